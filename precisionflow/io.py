@@ -1,0 +1,172 @@
+"""Reading users' tables safely and writing outputs atomically and deterministically.
+
+Every table a user hands the workflow goes through :func:`read_table`, so that the common ways a
+file can be wrong (a directory, empty, binary, a truncated gzip, the wrong delimiter, missing
+columns) get the same one-line :class:`~precisionflow.errors.InputError`. A UTF-8 byte-order mark
+and CRLF line ends are accepted silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from precisionflow.errors import InputError, shorten
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def check_file(path: str | os.PathLike[str], what: str = "a file") -> Path:
+    """Fail unless ``path`` is an existing, non-empty regular file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "path", f"{what} that exists", "nothing at that path")
+    if p.is_dir():
+        raise InputError(p, "path", f"{what}, not a directory", "a directory")
+    if p.stat().st_size == 0:
+        raise InputError(p, "content", f"{what} with content", "an empty file")
+    return p
+
+
+def is_gzipped(path: str | os.PathLike[str]) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def read_text(path: str | os.PathLike[str], what: str = "a text table") -> str:
+    """The whole text of a plain or gzipped file, BOM and CRLF removed.
+
+    Raises a clear error for truncated gzip streams and for binary content.
+    """
+    p = check_file(path, what)
+    raw = p.read_bytes()
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as error:
+            raise InputError(p, "gzip stream", "a complete gzip file", f"a damaged or truncated one ({error})") from None
+    if b"\x00" in raw[:65536]:
+        raise InputError(p, "content", what, "binary data (NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(p, f"line {line}", "UTF-8 text", "bytes that are not UTF-8") from None
+    if not text.strip():
+        raise InputError(p, "content", what, "only blank lines")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def guess_separator(path: str | os.PathLike[str], header: str) -> str:
+    """Tab unless the name says CSV, or the header has commas and no tabs."""
+    name = str(path).lower().removesuffix(".gz")
+    if name.endswith(".csv"):
+        return ","
+    if "\t" not in header and "," in header:
+        return ","
+    return "\t"
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    required: Sequence[str] = (),
+    sep: str | None = None,
+    what: str = "a table",
+    comment: str | None = None,
+    header: int | None = 0,
+    names: Sequence[str] | None = None,
+    dtype: object = None,
+) -> pd.DataFrame:
+    """Read a delimited table (plain or gzipped) with checks that name the file.
+
+    ``required`` lists columns that must be present; a missing one is reported together with the
+    columns that were found, which also catches a wrong delimiter (everything in one column).
+    """
+    text = read_text(path, what)
+    lines = [line for line in text.split("\n") if not (comment and line.startswith(comment))]
+    first = next((line for line in lines if line.strip()), "")
+    separator = sep or guess_separator(path, first)
+    try:
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines)),
+            sep=separator,
+            header=header,
+            names=names,
+            dtype=dtype,
+            keep_default_na=True,
+            skip_blank_lines=True,
+        )
+    except pd.errors.ParserError as error:
+        raise InputError(path, "layout", f"{what} with the same number of fields on every line", str(error).strip()) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "content", what, "no rows") from None
+    if header is not None:
+        frame.columns = [str(c).strip() for c in frame.columns]
+        missing = [c for c in required if c not in frame.columns]
+        if missing:
+            delimiter = "tab" if separator == "\t" else "comma"
+            raise InputError(
+                path,
+                f"header (read as {delimiter}-separated)",
+                f"column(s) {shorten(missing)}",
+                f"columns {shorten(frame.columns)}",
+            )
+    return frame
+
+
+def numeric_column(frame: pd.DataFrame, column: str, path: str | os.PathLike[str], *, integer: bool = False) -> pd.Series:
+    """A column converted to numbers; the first cell that is not a number is named in the error."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(path, f"row {row + 2}, column {column!r}", "a number", repr(frame[column].iloc[row]))
+    if integer and not (values.dropna() == values.dropna().round()).all():
+        row = int((values != values.round()).to_numpy().nonzero()[0][0])
+        raise InputError(path, f"row {row + 2}, column {column!r}", "a whole number", repr(frame[column].iloc[row]))
+    return values
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
+
+    A failing step thus never leaves a half-written output behind.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_tsv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> None:
+    """Write a tab-separated table atomically (``NA`` for missing values, ``\\n`` line ends)."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, sep="\t", index=index, na_rep="NA", lineterminator="\n")
+
+
+def write_h5ad(adata: object, path: str | os.PathLike[str]) -> None:
+    """Write an AnnData atomically (anndata's HDF5 output is byte-identical for the same data)."""
+    with atomic_path(path) as tmp:
+        adata.write_h5ad(tmp)  # type: ignore[attr-defined]
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

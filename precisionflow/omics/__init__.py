@@ -1,0 +1,1 @@
+"""Transcriptome, proteome and other matrix layers: reading and normalization."""

@@ -1,0 +1,76 @@
+"""The sample sheet: one row per patient, validated beyond what JSON Schema can express."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from precisionflow.errors import InputError, shorten
+from precisionflow.io import read_table
+
+FILE_COLUMNS = ("vcf", "maf", "cna")
+
+
+def load_sheet(path: str | Path) -> pd.DataFrame:
+    """Read the sheet as text (every cell a string or missing), indexed by ``patient``.
+
+    Blank cells are missing; duplicate or blank patient ids are errors naming their rows.
+    """
+    sheet = read_table(path, required=["patient"], sep="\t", what="a tab-separated sample sheet", dtype=str)
+    sheet = sheet.apply(lambda column: column.str.strip())
+    sheet = sheet.replace("", pd.NA)
+    blank = sheet["patient"].isna()
+    if blank.any():
+        rows = [i + 2 for i in blank.to_numpy().nonzero()[0]]
+        raise InputError(path, f"row(s) {shorten(rows)}, column 'patient'", "a patient id", "a blank cell")
+    duplicated = sheet["patient"].duplicated(keep=False)
+    if duplicated.any():
+        rows = [i + 2 for i in duplicated.to_numpy().nonzero()[0]]
+        ids = sorted(set(sheet.loc[duplicated, "patient"]))
+        raise InputError(path, f"rows {shorten(rows)}, column 'patient'", "unique patient ids", f"duplicates {shorten(ids)}")
+    return sheet.set_index("patient", drop=False)
+
+
+def check_columns(sheet: pd.DataFrame, path: str | Path, columns: dict[str, Iterable[str]]) -> None:
+    """Every column the config names (label, protected, identifying ...) must be in the sheet."""
+    for key, names in columns.items():
+        for name in names:
+            if name not in sheet.columns:
+                raise InputError(path, "header", f"column {name!r} (named by config key {key!r})", f"columns {shorten(sheet.columns)}")
+
+
+def check_files(sheet: pd.DataFrame, path: str | Path, columns: Sequence[str] = FILE_COLUMNS) -> None:
+    """Files named in the sheet must exist and be files (relative paths: from the working directory)."""
+    for column in columns:
+        if column not in sheet.columns:
+            continue
+        for row, (patient, value) in enumerate(sheet[column].items(), start=2):
+            if pd.isna(value):
+                continue
+            target = Path(value)
+            if not target.exists():
+                raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file that exists", f"no file at {value!r}")
+            if target.is_dir():
+                raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file, not a directory", f"the directory {value!r}")
+
+
+def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: str | Path, drop_unknown: bool) -> list[str]:
+    """Sample ids of a matrix that match no patient are an error, unless the config says to drop them.
+
+    Returns the sample ids that are kept.
+    """
+    known = set(patients)
+    unknown = [s for s in samples if s not in known]
+    if unknown and not drop_unknown:
+        raise InputError(
+            path,
+            "sample ids",
+            "every sample to be a patient of the sheet (or `unknown_samples: drop` in the config)",
+            f"{len(unknown)} unknown: {shorten(unknown)}",
+        )
+    duplicated = sorted({s for s in samples if list(samples).count(s) > 1}) if len(set(samples)) != len(samples) else []
+    if duplicated:
+        raise InputError(path, "sample ids", "each sample once", f"duplicates {shorten(duplicated)}")
+    return [s for s in samples if s in known]

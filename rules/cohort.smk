@@ -1,0 +1,37 @@
+# The cohort as given: which patient has which input, for the report and for the steps' planning.
+
+
+def cohort_outputs():
+    return ["results/cohort/overview.tsv"]
+
+
+localrules:
+    cohort_overview,
+
+
+rule cohort_overview:
+    input:
+        sheet=SHEET_PATH,
+        layers=[config["omics"][layer]["path"] for layer in LAYERS],
+    output:
+        report(
+            "results/cohort/overview.tsv",
+            caption="../report/cohort_overview.rst",
+            category="1. Cohort",
+        ),
+    params:
+        public_ids=PUBLIC_ID,
+        clinical=clinical_columns(),
+        layers={layer: config["omics"][layer] for layer in LAYERS},
+        label=config["label"],
+        unknown_samples=config["unknown_samples"],
+    log:
+        "logs/cohort/cohort_overview.log",
+    conda:
+        "../envs/base.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500, 2),
+        runtime=runtime_min(5),
+    script:
+        "../scripts/cohort_overview.py"

@@ -1,0 +1,142 @@
+# Helpers shared by every step: config and sheet validation, patient ids, resources from input size.
+import re
+import sys
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+# The library is importable at parse time and in every script (the workflow's base folder).
+sys.path.insert(0, workflow.basedir)
+
+from precisionflow.errors import InputError
+from precisionflow.omics.layout import layer_sample_ids
+from precisionflow.privacy import public_ids, read_key
+from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
+
+
+def config_source():
+    return ", ".join(str(f) for f in workflow.configfiles) or "the config"
+
+
+def validate_or_stop(data, schema, source, row_offset=2):
+    """snakemake.utils.validate (defaults filled in), its error cut to one line naming the key or row."""
+    try:
+        validate(data, schema)
+    except WorkflowError as error:
+        cause = next((a for a in error.args if isinstance(a, jsonschema.ValidationError)), None)
+        if cause is None:
+            raise
+        where = "/".join(str(p) for p in cause.absolute_path) or "top level"
+        row = re.search(r"row (\d+)", str(error.args[0]))
+        if row:
+            where = f"row {int(row.group(1)) + row_offset}, column {where}"
+        else:
+            where = f"key {where}"
+        raise WorkflowError(f"{source}: {where}: {cause.message}") from None
+
+
+def stop_on_input_error(check, *args, **kwargs):
+    """Run a library check at parse time; its InputError stops the run before any job."""
+    try:
+        return check(*args, **kwargs)
+    except InputError as error:
+        raise WorkflowError(f"precisionflow error: {error}") from None
+
+
+validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source())
+
+SHEET_PATH = config["samples"]
+SHEET = stop_on_input_error(load_sheet, SHEET_PATH)
+validate_or_stop(SHEET, "../config/schemas/samples.schema.yaml", SHEET_PATH)
+stop_on_input_error(
+    check_columns,
+    SHEET,
+    SHEET_PATH,
+    {
+        "label": [config["label"]] if config["label"] else [],
+        "protected": config["protected"],
+        "identifying": config["identifying"],
+    },
+)
+stop_on_input_error(check_files, SHEET, SHEET_PATH)
+
+for _name, _path in config["resources"].items():
+    if not Path(_path).is_file():
+        raise WorkflowError(f"{config_source()}: key resources/{_name}: expected a file, found nothing at {_path!r}")
+
+LAYERS = sorted(config["omics"])
+for _layer in LAYERS:
+    _cfg = config["omics"][_layer]
+    if not Path(_cfg["path"]).is_file():
+        raise WorkflowError(f"{config_source()}: key omics/{_layer}/path: expected a file, found nothing at {_cfg['path']!r}")
+    _samples = stop_on_input_error(layer_sample_ids, _cfg["path"], _cfg["type"], _cfg["format"], _cfg["orientation"])
+    stop_on_input_error(check_matrix_samples, _samples, SHEET.index, _cfg["path"], config["unknown_samples"] == "drop")
+
+# Public ids: what results/ and the report show for each patient.
+PSEUDONYM_KEY = None
+if config["pseudonymize"]:
+    if not config["pseudonym_key"]:
+        raise WorkflowError(f"{config_source()}: key pseudonym_key: expected a key file when pseudonymize is true, found none")
+    PSEUDONYM_KEY = stop_on_input_error(read_key, config["pseudonym_key"])
+PUBLIC_ID = public_ids(SHEET.index, PSEUDONYM_KEY)
+RAW_ID = {public: raw for raw, public in PUBLIC_ID.items()}
+PATIENTS = sorted(PUBLIC_ID.values())
+
+
+wildcard_constraints:
+    patient="|".join(re.escape(p) for p in PATIENTS) or "^$",
+    layer="|".join(re.escape(layer) for layer in LAYERS) or "^$",
+
+
+def sheet_value(patient, column):
+    """A sheet cell for a patient given by public id, or None when blank or absent."""
+    if column not in SHEET.columns:
+        return None
+    value = SHEET.at[RAW_ID[patient], column]
+    return None if pd.isna(value) else value
+
+
+def patients_with(*columns):
+    """Public ids of the patients whose sheet row fills every given column."""
+    return [p for p in PATIENTS if all(sheet_value(p, c) is not None for c in columns)]
+
+
+def clinical_columns():
+    """Sheet columns that may reach outputs: not the identifying ones, nor paths and VCF sample names
+    (they often carry the raw patient id)."""
+    hidden = set(config["identifying"]) | {"patient", "vcf", "maf", "cna", "tumor_sample", "normal_sample"}
+    return [c for c in SHEET.columns if c not in hidden]
+
+
+def resource(name):
+    path = config["resources"].get(name)
+    if path is None:
+        raise WorkflowError(f"{config_source()}: key resources/{name}: expected a file for this step, found no entry")
+    return path
+
+
+# Resources sized from the input, growing with each retry.
+def mem_mb(base=1000, per_input_mb=4):
+    def size(wildcards, input, attempt):
+        return int((base + per_input_mb * input.size_mb) * attempt)
+
+    return size
+
+
+def runtime_min(base=10, per_input_mb=0.1):
+    def size(wildcards, input, attempt):
+        return int((base + per_input_mb * input.size_mb) * attempt)
+
+    return size
+
+
+def threads_for(input_mb_per_thread=200, max_threads=8):
+    """More threads for bigger inputs; Snakemake caps them at --cores."""
+
+    def count(wildcards, input):
+        return max(1, min(max_threads, int(input.size_mb // input_mb_per_thread) + 1))
+
+    return count
