@@ -1,10 +1,6 @@
 # The cohort as given: which patient has which input, for the report and for the steps' planning.
 
 
-def cohort_outputs():
-    return ["results/cohort/overview.tsv"]
-
-
 localrules:
     cohort_overview,
 

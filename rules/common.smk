@@ -3,7 +3,6 @@ import re
 import sys
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -11,6 +10,7 @@ from snakemake.utils import validate
 # The library is importable at parse time and in every script (the workflow's base folder).
 sys.path.insert(0, workflow.basedir)
 
+from precisionflow.configuration import schema_error_line
 from precisionflow.errors import InputError
 from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
@@ -21,21 +21,15 @@ def config_source():
     return ", ".join(str(f) for f in workflow.configfiles) or "the config"
 
 
-def validate_or_stop(data, schema, source, row_offset=2):
+def validate_or_stop(data, schema, source, key_prefix=""):
     """snakemake.utils.validate (defaults filled in), its error cut to one line naming the key or row."""
     try:
         validate(data, schema)
     except WorkflowError as error:
-        cause = next((a for a in error.args if isinstance(a, jsonschema.ValidationError)), None)
-        if cause is None:
+        line = schema_error_line(error.args, source, key_prefix)
+        if line is None:
             raise
-        where = "/".join(str(p) for p in cause.absolute_path) or "top level"
-        row = re.search(r"row (\d+)", str(error.args[0]))
-        if row:
-            where = f"row {int(row.group(1)) + row_offset}, column {where}"
-        else:
-            where = f"key {where}"
-        raise WorkflowError(f"{source}: {where}: {cause.message}") from None
+        raise WorkflowError(line) from None
 
 
 def stop_on_input_error(check, *args, **kwargs):
@@ -47,6 +41,11 @@ def stop_on_input_error(check, *args, **kwargs):
 
 
 validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source())
+# Each step's section and each layer against its own schema (defaults filled in per file).
+for _layer, _layer_config in config["omics"].items():
+    validate_or_stop(_layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/")
+for _step in ("variants", "integration", "targets"):
+    validate_or_stop(config[_step], f"../config/schemas/{_step}.schema.yaml", config_source(), key_prefix=f"{_step}/")
 
 SHEET_PATH = config["samples"]
 SHEET = stop_on_input_error(load_sheet, SHEET_PATH)
@@ -140,3 +139,8 @@ def threads_for(input_mb_per_thread=200, max_threads=8):
         return max(1, min(max_threads, int(input.size_mb // input_mb_per_thread) + 1))
 
     return count
+
+
+# Targets of the default run, step by step (functions live here, as the linter wants).
+def cohort_outputs():
+    return ["results/cohort/overview.tsv"]
