@@ -26,7 +26,7 @@ def validate_or_stop(data, schema, source, key_prefix=""):
     try:
         validate(data, schema)
     except WorkflowError as error:
-        line = schema_error_line(error.args, source, key_prefix)
+        line = schema_error_line(error, source, key_prefix)
         if line is None:
             raise
         raise WorkflowError(line) from None

@@ -1,0 +1,27 @@
+"""The default cohort run end to end; its results checked against the demo's planted truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def truth(root: Path) -> dict:
+    return yaml.safe_load((root / "demo" / "truth.yaml").read_text())
+
+
+def test_overview_lists_every_patient_and_their_inputs(demo_run: Path, truth: dict) -> None:
+    overview = pd.read_csv(demo_run / "results/cohort/overview.tsv", sep="\t").set_index("patient")
+    assert sorted(overview.index) == sorted(truth["patients"])
+    for patient, facts in truth["patients"].items():
+        for layer in ("rna", "protein", "mirna"):
+            assert overview.at[patient, f"has_{layer}"] == (layer in facts["layers"])
+        assert overview.at[patient, "has_variants"] == facts["has_variants"]
+    # identifying columns never reach an output
+    assert "mrn" not in overview.columns and "date_of_birth" not in overview.columns
