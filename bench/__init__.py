@@ -1,0 +1,1 @@
+"""Benchmarks side by side with peer tools (`make bench` -> bench/results.md)."""
