@@ -17,10 +17,12 @@ $(STAMP): requirements.txt
 ## run: the default cohort (config/config.yaml: the demo) end to end, then its report
 run: venv
 	$(BIN)/snakemake --cores $(CORES)
+	mkdir -p results/report
 	$(BIN)/snakemake --cores $(CORES) --report results/report/report.zip
 
 ## report: the Snakemake report of the last run (results/report/report.zip)
 report: venv
+	mkdir -p results/report
 	$(BIN)/snakemake --cores $(CORES) --report results/report/report.zip
 
 ## test: the whole test suite (unit, real data, workflow runs, SLURM)
