@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from snakemake.exceptions import WorkflowError
+from snakemake.exceptions import WorkflowError, is_file_not_found_error
 from snakemake.utils import validate
 
 # The library is importable at parse time and in every script (the workflow's base folder).
@@ -117,7 +117,9 @@ def resource(name):
     return path
 
 
-# Resources sized from the input, growing with each retry.
+# Resources sized from the input, growing with each retry (`attempt` is 1, then 2, ... under --retries).
+# Snakemake calls these per job. While planning, an input an upstream job has still to make is missing:
+# mem_mb/runtime then show as <TBD> in a dry run and are computed again when the job is ready to run.
 def mem_mb(base=1000, per_input_mb=4):
     def size(wildcards, input, attempt):
         return int((base + per_input_mb * input.size_mb) * attempt)
@@ -133,10 +135,17 @@ def runtime_min(base=10, per_input_mb=0.1):
 
 
 def threads_for(input_mb_per_thread=200, max_threads=8):
-    """More threads for bigger inputs; Snakemake caps them at --cores."""
+    """More threads for bigger inputs; Snakemake caps them at --cores (per job on a cluster)."""
 
     def count(wildcards, input):
-        return max(1, min(max_threads, int(input.size_mb // input_mb_per_thread) + 1))
+        # threads cannot be <TBD>: plan with max_threads until the inputs exist, then size them
+        try:
+            size = input.size_mb
+        except Exception as error:
+            if not is_file_not_found_error(error, input):
+                raise
+            return max_threads
+        return max(1, min(max_threads, int(size // input_mb_per_thread) + 1))
 
     return count
 

@@ -1,0 +1,89 @@
+"""Per-cohort configs: two cohorts, each with its own --configfile and --directory, run at the same
+time from a third folder without touching each other's results (or anything outside their folders)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT, SNAKEMAKE
+
+pytestmark = pytest.mark.workflow
+
+# Two different cohorts: different sizes and seeds, so results that crossed over would show.
+COHORTS = {"north": (20, 11), "south": (24, 23)}
+
+
+def generate(folder: Path, patients: int, seed: int) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "precisionflow.demo", "--out", str(folder), "--patients", str(patients), "--seed", str(seed)],
+        check=True, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["cohort"] = folder.name
+    (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cohorts(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], Path]:
+    base = tmp_path_factory.mktemp("cohorts")
+    folders = {name: generate(base / name, n, seed) for name, (n, seed) in COHORTS.items()}
+    elsewhere = base / "launch"  # where both runs are started from: must stay empty
+    elsewhere.mkdir()
+    runs = {
+        name: subprocess.Popen(
+            [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", str(folder / "config.yaml"),
+             "--directory", str(folder), "--cores", "1"],
+            cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        for name, folder in folders.items()
+    }
+    for name, run in runs.items():
+        try:
+            output, _ = run.communicate(timeout=1500)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            output, _ = run.communicate()
+        assert run.returncode == 0, f"cohort {name} failed:\n{output[-6000:]}"
+    return folders, elsewhere
+
+
+def sheet_patients(folder: Path) -> list[str]:
+    return sorted(pd.read_csv(folder / "samples.tsv", sep="\t", dtype=str)["patient"])
+
+
+def test_runs_write_only_in_their_directories(cohorts) -> None:
+    folders, elsewhere = cohorts
+    assert not any(elsewhere.iterdir()), sorted(p.name for p in elsewhere.iterdir())
+    for folder in folders.values():
+        assert (folder / "results").is_dir() and (folder / ".snakemake").is_dir()
+
+
+def test_each_cohort_has_its_own_results(cohorts) -> None:
+    folders, _ = cohorts
+    for name, folder in folders.items():
+        overview = pd.read_csv(folder / "results/cohort/overview.tsv", sep="\t", dtype=str)
+        assert sorted(overview["patient"]) == sheet_patients(folder), name
+        assert len(overview) == COHORTS[name][0]
+        # per-patient outputs: exactly this cohort's patients (no leftovers from the other cohort)
+        for pattern in ("results/variants/*.maf.tsv", "results/targets/patients/*.tsv"):
+            files = sorted(folder.glob(pattern))
+            if files:
+                stems = {f.name.split(".")[0] for f in files}
+                assert stems <= set(sheet_patients(folder)), (name, pattern)
+
+
+def test_cohort_name_reaches_its_own_outputs(cohorts) -> None:
+    folders, _ = cohorts
+    for name, folder in folders.items():
+        metrics = folder / "results/integration/model_metrics.json"
+        if metrics.is_file():
+            assert f'"{name}"' in metrics.read_text(), name
+            other = next(n for n in folders if n != name)
+            assert f'"{other}"' not in metrics.read_text(), name
