@@ -16,6 +16,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/cohort.smk"
+include: "rules/integration.smk"
 
 
 rule all:

@@ -1,0 +1,272 @@
+"""The integration step as three library calls the workflow's scripts (and the benchmark) share.
+
+1. :func:`build_cohort` — layers + clinical columns → aligned MuData (feature selection, scaling).
+2. :func:`joint_factors` — MOFA+ factors, clusters, UMAP, factor tables, agreement with the label.
+3. :func:`classify` — late-integration classifier, cross-validation, predictions, importance, fairness.
+
+``settings`` is the config's ``integration:`` section with the schema's defaults filled in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import mudata as md
+import numpy as np
+import pandas as pd
+
+from precisionflow.errors import InputError
+from precisionflow.integration import align, classifier, clustering, factors, fairness
+from precisionflow.io import atomic_path
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict = {
+    "seed": 2024,
+    "n_top_features": 1000,
+    "min_observed": 0.5,
+    "n_factors": 10,
+    "mofa": {"iterations": 1000, "convergence_mode": "fast"},
+    "clustering": {"method": "kmeans", "k_min": 2, "k_max": 8, "resolution": 1.0, "n_neighbors": 15},
+    "classifier": {"folds": 10, "repeats": 10, "C": 0.03, "top_features": 15},
+    "fairness": {"max_gap": 0.1, "min_group_size": 5, "permutations": 1000},
+}
+
+
+def with_defaults(settings: Mapping | None) -> dict:
+    """``settings`` over :data:`DEFAULTS` (one level of nesting), for library users without the schema."""
+    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
+    for key, value in (settings or {}).items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_cohort(
+    layer_paths: Mapping[str, str | os.PathLike[str]],
+    clinical: pd.DataFrame,
+    settings: Mapping,
+) -> md.MuData:
+    """Read, select, scale and align every layer; ``clinical`` (public ids, all sheet patients) goes to
+    ``obs``; sheet patients without any layer are listed in ``uns["patients_without_layers"]``."""
+    settings = with_defaults(settings)
+    prepared = {}
+    for name in sorted(layer_paths):
+        layer = align.read_layer(layer_paths[name], known_patients=clinical.index)
+        prepared[name] = align.prepare_layer(layer, name, settings["n_top_features"], settings["min_observed"])
+    return from_layers(prepared, clinical)
+
+
+def from_layers(prepared: Mapping, clinical: pd.DataFrame) -> md.MuData:
+    mdata = align.align(prepared, clinical)
+    mdata.uns["patients_without_layers"] = sorted(set(clinical.index) - set(mdata.obs_names))
+    if mdata.uns["patients_without_layers"]:
+        log.warning("%d patient(s) of the sheet have no layer: %s", len(mdata.uns["patients_without_layers"]), mdata.uns["patients_without_layers"])
+    return mdata
+
+
+def label_series(mdata: md.MuData, label: str | None) -> pd.Series | None:
+    """The label of each patient of ``mdata`` (NaN where blank), or None without a label column."""
+    if not label:
+        return None
+    if label not in mdata.obs:
+        raise InputError("the sample sheet", "header", f"the label column {label!r} among the clinical columns", "it is not there (identifying?)")
+    values = mdata.obs[label].astype("object")
+    return values.where(values.notna(), np.nan).rename(label)
+
+
+@dataclass
+class FactorOutputs:
+    clusters: pd.DataFrame  # patient, cluster
+    factor_table: pd.DataFrame
+    gene_weights: pd.DataFrame
+    umap: pd.DataFrame
+    variance_explained: pd.DataFrame
+    metrics: dict
+
+
+def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> FactorOutputs:
+    """MOFA+ on ``mdata`` (stored into it), clusters on the factors and on each layer alone, UMAP."""
+    settings = with_defaults(settings)
+    seed = settings["seed"]
+    mofa = factors.fit_factors(
+        mdata,
+        n_factors=settings["n_factors"],
+        seed=seed,
+        iterations=settings["mofa"]["iterations"],
+        convergence_mode=settings["mofa"]["convergence_mode"],
+        force_iterations=settings["mofa"].get("force_iterations", False),  # benchmarks only: run every iteration
+    )
+    factors.store_factors(mdata, mofa, {"n_factors": settings["n_factors"], "seed": seed, **settings["mofa"]})
+    # Clusters and UMAP on factors weighted by the square root of the variance they explain: MOFA+
+    # factors have unit scale whatever their weight, and this makes distances follow the data.
+    embedding = mofa.factors * np.sqrt(mofa.variance_explained.sum(axis=1).to_numpy())
+    joint = clustering.cluster(embedding, settings["clustering"], seed)
+    coords = clustering.umap(embedding, settings["clustering"]["n_neighbors"], seed)
+    mdata.obs["cluster"] = pd.Categorical(joint.labels.loc[mdata.obs_names], categories=sorted(joint.labels.unique(), key=lambda c: int(c[1:])))
+    mdata.obsm["X_umap"] = coords.loc[mdata.obs_names].to_numpy()
+
+    labels = label_series(mdata, label)
+    by_cluster = factors.association(mofa.factors, joint.labels)
+    by_label = factors.association(mofa.factors, labels) if labels is not None else None
+    table = factors.factor_table(mofa, by_cluster, by_label)
+    weights = factors.gene_weights(mofa, mdata, table)
+
+    metrics: dict = {
+        "factors": {
+            "method": "MOFA+ (mofapy2)",
+            "n_factors": int(mofa.factors.shape[1]),
+            "iterations": mofa.iterations,
+            "converged": mofa.converged,
+            "seed": seed,
+            "variance_explained": {layer: mofa.variance_explained[layer].tolist() for layer in mofa.variance_explained.columns},
+        },
+        "clustering": {
+            "method": joint.method,
+            "n_clusters": int(joint.labels.nunique()),
+            "sizes": {c: int(n) for c, n in sorted(joint.labels.value_counts().items(), key=lambda kv: int(kv[0][1:]))},
+            "silhouette_by_k": {str(k): v for k, v in joint.silhouette.items()},
+        },
+    }
+    if labels is not None:
+        per_layer = {}
+        n_components = mofa.factors.shape[1]
+        for name in sorted(mdata.mod):
+            modality = mdata[name]
+            embedding = clustering.layer_embedding(align.scaled(modality), modality.obs_names, n_components, seed)
+            alone = clustering.cluster(embedding, settings["clustering"], seed)
+            per_layer[name] = {**clustering.agreement(alone.labels, labels), "n_clusters": int(alone.labels.nunique())}
+        metrics["clustering"]["agreement_with_label"] = {
+            "label": label,
+            "joint": clustering.agreement(joint.labels, labels),
+            "single_layer": per_layer,
+        }
+        log.info("clusters vs %s: joint %s; single layers %s", label, metrics["clustering"]["agreement_with_label"]["joint"], per_layer)
+    clusters = joint.labels.sort_index().rename_axis("patient").reset_index()
+    return FactorOutputs(clusters, table, weights, coords, mofa.variance_explained, metrics)
+
+
+@dataclass
+class ClassifierOutputs:
+    predictions: pd.DataFrame
+    importance: pd.DataFrame
+    fairness: pd.DataFrame
+    metrics: dict
+
+
+def layer_frames(mdata: md.MuData) -> dict[str, pd.DataFrame]:
+    """Each layer's selected features (normalized values, NaN kept), patients × features."""
+    return {
+        name: pd.DataFrame(np.asarray(mdata[name].X), index=mdata[name].obs_names, columns=mdata[name].var_names)
+        for name in sorted(mdata.mod)
+    }
+
+
+def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: Mapping) -> ClassifierOutputs:
+    """Cross-validate, fit on every labelled patient, predict the others, audit fairness."""
+    settings = with_defaults(settings)
+    options = settings["classifier"]
+    labels = label_series(mdata, label)
+    assert labels is not None
+    layers = layer_frames(mdata)
+    labelled = labels.dropna().astype(str)
+    cv = classifier.cross_validate(
+        layers, labelled, folds=options["folds"], repeats=options["repeats"], seed=settings["seed"], C=options["C"]
+    )
+    model = classifier.LateIntegration(options["C"]).fit(layers, labelled)
+    classes = model.classes_
+
+    unlabelled = pd.Index([p for p in mdata.obs_names if p not in set(labelled.index)])
+    new_proba, used = model.predict_proba(layers, pd.Index(mdata.obs_names))
+    proba = new_proba.copy()
+    proba.loc[cv.out_of_fold.index, classes] = cv.out_of_fold[classes]
+    kind = pd.Series("model", index=proba.index)
+    kind.loc[cv.out_of_fold.index] = "cross_validated"
+    without = list(mdata.uns.get("patients_without_layers", []))
+    predictions = pd.DataFrame(index=pd.Index(list(mdata.obs_names) + without, name="patient"))
+    predictions["predicted"] = proba.idxmax(axis=1).reindex(predictions.index)
+    for c in classes:
+        predictions[f"prob_{c}"] = proba[c].reindex(predictions.index).round(6)
+    predictions["layers_used"] = used.reindex(predictions.index).fillna("").replace("", "none")
+    predictions["label"] = labels.reindex(predictions.index)
+    predictions["kind"] = kind.reindex(predictions.index).fillna("none")
+    predictions = predictions.sort_index().reset_index()
+
+    genes = {name: mdata[name].var["gene"].astype("object") for name in mdata.mod}
+    importance = model.importance(genes)
+    importance["importance"] = importance["importance"].round(6)
+
+    clinical = mdata.obs
+    protected_frame = pd.DataFrame({c: clinical[c].astype("object") for c in protected}, index=clinical.index)
+    audit = fairness.audit(
+        labelled.loc[cv.out_of_fold.index],
+        cv.predicted,
+        protected_frame,
+        classes,
+        settings["fairness"]["max_gap"],
+        settings["fairness"]["min_group_size"],
+        settings["fairness"]["permutations"],
+        settings["seed"],
+    )
+    for column, result in audit.items():
+        if result["flagged"]:
+            log.warning("fairness: %s largest gap %s = %.3f > %.3f", column, result["largest_gap"]["metric"], result["largest_gap"]["value"], result["max_gap"])
+    n_unlabelled_predicted = int(predictions.loc[predictions["kind"] == "model", "predicted"].notna().sum())
+    metrics = {
+        "classifier": {
+            "label": label,
+            "classes": classes,
+            "design": "late integration: per-layer L2 logistic regression (balanced class weights) on standardized features, "
+            "class probabilities pooled by geometric mean over the layers a patient has",
+            "C": options["C"],
+            "layers": sorted(model.models),
+            "n_labelled": int(len(labelled)),
+            "n_unlabelled": int(len(unlabelled) + len(without)),
+            "n_unlabelled_predicted": n_unlabelled_predicted,
+            "class_sizes": {c: int(n) for c, n in sorted(labelled.value_counts().items())},
+        },
+        "cross_validation": cv.summary(),
+        "fairness": audit,
+    }
+    fairness_table = fairness.table(audit, classes)
+    return ClassifierOutputs(predictions, importance, fairness_table, metrics)
+
+
+def read_h5mu(path: str | os.PathLike[str]) -> md.MuData:
+    """Read a MuData with its patients sorted again (mudata orders them by modality when reading)."""
+    mdata = md.read_h5mu(path)
+    patients = sorted(mdata.obs_names)
+    return mdata if list(mdata.obs_names) == patients else mdata[patients].copy()
+
+
+def write_h5mu(mdata: md.MuData, path: str | os.PathLike[str]) -> None:
+    """Write a MuData atomically (same data, same bytes: h5py stores no timestamps here)."""
+    with atomic_path(path) as tmp:
+        mdata.write(tmp)
+
+
+def rounded(value, digits: int = 6):
+    """Floats rounded (NaN → None) through nested dicts and lists, for a stable JSON."""
+    if isinstance(value, dict):
+        return {str(k): rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(v, digits) for v in value]
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else round(float(value), digits)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def merge_metrics(parts: Iterable[Mapping]) -> dict:
+    merged: dict = {}
+    for part in parts:
+        merged.update(part)
+    return rounded(merged)

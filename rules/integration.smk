@@ -1,0 +1,113 @@
+# Multi-omics integration: layers aligned by patient (MuData), MOFA+ joint factors, clusters, UMAP,
+# and when the config names a label, a late-integration classifier with its fairness audit.
+# Library: precisionflow/integration/; settings: config "integration:" (config/README.md).
+
+from precisionflow.integration.layout import FOLDER as INTEGRATION, step_outputs
+
+# The step's targets for `rule all` (the classifier's outputs only when a label is set).
+integration_outputs = lambda: step_outputs(config["label"])
+
+
+localrules:
+    integration_metrics,
+
+
+rule integration_align:
+    input:
+        sheet=SHEET_PATH,
+        layers=expand("results/omics/{layer}.h5ad", layer=LAYERS),
+    output:
+        mudata=f"{INTEGRATION}/aligned.h5mu",
+    params:
+        public_ids=PUBLIC_ID,
+        clinical=clinical_columns(),
+        layers=LAYERS,
+        settings=config["integration"],
+    log:
+        "logs/integration/align.log",
+    conda:
+        "../envs/integration.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, 6),
+        runtime=runtime_min(10, 0.05),
+    script:
+        "../scripts/integration_align.py"
+
+
+rule integration_factors:
+    input:
+        mudata=f"{INTEGRATION}/aligned.h5mu",
+    output:
+        mudata=f"{INTEGRATION}/cohort.h5mu",
+        clusters=report(f"{INTEGRATION}/clusters.tsv", caption="../report/integration_clusters.rst", category="4. Integration", subcategory="Joint factors and clusters"),
+        factors=report(f"{INTEGRATION}/factors.tsv", caption="../report/integration_factors.rst", category="4. Integration", subcategory="Joint factors and clusters"),
+        gene_weights=f"{INTEGRATION}/factor_gene_weights.tsv",
+        metrics=f"{INTEGRATION}/parts/factors.json",
+        variance_figure=report(f"{INTEGRATION}/figures/variance_explained.png", caption="../report/integration_variance.rst", category="4. Integration", subcategory="Joint factors and clusters"),
+        umap_figure=report(f"{INTEGRATION}/figures/umap.png", caption="../report/integration_umap.rst", category="4. Integration", subcategory="Joint factors and clusters"),
+    params:
+        label=config["label"],
+        settings=config["integration"],
+    log:
+        "logs/integration/factors.log",
+    benchmark:
+        "benchmarks/integration/factors.tsv"
+    conda:
+        "../envs/integration.yaml"
+    threads: threads_for(input_mb_per_thread=100, max_threads=8)
+    resources:
+        mem_mb=mem_mb(1500, 12),
+        runtime=runtime_min(20, 0.5),
+    script:
+        "../scripts/integration_factors.py"
+
+
+if config["label"]:
+
+    rule integration_classifier:
+        input:
+            mudata=f"{INTEGRATION}/aligned.h5mu",
+        output:
+            predictions=report(f"{INTEGRATION}/predictions.tsv", caption="../report/integration_predictions.rst", category="4. Integration", subcategory="Classifier"),
+            importance=report(f"{INTEGRATION}/feature_importance.tsv", caption="../report/integration_importance.rst", category="4. Integration", subcategory="Classifier"),
+            importance_figure=report(f"{INTEGRATION}/figures/feature_importance.png", caption="../report/integration_importance.rst", category="4. Integration", subcategory="Classifier"),
+            fairness=report(f"{INTEGRATION}/fairness.tsv", caption="../report/integration_fairness.rst", category="4. Integration", subcategory="Fairness"),
+            metrics=f"{INTEGRATION}/parts/classifier.json",
+        params:
+            label=config["label"],
+            protected=config["protected"],
+            settings=config["integration"],
+        log:
+            "logs/integration/classifier.log",
+        benchmark:
+            "benchmarks/integration/classifier.tsv"
+        conda:
+            "../envs/integration.yaml"
+        threads: 1
+        resources:
+            mem_mb=mem_mb(1000, 8),
+            runtime=runtime_min(20, 0.5),
+        script:
+            "../scripts/integration_classifier.py"
+
+
+rule integration_metrics:
+    input:
+        parts=[f"{INTEGRATION}/parts/factors.json"] + ([f"{INTEGRATION}/parts/classifier.json"] if config["label"] else []),
+    output:
+        metrics=report(f"{INTEGRATION}/model_metrics.json", caption="../report/integration_metrics.rst", category="4. Integration", subcategory="Metrics"),
+    params:
+        cohort=config["cohort"],
+        label=config["label"],
+        protected=config["protected"],
+    log:
+        "logs/integration/metrics.log",
+    conda:
+        "../envs/integration.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/integration_metrics.py"

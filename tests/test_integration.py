@@ -1,0 +1,266 @@
+"""Integration library: the breast TCGA cohort (real data) and small synthetic cases.
+
+The breast layers are built straight from ../shared/data/multiomics/breast_tcga_train (samples ×
+features, already log-normalized): the same shape the normalization step writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import pytest
+
+from precisionflow.errors import InputError
+from precisionflow.integration import align, classifier, clustering, factors, fairness, pipeline
+from precisionflow.integration.layout import step_outputs
+
+BREAST_LAYERS = ("mrna", "mirna", "protein")
+
+
+def as_layer(frame: pd.DataFrame, genes=None) -> ad.AnnData:
+    return ad.AnnData(
+        X=frame.to_numpy(dtype=float),
+        obs=pd.DataFrame(index=frame.index.astype(str)),
+        var=pd.DataFrame({"gene": list(frame.columns if genes is None else genes)}, index=frame.columns.astype(str)),
+    )
+
+
+@pytest.fixture(scope="module")
+def breast(shared_data: Path) -> tuple[dict[str, pd.DataFrame], pd.Series]:
+    folder = shared_data / "multiomics" / "breast_tcga_train"
+    layers = {name: pd.read_csv(folder / f"{name}.csv", index_col=0) for name in BREAST_LAYERS}
+    subtype = pd.read_csv(folder / "subtype.csv", index_col=0)["subtype"]
+    for frame in layers.values():
+        frame.index = frame.index.astype(str)
+    subtype.index = subtype.index.astype(str)
+    return layers, subtype
+
+
+def breast_cohort(layers: dict[str, pd.DataFrame], clinical: pd.DataFrame):
+    prepared = {name: align.prepare_layer(as_layer(frame), name, 1000, 0.5) for name, frame in layers.items()}
+    return pipeline.from_layers(prepared, clinical)
+
+
+# --- the breast cohort: classifier goal, missing layers, factors -------------------------------------
+
+
+def test_breast_cross_validated_ber_meets_goal(breast) -> None:
+    """All three layers, 10-fold × 10 repeats, stratified, seeded: BER ≤ 0.05 (DIABLO: 0.053–0.059)."""
+    layers, subtype = breast
+    rng = np.random.default_rng(7)
+    clinical = pd.DataFrame({"subtype": subtype, "sex": rng.choice(["F", "M"], len(subtype))}, index=subtype.index)
+    mdata = breast_cohort(layers, clinical)
+    out = pipeline.classify(mdata, "subtype", ["sex"], {"seed": 2024})
+    cv = out.metrics["cross_validation"]
+    assert (cv["folds"], cv["repeats"], cv["stratified"], cv["n_patients"]) == (10, 10, True, 150)
+    ber = cv["balanced_error_rate"]["mean"]
+    print(f"\nbreast 10×10 CV balanced error rate: {ber:.4f} (sd {cv['balanced_error_rate']['sd']:.4f}); per class {cv['per_class_error']}")
+    print(f"single layers: {cv['single_layer_balanced_error_rate']}")
+    assert ber <= 0.05
+    assert len(cv["balanced_error_rate"]["per_repeat"]) == 10
+    assert set(cv["per_class_error"]) == {"Basal", "Her2", "LumA"}
+    # integration beats every layer alone
+    assert all(ber < v["mean"] for v in cv["single_layer_balanced_error_rate"].values())
+    # every labelled patient has an out-of-fold prediction; the fairness audit covers them all
+    predictions = out.predictions.set_index("patient")
+    assert (predictions["kind"] == "cross_validated").all() and predictions["predicted"].notna().all()
+    sex = out.metrics["fairness"]["sex"]
+    assert sum(g["n"] for g in sex["groups"].values()) == 150
+    assert 0 < sex["largest_gap"]["permutation_p_value"] <= 1
+    # the importance table names the known drivers of the subtypes among the strongest features
+    importance = out.importance
+    top = importance[(importance["rank"] <= 10) & (importance["importance"] > 0)]
+    assert "ESR1" in set(top[(top["layer"] == "mrna") & (top["class"] == "LumA")]["gene"]) or "ER-alpha" in set(
+        top[(top["layer"] == "protein") & (top["class"] == "LumA")]["feature"]
+    )
+
+
+def test_patients_without_protein_are_still_predicted(breast) -> None:
+    """Protein removed for a random 30 % of patients and their labels blanked: they are predicted from
+    mRNA and miRNA, and the accuracy on them is reported."""
+    layers, subtype = breast
+    rng = np.random.default_rng(11)
+    hidden = sorted(rng.choice(subtype.index.to_numpy(), size=int(0.3 * len(subtype)), replace=False))
+    layers = dict(layers)
+    layers["protein"] = layers["protein"].drop(index=hidden)
+    clinical = pd.DataFrame({"subtype": subtype.where(~subtype.index.isin(hidden))}, index=subtype.index)
+    mdata = breast_cohort(layers, clinical)
+    out = pipeline.classify(mdata, "subtype", [], {"seed": 2024, "classifier": {"repeats": 2}})
+    predictions = out.predictions.set_index("patient")
+    assert predictions.loc[hidden, "predicted"].notna().all()
+    assert (predictions.loc[hidden, "layers_used"] == "mirna,mrna").all()
+    assert (predictions.loc[hidden, "kind"] == "model").all()
+    probabilities = predictions.loc[hidden, ["prob_Basal", "prob_Her2", "prob_LumA"]]
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    accuracy = float((predictions.loc[hidden, "predicted"] == subtype.loc[hidden]).mean())
+    balanced = 1 - classifier.balanced_error(subtype.loc[hidden].to_numpy(), predictions.loc[hidden, "predicted"].to_numpy())
+    print(f"\n{len(hidden)} patients without protein and label: accuracy {accuracy:.3f}, balanced accuracy {balanced:.3f}")
+    assert accuracy >= 0.9
+    assert out.metrics["classifier"]["n_unlabelled_predicted"] == len(hidden)
+
+
+def test_mofa_is_seeded_and_quiet(breast, capfd, caplog) -> None:
+    layers, subtype = breast
+    clinical = pd.DataFrame({"subtype": subtype}, index=subtype.index)
+    layers = {name: frame.iloc[:, :60] for name, frame in layers.items()}
+    mdata = breast_cohort(layers, clinical)
+    with caplog.at_level(logging.INFO, logger="precisionflow"):
+        first = factors.fit_factors(mdata, n_factors=4, seed=5)
+    assert capfd.readouterr().out == ""  # mofapy2's banner and iterations went to the log, not stdout
+    assert any("mofapy2: ## Training the model with seed 5 ##" in r.getMessage() for r in caplog.records)
+    np.random.seed(123)  # mofapy2 seeds numpy's global generator itself: earlier draws must not matter
+    np.random.random(10)
+    again = factors.fit_factors(mdata, n_factors=4, seed=5)
+    assert first.factors.to_numpy().tobytes() == again.factors.to_numpy().tobytes()
+    assert all(first.weights[n].to_numpy().tobytes() == again.weights[n].to_numpy().tobytes() for n in first.weights)
+    assert list(first.factors.columns) == ["Factor1", "Factor2", "Factor3", "Factor4"]
+    totals = first.variance_explained.sum(axis=1).to_numpy()
+    assert (np.diff(totals) <= 1e-12).all()  # sorted by variance explained
+    # the leading factor separates the subtypes
+    assert factors.association(first.factors, subtype)["r2"].max() > 0.5
+
+
+def test_joint_factors_on_breast(breast) -> None:
+    layers, subtype = breast
+    clinical = pd.DataFrame({"subtype": subtype}, index=subtype.index)
+    mdata = breast_cohort(layers, clinical)
+    out = pipeline.joint_factors(mdata, {"seed": 2024}, "subtype")
+    assert mdata.obsm["X_joint"].shape == (150, 10)
+    assert mdata["mrna"].varm["mofa_weights"].shape == (200, 10)
+    agreement = out.metrics["clustering"]["agreement_with_label"]
+    print(f"\nbreast clusters vs subtype: joint {agreement['joint']}, single layers {agreement['single_layer']}")
+    assert set(agreement["single_layer"]) == set(BREAST_LAYERS)
+    assert agreement["joint"]["ari"] > 0.5
+    weights = out.gene_weights
+    assert list(weights.columns) == ["layer", "feature", "gene", "factor", "weight", "abs_rank", "factor_cluster_r2", "factor_label_r2"]
+    assert len(weights) == (200 + 184 + 142) * 10
+    best = out.factor_table.sort_values("label_r2").iloc[-1]["factor"]
+    assert best in set(weights["factor"])
+    assert out.umap.shape == (150, 2)
+
+
+# --- alignment ----------------------------------------------------------------------------------------
+
+
+def synthetic(patients: list[str], features: int, seed: int, prefix: str) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(rng.normal(size=(len(patients), features)), index=patients, columns=[f"{prefix}{i}" for i in range(features)])
+
+
+def test_alignment_is_a_union_and_handles_missing_values() -> None:
+    a = synthetic(["P3", "P1", "P2", "P4"], 6, 1, "g")
+    b = synthetic(["P2", "P5", "P1", "P4", "P7"], 5, 2, "m")
+    b.loc["P5"] = np.nan  # a row without values: P5 lacks this layer
+    b.iloc[0, 0] = np.nan  # one missing value: kept as NaN
+    b["m4"] = np.nan  # a feature never observed: dropped
+    clinical = pd.DataFrame({"subtype": ["x", "y", None, "x", "y", "x", "y"]}, index=["P1", "P2", "P3", "P4", "P5", "P6", "P7"])
+    prepared = {"rna": align.prepare_layer(as_layer(a), "rna", 4, 0.5), "mirna": align.prepare_layer(as_layer(b), "mirna", 100, 0.5)}
+    mdata = pipeline.from_layers(prepared, clinical)
+    assert list(mdata.obs_names) == ["P1", "P2", "P3", "P4", "P7"]
+    assert mdata.uns["patients_without_layers"] == ["P5", "P6"]
+    assert list(mdata["mirna"].obs_names) == ["P1", "P2", "P4", "P7"]
+    assert list(mdata["mirna"].var_names) == ["m0", "m1", "m2", "m3"]
+    assert np.isnan(mdata["mirna"].X).sum() == 1
+    assert mdata["rna"].n_vars == 4  # top-variance selection
+    variance = a.var(ddof=1).sort_values(ascending=False)
+    assert set(mdata["rna"].var_names) == set(variance.index[:4])
+    scaled = align.scaled(mdata["rna"])
+    assert np.allclose(scaled.mean(axis=0), 0) and np.allclose(scaled.std(axis=0, ddof=1), 1)
+    assert mdata.obs["n_layers"].to_dict() == {"P1": 2, "P2": 2, "P3": 1, "P4": 2, "P7": 1}
+    assert align.layers_of(mdata)["P3"] == ["rna"]
+
+
+def test_read_layer_errors_name_the_file_and_place(tmp_path: Path) -> None:
+    frame = synthetic(["P1", "P2", "P3"], 3, 3, "g")
+    good = tmp_path / "rna.h5ad"
+    as_layer(frame).write_h5ad(good)
+    assert align.read_layer(good, known_patients=["P1", "P2", "P3"]).shape == (3, 3)
+    with pytest.raises(InputError, match=r"rna\.h5ad: obs \(patients\): expected public patient ids of the sheet, found unknown ids 'P3'"):
+        align.read_layer(good, known_patients=["P1", "P2"])
+    frame.iloc[1, 2] = np.inf
+    bad = tmp_path / "inf.h5ad"
+    as_layer(frame).write_h5ad(bad)
+    with pytest.raises(InputError, match=r"inf\.h5ad: X, patient 'P2', feature 'g2': expected a finite value"):
+        align.read_layer(bad)
+    text = tmp_path / "text.h5ad"
+    text.write_text("patient\tg1\n")
+    with pytest.raises(InputError, match=r"text\.h5ad: content: expected an AnnData"):
+        align.read_layer(text)
+    with pytest.raises(InputError, match="features observed"):
+        align.prepare_layer(as_layer(pd.DataFrame(1.0, index=["P1", "P2", "P3"], columns=["a", "b"])), "flat", 10, 0.5)
+
+
+# --- clustering, classifier edge cases, fairness ------------------------------------------------------
+
+
+def blobs(sizes: list[int], seed: int = 0, dims: int = 4) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=10, size=(len(sizes), dims))
+    values = np.vstack([rng.normal(loc=c, size=(n, dims)) for c, n in zip(centres, sizes, strict=True)])
+    names = [f"P{i:03d}" for i in range(sum(sizes))]
+    truth = pd.Series(np.repeat([f"T{i}" for i in range(len(sizes))], sizes), index=names)
+    return pd.DataFrame(values, index=names), truth
+
+
+def test_kmeans_chooses_k_by_silhouette_and_names_by_size() -> None:
+    embedding, truth = blobs([20, 12, 30])
+    found = clustering.kmeans(embedding, 2, 6, seed=1)
+    assert max(found.silhouette, key=found.silhouette.get) == 3
+    assert found.labels.value_counts().to_dict() == {"C1": 30, "C2": 20, "C3": 12}
+    assert clustering.agreement(found.labels, truth) == {"ari": 1.0, "nmi": 1.0, "n": 62}
+    leiden = clustering.cluster(embedding, {"method": "leiden", "resolution": 0.5, "n_neighbors": 10}, seed=1)
+    assert leiden.method == "leiden" and clustering.agreement(leiden.labels, truth)["ari"] == 1.0
+
+
+def test_classifier_handles_a_layer_that_lacks_a_class_and_a_patient_without_layers() -> None:
+    embedding, truth = blobs([15, 15, 15], seed=3, dims=6)
+    first = embedding.iloc[:, :3].add_prefix("a")
+    second = embedding.iloc[:, 3:].add_prefix("b").drop(index=truth.index[truth == "T2"])  # never sees T2
+    model = classifier.LateIntegration(C=1.0).fit({"one": first, "two": second}, truth)
+    proba, used = model.predict_proba({"one": first, "two": second}, pd.Index(list(truth.index) + ["NOBODY"]))
+    assert (proba.drop(index="NOBODY").idxmax(axis=1) == truth).mean() > 0.95
+    assert proba.loc["NOBODY"].isna().all() and used["NOBODY"] == ""
+    assert used[truth.index[0]] == "one,two" and used[truth.index[-1]] == "one"
+    table = model.importance({"one": pd.Series(["G1", "G2", "G3"], index=first.columns), "two": pd.Series(["G4", "G5", "G6"], index=second.columns)})
+    assert set(table.columns) == {"layer", "feature", "gene", "class", "importance", "rank"}
+    assert set(table[table["layer"] == "two"]["class"]) == {"T0", "T1"}
+
+
+def test_cross_validation_errors_and_small_classes() -> None:
+    embedding, truth = blobs([8, 4], seed=4)
+    layers = {"one": embedding.add_prefix("f")}
+    cv = classifier.cross_validate(layers, truth, folds=10, repeats=2, seed=1, C=1.0)
+    assert cv.folds == 4  # lowered to the smallest class
+    with pytest.raises(InputError, match="at least two classes"):
+        classifier.cross_validate(layers, truth.replace("T1", "T0"), folds=5, repeats=1, seed=1, C=1.0)
+
+
+def test_fairness_flags_a_real_gap_not_noise() -> None:
+    patients = [f"P{i:03d}" for i in range(80)]
+    truth = pd.Series(["a", "b"] * 40, index=patients)
+    group = pd.Series(["x"] * 40 + ["y"] * 38 + ["z"] * 2, index=patients)
+    predicted = truth.copy()
+    wrong = truth.index[(group == "y") & (np.arange(80) % 4 < 2)]  # half of group y misclassified
+    predicted.loc[wrong] = predicted.loc[wrong].map({"a": "b", "b": "a"})
+    result = fairness.audit_column(truth, predicted, group, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=200, seed=1)
+    assert result["groups"]["z"]["compared"] is False
+    assert result["groups"]["x"]["balanced_error_rate"] == 0.0
+    assert result["largest_gap"]["metric"] == "balanced_error_rate"
+    assert result["largest_gap"]["value"] == pytest.approx(0.5, abs=0.06)
+    assert result["flagged"] and result["largest_gap"]["permutation_p_value"] < 0.01
+    fair = fairness.audit_column(truth, truth, group, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=0)
+    assert not fair["flagged"] and fair["largest_gap"]["permutation_p_value"] is None
+    blank = fairness.audit_column(truth, truth, group.where(group == "x"), ["a", "b"], max_gap=0.1, min_group_size=5)
+    assert blank["n_missing"] == 40 and blank["largest_gap"] is None and not blank["flagged"]
+    table = fairness.table({"group": result}, ["a", "b"])
+    assert list(table["group"]) == ["x", "y", "z"] and table["flagged"].all()
+
+
+def test_outputs_depend_on_the_label() -> None:
+    assert "results/integration/predictions.tsv" not in step_outputs(None)
+    assert "results/integration/predictions.tsv" in step_outputs("subtype")
+    assert "results/integration/cohort.h5mu" in step_outputs(None)

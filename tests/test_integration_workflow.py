@@ -1,0 +1,155 @@
+"""The integration rules on the demo cohort: planted subtypes found, blank labels predicted, same bytes twice.
+
+Until the normalization step's rules produce ``results/omics/{layer}.h5ad``, this test writes simple
+stand-ins (log2 CPM for RNA counts, log2 MaxQuant intensities with zeros missing, miRNA as given) and
+runs only the integration rules (``--allowed-rules``), so the step is tested on its own contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import make_project, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+RULES = ["integration_align", "integration_factors", "integration_classifier", "integration_metrics"]
+
+
+def _layer(frame: pd.DataFrame, genes) -> ad.AnnData:
+    return ad.AnnData(
+        X=frame.to_numpy(dtype=float),
+        obs=pd.DataFrame(index=frame.index.astype(str)),
+        var=pd.DataFrame({"gene": list(genes)}, index=frame.columns.astype(str)),
+    )
+
+
+def write_demo_layers(project: Path) -> None:
+    """Stand-ins for results/omics/{rna,protein,mirna}.h5ad of the demo (see the module docstring)."""
+    demo = project / "demo"
+    counts = pd.read_csv(demo / "rna/salmon.merged.gene_counts.tsv", sep="\t").set_index("gene_id")
+    genes = counts.pop("gene_name")
+    rna = np.log2(counts / counts.sum() * 1e6 + 1).T
+    groups = pd.read_csv(demo / "proteomics/proteinGroups.txt", sep="\t")
+    columns = [c for c in groups.columns if c.startswith("Intensity ")]
+    protein = np.log2(groups[columns].replace(0, np.nan)).T
+    protein.index = [c.split(" ", 1)[1] for c in columns]
+    protein.columns = groups["Protein IDs"]
+    mirna = pd.read_csv(demo / "mirna/mirna_log_expression.csv", index_col=0)
+    out = project / "results/omics"
+    out.mkdir(parents=True, exist_ok=True)
+    _layer(rna, genes).write_h5ad(out / "rna.h5ad")
+    _layer(protein, groups["Gene names"]).write_h5ad(out / "protein.h5ad")
+    _layer(mirna, mirna.columns).write_h5ad(out / "mirna.h5ad")
+
+
+def run_integration(project: Path) -> None:
+    run_snakemake(project, *[f"results/integration/{p}" for p in ("model_metrics.json", "predictions.tsv", "cohort.h5mu")],
+                  "--allowed-rules", *RULES, check=True, timeout=900)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def integrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("integration_demo"))
+    write_demo_layers(project)
+    run_integration(project)
+    return project
+
+
+@pytest.fixture(scope="module")
+def truth(root: Path) -> dict:
+    return yaml.safe_load((root / "demo/truth.yaml").read_text())
+
+
+def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, truth: dict) -> None:
+    subtype = pd.Series({p: facts["subtype"] for p, facts in truth["patients"].items()})
+    clusters = pd.read_csv(integrated / "results/integration/clusters.tsv", sep="\t").set_index("patient")["cluster"]
+    assert sorted(clusters.index) == sorted(truth["patients"])  # every demo patient has some layer
+    from sklearn.metrics import adjusted_rand_score
+
+    ari = adjusted_rand_score(subtype.loc[clusters.index], clusters)
+    print(f"\ndemo: clusters vs planted subtypes ARI {ari:.3f}")
+    assert ari >= 0.9
+    predictions = pd.read_csv(integrated / "results/integration/predictions.tsv", sep="\t", keep_default_na=False, na_values=["NA"])
+    predictions = predictions.set_index("patient")
+    blank = [p for p, facts in truth["patients"].items() if facts["label_blank"]]
+    assert (predictions.loc[blank, "kind"] == "model").all()
+    assert (predictions.loc[blank, "predicted"] == subtype.loc[blank]).all()
+    for patient in blank:  # predicted from exactly the layers the patient has
+        assert predictions.at[patient, "layers_used"].split(",") == sorted(truth["patients"][patient]["layers"])
+    metrics = json.loads((integrated / "results/integration/model_metrics.json").read_text())
+    assert metrics["cross_validation"]["balanced_error_rate"]["mean"] <= 0.05
+    assert metrics["clustering"]["agreement_with_label"]["joint"]["ari"] >= 0.9
+    assert set(metrics["fairness"]) == {"sex", "ancestry"}
+    for audit in metrics["fairness"].values():
+        assert audit["flagged"] == (audit["largest_gap"]["value"] > 0.1)
+
+
+def test_outputs_follow_the_contract(integrated: Path, truth: dict) -> None:
+    import mudata as md
+
+    folder = integrated / "results/integration"
+    cohort = md.read_h5mu(folder / "cohort.h5mu")
+    assert sorted(cohort.obs_names) == sorted(truth["patients"])
+    assert cohort.obsm["X_joint"].shape == (60, 10)
+    assert set(cohort.mod) == {"rna", "protein", "mirna"}
+    assert cohort["protein"].n_obs == sum("protein" in f["layers"] for f in truth["patients"].values())
+    assert {"mrn", "date_of_birth", "vcf", "cna"}.isdisjoint(cohort.obs.columns)  # identifying columns and paths never reach it
+    predictions = pd.read_csv(folder / "predictions.tsv", sep="\t")
+    assert list(predictions.columns[:6]) == ["patient", "predicted", "prob_Basal", "prob_HER2", "prob_Luminal", "layers_used"]
+    weights = pd.read_csv(folder / "factor_gene_weights.tsv", sep="\t")
+    assert {"layer", "feature", "gene", "factor", "weight", "factor_label_r2"} <= set(weights.columns)
+    importance = pd.read_csv(folder / "feature_importance.tsv", sep="\t")
+    her2 = importance[(importance["class"] == "HER2") & (importance["importance"] > 0)].nsmallest(40, "rank")
+    assert "ERBB2" in set(her2["gene"])  # the planted driver of its subtype
+    for figure in ("variance_explained", "umap", "feature_importance"):
+        assert (folder / "figures" / f"{figure}.png").stat().st_size > 10_000
+    log = (integrated / "logs/integration/factors.log").read_text()
+    assert "mofapy2: ## Training the model with seed 2024 ##" in log
+
+
+def test_same_bytes_twice(integrated: Path, tmp_path: Path) -> None:
+    again = make_project(tmp_path / "again")
+    write_demo_layers(again)
+    run_integration(again)
+    first, second = digest(integrated / "results/integration"), digest(again / "results/integration")
+    assert first == second
+
+
+def test_a_layer_with_an_unknown_patient_stops_with_one_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "bad")
+    write_demo_layers(project)
+    layer = ad.read_h5ad(project / "results/omics/mirna.h5ad")
+    layer.obs_names = ["NOT-IN-SHEET"] + list(layer.obs_names[1:])
+    layer.write_h5ad(project / "results/omics/mirna.h5ad")
+    result = run_snakemake(project, "results/integration/aligned.h5mu", "--allowed-rules", *RULES)
+    assert result.returncode != 0
+    log = (project / "logs/integration/align.log").read_text()
+    assert "precisionflow error: results/omics/mirna.h5ad: obs (patients): expected public patient ids of the sheet, found unknown ids 'NOT-IN-SHEET'" in log
+    assert "Traceback" not in log
+    assert not (project / "results/integration/aligned.h5mu").exists()
+
+
+def test_without_a_label_no_classifier_runs(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "unlabelled")
+    config = yaml.safe_load((project / "config/config.yaml").read_text())
+    config["label"] = None
+    (project / "config/config.yaml").write_text(yaml.safe_dump(config))
+    write_demo_layers(project)
+    result = run_snakemake(project, "-n", "results/integration/model_metrics.json", "--allowed-rules", *RULES)
+    assert result.returncode == 0, result.stderr[-3000:]
+    planned = result.stdout + result.stderr
+    assert "rule integration_factors:" in planned and "rule integration_classifier:" not in planned
