@@ -1,0 +1,154 @@
+"""Reading what the target step needs from the earlier steps (reference tables: ``precisionflow.references``).
+
+Results are read by their stable contract (SPEC: ``results/variants/{patient}.maf.tsv``,
+``results/variants/copy_number.tsv``, ``results/omics/{layer}.h5ad``, the integration step's
+``factor_gene_weights.tsv``, ``clusters.tsv`` and ``predictions.tsv``). Every reader names the file and
+the column in its error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from precisionflow.errors import InputError, shorten
+from precisionflow.io import numeric_column, read_table
+from precisionflow.targets.evidence import Layer
+from precisionflow.targets.layout import layer_kinds  # noqa: F401 (read with the other inputs)
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+TRUE_WORDS = {"true", "1", "yes", "t", "y"}
+FALSE_WORDS = {"false", "0", "no", "f", "n", "", "nan", "na", "none"}
+
+
+def boolean_column(frame: pd.DataFrame, column: str, path: PathLike) -> pd.Series:
+    """True/False, 1/0, yes/no (case-insensitive; blank = False); anything else names its row."""
+    text = frame[column].astype(str).str.strip().str.lower()
+    bad = ~text.isin(TRUE_WORDS | FALSE_WORDS)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, f"row {row + 2}, column {column!r}", "True or False", repr(frame[column].iloc[row]))
+    return text.isin(TRUE_WORDS)
+
+
+MAF_COLUMNS = ("Hugo_Symbol", "Variant_Classification", "HGVSp_Short", "is_hotspot")
+
+
+def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
+    """Patients' filtered MAFs (variant step) -> ``patient, gene, classification, is_hotspot, protein_change``."""
+    frames, names = [], []
+    for patient, path in sorted(paths.items()):
+        frame = read_table(path, required=MAF_COLUMNS, sep="\t", what="a MAF table (variant step)", comment="#", dtype=str)
+        frame = frame[list(MAF_COLUMNS)]
+        boolean_column(frame, "is_hotspot", path)  # names the file and row of a bad value
+        frames.append(frame.assign(patient=patient))
+        names.append(patient)
+    if not frames:
+        return pd.DataFrame(columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
+    frame = pd.concat(frames, ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "patient": frame["patient"],
+            "gene": frame["Hugo_Symbol"].fillna("").str.strip(),
+            "classification": frame["Variant_Classification"].fillna("").str.strip(),
+            "is_hotspot": frame["is_hotspot"].astype(str).str.strip().str.lower().isin(TRUE_WORDS),
+            "protein_change": frame["HGVSp_Short"].fillna("").str.strip(),
+        }
+    )
+    return out[(out["gene"] != "") & (out["gene"] != "Unknown")].reset_index(drop=True)
+
+
+def read_copy_number(path: PathLike | None) -> pd.DataFrame:
+    """``results/variants/copy_number.tsv`` -> ``patient, gene, call`` (an absent file: no calls)."""
+    if path is None:
+        return pd.DataFrame(columns=["patient", "gene", "call"])
+    frame = read_table(path, required=("patient", "gene", "call"), sep="\t", what="gene copy-number calls (variant step)", dtype=str)
+    calls = {"amp", "gain", "neutral", "loss", "deep_loss"}
+    bad = ~frame["call"].isin(calls)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, f"row {row + 2}, column 'call'", "one of amp, gain, neutral, loss, deep_loss", repr(frame["call"].iloc[row]))
+    return frame[["patient", "gene", "call"]].dropna(subset=["gene"])
+
+
+def read_layer(path: PathLike, name: str, kind: str) -> Layer:
+    """A normalized layer (``results/omics/{layer}.h5ad``): ``X``, ``var["genes"]`` (or ``var["gene"]``),
+    ``layers["missing"]``.
+
+    Without a gene column in ``var``, the feature names are taken as the genes.
+    """
+    try:
+        adata = ad.read_h5ad(path)
+    except (OSError, KeyError, ValueError) as error:
+        raise InputError(path, "content", "an AnnData file (.h5ad) of the normalization step", str(error).splitlines()[0]) from None
+    values = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X)
+    column = next((c for c in ("genes", "gene") if c in adata.var.columns and adata.var[c].notna().any()), None)
+    if column is not None:  # "genes": every symbol a feature maps to (';'-joined), "gene": the first
+        genes = [None if pd.isna(g) else str(g) for g in adata.var[column]]
+    else:
+        log.info("%s: no var['gene']; the feature names are taken as gene symbols", path)
+        genes = [str(f) for f in adata.var_names]
+    missing = None
+    if "missing" in adata.layers:
+        raw = adata.layers["missing"]
+        missing = (raw.toarray() if sp.issparse(raw) else np.asarray(raw)).astype(bool)
+    return Layer(name, kind, values.astype(np.float64, copy=False), [str(p) for p in adata.obs_names], [str(f) for f in adata.var_names], genes, missing)
+
+
+WEIGHT_COLUMNS = ("layer", "feature", "gene", "factor", "weight", "factor_cluster_r2")
+
+
+def read_gene_weights(path: PathLike | None) -> pd.DataFrame | None:
+    """The integration step's long table of feature weights on the joint factors."""
+    if path is None:
+        return None
+    frame = read_table(path, required=WEIGHT_COLUMNS, sep="\t", what="factor gene weights (integration step)")
+    frame["weight"] = numeric_column(frame, "weight", path)
+    for column in ("factor_cluster_r2", "factor_label_r2"):
+        if column in frame.columns:
+            frame[column] = numeric_column(frame, column, path)
+    return frame
+
+
+def read_groups(
+    *,
+    groups: str,
+    label: str | None,
+    sheet_labels: pd.Series | None,
+    predictions: PathLike | None,
+    clusters: PathLike | None,
+) -> tuple[pd.Series | None, str]:
+    """patient -> group, and which factor association (``label`` or ``cluster``) integration uses.
+
+    ``label``: the sheet's label, blank cells filled by the classifier's prediction; ``cluster``: the
+    integration clusters; ``auto``: the label when the config sets one.
+    """
+    use_label = groups == "label" or (groups == "auto" and label)
+    if use_label:
+        if not label or sheet_labels is None:
+            raise InputError("config", "key targets/groups", "a label column in the config when groups is 'label'", "no label")
+        series = sheet_labels.copy()
+        if predictions is not None:
+            table = read_table(predictions, required=("patient", "predicted"), sep="\t", what="predictions (integration step)", dtype=str)
+            predicted = table.set_index("patient")["predicted"]
+            blank = series.isna() | (series.astype(str).str.strip() == "")
+            series[blank] = predicted.reindex(series.index[blank])
+        return series.dropna().astype(str).sort_index(), "label"
+    if clusters is None:
+        return None, "cluster"
+    table = read_table(clusters, required=("patient", "cluster"), sep="\t", what="clusters (integration step)", dtype=str)
+    return table.set_index("patient")["cluster"].sort_index(), "cluster"
+
+
+def read_targets(path: PathLike) -> pd.DataFrame:
+    """A target table this step wrote (cohort or patient): text cells stay text ('' when blank)."""
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=["NA"], dtype={"gene": str, "drugs": str, "group": str, "mutations": str, "copy_number_call": str})

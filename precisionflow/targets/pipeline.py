@@ -1,0 +1,77 @@
+"""The target step from files to files: what the workflow's script and the benchmark both call."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from precisionflow import references
+from precisionflow.targets import drugs as dr
+from precisionflow.targets import inputs as io_
+from precisionflow.targets.evidence import EvidenceInputs
+from precisionflow.targets.prioritize import cohort_table, patient_tables, prepare
+from precisionflow.targets.settings import with_defaults
+from precisionflow.targets.tables import write_split, write_table
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class StepInputs:
+    patients: Sequence[str]  # public ids of the whole cohort
+    mafs: Mapping[str, PathLike]  # patient -> results/variants/{patient}.maf.tsv
+    copy_number: PathLike | None  # results/variants/copy_number.tsv
+    cn_patients: Sequence[str]  # patients with copy-number segments
+    layers: Mapping[str, tuple[PathLike, str]]  # layer -> (results/omics/{layer}.h5ad, rna | protein)
+    gene_weights: PathLike | None = None
+    groups: pd.Series | None = None
+    separation: str = "label"
+    drivers: PathLike | None = None
+    drug_gene: PathLike | None = None
+    drug_categories: PathLike | None = None
+
+
+def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series]:
+    """Read every input; returns the evidence inputs and each gene's drug list."""
+    mutations = io_.read_mafs(step.mafs)
+    copy_number = io_.read_copy_number(step.copy_number)
+    layers = [io_.read_layer(path, name, kind) for name, (path, kind) in sorted(step.layers.items())]
+    roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
+    interactions = references.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
+    per_drug = dr.drug_weights(interactions, settings)
+    categories = references.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
+    inputs = EvidenceInputs(
+        patients=sorted(step.patients),
+        mutations=mutations,
+        mutated_patients=sorted(step.mafs),
+        copy_number=copy_number,
+        cn_patients=sorted(set(step.cn_patients) | set(copy_number["patient"])),
+        layers=layers,
+        gene_weights=io_.read_gene_weights(step.gene_weights),
+        roles=roles,
+        druggability=dr.druggability(per_drug, categories, settings),
+        groups=step.groups,
+        separation=step.separation,
+    )
+    return inputs, dr.drug_lists(per_drug, settings)
+
+
+def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_dir: PathLike) -> pd.DataFrame:
+    """Write ``cohort_targets.tsv`` and ``{patient_dir}/{patient}.tsv`` for every patient; return the cohort table."""
+    settings = with_defaults(settings)
+    inputs, drugs = load(step, settings)
+    prepared = prepare(inputs, settings)
+    log.info("%d genes, %d patients, %d layers, %d genes with drugs", len(prepared.genes), len(prepared.patients), len(inputs.layers), len(drugs))
+    cohort = cohort_table(inputs, prepared, drugs, settings)
+    write_table(cohort, cohort_path)
+    tables = patient_tables(prepared, drugs, settings)
+    write_split(tables.table, tables.bounds, [Path(patient_dir) / f"{p}.tsv" for p in tables.patients])
+    log.info("cohort table: %d genes; patient tables: %d rows in all", len(cohort), len(tables.table))
+    return cohort

@@ -1,0 +1,234 @@
+"""Ranked, explained targets: the cohort table (per group) and one table per patient.
+
+Each row's score is the Open Targets harmonic sum (``score.harmonic_score``) of its ``evidence_<type>``
+columns with the config's weights; the columns are rounded to 6 decimals first and the score is
+computed from the rounded values, so a reader reproduces every score from its row. ``rank`` 1 is the
+best; ties are broken by gene name.
+
+Cohort table: the evidence of every group (label or cluster) against the rest of the cohort; each
+gene's row is its best group (``group``). Patient tables: the patient's own evidence; a gene is listed
+when the patient has some tumour evidence for it (a mutation, a copy-number call, over-expression).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from precisionflow.targets import evidence as ev
+from precisionflow.targets.score import harmonic_score, rank_order
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_COLUMNS = [f"evidence_{t}" for t in ev.EVIDENCE_TYPES]
+DIGITS = 6
+
+
+def weight_vector(settings: Mapping) -> np.ndarray:
+    return np.array([float(settings["weights"][t]) for t in ev.EVIDENCE_TYPES])
+
+
+def finish_scores(evidence: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Evidence rounded as written, and the score computed from the rounded values (then rounded)."""
+    rounded = np.round(evidence, DIGITS)
+    return rounded, np.round(harmonic_score(rounded, weights), DIGITS)
+
+
+@dataclass
+class Prepared:
+    """Patient-level evidence of the whole cohort (patients × genes per type), computed once."""
+
+    genes: np.ndarray
+    patients: list[str]
+    mutation: np.ndarray
+    copy_number: np.ndarray
+    rna: ev.ExpressionEvidence
+    protein: ev.ExpressionEvidence
+    integration: np.ndarray
+    druggability: np.ndarray  # d(g), ungated
+    mutation_role: np.ndarray
+    cn_role: np.ndarray
+    mutation_class: np.ndarray  # before the role factor
+    cn_value: np.ndarray  # before the role factor
+    mutation_text: pd.Series  # (patient, gene) -> "p.H1047R (hotspot); …"
+    cn_text: pd.Series  # (patient, gene) -> call
+
+
+def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
+    genes = ev.gene_universe(inputs)
+    patients = list(inputs.patients)
+    shape = (len(patients), len(genes))
+    mutations = ev.mutation_values(inputs.mutations, settings)
+    mutation_class = ev.sparse_to_dense(mutations, "value", patients, genes)
+    mutation_role = ev.role_factors(genes, inputs.roles, settings["mutation"]["role_factors"])
+    calls = ev.copy_number_values(inputs.copy_number, settings)
+    cn_value = ev.sparse_to_dense(calls, "value", patients, genes)
+    cn_role = ev.role_factors(genes, inputs.roles, settings["copy_number"]["role_factors"])
+    by_kind: dict[str, list[ev.ExpressionEvidence]] = {"rna": [], "protein": []}
+    for layer in inputs.layers:
+        by_kind[layer.kind].append(ev.patient_expression(layer, patients, genes, settings))
+    text = mutations.assign(
+        label=mutations["protein_change"].fillna("").astype(str).where(lambda s: s != "", mutations["classification"])
+        + np.where(mutations["is_hotspot"].astype(bool), " (hotspot)", "")
+    )
+    mutation_text = text.sort_values(["patient", "gene", "label"]).groupby(["patient", "gene"])["label"].agg("; ".join)
+    cn_text = inputs.copy_number.drop_duplicates(["patient", "gene"]).set_index(["patient", "gene"])["call"]
+    return Prepared(
+        genes=genes,
+        patients=patients,
+        mutation=mutation_class * mutation_role,
+        copy_number=cn_value * cn_role,
+        rna=ev.combine_layers(by_kind["rna"], shape),
+        protein=ev.combine_layers(by_kind["protein"], shape),
+        integration=ev.integration_evidence(inputs.gene_weights, genes, inputs.separation),
+        druggability=inputs.druggability.reindex(genes).fillna(0.0).to_numpy(dtype=np.float64),
+        mutation_role=mutation_role,
+        cn_role=cn_role,
+        mutation_class=mutation_class,
+        cn_value=cn_value,
+        mutation_text=mutation_text,
+        cn_text=cn_text,
+    )
+
+
+def stack(tumour: np.ndarray, integration: np.ndarray, druggability: np.ndarray) -> np.ndarray:
+    """rows × genes × 4 tumour types -> rows × genes × 6 (integration broadcast, druggability gated)."""
+    integ = np.broadcast_to(integration, tumour.shape[:-1])[..., None]
+    drug = ev.gated_druggability(druggability, tumour)[..., None]
+    return np.concatenate([tumour, integ, drug], axis=-1)
+
+
+def z_column(z: np.ndarray) -> np.ndarray:
+    return np.round(z, 2)
+
+
+@dataclass
+class PatientTables:
+    """Every patient's rows in one long table (sorted by patient, then rank) and where each patient starts."""
+
+    table: pd.DataFrame
+    patients: list[str]
+    bounds: np.ndarray  # table rows of patient i: bounds[i]:bounds[i + 1]
+
+    def of(self, patient: str) -> pd.DataFrame:
+        i = self.patients.index(patient)
+        part = self.table.iloc[self.bounds[i] : self.bounds[i + 1]].reset_index(drop=True)
+        return part.astype({c: object for c in ("gene", "drugs")})
+
+
+def flat_lookup(texts: pd.Series, patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray) -> np.ndarray:
+    """Values of a (patient, gene)-indexed series at the pairs (p_idx, g_idx); '' where absent."""
+    out = np.full(len(p_idx), "", dtype=object)
+    if texts.empty:
+        return out
+    keys_p = pd.Index(patients).get_indexer(texts.index.get_level_values(0))
+    keys_g = pd.Index(genes).get_indexer(texts.index.get_level_values(1))
+    ok = (keys_p >= 0) & (keys_g >= 0)
+    flat = keys_p[ok].astype(np.int64) * len(genes) + keys_g[ok]
+    order = np.argsort(flat)
+    flat, values = flat[order], texts.to_numpy(dtype=object)[ok][order]
+    wanted = p_idx.astype(np.int64) * len(genes) + g_idx
+    pos = np.clip(np.searchsorted(flat, wanted), 0, max(len(flat) - 1, 0))
+    hit = flat[pos] == wanted if len(flat) else np.zeros(len(wanted), dtype=bool)
+    out[hit] = values[pos[hit]]
+    return out
+
+
+def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> PatientTables:
+    """Every patient's table: the genes with some tumour evidence in the patient, ranked.
+
+    Vectorized over all (patient, gene) pairs at once: the pairs listed are taken from the dense
+    patients × genes evidence, scored together and sorted by (patient, score, gene name).
+    """
+    weights = weight_vector(settings)
+    genes = prepared.genes
+    parts = [prepared.mutation, prepared.copy_number, prepared.rna.evidence, prepared.protein.evidence]
+    listed = parts[0] > 0
+    for part in parts[1:]:
+        listed |= part > 0
+    p_idx, g_idx = np.nonzero(listed)
+    tumour = np.stack([part[p_idx, g_idx] for part in parts], axis=1)
+    evidence = np.column_stack([tumour, prepared.integration[g_idx], ev.gated_druggability(prepared.druggability[g_idx], tumour)])
+    evidence, scores = finish_scores(evidence, weights)
+    order = np.lexsort((g_idx, -scores, p_idx))  # genes are sorted by name: index order is name order
+    p_idx, g_idx, evidence, scores = p_idx[order], g_idx[order], evidence[order], scores[order]
+    counts = np.bincount(p_idx, minlength=len(prepared.patients))
+    bounds = np.r_[0, np.cumsum(counts)]
+    rank = np.arange(len(p_idx)) - bounds[p_idx] + 1
+    # gene and drugs as categories (codes into the gene list): cheap for millions of rows
+    table = pd.DataFrame({"gene": pd.Categorical.from_codes(g_idx, categories=pd.Index(genes, dtype=object)), "rank": rank, "score": scores})
+    for j, column in enumerate(EVIDENCE_COLUMNS):
+        table[column] = evidence[:, j]
+    drug_text = drugs.reindex(genes).fillna("")
+    drug_codes, drug_names = pd.factorize(drug_text, sort=True)
+    table["drugs"] = pd.Categorical.from_codes(drug_codes[g_idx], categories=drug_names)
+    table["mutations"] = flat_lookup(prepared.mutation_text, prepared.patients, genes, p_idx, g_idx)
+    table["copy_number_call"] = flat_lookup(prepared.cn_text, prepared.patients, genes, p_idx, g_idx)
+    table["rna_z"] = z_column(prepared.rna.z[p_idx, g_idx])
+    table["protein_z"] = z_column(prepared.protein.z[p_idx, g_idx])
+    return PatientTables(table, list(prepared.patients), bounds)
+
+
+def group_means(values: np.ndarray, patients: Sequence[str], with_data: Sequence[str], groups: pd.Series, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: mean of ``values`` (patients × genes) over its patients with data, the share above 0,
+    and how many patients with data it has."""
+    member = groups.reindex(patients).to_numpy()
+    has = pd.Index(patients).isin(list(with_data))
+    means = np.zeros((len(names), values.shape[1]))
+    shares = np.zeros_like(means)
+    counts = np.zeros(len(names), dtype=np.int64)
+    for g, name in enumerate(names):
+        rows = (member == name) & has
+        counts[g] = rows.sum()
+        if counts[g]:
+            means[g] = values[rows].mean(axis=0)
+            shares[g] = (values[rows] > 0).mean(axis=0)
+    return means, shares, counts
+
+
+def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series, settings: Mapping) -> pd.DataFrame:
+    """One row per gene: its best group's evidence and score, ranked."""
+    weights = weight_vector(settings)
+    genes = prepared.genes
+    patients = prepared.patients
+    groups = inputs.groups if inputs.groups is not None else pd.Series("all", index=patients)
+    groups = groups.dropna().astype(str)
+    names = sorted(groups.unique())
+    if not names:
+        groups, names = pd.Series("all", index=patients), ["all"]
+    mut_mean, mut_share, _ = group_means(prepared.mutation_class, patients, inputs.mutated_patients, groups, names)
+    cn_mean, _, _ = group_means(prepared.cn_value, patients, inputs.cn_patients, groups, names)
+    amp = (prepared.cn_value >= settings["copy_number"]["calls"]["amp"]) & (prepared.cn_value > 0)
+    _, amp_share, _ = group_means(amp.astype(np.float64), patients, inputs.cn_patients, groups, names)
+    by_kind: dict[str, list[ev.ExpressionEvidence]] = {"rna": [], "protein": []}
+    for layer in inputs.layers:
+        by_kind[layer.kind].append(ev.group_expression(layer, groups, names, genes, settings))
+    shape = (len(names), len(genes))
+    rna = ev.combine_layers(by_kind["rna"], shape)
+    protein = ev.combine_layers(by_kind["protein"], shape)
+    tumour = np.stack([mut_mean * prepared.mutation_role, cn_mean * prepared.cn_role, rna.evidence, protein.evidence], axis=-1)
+    evidence, scores = finish_scores(stack(tumour, prepared.integration, prepared.druggability), weights)
+    best = np.argmax(scores, axis=0)  # first group wins ties (groups sorted by name)
+    columns = np.arange(len(genes))
+    best_evidence = evidence[best, columns]
+    best_scores = scores[best, columns]
+    listed = best_evidence[:, :5].max(axis=1) > 0  # some tumour or integration evidence
+    keep = np.flatnonzero(listed)
+    order = keep[rank_order(best_scores[keep], genes[keep])]
+    group_sizes = groups.value_counts().reindex(names).fillna(0).astype(int).to_numpy()
+    table = pd.DataFrame({"gene": genes[order], "rank": np.arange(1, len(order) + 1), "score": best_scores[order]})
+    for j, column in enumerate(EVIDENCE_COLUMNS):
+        table[column] = best_evidence[order, j]
+    table["drugs"] = drugs.reindex(genes[order]).fillna("").to_numpy()
+    g = best[order]
+    table["group"] = np.array(names, dtype=object)[g]
+    table["group_size"] = group_sizes[g]
+    table["mutated_fraction"] = np.round(mut_share[g, order], 4)
+    table["amplified_fraction"] = np.round(amp_share[g, order], 4)
+    table["rna_z"] = z_column(rna.z[g, order])
+    table["protein_z"] = z_column(protein.z[g, order])
+    return table

@@ -1,0 +1,45 @@
+"""Adapter: variants, normalized layers, integration results, references -> results/targets/*.tsv."""
+
+import pandas as pd
+
+from precisionflow.runner import run_script
+from precisionflow.targets.inputs import read_groups
+from precisionflow.targets.pipeline import StepInputs, run
+from precisionflow.targets.settings import with_defaults
+
+
+def optional(files):
+    """A named input that may be absent: one path (a string) or an empty list."""
+    if isinstance(files, str):
+        return files or None
+    return files[0] if len(files) else None
+
+
+def main(smk):
+    settings = with_defaults(smk.params.settings)
+    labels = pd.Series(smk.params.labels, dtype=object) if smk.params.label else None
+    groups, separation = read_groups(
+        groups=settings["groups"],
+        label=smk.params.label,
+        sheet_labels=labels,
+        predictions=optional(smk.input.predictions),
+        clusters=smk.input.clusters,
+    )
+    layers = dict(zip(sorted(smk.params.layers), smk.input.layers, strict=True))
+    step = StepInputs(
+        patients=smk.params.patients,
+        mafs=dict(zip(smk.params.variant_patients, smk.input.mafs, strict=True)),
+        copy_number=optional(smk.input.copy_number),
+        cn_patients=smk.params.cn_patients,
+        layers={name: (path, smk.params.layers[name]) for name, path in layers.items()},
+        gene_weights=smk.input.gene_weights,
+        groups=groups,
+        separation=separation,
+        drivers=optional(smk.input.drivers),
+        drug_gene=optional(smk.input.drug_gene),
+        drug_categories=optional(smk.input.drug_categories),
+    )
+    run(step, settings, smk.output.cohort, smk.params.patient_dir)
+
+
+run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

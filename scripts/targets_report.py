@@ -1,0 +1,20 @@
+"""Adapter: results/targets/*.tsv -> the report's pages (cohort, one per patient) and evidence figure."""
+
+from precisionflow.io import write_text
+from precisionflow.plots import save_png
+from precisionflow.runner import run_script
+from precisionflow.targets.inputs import read_targets
+from precisionflow.targets.report import cohort_page, evidence_figure, patient_page
+from precisionflow.targets.settings import with_defaults
+
+
+def main(smk):
+    settings = with_defaults(smk.params.settings)
+    cohort = read_targets(smk.input.cohort)
+    write_text(cohort_page(cohort, settings, smk.params.cohort), smk.output.cohort_page)
+    save_png(evidence_figure(cohort, settings), smk.output.figure)
+    for patient, table_path, page in zip(smk.params.patients, smk.input.patients, smk.output.patient_pages, strict=True):
+        write_text(patient_page(patient, read_targets(table_path), settings), page)
+
+
+run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)
