@@ -16,6 +16,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/cohort.smk"
+include: "rules/variants.smk"
 include: "rules/integration.smk"
 
 
@@ -23,3 +24,4 @@ rule all:
     default_target: True
     input:
         cohort_outputs(),
+        variant_outputs(),

@@ -1,0 +1,62 @@
+"""Command line of the variant step, for use outside Snakemake (and by ``bench/variants.py``).
+
+``python -m precisionflow.variants maf VCF_OR_MAF OUT --genes genes.bed.gz [--drivers ...] [--hotspots ...]``
+writes one patient's filtered, annotated MAF, exactly as the workflow's ``variants_maf`` rule does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from precisionflow.errors import InputError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m precisionflow.variants", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    maf = commands.add_parser("maf", help="a patient's VCF (or MAF) to a filtered, annotated MAF")
+    maf.add_argument("input", help="VCF (plain or bgzipped) or MAF (.maf, .maf.gz, .maf.tsv)")
+    maf.add_argument("out", help="output MAF (tab-separated)")
+    maf.add_argument("--genes", required=True, help="genes BED: chrom start end symbol ensembl_id strand biotype")
+    maf.add_argument("--drivers", help="IntOGen driver table")
+    maf.add_argument("--hotspots", help="hotspot table (no header)")
+    maf.add_argument("--patient", default="sample", help="id written as Tumor_Sample_Barcode")
+    maf.add_argument("--tumor-sample", help="VCF column (or MAF barcode) of the tumour")
+    maf.add_argument("--normal-sample", help="VCF column of the normal")
+    maf.add_argument("--pass-filters", default="PASS", help="comma-separated FILTER values kept (default PASS)")
+    maf.add_argument("--min-depth", type=float, default=10)
+    maf.add_argument("--min-vaf", type=float, default=0.05)
+    maf.add_argument("--max-population-af", type=float, default=0.01)
+    maf.add_argument("--annotation", default="auto", choices=["auto", "CSQ", "ANN", "none"])
+    maf.add_argument("--genome-build", default="GRCh38")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    from precisionflow.variants.maf import FilterSettings, References, maf_to_maf, vcf_to_maf
+
+    filters = FilterSettings(
+        pass_filters=tuple(f for f in args.pass_filters.split(",") if f),
+        min_depth=args.min_depth,
+        min_vaf=args.min_vaf,
+        max_population_af=args.max_population_af,
+    )
+    try:
+        references = References.load(args.genes, args.drivers, args.hotspots)
+        name = args.input.lower().removesuffix(".gz")
+        if name.endswith((".maf", ".maf.tsv", ".maf.txt")):
+            maf_to_maf(args.input, args.out, patient=args.patient, references=references, filters=filters,
+                       tumor_sample=args.tumor_sample, genome_build=args.genome_build)
+        else:
+            vcf_to_maf(args.input, args.out, patient=args.patient, references=references, filters=filters,
+                       tumor_sample=args.tumor_sample, normal_sample=args.normal_sample, annotation=args.annotation,
+                       genome_build=args.genome_build)
+    except InputError as error:
+        print(f"precisionflow error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Genes of the genes reference at genomic positions, for variants without a transcript annotation.
+
+Where genes overlap, one gene is reported: protein-coding genes first, then the shorter gene
+(the more specific one, e.g. a gene nested in another's intron), then the one listed first. Positions are
+looked up vectorised: each contig is cut once into elementary intervals, each knowing its gene.
+Genes are painted over those intervals from the least to the most preferred; pandas' IntervalIndex cannot look up
+overlapping intervals, hence the hand-written painting of intervals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class GeneIndex:
+    """Look up the gene (row of the genes table) covering 1-based positions on a contig."""
+
+    def __init__(self, genes: pd.DataFrame) -> None:
+        self.genes = genes.reset_index(drop=True)
+        self._by_contig = {str(c): np.asarray(idx) for c, idx in self.genes.groupby("chrom", sort=False).indices.items()}
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.contigs = sorted(self._by_contig)
+
+    def _segments(self, contig: str) -> tuple[np.ndarray, np.ndarray]:
+        """Elementary interval starts (0-based) and the gene row of each (-1 where none)."""
+        if contig in self._cache:
+            return self._cache[contig]
+        rows = self._by_contig.get(contig)
+        if rows is None or len(rows) == 0:
+            result = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64))
+            self._cache[contig] = result
+            return result
+        genes = self.genes.iloc[rows]
+        starts = genes["start"].to_numpy(dtype=np.int64)
+        ends = genes["end"].to_numpy(dtype=np.int64)
+        bounds = np.unique(np.concatenate([starts, ends]))
+        first = np.searchsorted(bounds, starts)
+        last = np.searchsorted(bounds, ends)
+        # Paint each gene over its elementary intervals, the preferred genes last so that they win
+        # (protein-coding, then shorter, then earlier in the genes file).
+        other = genes["biotype"].to_numpy() != "protein_coding"
+        best_first = np.lexsort((np.arange(len(rows)), ends - starts, other.astype(np.int8)))
+        owner = np.full(len(bounds), -1, dtype=np.int64)
+        for i in best_first[::-1].tolist():
+            owner[first[i] : last[i]] = rows[i]
+        result = (bounds, owner)
+        self._cache[contig] = result
+        return result
+
+    def lookup(self, contig: str, positions: np.ndarray) -> np.ndarray:
+        """Gene row (or -1) for each 1-based position on ``contig`` (a name of the genes table)."""
+        bounds, owner = self._segments(contig)
+        zero_based = np.asarray(positions, dtype=np.int64) - 1
+        slot = np.searchsorted(bounds, zero_based, side="right") - 1
+        found = np.where(slot >= 0, owner[np.clip(slot, 0, None)], -1)
+        return found

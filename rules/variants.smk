@@ -1,0 +1,139 @@
+# Variant post-processing: each patient's VCF (or MAF) to a filtered, annotated MAF; copy-number
+# segments to gene-level calls; the cohort's TMB, patients x genes mutation matrix and oncoplot.
+# Library: precisionflow/variants/ (rules in its docstrings); settings: config "variants:" (config/README.md).
+
+VARIANTS = "results/variants"
+# Patients with variant calls (a `vcf`, else a `maf` in the sheet) and with copy-number segments.
+MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
+CNA_PATIENTS = patients_with("cna")
+VARIANT_SOURCE = {p: ("vcf", sheet_value(p, "vcf")) if sheet_value(p, "vcf") else ("maf", sheet_value(p, "maf")) for p in MAF_PATIENTS}
+# Sample columns the sheet names in each variant file: other columns of a shared multi-sample VCF
+# are "unknown samples" (an error unless `unknown_samples: drop`).
+SAMPLES_NAMED = {}
+for _patient, (_kind, _path) in VARIANT_SOURCE.items():
+    SAMPLES_NAMED.setdefault(_path, set()).update(
+        v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
+    )
+# The sex of each patient, when the sheet has the configured column and it is not identifying.
+_SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
+PATIENT_SEX = {p: (sheet_value(p, _SEX_COLUMN) if _SEX_COLUMN in clinical_columns() else None) for p in CNA_PATIENTS}
+
+# The step's targets for `rule all` (a lambda: the linter wants functions in common.smk).
+variant_outputs = lambda: (
+    [f"{VARIANTS}/tmb.tsv", f"{VARIANTS}/copy_number.tsv", f"{VARIANTS}/mutations.h5ad", f"{VARIANTS}/oncoplot.png"]
+    if MAF_PATIENTS or CNA_PATIENTS
+    else []
+)
+
+
+localrules:
+    variants_cohort,
+
+
+rule variants_maf:
+    input:
+        variants=lambda w: VARIANT_SOURCE[w.patient][1],
+        genes=resource("genes"),
+        drivers=config["resources"].get("drivers", []),
+        hotspots=config["resources"].get("hotspots", []),
+    output:
+        f"{VARIANTS}/{{patient}}.maf.tsv",
+    params:
+        kind=lambda w: VARIANT_SOURCE[w.patient][0],
+        sheet_id=lambda w: RAW_ID[w.patient],
+        tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
+        normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
+        samples_named=lambda w: sorted(SAMPLES_NAMED[VARIANT_SOURCE[w.patient][1]]),
+        unknown_samples=config["unknown_samples"],
+        settings=config["variants"],
+        genome_build=config["genome_build"],
+    log:
+        f"logs/variants/maf/{{patient}}.log",
+    benchmark:
+        f"benchmarks/variants/maf/{{patient}}.tsv"
+    conda:
+        "../envs/variants.yaml"
+    threads: threads_for(input_mb_per_thread=50, max_threads=2)
+    resources:
+        mem_mb=mem_mb(1000, 1),
+        runtime=runtime_min(5, 0.05),
+    script:
+        "../scripts/variants_maf.py"
+
+
+rule variants_copy_number:
+    input:
+        segments=[sheet_value(p, "cna") for p in CNA_PATIENTS],
+        genes=resource("genes"),
+    output:
+        f"{VARIANTS}/copy_number.tsv",
+    params:
+        patients=CNA_PATIENTS,
+        sex=[PATIENT_SEX[p] for p in CNA_PATIENTS],
+        tumor_samples=[sheet_value(p, "tumor_sample") for p in CNA_PATIENTS],
+        settings=config["variants"]["copy_number"],
+    log:
+        "logs/variants/copy_number.log",
+    benchmark:
+        "benchmarks/variants/copy_number.tsv"
+    conda:
+        "../envs/variants.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, 4),
+        runtime=runtime_min(5, 0.1),
+    script:
+        "../scripts/variants_copy_number.py"
+
+
+rule variants_cohort:
+    input:
+        mafs=expand(f"{VARIANTS}/{{patient}}.maf.tsv", patient=MAF_PATIENTS),
+    output:
+        tmb=report(
+            f"{VARIANTS}/tmb.tsv",
+            caption="../report/variants_tmb.rst",
+            category="2. Variants",
+            labels={"table": "tumour mutational burden"},
+        ),
+        matrix=f"{VARIANTS}/mutations.h5ad",
+    params:
+        patients=MAF_PATIENTS,
+        settings=config["variants"],
+        genome_build=config["genome_build"],
+    log:
+        "logs/variants/cohort.log",
+    conda:
+        "../envs/variants.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, 2),
+        runtime=runtime_min(5, 0.05),
+    script:
+        "../scripts/variants_cohort.py"
+
+
+rule variants_oncoplot:
+    input:
+        mafs=expand(f"{VARIANTS}/{{patient}}.maf.tsv", patient=MAF_PATIENTS),
+        tmb=f"{VARIANTS}/tmb.tsv",
+    output:
+        report(
+            f"{VARIANTS}/oncoplot.png",
+            caption="../report/variants_oncoplot.rst",
+            category="2. Variants",
+            labels={"figure": "oncoplot"},
+        ),
+    params:
+        patients=MAF_PATIENTS,
+        top_n=config["variants"]["oncoplot_genes"],
+    log:
+        "logs/variants/oncoplot.log",
+    conda:
+        "../envs/variants.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, 2),
+        runtime=runtime_min(5, 0.05),
+    script:
+        "../scripts/variants_oncoplot.py"
