@@ -139,7 +139,7 @@ step = StepInputs(
     gene_weights=d / "factor_gene_weights.tsv", groups=groups, separation=separation, drivers=d / "drivers.tsv",
     drug_gene=d / "dgidb_interactions.tsv.gz", drug_categories=d / "dgidb_categories.tsv.gz",
 )
-run(step, None, out / "cohort_targets.tsv", out / "patients")
+run(step, None, out / "cohort_targets.tsv", {{p: out / "patients" / f"{{p}}.tsv" for p in patients}})
 """
 
 

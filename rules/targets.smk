@@ -7,9 +7,7 @@ from precisionflow.targets.layout import layer_kinds, step_outputs as targets_ou
 TARGETS = "results/targets"
 # Layers that give RNA or protein evidence (by layer type, or as "targets: layers:" says).
 TARGET_LAYERS = stop_on_input_error(layer_kinds, config["omics"], config["targets"]["layers"])
-# Patients with variant calls (a MAF from the variant step) and with copy-number segments.
-VARIANT_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
-CN_PATIENTS = patients_with("cna")
+# Patients with a MAF and with copy-number calls: MAF_PATIENTS, CNA_PATIENTS of rules/variants.smk.
 
 
 localrules:
@@ -18,8 +16,8 @@ localrules:
 
 rule targets_prioritize:
     input:
-        mafs=expand("results/variants/{patient}.maf.tsv", patient=VARIANT_PATIENTS),
-        copy_number=["results/variants/copy_number.tsv"] if CN_PATIENTS else [],
+        mafs=expand("results/variants/{patient}.maf.tsv", patient=MAF_PATIENTS),
+        copy_number=["results/variants/copy_number.tsv"] if CNA_PATIENTS else [],
         layers=expand("results/omics/{layer}.h5ad", layer=sorted(TARGET_LAYERS)),
         gene_weights="results/integration/factor_gene_weights.tsv",
         clusters="results/integration/clusters.tsv",
@@ -49,12 +47,11 @@ rule targets_prioritize:
         patients=PATIENTS,
         # each patient's label by public id (the raw ids must not reach the report's job details)
         labels={p: sheet_value(p, config["label"]) for p in PATIENTS} if config["label"] else {},
-        variant_patients=VARIANT_PATIENTS,
-        cn_patients=CN_PATIENTS,
+        variant_patients=MAF_PATIENTS,
+        cn_patients=CNA_PATIENTS,
         layers=TARGET_LAYERS,
         label=config["label"],
         settings=config["targets"],
-        patient_dir=f"{TARGETS}/patients",
     log:
         "logs/targets/prioritize.log",
     benchmark:

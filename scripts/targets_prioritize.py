@@ -39,7 +39,7 @@ def main(smk):
         drug_gene=optional(smk.input.drug_gene),
         drug_categories=optional(smk.input.drug_categories),
     )
-    run(step, settings, smk.output.cohort, smk.params.patient_dir)
+    run(step, settings, smk.output.cohort, dict(zip(smk.params.patients, smk.output.patients, strict=True)))
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -77,7 +77,7 @@ def small_inputs(**changes) -> ev.EvidenceInputs:
         patients=patients,
         mutations=mutations,
         mutated_patients=patients,
-        copy_number=pd.DataFrame({"patient": ["P7"], "gene": ["TP53"], "call": ["amp"]}),
+        copy_number=pd.DataFrame({"patient": ["P7"], "gene": ["TP53"], "call": ["amp"], "total_cn": [12.0], "ploidy": [2.0]}),
         cn_patients=patients,
         layers=[],
         gene_weights=None,
@@ -117,11 +117,21 @@ def test_mutation_classes_and_roles_scale_the_evidence() -> None:
     data = small_inputs(
         patients=["P0"], mutated_patients=["P0"], cn_patients=[], groups=None, extra_genes=(),
         mutations=pd.DataFrame(rows, columns=["patient", "gene", "classification", "is_hotspot", "protein_change"]),
-        copy_number=pd.DataFrame(columns=["patient", "gene", "call"]),
+        copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
         roles=pd.Series({"A": "Act", "B": "Act", "C": "ambiguous"}), druggability=pd.Series(dtype=float),
     )
     table = patient_tables(prepare(data, SETTINGS), pd.Series(dtype=object), SETTINGS).of("P0").set_index("gene")
     assert table["evidence_mutation"].to_dict() == {"A": 0.5, "C": 0.25, "B": 0.25, "D": 0.125}
+
+
+def test_amplifications_count_by_level() -> None:
+    calls = pd.DataFrame(
+        {"patient": "P", "gene": ["A", "B", "C", "D", "E"], "call": ["amp", "amp", "amp", "gain", "loss"],
+         "total_cn": [9.0, 5.0, 3.0, 3.0, 1.0], "ploidy": [2.0, 2.0, 1.0, 2.0, 2.0]}
+    )
+    values = ev.copy_number_values(calls, SETTINGS).set_index("gene")["value"]
+    # 4.5 x ploidy: high level; 2.5 x: 2.5/4; 3 x: 3/4; a gain 0.25; a loss nothing
+    assert values.to_dict() == pytest.approx({"A": 1.0, "B": 0.625, "C": 0.75, "D": 0.25})
 
 
 def layer(name: str, kind: str, values: np.ndarray, features: list[str], genes: list[str | None], missing=None) -> ev.Layer:
@@ -139,7 +149,7 @@ def test_expression_robust_z_phospho_forms_and_imputed_values() -> None:
     missing = np.zeros(values.shape, dtype=bool)
     missing[2, 2] = True
     protein = layer("rppa", "protein", values, ["HER2", "HER2_pY1248", "AKT_pS473", "GAPDH"], ["ERBB2", "ERBB2", "AKT1;AKT2", None], missing)
-    data = small_inputs(layers=[protein], mutations=small_inputs().mutations.iloc[:0], copy_number=pd.DataFrame(columns=["patient", "gene", "call"]),
+    data = small_inputs(layers=[protein], mutations=small_inputs().mutations.iloc[:0], copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
                         extra_genes=())
     prepared = prepare(data, SETTINGS)
     genes = list(prepared.genes)
@@ -327,7 +337,7 @@ def test_real_rppa_her2_of_a04w_is_over_abundant(shared_data: Path) -> None:
     patients = sorted(frame.index)
     labels = pd.read_csv(shared_data / "multiomics" / "breast_tcga_train" / "subtype.csv", index_col=0)["subtype"]
     empty = pd.DataFrame(columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
-    data = ev.EvidenceInputs(patients, empty, [], pd.DataFrame(columns=["patient", "gene", "call"]), [], [protein], None,
+    data = ev.EvidenceInputs(patients, empty, [], pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]), [], [protein], None,
                              pd.Series(dtype=object), pd.Series({"ERBB2": 1.0}), labels)
     prepared = prepare(data, SETTINGS)
     a04w = patient_tables(prepared, pd.Series({"ERBB2": "TRASTUZUMAB"}), SETTINGS).of("A04W").set_index("gene")
@@ -348,5 +358,5 @@ def test_run_writes_every_patient(tmp_path: Path, simulated: Path) -> None:
     folder = simulated.parent / "cohort"
     patients = (folder / "patients.txt").read_text().split() + ["NOLAYER"]
     step = StepInputs(patients=patients, mafs={}, copy_number=None, cn_patients=[], layers={"rna": (folder / "rna.h5ad", "rna")})
-    run(step, {}, tmp_path / "cohort.tsv", tmp_path / "patients")
+    run(step, {}, tmp_path / "cohort.tsv", {p: tmp_path / "patients" / f"{p}.tsv" for p in patients})
     assert (tmp_path / "patients" / "NOLAYER.tsv").read_text().count("\n") == 1  # header only: no evidence for a patient without data

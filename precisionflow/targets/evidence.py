@@ -3,13 +3,16 @@
 Rules (settings from the config's ``targets:`` section, defaults in ``settings.DEFAULTS``):
 
 * **mutation** — each protein-altering mutation scores by its class: a known hotspot 1.0, another
-  missense or in-frame change 0.5, a truncating one (nonsense, frameshift, splice site) 0.25; a
+  missense or in-frame change 0.5, a truncating one (nonsense, frameshift, splice site) 0.25 (a
+  mutation of unknown consequence, from a VCF without annotation, counts only at a hotspot); a
   patient's gene takes its best mutation. The value is multiplied by the gene's driver-role factor
   (IntOGen ``ROLE``: ``Act`` 1.0, ``ambiguous`` 0.5, not a driver 0.25, ``LoF`` 0.1): a recurrent
   activating hotspot is a target, a mutated loss-of-function tumour suppressor is not one to drug.
   Cohort (per group): the group's mean of the patients' values — recurrence and hotspot share in one
   number — times the role factor.
-* **copy_number** — the patient's call: ``amp`` 1.0, ``gain`` 0.25, anything else 0, times the role
+* **copy_number** — the patient's call: ``amp`` by its level, total copies / ploidy divided by
+  ``high_level_ratio`` (4) and kept between ``low_level_amp`` (0.5) and 1 — a focal high-level
+  amplification counts fully, a broad low-level one half; ``gain`` 0.25; anything else 0. Times the role
   factor for amplifications (``Act`` 1.0, ``ambiguous`` 0.5, not a driver 0.5, ``LoF`` 0): amplified
   oncogenes count, amplified tumour suppressors do not. Cohort: the group's mean, times the factor.
 * **rna**, **protein** — over-expression as a robust z-score, ramped linearly from 0 at ``z_low`` (2)
@@ -147,8 +150,16 @@ def mutation_values(mutations: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
 
 
 def copy_number_values(copy_number: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
-    calls = settings["copy_number"]["calls"]
-    out = copy_number.assign(value=copy_number["call"].map(calls).fillna(0.0))
+    """Each call's score before the role factor: ``amp`` by its level (see the module docstring), ``gain``
+    its fixed value, other calls none."""
+    cfg = settings["copy_number"]
+    value = copy_number["call"].map(cfg["calls"]).fillna(0.0).astype(np.float64)
+    amp = (copy_number["call"] == "amp").to_numpy()
+    if amp.any():
+        ratio = (pd.to_numeric(copy_number["total_cn"], errors="coerce") / pd.to_numeric(copy_number["ploidy"], errors="coerce")).to_numpy()
+        level = np.clip(np.nan_to_num(ratio / cfg["high_level_ratio"], nan=1.0), cfg["low_level_amp"], 1.0)
+        value = value.where(~amp, value * level)
+    out = copy_number.assign(value=value.to_numpy())
     return out[out["value"] > 0]
 
 

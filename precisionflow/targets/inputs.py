@@ -44,11 +44,12 @@ MAF_COLUMNS = ("Hugo_Symbol", "Variant_Classification", "HGVSp_Short", "is_hotsp
 
 
 def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
-    """Patients' filtered MAFs (variant step) -> ``patient, gene, classification, is_hotspot, protein_change``."""
+    """Patients' filtered MAFs (variant step) -> ``patient, gene, classification, is_hotspot, protein_change``
+    (the MAF's ``hotspot`` label where ``HGVSp_Short`` is blank, e.g. for a VCF without annotation)."""
     frames, names = [], []
     for patient, path in sorted(paths.items()):
         frame = read_table(path, required=MAF_COLUMNS, sep="\t", what="a MAF table (variant step)", comment="#", dtype=str)
-        frame = frame[list(MAF_COLUMNS)]
+        frame = frame[[*MAF_COLUMNS, *(["hotspot"] if "hotspot" in frame.columns else [])]]
         boolean_column(frame, "is_hotspot", path)  # names the file and row of a bad value
         frames.append(frame.assign(patient=patient))
         names.append(patient)
@@ -64,20 +65,26 @@ def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
             "protein_change": frame["HGVSp_Short"].fillna("").str.strip(),
         }
     )
+    if "hotspot" in frame.columns:  # the hotspot's label ("PIK3CA H1047R") where the MAF has no protein change
+        label = frame["hotspot"].fillna("").str.strip().str.split(" ", n=1).str[-1].fillna("")
+        out["protein_change"] = out["protein_change"].where(out["protein_change"] != "", label)
     return out[(out["gene"] != "") & (out["gene"] != "Unknown")].reset_index(drop=True)
 
 
 def read_copy_number(path: PathLike | None) -> pd.DataFrame:
-    """``results/variants/copy_number.tsv`` -> ``patient, gene, call`` (an absent file: no calls)."""
+    """``results/variants/copy_number.tsv`` -> ``patient, gene, call, total_cn, ploidy`` (an absent file:
+    no calls; without a ``ploidy`` column, 2)."""
     if path is None:
-        return pd.DataFrame(columns=["patient", "gene", "call"])
-    frame = read_table(path, required=("patient", "gene", "call"), sep="\t", what="gene copy-number calls (variant step)", dtype=str)
+        return pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"])
+    frame = read_table(path, required=("patient", "gene", "total_cn", "call"), sep="\t", what="gene copy-number calls (variant step)", dtype=str)
     calls = {"amp", "gain", "neutral", "loss", "deep_loss"}
     bad = ~frame["call"].isin(calls)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(path, f"row {row + 2}, column 'call'", "one of amp, gain, neutral, loss, deep_loss", repr(frame["call"].iloc[row]))
-    return frame[["patient", "gene", "call"]].dropna(subset=["gene"])
+    frame["total_cn"] = numeric_column(frame, "total_cn", path)
+    frame["ploidy"] = numeric_column(frame, "ploidy", path).fillna(2.0) if "ploidy" in frame.columns else 2.0
+    return frame[["patient", "gene", "call", "total_cn", "ploidy"]].dropna(subset=["gene"])
 
 
 def read_layer(path: PathLike, name: str, kind: str) -> Layer:

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -63,8 +62,9 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
     return inputs, dr.drug_lists(per_drug, settings)
 
 
-def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_dir: PathLike) -> pd.DataFrame:
-    """Write ``cohort_targets.tsv`` and ``{patient_dir}/{patient}.tsv`` for every patient; return the cohort table."""
+def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]) -> pd.DataFrame:
+    """Write the cohort table to ``cohort_path`` and each patient's to ``patient_paths[patient]`` (every
+    patient of ``step.patients``); return the cohort table."""
     settings = with_defaults(settings)
     inputs, drugs = load(step, settings)
     prepared = prepare(inputs, settings)
@@ -72,6 +72,6 @@ def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patie
     cohort = cohort_table(inputs, prepared, drugs, settings)
     write_table(cohort, cohort_path)
     tables = patient_tables(prepared, drugs, settings)
-    write_split(tables.table, tables.bounds, [Path(patient_dir) / f"{p}.tsv" for p in tables.patients])
+    write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])
     log.info("cohort table: %d genes; patient tables: %d rows in all", len(cohort), len(tables.table))
     return cohort

@@ -202,8 +202,9 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
         groups, names = pd.Series("all", index=patients), ["all"]
     mut_mean, mut_share, _ = group_means(prepared.mutation_class, patients, inputs.mutated_patients, groups, names)
     cn_mean, _, _ = group_means(prepared.cn_value, patients, inputs.cn_patients, groups, names)
-    amp = (prepared.cn_value >= settings["copy_number"]["calls"]["amp"]) & (prepared.cn_value > 0)
-    _, amp_share, _ = group_means(amp.astype(np.float64), patients, inputs.cn_patients, groups, names)
+    amplified = inputs.copy_number[inputs.copy_number["call"] == "amp"].assign(value=1.0)
+    amp = ev.sparse_to_dense(amplified, "value", patients, genes)
+    _, amp_share, _ = group_means(amp, patients, inputs.cn_patients, groups, names)
     by_kind: dict[str, list[ev.ExpressionEvidence]] = {"rna": [], "protein": []}
     for layer in inputs.layers:
         by_kind[layer.kind].append(ev.group_expression(layer, groups, names, genes, settings))
