@@ -17,6 +17,7 @@ report: "report/workflow.rst"
 include: "rules/common.smk"
 include: "rules/cohort.smk"
 include: "rules/variants.smk"
+include: "rules/omics.smk"
 include: "rules/integration.smk"
 
 
@@ -24,4 +25,5 @@ rule all:
     default_target: True
     input:
         cohort_outputs(),
+        omics_outputs(),
         variant_outputs(),

@@ -1,13 +1,16 @@
 """Where the samples are in a layer's file, read from its header alone.
 
 Used at parse time (rules/common.smk) to check the matrices' sample ids against the sheet before
-any job runs, and by the readers of this package so that both agree on the layout.
+any job runs, and by the readers of this package (:mod:`precisionflow.omics.read`) so that both
+agree on the layout: the readers call :func:`split_columns` and :func:`maxquant_sample_columns`
+on the same header fields.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from precisionflow.errors import InputError
 from precisionflow.io import guess_separator, read_text
@@ -16,10 +19,20 @@ from precisionflow.io import guess_separator, read_text
 # featureCounts, plain matrices): they are not samples.
 ANNOTATION_COLUMNS = ("gene_id", "gene_name", "Geneid", "gene", "symbol", "feature", "Chr", "Start", "End", "Strand", "Length")
 
+# MaxQuant intensity columns, real (`LFQ intensity X`) or R-dotted (`LFQ.intensity.X`) names; LFQ
+# is used when the table has it.
 MAXQUANT_INTENSITY = (
     re.compile(r"^LFQ[ .]intensity[ .](?P<sample>.+)$"),
     re.compile(r"^Intensity[ .](?P<sample>.+)$"),
 )
+
+
+class Columns(NamedTuple):
+    """A features-by-samples header: the feature id column, annotation columns, sample columns."""
+
+    feature: str
+    annotations: list[str]
+    samples: list[str]
 
 
 def header_fields(path: str | Path) -> tuple[list[str], str]:
@@ -39,10 +52,17 @@ def maxquant_sample_columns(columns: list[str], path: str | Path) -> tuple[str, 
     raise InputError(path, "header", "MaxQuant intensity columns ('LFQ intensity <sample>' or 'Intensity <sample>')", "none")
 
 
+def split_columns(columns: list[str]) -> Columns:
+    """A features-by-samples header: the first column holds feature ids; the known annotation
+    columns after it (``gene_name`` of nf-core/rnaseq, featureCounts' ``Chr`` … ``Length``) are not
+    samples; every other column is a sample."""
+    rest = columns[1:]
+    return Columns(columns[0], [c for c in rest if c in ANNOTATION_COLUMNS], [c for c in rest if c not in ANNOTATION_COLUMNS])
+
+
 def matrix_sample_columns(columns: list[str]) -> list[str]:
     """Sample columns of a features-by-samples table: all but the id and annotation columns."""
-    samples = columns[1:]
-    return [c for c in samples if c not in ANNOTATION_COLUMNS]
+    return split_columns(columns).samples
 
 
 def layer_sample_ids(path: str | Path, layer_type: str, file_format: str, orientation: str) -> list[str]:

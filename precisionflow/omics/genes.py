@@ -1,0 +1,115 @@
+"""Gene symbols for a layer's features: Ensembl ids through the genes reference, feature maps.
+
+``var["gene"]`` is what lets evidence of a layer reach genes. Its source, in order of precedence:
+
+1. the layer's ``feature_map`` (TSV ``feature``, ``gene``; several genes separated by ``;``, the
+   first being the feature's gene, e.g. a pan-AKT antibody ``AKT1;AKT2;AKT3``);
+2. for Ensembl gene ids (``ENSG…``, version suffix ignored): the ``resources: genes`` BED;
+3. a symbol the file itself gives (nf-core's ``gene_name``; MaxQuant's first ``Gene names`` entry);
+4. a feature id that is itself a symbol of the genes reference.
+
+Features with no known gene keep their id and get a missing ``gene``: nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from precisionflow.errors import InputError, shorten
+from precisionflow.io import read_table
+from precisionflow.omics.read import lines
+
+log = logging.getLogger(__name__)
+
+ENSEMBL_GENE = re.compile(r"^ENS[A-Z]*G\d+(\.\d+)?$")
+BED_COLUMNS = ["chrom", "start", "end", "symbol", "ensembl_id", "strand", "biotype"]
+
+
+class GeneReference:
+    """Ensembl id → symbol and the set of known symbols, from the genes BED."""
+
+    def __init__(self, by_ensembl: Mapping[str, str], symbols: set[str]) -> None:
+        self.by_ensembl = dict(by_ensembl)
+        self.symbols = symbols
+
+    @classmethod
+    def read(cls, path: str | Path) -> GeneReference:
+        bed = read_table(path, header=None, sep="\t", what="a genes BED (chrom start end symbol ensembl_id strand biotype)", dtype=str)
+        if bed.shape[1] < 5:
+            raise InputError(path, "layout", "at least 5 tab-separated columns: chrom start end symbol ensembl_id", f"{bed.shape[1]} column(s)")
+        symbol, ensembl = bed[3].fillna("").str.strip(), bed[4].fillna("").str.strip().str.replace(r"\.\d+$", "", regex=True)
+        known = (symbol != "") & (ensembl != "")
+        pairs = dict(zip(ensembl[known], symbol[known]))
+        return cls(pairs, set(symbol[symbol != ""]))
+
+
+def read_feature_map(path: str | Path) -> dict[str, list[str]]:
+    """A feature map: TSV with columns ``feature`` and ``gene`` (``;`` between several genes)."""
+    table = read_table(path, required=["feature", "gene"], sep="\t", what="a feature map (feature, gene)", dtype=str)
+    features = table["feature"].fillna("").str.strip()
+    blank = np.flatnonzero((features == "").to_numpy())
+    if blank.size:
+        raise InputError(path, f"row(s) {lines((blank + 2).tolist())}, column 'feature'", "a feature id", "a blank cell")
+    repeated = features.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        rows = (np.flatnonzero(repeated) + 2).tolist()
+        raise InputError(path, f"rows {lines(rows)}, column 'feature'", "each feature once", f"duplicates {shorten(sorted(set(features[repeated])))}")
+    genes = table["gene"].fillna("").str.split(";").apply(lambda parts: [p.strip() for p in parts if p.strip()])
+    return dict(zip(features, genes))
+
+
+def gene_columns(
+    features: list[str],
+    annotations: pd.DataFrame,
+    reference: GeneReference | None,
+    feature_map: Mapping[str, list[str]] | None,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """``gene`` (one symbol or missing), ``genes`` (all mapped symbols, ``;``-joined) and
+    ``gene_source`` per feature, and how many features each source named."""
+    n = len(features)
+    gene = np.full(n, None, dtype=object)
+    genes = np.full(n, None, dtype=object)
+    source = np.full(n, "none", dtype=object)
+
+    def assign(i: int, symbols: list[str], how: str) -> None:
+        gene[i], genes[i], source[i] = symbols[0], ";".join(symbols), how
+
+    from_file = annotations["gene"] if "gene" in annotations else annotations.get("gene_name")
+    for i, feature in enumerate(features):
+        if feature_map is not None and feature_map.get(feature):
+            assign(i, feature_map[feature], "feature_map")
+            continue
+        if reference is not None and ENSEMBL_GENE.match(feature):
+            symbol = reference.by_ensembl.get(feature.split(".", 1)[0])
+            if symbol:
+                assign(i, [symbol], "genes_reference")
+                continue
+        if from_file is not None:
+            name = from_file.iloc[i]
+            name = "" if pd.isna(name) else str(name).strip()
+            # nf-core writes the gene id as gene_name when it knows no name: that is not a symbol
+            if name and not (name == feature and ENSEMBL_GENE.match(feature)):
+                assign(i, [name], "file")
+                continue
+        if reference is not None and feature in reference.symbols:
+            assign(i, [feature], "feature_id")
+    if feature_map is not None:
+        unmapped = [f for f, s in zip(features, source) if s != "feature_map"]
+        if unmapped:
+            log.info("feature map: %d of %d features not in it (gene from other sources or missing): %s", len(unmapped), n, shorten(unmapped))
+        unused = sorted(set(feature_map) - set(features))
+        if unused:
+            log.info("feature map: %d entries name features that this layer lacks", len(unused))
+    # categoricals: HDF5 stores missing symbols in them (anndata turns any text column with a gap into one)
+    columns = pd.DataFrame(
+        {"gene": pd.Categorical(gene), "genes": pd.Categorical(genes), "gene_source": pd.Categorical(source)}, index=pd.Index(features)
+    )
+    counts = {str(k): int(v) for k, v in pd.Series(source).value_counts().sort_index().items()}
+    log.info("gene symbols: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return columns, counts
