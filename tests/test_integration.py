@@ -25,7 +25,7 @@ def as_layer(frame: pd.DataFrame, genes=None) -> ad.AnnData:
     return ad.AnnData(
         X=frame.to_numpy(dtype=float),
         obs=pd.DataFrame(index=frame.index.astype(str)),
-        var=pd.DataFrame({"gene": list(frame.columns if genes is None else genes)}, index=frame.columns.astype(str)),
+        var=pd.DataFrame({"gene": pd.Categorical(list(frame.columns if genes is None else genes))}, index=frame.columns.astype(str)),
     )
 
 
@@ -151,14 +151,18 @@ def synthetic(patients: list[str], features: int, seed: int, prefix: str) -> pd.
     return pd.DataFrame(rng.normal(size=(len(patients), features)), index=patients, columns=[f"{prefix}{i}" for i in range(features)])
 
 
-def test_alignment_is_a_union_and_handles_missing_values() -> None:
+def test_alignment_is_a_union_and_handles_missing_values(tmp_path: Path) -> None:
     a = synthetic(["P3", "P1", "P2", "P4"], 6, 1, "g")
     b = synthetic(["P2", "P5", "P1", "P4", "P7"], 5, 2, "m")
     b.loc["P5"] = np.nan  # a row without values: P5 lacks this layer
     b.iloc[0, 0] = np.nan  # one missing value: kept as NaN
     b["m4"] = np.nan  # a feature never observed: dropped
     clinical = pd.DataFrame({"subtype": ["x", "y", None, "x", "y", "x", "y"]}, index=["P1", "P2", "P3", "P4", "P5", "P6", "P7"])
-    prepared = {"rna": align.prepare_layer(as_layer(a), "rna", 4, 0.5), "mirna": align.prepare_layer(as_layer(b), "mirna", 100, 0.5)}
+    as_layer(a).write_h5ad(tmp_path / "rna.h5ad")
+    without_symbols = as_layer(b, genes=[None] * b.shape[1])  # no feature map: no gene symbols at all
+    without_symbols.write_h5ad(tmp_path / "mirna.h5ad")
+    layers = {name: align.read_layer(tmp_path / f"{name}.h5ad", clinical.index) for name in ("rna", "mirna")}
+    prepared = {"rna": align.prepare_layer(layers["rna"], "rna", 4, 0.5), "mirna": align.prepare_layer(layers["mirna"], "mirna", 100, 0.5)}
     mdata = pipeline.from_layers(prepared, clinical)
     assert list(mdata.obs_names) == ["P1", "P2", "P3", "P4", "P7"]
     assert mdata.uns["patients_without_layers"] == ["P5", "P6"]
@@ -172,6 +176,10 @@ def test_alignment_is_a_union_and_handles_missing_values() -> None:
     assert np.allclose(scaled.mean(axis=0), 0) and np.allclose(scaled.std(axis=0, ddof=1), 1)
     assert mdata.obs["n_layers"].to_dict() == {"P1": 2, "P2": 2, "P3": 1, "P4": 2, "P7": 1}
     assert align.layers_of(mdata)["P3"] == ["rna"]
+    assert mdata["mirna"].var["gene"].isna().all() and mdata["rna"].var["gene"].tolist() == list(mdata["rna"].var_names)
+    pipeline.write_h5mu(mdata, tmp_path / "cohort.h5mu")
+    back = pipeline.read_h5mu(tmp_path / "cohort.h5mu")
+    assert list(back.obs_names) == list(mdata.obs_names) and back["mirna"].shape == (4, 4)
 
 
 def test_read_layer_errors_name_the_file_and_place(tmp_path: Path) -> None:

@@ -153,3 +153,19 @@ def test_without_a_label_no_classifier_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     planned = result.stdout + result.stderr
     assert "rule integration_factors:" in planned and "rule integration_classifier:" not in planned
+
+
+def test_whole_workflow_on_the_demo(demo_run: Path, truth: dict) -> None:
+    """The default run (every step, the normalization step's real layers) once `rule all` asks for the
+    integration outputs."""
+    folder = demo_run / "results/integration"
+    if not (folder / "model_metrics.json").is_file():
+        pytest.skip("rule all does not ask for the integration outputs yet")
+    subtype = pd.Series({p: facts["subtype"] for p, facts in truth["patients"].items()})
+    clusters = pd.read_csv(folder / "clusters.tsv", sep="\t").set_index("patient")["cluster"]
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(subtype.loc[clusters.index], clusters) >= 0.9
+    predictions = pd.read_csv(folder / "predictions.tsv", sep="\t").set_index("patient")
+    blank = [p for p, facts in truth["patients"].items() if facts["label_blank"]]
+    assert (predictions.loc[blank, "predicted"] == subtype.loc[blank]).all()

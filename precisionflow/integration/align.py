@@ -59,7 +59,9 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
         row, column = (int(i[0]) for i in np.nonzero(np.isinf(matrix)))
         raise InputError(path, f"X, patient {adata.obs_names[row]!r}, feature {adata.var_names[column]!r}", "a finite value", "infinity")
     var = pd.DataFrame(index=adata.var_names.astype(str))
-    var["gene"] = adata.var["gene"].astype("string").to_numpy() if "gene" in adata.var else pd.NA
+    genes = adata.var["gene"].astype("object") if "gene" in adata.var else pd.Series(np.nan, index=adata.var_names, dtype="object")
+    genes = genes.where(genes.notna() & (genes.astype(str).str.strip() != ""), None)
+    var["gene"] = pd.Categorical(genes.to_numpy())  # missing symbols stay missing (h5 writes them as such)
     layer = ad.AnnData(X=matrix, obs=pd.DataFrame(index=adata.obs_names.astype(str)), var=var)
     return layer[np.argsort(layer.obs_names.to_numpy(), kind="stable")].copy()
 

@@ -215,7 +215,11 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
     )
     for column, result in audit.items():
         if result["flagged"]:
-            log.warning("fairness: %s largest gap %s = %.3f > %.3f", column, result["largest_gap"]["metric"], result["largest_gap"]["value"], result["max_gap"])
+            largest = result["largest_gap"]
+            log.warning(
+                "fairness: %s largest gap %s = %.3f > %.3f (permutation p = %s)",
+                column, largest["metric"], largest["value"], result["max_gap"], largest["permutation_p_value"],
+            )
     n_unlabelled_predicted = int(predictions.loc[predictions["kind"] == "model", "predicted"].notna().sum())
     metrics = {
         "classifier": {
