@@ -19,6 +19,7 @@ include: "rules/cohort.smk"
 include: "rules/variants.smk"
 include: "rules/omics.smk"
 include: "rules/integration.smk"
+include: "rules/targets.smk"
 
 
 rule all:
@@ -27,3 +28,4 @@ rule all:
         cohort_outputs(),
         omics_outputs(),
         variant_outputs(),
+        targets_outputs(PATIENTS),

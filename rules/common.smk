@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from snakemake.exceptions import WorkflowError, is_file_not_found_error
+from snakemake.exceptions import NestedCoroutineError, WorkflowError, is_file_not_found_error
 from snakemake.utils import validate
 
 # The library is importable at parse time and in every script (the workflow's base folder).
@@ -141,6 +141,8 @@ def threads_for(input_mb_per_thread=200, max_threads=8):
         # threads cannot be <TBD>: plan with max_threads until the inputs exist, then size them
         try:
             size = input.size_mb
+        except NestedCoroutineError:  # sizes cannot be read inside snakemake's own loop (--report)
+            return max_threads
         except Exception as error:
             if not is_file_not_found_error(error, input):
                 raise

@@ -27,14 +27,14 @@ rule omics_layer:
         samples=report(
             "results/omics/qc/{layer}.samples.png",
             caption="../report/omics_samples.rst",
-            category="2. Omics",
+            category="3. Normalization",
             subcategory="{layer}",
             labels={"layer": "{layer}", "figure": "per-sample QC"},
         ),
         pca=report(
             "results/omics/qc/{layer}.pca.png",
             caption="../report/omics_pca.rst",
-            category="2. Omics",
+            category="3. Normalization",
             subcategory="{layer}",
             labels={"layer": "{layer}", "figure": "PCA"},
         ),
