@@ -3,8 +3,8 @@
 Where genes overlap, one gene is reported: protein-coding genes first, then the shorter gene
 (the more specific one, e.g. a gene nested in another's intron), then the one listed first. Positions are
 looked up vectorised: each contig is cut once into elementary intervals, each knowing its gene.
-Genes are painted over those intervals from the least to the most preferred; pandas' IntervalIndex cannot look up
-overlapping intervals, hence the hand-written painting of intervals.
+Each interval takes the best-ranked gene covering it; pandas' IntervalIndex cannot look up
+overlapping intervals, hence this hand-written index.
 """
 
 from __future__ import annotations
@@ -37,13 +37,18 @@ class GeneIndex:
         bounds = np.unique(np.concatenate([starts, ends]))
         first = np.searchsorted(bounds, starts)
         last = np.searchsorted(bounds, ends)
-        # Paint each gene over its elementary intervals, the preferred genes last so that they win
-        # (protein-coding, then shorter, then earlier in the genes file).
+        # Each elementary interval takes the preferred gene covering it (protein-coding, then
+        # shorter, then earlier in the genes file): rank the genes, spread each rank over the
+        # intervals its gene covers, keep the best rank per interval.
         other = genes["biotype"].to_numpy() != "protein_coding"
         best_first = np.lexsort((np.arange(len(rows)), ends - starts, other.astype(np.int8)))
-        owner = np.full(len(bounds), -1, dtype=np.int64)
-        for i in best_first[::-1].tolist():
-            owner[first[i] : last[i]] = rows[i]
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[best_first] = np.arange(len(rows))
+        count = last - first
+        covered = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+        best = np.full(len(bounds), len(rows), dtype=np.int64)
+        np.minimum.at(best, covered, np.repeat(rank, count))
+        owner = np.where(best < len(rows), rows[best_first[np.minimum(best, len(rows) - 1)]], -1)
         result = (bounds, owner)
         self._cache[contig] = result
         return result

@@ -42,7 +42,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -51,7 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from precisionflow.errors import InputError, shorten
-from precisionflow.io import atomic_path, check_file
+from precisionflow.io import atomic_path, check_file, is_gzipped
 from precisionflow.references import (
     contig_key,
     contig_matcher,
@@ -293,8 +292,9 @@ def normalise(pos: np.ndarray, ref: pa.Array, alt: pa.Array) -> Alleles:
     changed[rows] = True
     changed_pa = pa.array(changed)
     out.vcf_pos[rows], out.start[rows], out.end[rows], out.kind[rows] = vcf_pos, start, end, kind
-    out.vcf_ref = pc.replace_with_mask(ref, changed_pa, vcf_ref)
-    out.vcf_alt = pc.replace_with_mask(alt, changed_pa, vcf_alt)
+    if len(other):  # anchored indels are minimal already: only the other rows change their VCF form
+        out.vcf_ref = pc.replace_with_mask(ref, changed_pa, vcf_ref)
+        out.vcf_alt = pc.replace_with_mask(alt, changed_pa, vcf_alt)
     out.ref = pc.replace_with_mask(ref, changed_pa, maf_ref)
     out.alt = pc.replace_with_mask(alt, changed_pa, maf_alt)
     return out
@@ -649,18 +649,19 @@ def vcf_to_maf(
     writer.close()
     counts = dict(stats.counts) | dict(annotator.counts)
     summary = MafSummary(counts, writer.rows, fmt.source if fmt else NO_TRANSCRIPT, sorted(stats.unknown_contigs))
-    _log_summary(vcf, summary, has_depth, has_vaf, filters)
+    _log_summary("VCF", summary, has_depth, has_vaf, filters)
     return summary
 
 
-def _log_summary(path, summary: MafSummary, has_depth: bool, has_vaf: bool, filters: FilterSettings) -> None:
-    log.info("%s: %d MAF rows; counts %s; annotation: %s", Path(path).name, summary.rows, summary.counts, summary.annotation)
+def _log_summary(kind: str, summary: MafSummary, has_depth: bool, has_vaf: bool, filters: FilterSettings) -> None:
+    """Counts for the rule's log (no file names: they often carry the patient's sheet id)."""
+    log.info("%s: %d MAF rows; counts %s; annotation: %s", kind, summary.rows, summary.counts, summary.annotation)
     if summary.unknown_contigs:
-        log.warning("%s: records on contigs absent from the genes reference dropped: %s", Path(path).name, shorten(summary.unknown_contigs))
+        log.warning("%s: records on contigs absent from the genes reference dropped: %s", kind, shorten(summary.unknown_contigs))
     if not has_depth and filters.min_depth > 0:
-        log.warning("%s: no depth field: min_depth not applied", Path(path).name)
+        log.warning("%s: no depth field: min_depth not applied", kind)
     if not has_vaf and filters.min_vaf > 0:
-        log.warning("%s: no allele-fraction field: min_vaf not applied", Path(path).name)
+        log.warning("%s: no allele-fraction field: min_vaf not applied", kind)
 
 
 # --- MAF input ----------------------------------------------------------------------------------
@@ -840,14 +841,14 @@ def maf_to_maf(
         raise
     writer.close()
     summary = MafSummary(dict(counts), writer.rows, "MAF", [])
-    _log_summary(maf, summary, has_depth, has_vaf, filters)
+    _log_summary("MAF", summary, has_depth, has_vaf, filters)
     return summary
 
 
 def _comment_lines(path: str | os.PathLike[str]) -> int:
     import gzip
 
-    opener = gzip.open if Path(path).read_bytes()[:2] == b"\x1f\x8b" else open
+    opener = gzip.open if is_gzipped(path) else open
     count = 0
     with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
         for line in handle:

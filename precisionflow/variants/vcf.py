@@ -160,7 +160,7 @@ def read_vcf_header(path: str | os.PathLike[str]) -> VcfHeader:
             try:
                 header.add_line(text)
             except ValueError:
-                log.warning("%s: line %d: meta line pysam cannot parse, ignored: %s", path, i, text[:80])
+                log.warning("VCF header line %d: a meta line pysam cannot parse, ignored: %s", i, text[:80])
     info = {k: HeaderField(str(v.number), str(v.type), str(v.description or "")) for k, v in header.info.items()}
     formats = {k: HeaderField(str(v.number), str(v.type), str(v.description or "")) for k, v in header.formats.items()}
     return VcfHeader(str(path), number, columns, info, formats, list(header.contigs))
@@ -234,9 +234,12 @@ def bases(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     if single.all():
         return values, np.zeros(len(values), dtype=bool)
     rest = np.flatnonzero(~single)
-    others = pc.utf8_upper(values.take(pa.array(rest)))
+    taken = values.take(pa.array(rest))
+    others = pc.utf8_upper(taken)
     bad = np.zeros(len(values), dtype=bool)
     bad[rest] = ~_numpy(pc.match_substring_regex(others, _BASES)).astype(bool)
+    if pc.all(pc.equal(others, taken)).as_py() is not False:  # already upper case: nothing to replace
+        return values, bad
     return pc.replace_with_mask(values, pa.array(~single), others), bad
 
 
@@ -519,12 +522,11 @@ def read_vcf_alleles(
         stats.counts["unknown_contig"] += int((~known).sum())
         passing = _passes_filter(batch.column("FILTER"), settings.pass_filters)
         stats.counts["failed_filter"] += int((known & ~passing).sum())
-        keep = np.flatnonzero(known & passing)
-        if not len(keep):
+        record_ok = known & passing
+        if not record_ok.any():
             continue
-        sub = batch.take(pa.array(keep))
-        lines = lines[keep]
-        codes = codes[keep]
+        # Columns are worked on whole (no copy of the block); rows that failed are masked out below.
+        sub = batch
         ref, bad_ref = bases(sub.column("REF"))
         if bad_ref.any():
             i = int(np.flatnonzero(bad_ref)[0])
@@ -532,14 +534,14 @@ def read_vcf_alleles(
 
         # One row per ALT allele.
         alt_text = sub.column("ALT")
-        if len(alt_text) and pc.any(pc.match_substring(alt_text, ",")).as_py():
+        if pc.any(pc.match_substring(alt_text, ",")).as_py():
             alt_lists = pc.split_pattern(alt_text, ",")
             n_alts = _numpy(pc.list_value_length(alt_lists)).astype(np.int64)
             alt_flat = pc.list_flatten(alt_lists)
         else:
-            n_alts = np.ones(len(keep), dtype=np.int64)
+            n_alts = np.ones(n, dtype=np.int64)
             alt_flat = alt_text
-        rows = np.repeat(np.arange(len(keep)), n_alts)
+        rows = np.repeat(np.arange(n), n_alts)
         starts = np.concatenate([[0], np.cumsum(n_alts)[:-1]])
         allele = np.arange(len(rows)) - starts[rows] + 1
         alt, not_bases = bases(alt_flat)
@@ -551,7 +553,7 @@ def read_vcf_alleles(
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(path, f"line {int(lines[rows[i]])}, column ALT", "bases, '*', '.', or a symbolic allele", repr(texts[i][:30]))
-            stats.counts["symbolic_alt"] += int(symbolic.sum())
+            stats.counts["symbolic_alt"] += int((symbolic & record_ok[rows]).sum())
 
         # FORMAT fields of the tumour column, per record.
         sample = SampleFields(sub.column("FORMAT"), sub.column(tumor)) if tumor else SampleFields(None, None)
@@ -617,7 +619,7 @@ def read_vcf_alleles(
             vaf = np.where(np.isnan(vaf), values, vaf)
 
         # Record-level filters on each allele.
-        keep_allele = simple.copy()
+        keep_allele = simple & record_ok[rows]
         stats.counts["absent_in_sample"] += int((keep_allele & ~present).sum())
         keep_allele &= present
         if stats.depth_available and settings.min_depth > 0:
@@ -647,7 +649,7 @@ def read_vcf_alleles(
             pos=_numpy(sub.column("POS")).astype(np.int64)[chosen_rows],
             ref=ref.take(chosen_pa),
             alt=alt.take(pa.array(chosen)),
-            alts=pc.utf8_upper(alt_text).take(chosen_pa),
+            alts=pc.utf8_upper(alt_text.take(chosen_pa)) if settings.info_keys else pa.nulls(len(chosen), pa.string()),
             allele=allele[chosen],
             filter=sub.column("FILTER").take(chosen_pa),
             t_depth=depth[chosen],
