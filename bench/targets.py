@@ -2,8 +2,9 @@
 
 The inputs are simulated once and cached (``simulate``): an RNA layer (patients × 20,000 genes) and an
 RPPA-like protein layer (patients × 2,000 features, phospho-forms included) as ``.h5ad`` like the
-normalization step writes them, one MAF per patient (~40 mutations, planted hotspots), non-neutral
-copy-number calls, the integration step's factor weights, clusters, IntOGen roles and DGIdb tables.
+normalization step writes them, one MAF per patient (~40 mutations, planted hotspots), gene-level copy
+number (every gene of every patient, neutral included, as the variant step writes it: 20 million rows),
+the integration step's factor weights, clusters, IntOGen roles and DGIdb tables.
 The measured command is the step's library call from files to files (``precisionflow.targets.pipeline.run``):
 reading every input, scoring the cohort and every patient, writing 1,001 tables.
 """
@@ -16,6 +17,9 @@ from pathlib import Path
 import anndata as ad
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from bench.harness import Row, measure_python
 
@@ -78,14 +82,26 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
             rows["HGVSp_Short"].append("p.R213*"), rows["is_hotspot"].append("False")
         pd.DataFrame(rows).to_csv(maf_dir / f"{p}.maf.tsv", sep="\t", index=False)
 
-    calls = []
-    for p, group in zip(patients, groups, strict=True):
-        hit = rng.choice(n_genes, n_genes // 20, replace=False)
-        kinds = rng.choice(["gain", "loss", "amp", "deep_loss"], len(hit), p=[0.5, 0.4, 0.05, 0.05])
-        calls.append(pd.DataFrame({"patient": p, "gene": [genes[i] for i in hit], "total_cn": 3, "call": kinds}))
-        if group == "B":
-            calls.append(pd.DataFrame({"patient": p, "gene": ["ERBB2", "GRB7"], "total_cn": 12, "call": "amp"}))
-    pd.concat(calls).to_csv(folder / "copy_number.tsv", sep="\t", index=False)
+    # Gene-level copy number as the variant step writes it by default: every gene of every patient,
+    # neutral calls included (20 million rows at full size), with the patient's ploidy.
+    n = n_genes
+    kinds = np.array(["neutral", "gain", "loss", "amp", "deep_loss"])
+    call = rng.choice(5, size=(n_patients, n), p=[0.9, 0.05, 0.04, 0.005, 0.005])
+    call[groups == "B", gene_index["ERBB2"]] = 3
+    call[groups == "B", gene_index["GRB7"]] = 3
+    total = np.array([2.0, 3.0, 1.0, 5.0, 0.0])[call]
+    total[groups == "B", gene_index["ERBB2"]] = 12.0
+    table = pa.table(
+        {
+            "patient": pa.DictionaryArray.from_arrays(pa.array(np.repeat(np.arange(n_patients), n).astype(np.int32)), pa.array(patients)),
+            "gene": pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(n), n_patients).astype(np.int32)), pa.array(genes)),
+            "total_cn": total.ravel(),
+            "call": pa.DictionaryArray.from_arrays(pa.array(call.ravel().astype(np.int8)), pa.array(kinds)),
+            "ploidy": np.full(n_patients * n, 2.0),
+        }
+    )
+    table = pa.table([pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns], names=table.column_names)
+    pacsv.write_csv(table, folder / "copy_number.tsv", pacsv.WriteOptions(delimiter="\t", quoting_style="none", quoting_header="none"))
 
     weights = []
     for layer, names_, genes_ in (("rna", genes, genes), ("protein", names, protein_genes)):

@@ -289,6 +289,14 @@ def test_bad_inputs_name_the_file_and_place(tmp_path: Path) -> None:
     cn.write_text("patient\tgene\ttotal_cn\tcall\nP1\tERBB2\t9\tamp\nP1\tTP53\t1\tlost\n")
     with pytest.raises(InputError, match=r"copy_number\.tsv: row 3, column 'call': expected one of amp"):
         inputs.read_copy_number(cn)
+    cn.write_text("patient\tgene\ttotal_cn\tcall\nP1\tERBB2\tnine\tamp\n")
+    with pytest.raises(InputError, match=r"copy_number\.tsv: content: expected a tab-separated table"):
+        inputs.read_copy_number(cn)
+    cn.write_text("patient\tgene\tcall\nP1\tERBB2\tamp\n")
+    with pytest.raises(InputError, match=r"copy_number\.tsv: header.*total_cn"):
+        inputs.read_copy_number(cn)
+    cn.write_text("patient\tgene\ttotal_cn\tcall\tploidy\nP1\tERBB2\t9\tamp\t\nP1\tTP53\t2\tneutral\t2.1\n")
+    assert inputs.read_copy_number(cn).to_dict("list") == {"patient": ["P1"], "gene": ["ERBB2"], "call": ["amp"], "total_cn": [9.0], "ploidy": [2.0]}
     weights = tmp_path / "factor_gene_weights.tsv"
     weights.write_text("layer\tfeature\tgene\tfactor\tweight\tfactor_cluster_r2\nrna\ta\tA\tFactor1\theavy\t0.5\n")
     with pytest.raises(InputError, match=r"row 2, column 'weight': expected a number"):

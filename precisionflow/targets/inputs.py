@@ -8,6 +8,7 @@ the column in its error.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -15,10 +16,13 @@ from collections.abc import Mapping, Sequence
 import anndata as ad
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import scipy.sparse as sp
 
 from precisionflow.errors import InputError, shorten
-from precisionflow.io import numeric_column, read_table
+from precisionflow.io import check_file, is_gzipped, numeric_column, read_table
 from precisionflow.targets.evidence import Layer
 from precisionflow.targets.layout import layer_kinds  # noqa: F401 (read with the other inputs)
 
@@ -71,20 +75,49 @@ def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
     return out[(out["gene"] != "") & (out["gene"] != "Unknown")].reset_index(drop=True)
 
 
+CN_CALLS = ("amp", "gain", "neutral", "loss", "deep_loss")
+
+
 def read_copy_number(path: PathLike | None) -> pd.DataFrame:
-    """``results/variants/copy_number.tsv`` -> ``patient, gene, call, total_cn, ploidy`` (an absent file:
-    no calls; without a ``ploidy`` column, 2)."""
+    """``results/variants/copy_number.tsv`` -> ``patient, gene, call, total_cn, ploidy`` for the calls
+    other than ``neutral`` (an absent file: none; without a ``ploidy`` column, 2).
+
+    The variant step lists every gene of every patient (tens of millions of rows in a large cohort), so
+    the table is read by Arrow's multi-threaded CSV reader, only the columns needed.
+    """
+    columns = ["patient", "gene", "call", "total_cn", "ploidy"]
     if path is None:
-        return pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"])
-    frame = read_table(path, required=("patient", "gene", "total_cn", "call"), sep="\t", what="gene copy-number calls (variant step)", dtype=str)
-    calls = {"amp", "gain", "neutral", "loss", "deep_loss"}
-    bad = ~frame["call"].isin(calls)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, f"row {row + 2}, column 'call'", "one of amp, gain, neutral, loss, deep_loss", repr(frame["call"].iloc[row]))
-    frame["total_cn"] = numeric_column(frame, "total_cn", path)
-    frame["ploidy"] = numeric_column(frame, "ploidy", path).fillna(2.0) if "ploidy" in frame.columns else 2.0
-    return frame[["patient", "gene", "call", "total_cn", "ploidy"]].dropna(subset=["gene"])
+        return pd.DataFrame(columns=columns)
+    check_file(path, "gene copy-number calls (variant step)")
+    with (gzip.open(path, "rt", encoding="utf-8-sig") if is_gzipped(path) else open(path, encoding="utf-8-sig")) as handle:
+        header = [c.strip() for c in handle.readline().rstrip("\r\n").split("\t")]
+    missing = [c for c in ("patient", "gene", "total_cn", "call") if c not in header]
+    if missing:
+        raise InputError(path, "header (read as tab-separated)", f"column(s) {shorten(missing)}", f"columns {shorten(header)}")
+    wanted = [c for c in columns if c in header]
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter="\t"),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=wanted,
+                column_types={c: pa.string() for c in ("patient", "gene", "call")} | {c: pa.float64() for c in ("total_cn", "ploidy")},
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError) as error:  # a cell that is not a number, a ragged line ...
+        raise InputError(path, "content", "a tab-separated table of calls with numbers in total_cn and ploidy", str(error).splitlines()[0]) from None
+    call = table["call"]
+    bad = pc.invert(pc.is_in(call, value_set=pa.array(CN_CALLS)))
+    if pc.any(bad).as_py():
+        row = int(pc.index(bad, True).as_py())
+        raise InputError(path, f"row {row + 2}, column 'call'", f"one of {', '.join(CN_CALLS)}", repr(call[row].as_py()))
+    table = table.filter(pc.not_equal(call, "neutral"))
+    frame = table.to_pandas()
+    if "ploidy" not in frame.columns:
+        frame["ploidy"] = 2.0
+    frame["ploidy"] = frame["ploidy"].fillna(2.0)
+    return frame[columns][frame["gene"] != ""].reset_index(drop=True)
 
 
 def read_layer(path: PathLike, name: str, kind: str) -> Layer:
