@@ -22,6 +22,8 @@ import pandas as pd
 from precisionflow.errors import InputError, shorten
 
 GZIP_MAGIC = b"\x1f\x8b"
+CURRENT_UMASK = os.umask(0o022)
+os.umask(CURRENT_UMASK)
 
 
 def check_file(path: str | os.PathLike[str], what: str = "a file") -> Path:
@@ -148,6 +150,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~CURRENT_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
