@@ -50,22 +50,27 @@ MAF_COLUMNS = ("Hugo_Symbol", "Variant_Classification", "HGVSp_Short", "is_hotsp
 def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
     """Patients' filtered MAFs (variant step) -> ``patient, gene, classification, is_hotspot, protein_change``
     (the MAF's ``hotspot`` label where ``HGVSp_Short`` is blank, e.g. for a VCF without annotation)."""
-    frames, names = [], []
+    frames, files = [], []
     for patient, path in sorted(paths.items()):
         frame = read_table(path, required=MAF_COLUMNS, sep="\t", what="a MAF table (variant step)", comment="#", dtype=str)
-        frame = frame[[*MAF_COLUMNS, *(["hotspot"] if "hotspot" in frame.columns else [])]]
-        boolean_column(frame, "is_hotspot", path)  # names the file and row of a bad value
-        frames.append(frame.assign(patient=patient))
-        names.append(patient)
+        frames.append(frame[[*MAF_COLUMNS, *(["hotspot"] if "hotspot" in frame.columns else [])]].assign(patient=patient))
+        files.append(path)
     if not frames:
         return pd.DataFrame(columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
     frame = pd.concat(frames, ignore_index=True)
+    hotspot = frame["is_hotspot"].fillna("").astype(str).str.strip().str.lower()
+    bad = ~hotspot.isin(TRUE_WORDS | FALSE_WORDS)
+    if bad.any():  # name the file and its row
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        starts = np.cumsum([0] + [len(f) for f in frames])
+        i = int(np.searchsorted(starts, row, side="right") - 1)
+        raise InputError(files[i], f"row {row - starts[i] + 2}, column 'is_hotspot'", "True or False", repr(frame["is_hotspot"].iloc[row]))
     out = pd.DataFrame(
         {
             "patient": frame["patient"],
             "gene": frame["Hugo_Symbol"].fillna("").str.strip(),
             "classification": frame["Variant_Classification"].fillna("").str.strip(),
-            "is_hotspot": frame["is_hotspot"].astype(str).str.strip().str.lower().isin(TRUE_WORDS),
+            "is_hotspot": hotspot.isin(TRUE_WORDS),
             "protein_change": frame["HGVSp_Short"].fillna("").str.strip(),
         }
     )

@@ -117,25 +117,28 @@ class PatientTables:
     def of(self, patient: str) -> pd.DataFrame:
         i = self.patients.index(patient)
         part = self.table.iloc[self.bounds[i] : self.bounds[i + 1]].reset_index(drop=True)
-        return part.astype({c: object for c in ("gene", "drugs")})
+        return part.astype({c: object for c in ("gene", "drugs", "mutations", "copy_number_call")})
 
 
-def flat_lookup(texts: pd.Series, patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray) -> np.ndarray:
-    """Values of a (patient, gene)-indexed series at the pairs (p_idx, g_idx); '' where absent."""
-    out = np.full(len(p_idx), "", dtype=object)
+def flat_lookup(texts: pd.Series, patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray) -> pd.Categorical:
+    """Values of a (patient, gene)-indexed series at the pairs (p_idx, g_idx); '' where absent (as categories)."""
+    codes = np.zeros(len(p_idx), dtype=np.int64)
     if texts.empty:
-        return out
+        return pd.Categorical.from_codes(codes, categories=pd.Index([""], dtype=object))
     keys_p = pd.Index(patients).get_indexer(texts.index.get_level_values(0))
     keys_g = pd.Index(genes).get_indexer(texts.index.get_level_values(1))
     ok = (keys_p >= 0) & (keys_g >= 0)
     flat = keys_p[ok].astype(np.int64) * len(genes) + keys_g[ok]
     order = np.argsort(flat)
-    flat, values = flat[order], texts.to_numpy(dtype=object)[ok][order]
+    flat = flat[order]
+    value_codes, names = pd.factorize(texts.to_numpy(dtype=object)[ok][order])
+    categories = pd.Index([""] + sorted(n for n in names if n != ""), dtype=object)
+    value_codes = categories.get_indexer(names)[value_codes]
     wanted = p_idx.astype(np.int64) * len(genes) + g_idx
     pos = np.clip(np.searchsorted(flat, wanted), 0, max(len(flat) - 1, 0))
     hit = flat[pos] == wanted if len(flat) else np.zeros(len(wanted), dtype=bool)
-    out[hit] = values[pos[hit]]
-    return out
+    codes[hit] = value_codes[pos[hit]]
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> PatientTables:

@@ -24,6 +24,11 @@ PathLike = str | os.PathLike[str]
 NEWLINE = 10
 
 
+def clean_text(values):
+    """Text cells without tabs and line breaks (they would break the table's layout); missing -> ''."""
+    return pc.replace_substring_regex(pc.fill_null(values, ""), r"[\t\n\r]", " ")
+
+
 def tsv_body(frame: pd.DataFrame) -> bytes:
     """The frame's rows as tab-separated lines (no header), each ending in ``\\n``."""
     if frame.empty:
@@ -31,13 +36,17 @@ def tsv_body(frame: pd.DataFrame) -> bytes:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     columns = []
     for column in table.columns:
-        if pa.types.is_dictionary(column.type):
+        if pa.types.is_dictionary(column.type):  # categories: clean the few distinct values, then expand
+            column = pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(chunk.indices, clean_text(pc.cast(chunk.dictionary, pa.string()))) for chunk in column.chunks],
+                type=pa.dictionary(column.type.index_type, pa.string()),
+            )
             column = pc.cast(column, pa.string())
-        if pa.types.is_floating(column.type) or pa.types.is_integer(column.type) or pa.types.is_boolean(column.type):
+        elif pa.types.is_floating(column.type) or pa.types.is_integer(column.type) or pa.types.is_boolean(column.type):
             column = pc.fill_null(pc.cast(column, pa.string()), "NA")
-        else:  # text: a tab or line break inside a cell would break the table's layout
-            column = pc.replace_substring_regex(pc.fill_null(column, ""), r"[\t\n\r]", " ")
-        columns.append(column)
+        else:
+            column = clean_text(column)
+        columns.append(pc.fill_null(column, ""))
     buffer = pa.BufferOutputStream()
     pacsv.write_csv(pa.table(columns, names=table.column_names), buffer, pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"))
     return buffer.getvalue().to_pybytes()
