@@ -28,4 +28,5 @@ rule all:
         cohort_outputs(),
         omics_outputs(),
         variant_outputs(),
+        integration_outputs(),
         targets_outputs(PATIENTS),
