@@ -340,8 +340,10 @@ def test_real_dgidb_and_intogen(shared_data: Path) -> None:
 
 def test_real_rppa_her2_of_a04w_is_over_abundant(shared_data: Path) -> None:
     frame = pd.read_csv(shared_data / "multiomics" / "breast_tcga_train" / "protein.csv", index_col=0)
-    genes = {"HER2": "ERBB2", "HER2_pY1248": "ERBB2", "EGFR": "EGFR", "ER-alpha": "ESR1"}
-    protein = ev.Layer("protein", "protein", frame.to_numpy(), list(frame.index), list(frame.columns), [genes.get(c) for c in frame.columns])
+    # the RPPA antibodies' genes (tests/data, written for the normalization step): HER2 and HER2_pY1248 -> ERBB2
+    feature_map = pd.read_csv(Path(__file__).parent / "data" / "breast_rppa_feature_map.tsv", sep="\t").drop_duplicates("feature").set_index("feature")["gene"]
+    assert feature_map["HER2_pY1248"] == "ERBB2" and feature_map["Akt_pS473"] == "AKT1;AKT2;AKT3"
+    protein = ev.Layer("protein", "protein", frame.to_numpy(), list(frame.index), list(frame.columns), [feature_map.get(c) for c in frame.columns])
     patients = sorted(frame.index)
     labels = pd.read_csv(shared_data / "multiomics" / "breast_tcga_train" / "subtype.csv", index_col=0)["subtype"]
     empty = pd.DataFrame(columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
