@@ -58,9 +58,9 @@ rule targets_prioritize:
         "benchmarks/targets/prioritize.tsv"
     conda:
         "../envs/targets.yaml"
-    threads: 1
+    threads: threads_for(input_mb_per_thread=200, max_threads=4)
     resources:
-        mem_mb=mem_mb(1500, 10),
+        mem_mb=mem_mb(1500, 5),
         runtime=runtime_min(10, 0.2),
     script:
         "../scripts/targets_prioritize.py"

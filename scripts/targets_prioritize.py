@@ -1,6 +1,7 @@
 """Adapter: variants, normalized layers, integration results, references -> results/targets/*.tsv."""
 
 import pandas as pd
+import pyarrow as pa
 
 from precisionflow.runner import run_script
 from precisionflow.targets.inputs import read_groups
@@ -16,6 +17,7 @@ def optional(files):
 
 
 def main(smk):
+    pa.set_cpu_count(max(1, smk.threads))  # Arrow reads the copy-number table with the rule's threads
     settings = with_defaults(smk.params.settings)
     labels = pd.Series(smk.params.labels, dtype=object) if smk.params.label else None
     groups, separation = read_groups(
