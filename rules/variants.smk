@@ -51,6 +51,7 @@ rule variants_maf:
         f"logs/variants/maf/{{patient}}.log",
     benchmark:
         f"benchmarks/variants/maf/{{patient}}.tsv"
+    group: "variants_patient"  # on a cluster: up to 30 patients per SLURM job (profiles/slurm)
     conda:
         "../envs/variants.yaml"
     threads: threads_for(input_mb_per_thread=50, max_threads=2)
