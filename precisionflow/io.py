@@ -9,9 +9,11 @@ and CRLF line ends are accepted silently.
 from __future__ import annotations
 
 import contextlib
+import glob
 import gzip
 import io
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -142,10 +144,17 @@ def numeric_column(frame: pd.DataFrame, column: str, path: str | os.PathLike[str
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
 
-    A failing step thus never leaves a half-written output behind.
+    A failing step thus never leaves a half-written output behind. A job killed outright (SIGKILL)
+    cannot clean up: its temporary file is removed when the output is written again (one job owns
+    an output, so no other writer's file is touched).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    stale_name = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")  # mkstemp's names below
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        if stale_name.fullmatch(stale.name):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:

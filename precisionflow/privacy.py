@@ -28,12 +28,28 @@ def pseudonym(patient: str, key: bytes) -> str:
     return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_DIGITS]
 
 
-def public_ids(patients: Iterable[str], key: bytes | None) -> dict[str, str]:
+class PublicIds(dict):
+    """The map sheet id -> public id, printed without the sheet ids.
+
+    Rules pass this map to scripts as a param; Snakemake prints a job's params into the report
+    (each result's job properties) and its metadata, where a plain dict would pair every raw id with
+    its pseudonym. Printed, it shows the number of patients and a digest of the public ids, which
+    still changes whenever the map does (so Snakemake's params trigger keeps working).
+    """
+
+    def __repr__(self) -> str:
+        digest = hashlib.sha256("\n".join(sorted(self.values())).encode("utf-8")).hexdigest()[:16]
+        return f"<public ids of {len(self)} patients, sha256 {digest}>"
+
+    __str__ = __repr__
+
+
+def public_ids(patients: Iterable[str], key: bytes | None) -> PublicIds:
     """Map each sheet id to the id used in outputs: itself, or its pseudonym when a key is given."""
     patients = list(patients)
     if key is None:
-        return {p: p for p in patients}
-    mapping = {p: pseudonym(p, key) for p in patients}
+        return PublicIds((p, p) for p in patients)
+    mapping = PublicIds((p, pseudonym(p, key)) for p in patients)
     if len(set(mapping.values())) != len(mapping):  # 48 bits: a collision is astronomically unlikely
         raise InputError("pseudonym_key", "pseudonyms", "distinct pseudonyms for distinct patients", "a collision")
     return mapping

@@ -13,6 +13,12 @@ from precisionflow.io import read_table
 FILE_COLUMNS = ("vcf", "maf", "cna")
 
 
+def _rows(rows: Sequence[int], limit: int = 5) -> str:
+    """Row numbers for a message: ``5, 9`` (the first few, then a count)."""
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
 def load_sheet(path: str | Path) -> pd.DataFrame:
     """Read the sheet as text (every cell a string or missing), indexed by ``patient``.
 
@@ -24,12 +30,12 @@ def load_sheet(path: str | Path) -> pd.DataFrame:
     blank = sheet["patient"].isna()
     if blank.any():
         rows = [i + 2 for i in blank.to_numpy().nonzero()[0]]
-        raise InputError(path, f"row(s) {shorten(rows)}, column 'patient'", "a patient id", "a blank cell")
+        raise InputError(path, f"row(s) {_rows(rows)}, column 'patient'", "a patient id", "a blank cell")
     duplicated = sheet["patient"].duplicated(keep=False)
     if duplicated.any():
         rows = [i + 2 for i in duplicated.to_numpy().nonzero()[0]]
         ids = sorted(set(sheet.loc[duplicated, "patient"]))
-        raise InputError(path, f"rows {shorten(rows)}, column 'patient'", "unique patient ids", f"duplicates {shorten(ids)}")
+        raise InputError(path, f"rows {_rows(rows)}, column 'patient'", "unique patient ids", f"duplicates {shorten(ids)}")
     return sheet.set_index("patient", drop=False)
 
 
@@ -54,6 +60,8 @@ def check_files(sheet: pd.DataFrame, path: str | Path, columns: Sequence[str] = 
                 raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file that exists", f"no file at {value!r}")
             if target.is_dir():
                 raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file, not a directory", f"the directory {value!r}")
+            if target.stat().st_size == 0:
+                raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file with content", f"an empty file at {value!r}")
 
 
 def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: str | Path, drop_unknown: bool) -> list[str]:
@@ -61,6 +69,8 @@ def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: 
 
     Returns the sample ids that are kept.
     """
+    if not len(samples):
+        raise InputError(path, "sample ids", "at least one sample (is the delimiter tab, or comma for .csv?)", "none")
     known = set(patients)
     unknown = [s for s in samples if s not in known]
     if unknown and not drop_unknown:

@@ -14,6 +14,7 @@ from precisionflow.configuration import schema_error_line
 from precisionflow.errors import InputError
 from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
+from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
 
 
@@ -40,6 +41,31 @@ def stop_on_input_error(check, *args, **kwargs):
         raise WorkflowError(f"precisionflow error: {error}") from None
 
 
+# A run killed outright (SIGKILL, out of memory, a lost node) leaves Snakemake's locks behind: clear
+# them when that run is gone, so that the same command resumes it (precisionflow/runstate.py).
+if workflow.is_main_process and (_note := clear_stale_locks()):
+    print(f"precisionflow: {_note}", file=sys.stderr)
+
+
+onstart:
+    record_owner()
+
+
+onsuccess:
+    forget_owner()
+
+
+onerror:
+    forget_owner()
+
+
+def not_a_file(path):
+    """Why ``path`` cannot be read as a file (for a config key's message), or None when it can."""
+    if Path(path).is_dir():
+        return f"a directory at {path!r}"
+    return None if Path(path).is_file() else f"nothing at {path!r}"
+
+
 validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source())
 # Each step's section and each layer against its own schema (defaults filled in per file).
 for _layer, _layer_config in config["omics"].items():
@@ -61,16 +87,21 @@ stop_on_input_error(
     },
 )
 stop_on_input_error(check_files, SHEET, SHEET_PATH)
+# the label and protected columns reach outputs (predictions, fairness): never identifying ones
+for _key, _columns in (("label", [config["label"]] if config["label"] else []), ("protected", config["protected"])):
+    for _column in _columns:
+        if _column in config["identifying"]:
+            raise WorkflowError(f"{config_source()}: key {_key}: expected a sheet column that is not identifying, found {_column!r}")
 
 for _name, _path in config["resources"].items():
-    if not Path(_path).is_file():
-        raise WorkflowError(f"{config_source()}: key resources/{_name}: expected a file, found nothing at {_path!r}")
+    if _found := not_a_file(_path):
+        raise WorkflowError(f"{config_source()}: key resources/{_name}: expected a file, found {_found}")
 
 LAYERS = sorted(config["omics"])
 for _layer in LAYERS:
     _cfg = config["omics"][_layer]
-    if not Path(_cfg["path"]).is_file():
-        raise WorkflowError(f"{config_source()}: key omics/{_layer}/path: expected a file, found nothing at {_cfg['path']!r}")
+    if _found := not_a_file(_cfg["path"]):
+        raise WorkflowError(f"{config_source()}: key omics/{_layer}/path: expected a file, found {_found}")
     _samples = stop_on_input_error(layer_sample_ids, _cfg["path"], _cfg["type"], _cfg["format"], _cfg["orientation"])
     stop_on_input_error(check_matrix_samples, _samples, SHEET.index, _cfg["path"], config["unknown_samples"] == "drop")
 
@@ -79,6 +110,11 @@ PSEUDONYM_KEY = None
 if config["pseudonymize"]:
     if not config["pseudonym_key"]:
         raise WorkflowError(f"{config_source()}: key pseudonym_key: expected a key file when pseudonymize is true, found none")
+    # the key must not sit among the outputs (results/ is shared, logs/ and benchmarks/ travel with it)
+    if any(Path(config["pseudonym_key"]).resolve().is_relative_to(Path(out).resolve()) for out in ("results", "logs", "benchmarks")):
+        raise WorkflowError(
+            f"{config_source()}: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found {config['pseudonym_key']!r}"
+        )
     PSEUDONYM_KEY = stop_on_input_error(read_key, config["pseudonym_key"])
 PUBLIC_ID = public_ids(SHEET.index, PSEUDONYM_KEY)
 RAW_ID = {public: raw for raw, public in PUBLIC_ID.items()}

@@ -64,7 +64,8 @@ rule variants_maf:
 
 rule variants_copy_number:
     input:
-        segments=[sheet_value(p, "cna") for p in CNA_PATIENTS],
+        # a function: the report lists a rule's plain inputs, and these paths often carry raw patient ids
+        segments=lambda w: [sheet_value(p, "cna") for p in CNA_PATIENTS],
         genes=resource("genes"),
     output:
         f"{VARIANTS}/copy_number.tsv",

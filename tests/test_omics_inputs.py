@@ -27,7 +27,7 @@ def rna(tmp_path: Path, text: str, **settings):
     [
         (GOOD.replace("5\t0\t7", "5\t-3\t7"), "row 3 (feature 'g2'), column 'B'", "expected a count (a whole number ≥ 0), found -3"),
         (GOOD.replace("5\t0\t7", "5\t2.5\t7"), "row 3 (feature 'g2'), column 'B'", "expected a count (a whole number; set round_counts: true"),
-        (GOOD.replace("5\t0\t7", "5\t\t7"), "row 3 (feature 'g2'), column 'B'", "expected a count, found a blank cell"),
+        (GOOD.replace("5\t0\t7", "5\t\t7"), "row 3 (feature 'g2'), column 'B'", "expected a count, found a missing value (a blank cell, NA or NaN)"),
         (GOOD.replace("5\t0\t7", "5\tabc\t7"), "row 3 (feature 'g2'), column 'B'", "expected a number, found 'abc'"),
         (GOOD.replace("g3\tG3", "g1\tG3"), "rows 2, 4, column 'gene_id'", "expected unique feature ids, found duplicates 'g1'"),
         (GOOD.replace("\tC\n", "\tA\n"), "header", "expected each sample column once, found duplicates 'A'"),

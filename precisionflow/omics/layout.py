@@ -40,7 +40,11 @@ def header_fields(path: str | Path) -> tuple[list[str], str]:
     text = read_text(path, "a matrix")
     header = text.split("\n", 1)[0]
     separator = guess_separator(path, header)
-    return [field.strip().strip('"') for field in header.split(separator)], separator
+    fields = [field.strip().strip('"') for field in header.split(separator)]
+    if len(fields) < 2:  # a matrix has an id column and more: the file uses another delimiter
+        delimiter = "tab" if separator == "\t" else "comma"
+        raise InputError(path, f"header (read as {delimiter}-separated)", "an id column and at least one more column", f"one field {header[:60]!r}")
+    return fields, separator
 
 
 def maxquant_sample_columns(columns: list[str], path: str | Path) -> tuple[str, dict[str, str]]:

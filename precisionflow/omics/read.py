@@ -277,7 +277,7 @@ def check_values(table: Table, kind: str, *, round_counts: bool = False) -> Tabl
             blank = np.isnan(v)
             if blank.any():
                 s, f = _first(blank)
-                raise InputError(path, table.where(table.samples[s], table.features[f]), "a count", "a blank cell")
+                raise InputError(path, table.where(table.samples[s], table.features[f]), "a count", "a missing value (a blank cell, NA or NaN)")
             negative = v < 0
             if negative.any():
                 s, f = _first(negative)

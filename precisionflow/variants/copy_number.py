@@ -92,6 +92,16 @@ def _find(frame: pd.DataFrame, role: str) -> str | None:
     return next((c for c in _ALIASES[role] if c in frame.columns), None)
 
 
+def _copy_numbers(frame: pd.DataFrame, column: str, path: str | os.PathLike[str], log_ratio: bool = False) -> np.ndarray:
+    """A copy-number column as numbers: finite, and >= 0 unless it is a log2 ratio (blank/NA: unknown)."""
+    values = numbers_of(frame, column, path)
+    bad = np.isinf(values) | (~np.isnan(values) & (values < 0) & (not log_ratio))
+    if bad.any():
+        row = int(frame.index[np.flatnonzero(bad)[0]])
+        raise InputError(path, f"row {row + 2}, column {column!r}", "a finite log2 ratio" if log_ratio else "a copy number >= 0", repr(frame.at[row, column]))
+    return values
+
+
 def read_segments(
     path: str | os.PathLike[str],
     contig_match: Callable[[str], str | None],
@@ -125,14 +135,14 @@ def read_segments(
     if bad.any():
         row = int(frame.index[np.flatnonzero(bad)[0]])
         raise InputError(path, f"row {row + 2}", f"{end!r} >= {start!r}", f"{int(starts[bad][0])} > {int(ends[bad][0])}")
-    major_cn = numbers_of(frame, major, path) if major and minor else np.full(len(frame), np.nan)
-    minor_cn = numbers_of(frame, minor, path) if major and minor else np.full(len(frame), np.nan)
+    major_cn = _copy_numbers(frame, major, path) if major and minor else np.full(len(frame), np.nan)
+    minor_cn = _copy_numbers(frame, minor, path) if major and minor else np.full(len(frame), np.nan)
     if major and minor:
         total_cn = major_cn + minor_cn
     elif total:
-        total_cn = numbers_of(frame, total, path)
+        total_cn = _copy_numbers(frame, total, path)
     else:
-        total_cn = 2.0 * np.power(2.0, numbers_of(frame, log2, path))
+        total_cn = 2.0 * np.power(2.0, _copy_numbers(frame, log2, path, log_ratio=True))
     mapped = [contig_match(str(c).strip()) for c in frame[chrom]]
     out = pd.DataFrame(
         {"chrom": mapped, "start": starts.astype(np.int64), "end": ends.astype(np.int64), "total_cn": total_cn, "major_cn": major_cn, "minor_cn": minor_cn},

@@ -1,0 +1,58 @@
+"""Load: the demo generator makes a large cohort and the workflow plans it (a dry run builds the DAG).
+
+CI plans 1,000 patients (about 25 s to generate, 15 s to plan on 2 cores). Measured by hand on the
+project's 2-core machine (see the numbers in bench/README.md, section "Load"): the 1,000-patient
+cohort run to the end, and the dry run of 5,000 patients (about 90 s to plan, beyond CI's budget).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT, SNAKEMAKE
+
+pytestmark = pytest.mark.workflow
+
+PATIENTS = 1000
+PLAN_SECONDS = 120  # generous for a busy 2-core machine; about 15 s when idle
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("load") / f"cohort_{PATIENTS}"
+    subprocess.run(
+        [sys.executable, "-m", "precisionflow.demo", "--out", str(folder), "--patients", str(PATIENTS)],
+        cwd=ROOT, check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    return folder
+
+
+def job_counts(text: str) -> dict[str, int]:
+    table = text.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, flags=re.MULTILINE)}
+
+
+def test_dry_run_plans_every_patient(cohort: Path) -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(cohort), "--configfile", str(cohort / "config.yaml"),
+         "-n", "--quiet", "rules", "--cores", "2"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    text = result.stdout + result.stderr
+    assert result.returncode == 0, text[-4000:]
+    sheet = pd.read_csv(cohort / "samples.tsv", sep="\t", dtype=str)
+    assert len(sheet) == PATIENTS
+    counts = job_counts(text)
+    with_variants = sheet["vcf"].notna() | (sheet["maf"].notna() if "maf" in sheet else False)
+    assert counts["variants_maf"] == int(with_variants.sum()) > 0.8 * PATIENTS
+    assert counts["omics_layer"] == 3 and counts["targets_prioritize"] == 1 and counts["targets_report"] == 1
+    assert elapsed < PLAN_SECONDS, f"planning {PATIENTS} patients took {elapsed:.0f} s"
