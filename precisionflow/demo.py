@@ -532,6 +532,8 @@ def segments_text(rng: np.random.Generator, patient: Patient) -> tuple[str, dict
         else:
             n_breaks = int(rng.integers(0, 3))
             bounds = sorted({1, length, *[int(x) for x in rng.integers(5_000_000, length - 5_000_000, size=n_breaks)]})
+            if patient.subtype == "HER2" and chrom == "17":  # no breakpoint in the amplicon: it is split below
+                bounds = [b for b in bounds if b in (1, length) or not amplicon[0] - 1 <= b <= amplicon[1] + 1]
         pieces = list(zip(bounds[:-1], bounds[1:]))
         for start, end in pieces:
             major, minor = base, base
