@@ -1,8 +1,15 @@
 """Load: the demo generator makes a large cohort and the workflow plans it (a dry run builds the DAG).
 
-CI plans 1,000 patients (about 25 s to generate, 15 s to plan on 2 cores). Measured by hand on the
-project's 2-core machine (see the numbers in bench/README.md, section "Load"): the 1,000-patient
-cohort run to the end, and the dry run of 5,000 patients (about 90 s to plan, beyond CI's budget).
+CI plans 1,000 patients (about 25 s to generate, 15 s to plan on 2 cores). Measured once by hand
+on the project's 2-core machine (2026-11-28, shared with other work):
+
+- 1,000 patients run to the end (`/usr/bin/time -v snakemake -d c1000 --configfile c1000/config.yaml
+  --cores 2`): 964 jobs, 19 min 43 s wall, largest process 558 MB RSS; largest job peaks (benchmarks/):
+  variants_copy_number 435 MB (127 s), integration_factors 432 MB (26 s), targets_prioritize 419 MB;
+  the 950 per-patient variants_maf jobs take 1.8 s each (1,717 s in all), most of the wall time.
+- 5,000 patients, dry run (`-n --quiet all`): 4,764 jobs planned in 91 s, 467 MB (generation: 116 s),
+  beyond CI's budget. Most of it is Snakemake matching files against the two targets rules' lists of
+  5,000 per-patient outputs (rules.is_producer) and updating the DAG.
 """
 
 from __future__ import annotations
