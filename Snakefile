@@ -29,4 +29,4 @@ rule all:
         omics_outputs(),
         variant_outputs(),
         integration_outputs(),
-        targets_outputs(PATIENTS),
+        targets_outputs(),

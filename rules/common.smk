@@ -12,10 +12,12 @@ sys.path.insert(0, workflow.basedir)
 
 from precisionflow.configuration import schema_error_line
 from precisionflow.errors import InputError
+from precisionflow.integration import layout as integration_layout
 from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
+from precisionflow.targets import layout as targets_layout
 
 
 def config_source():
@@ -188,6 +190,26 @@ def threads_for(input_mb_per_thread=200, max_threads=8):
     return count
 
 
-# Targets of the default run, step by step (functions live here, as the linter wants).
+# What `rule all` asks of each step (functions live here, as the linter wants). They are called
+# after every rule file is included, so they may use the steps' globals (MAF_PATIENTS, ...).
 def cohort_outputs():
     return ["results/cohort/overview.tsv"]
+
+
+def variant_outputs():
+    if not (MAF_PATIENTS or CNA_PATIENTS):
+        return []
+    return [f"{VARIANTS}/{name}" for name in ("tmb.tsv", "copy_number.tsv", "mutations.h5ad", "oncoplot.png")]
+
+
+def omics_outputs():
+    return expand("results/omics/{layer}.h5ad", layer=LAYERS)
+
+
+def integration_outputs():
+    # The classifier's outputs only when the config sets a label.
+    return integration_layout.step_outputs(config["label"])
+
+
+def targets_outputs():
+    return targets_layout.step_outputs(PATIENTS)

@@ -2,10 +2,7 @@
 # and when the config names a label, a late-integration classifier with its fairness audit.
 # Library: precisionflow/integration/; settings: config "integration:" (config/README.md).
 
-from precisionflow.integration.layout import FOLDER as INTEGRATION, step_outputs
-
-# The step's targets for `rule all` (the classifier's outputs only when a label is set).
-integration_outputs = lambda: step_outputs(config["label"])
+from precisionflow.integration.layout import FOLDER as INTEGRATION
 
 
 localrules:

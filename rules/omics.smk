@@ -1,9 +1,6 @@
 # Transcriptome, proteome and other matrix layers: one job per layer under `omics:` in the config.
 from precisionflow.omics.layer import sheet_columns_needed
 
-# The step's targets for `rule all` (a lambda: the linter wants functions in common.smk).
-omics_outputs = lambda: expand("results/omics/{layer}.h5ad", layer=LAYERS)
-
 # Sheet columns a layer names must exist and may reach the script (never identifying ones), and a
 # feature map must be a file: checked here, before any job runs.
 for _layer in LAYERS:

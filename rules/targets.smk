@@ -2,7 +2,7 @@
 # druggability), the Open Targets harmonic-sum score, ranked tables for the cohort and every patient,
 # and their report pages. Library: precisionflow/targets/; settings: config "targets:" (config/README.md).
 
-from precisionflow.targets.layout import layer_kinds, step_outputs as targets_outputs
+from precisionflow.targets.layout import layer_kinds
 
 TARGETS = "results/targets"
 # Layers that give RNA or protein evidence (by layer type, or as "targets: layers:" says).

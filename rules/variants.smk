@@ -18,14 +18,6 @@ for _patient, (_kind, _path) in VARIANT_SOURCE.items():
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
 PATIENT_SEX = {p: (sheet_value(p, _SEX_COLUMN) if _SEX_COLUMN in clinical_columns() else None) for p in CNA_PATIENTS}
 
-# The step's targets for `rule all` (a lambda: the linter wants functions in common.smk).
-variant_outputs = lambda: (
-    [f"{VARIANTS}/tmb.tsv", f"{VARIANTS}/copy_number.tsv", f"{VARIANTS}/mutations.h5ad", f"{VARIANTS}/oncoplot.png"]
-    if MAF_PATIENTS or CNA_PATIENTS
-    else []
-)
-
-
 localrules:
     variants_cohort,
 

@@ -17,6 +17,14 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def truth() -> dict:
+    """What a correct analysis of the demo cohort finds (``demo/truth.yaml``)."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "demo" / "truth.yaml").read_text())
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """``../shared/data`` (or ``$PRECISIONFLOW_SHARED_DATA``); tests skip when it is absent."""
     if not SHARED_DATA.is_dir():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import anndata as ad
@@ -68,10 +67,6 @@ def integrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_integration(project)
     return project
 
-
-@pytest.fixture(scope="module")
-def truth(root: Path) -> dict:
-    return yaml.safe_load((root / "demo/truth.yaml").read_text())
 
 
 def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, truth: dict) -> None:

@@ -39,10 +39,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-@pytest.fixture(scope="module")
-def truth(root: Path) -> dict:
-    return yaml.safe_load((root / "demo" / "truth.yaml").read_text())
-
 
 def test_demo_layers_follow_the_contract(demo: Path, truth: dict) -> None:
     for layer in LAYERS:

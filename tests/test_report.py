@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from tests.conftest import run_snakemake
 
@@ -56,10 +55,6 @@ def report(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
         archive.extractall(folder)
     return Report(folder)
 
-
-@pytest.fixture(scope="module")
-def truth(root: Path) -> dict:
-    return yaml.safe_load((root / "demo" / "truth.yaml").read_text())
 
 
 def test_one_category_per_step(report: Report) -> None:

@@ -117,10 +117,6 @@ def test_breast_cohort_table(breast: Path) -> None:
 # --- the demo cohort (the default config, run once for the session: tests/conftest.py) ----------
 
 
-@pytest.fixture(scope="module")
-def truth(root: Path) -> dict:
-    return yaml.safe_load((root / "demo" / "truth.yaml").read_text())
-
 
 def test_demo_planted_targets(demo_run: Path, truth: dict) -> None:
     settings = yaml.safe_load((demo_run / "config" / "config.yaml").read_text()).get("targets", {})

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pysam
 import pytest
-import yaml
 
 from precisionflow.errors import InputError
 from precisionflow.references import contig_matcher, read_genes
@@ -203,10 +202,6 @@ def demo_mafs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                    tumor_sample=row.tumor_sample, normal_sample=row.normal_sample, claimed_samples=[row.tumor_sample, row.normal_sample])
     return mafs
 
-
-@pytest.fixture(scope="module")
-def truth() -> dict:
-    return yaml.safe_load((DEMO / "truth.yaml").read_text())
 
 
 def test_demo_kept_variants_classes_and_hotspots(demo_mafs: dict[str, Path], truth: dict) -> None:

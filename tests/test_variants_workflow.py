@@ -9,7 +9,6 @@ from pathlib import Path
 import anndata as ad
 import pandas as pd
 import pytest
-import yaml
 
 from precisionflow.privacy import pseudonym
 from tests.conftest import make_project, run_snakemake
@@ -26,10 +25,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_snakemake(project, *TARGETS, check=True)
     return project
 
-
-@pytest.fixture(scope="module")
-def truth(root: Path) -> dict:
-    return yaml.safe_load((root / "demo" / "truth.yaml").read_text())
 
 
 def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:

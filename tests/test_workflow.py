@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 pytestmark = pytest.mark.workflow
 
-
-@pytest.fixture(scope="module")
-def truth(root: Path) -> dict:
-    return yaml.safe_load((root / "demo" / "truth.yaml").read_text())
 
 
 def test_overview_lists_every_patient_and_their_inputs(demo_run: Path, truth: dict) -> None:
