@@ -160,13 +160,34 @@ def test_mutect_reject_records_removed(variants: Path, grch37: References, tmp_p
     assert choose_tumor_sample(read_vcf_header(vcf), None, None) == "TUMOR"  # blank tumor_sample: named TUMOR
 
 
-def test_strelka_without_contig_lines(variants: Path, grch37: References, tmp_path: Path) -> None:
+def test_strelka_without_contig_lines_reads_tier1_counts(variants: Path, grch37: References, tmp_path: Path) -> None:
     vcf = variants / "strelka_tumor_normal.grch37.vcf"
     assert read_vcf_header(vcf).contigs == []
-    summary = vcf_to_maf(vcf, tmp_path / "s.maf.tsv", patient="P", references=grch37)
-    assert summary.rows > 200
-    # No allele fraction in a Strelka VCF: the filter cannot apply, and the output says so.
-    assert "#filter.min_vaf 0.05 (not applied: no allele-fraction field in the input)" in (tmp_path / "s.maf.tsv").read_text()
+    summary = vcf_to_maf(vcf, tmp_path / "s.maf.tsv", patient="P", references=grch37, filters=RELAXED)
+    maf = read_maf(tmp_path / "s.maf.tsv", ["Chromosome", "Start_Position", "Reference_Allele", "vcf_pos", "t_ref_count", "t_alt_count", "t_vaf", "t_depth"])
+    assert summary.rows == summary.counts["records"] == 240
+    # Strelka2 has no AD: tier-1 counts as vcf2maf reads them, checked against pysam's reading of the file
+    # (t_vaf is written to 4 decimals).
+    expected = {}
+    with pysam.VariantFile(str(vcf)) as handle:
+        for record in handle:
+            tumor = record.samples["TUMOR"]
+            if len(record.ref) == 1 and len(record.alts[0]) == 1:
+                counts = {base: tumor[f"{base}U"][0] for base in "ACGT"}
+                ref, alt, total = counts[record.ref], counts[record.alts[0]], sum(counts.values())
+            else:
+                # TAR/TIR are not declared in this file's header: pysam reads them as text, ("tier1", "tier2")
+                ref, alt = (int(tumor[key][0]) for key in ("TAR", "TIR"))
+                total = ref + alt
+            expected[(record.chrom, record.pos)] = (ref, alt, alt / total, tumor["DP"])
+    observed = {(str(r.Chromosome), int(r.vcf_pos)): (r.t_ref_count, r.t_alt_count, r.t_vaf, r.t_depth) for r in maf.itertuples()}
+    assert observed.keys() == expected.keys()
+    for key, (ref, alt, vaf, depth) in expected.items():
+        assert observed[key][:2] == (ref, alt) and observed[key][2] == pytest.approx(vaf, abs=5e-5) and observed[key][3] == depth, key
+    # The default VAF filter now applies (it drops the low-fraction calls) and the output says so.
+    default = vcf_to_maf(vcf, tmp_path / "d.maf.tsv", patient="P", references=grch37)
+    assert "#filter.min_vaf 0.05\n" in (tmp_path / "d.maf.tsv").read_text()
+    assert default.counts["low_vaf"] == sum(vaf < 0.05 for _, _, vaf, depth in expected.values() if depth >= 10)
 
 
 def test_chr_naming_against_reference_without_chr(variants: Path, grch38: References, tmp_path: Path) -> None:

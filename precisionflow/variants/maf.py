@@ -78,6 +78,7 @@ from precisionflow.variants.vcf import (
     choose_tumor_sample,
     normal_of,
     population_af_keys,
+    read_evidence_available,
     read_vcf_alleles,
     read_vcf_header,
 )
@@ -624,8 +625,7 @@ def vcf_to_maf(
     stats = ReadStats()
     annotator = Annotator(references, filters, patient, genome_build, fmt)
     af_fields = list(info_af) + ([fmt.fields[i] for i in annotator.af_columns] if fmt and filters.max_population_af < 1 else [])
-    has_depth = bool({"DP", "DPT", "AD", "ADT"} & set(header.formats) and tumor) or "TDP" in header.info
-    has_vaf = bool({"AD", "ADT", "AF", "FA", "VAF"} & set(header.formats) and tumor) or "TVAF" in header.info
+    has_depth, has_vaf = read_evidence_available(header, tumor)
     lines = header_lines(
         filters,
         _applied(filters, has_depth, has_vaf, af_fields),

@@ -22,8 +22,11 @@ is about 10× slower than ``bcftools view``; this path is within its speed, see 
 * present in the sample when its genotype ``GT`` lists *k*; when ``GT`` is absent or unknown
   (``./.``), when ``AD[k]`` > 0; when neither is known, present;
 * depth ``t_depth``: FORMAT ``DP``, else ``DPT``, else the sum of ``AD`` (or ``ADT``), else INFO ``TDP``;
-* ``t_ref_count``/``t_alt_count``: ``AD[0]``/``AD[k]`` (or ``ADT``);
-* ``t_vaf``: ``AD[k]`` / sum of ``AD`` when every ``AD`` value is known, else ``AD[k]`` / depth,
+* ``t_ref_count``/``t_alt_count``: ``AD[0]``/``AD[k]`` (or ``ADT``); in a Strelka2 VCF (no ``AD``),
+  the tier-1 read counts, as vcf2maf reads them: for an SNV the ``<REF>U``/``<ALT>U`` of ``AU``,
+  ``CU``, ``GU``, ``TU``; for an indel ``TAR``/``TIR``;
+* ``t_vaf``: ``AD[k]`` / sum of ``AD`` when every ``AD`` value is known, else ``AD[k]`` / depth
+  (Strelka2: alt / the sum of the four base counts, or ``TIR`` / (``TAR`` + ``TIR``)),
   else FORMAT ``AF``/``FA``/``VAF`` (for ALT *k*), else INFO ``TVAF``;
 * symbolic ALTs (``<DEL>``, breakends), ``*`` and ``.`` are not small variants: counted and dropped.
 """
@@ -60,6 +63,8 @@ AD_FORMAT_KEYS = ("AD", "ADT")
 AF_FORMAT_KEYS = ("AF", "FA", "VAF")
 VAF_INFO_KEYS = ("TVAF",)
 DEPTH_INFO_KEYS = ("TDP",)
+STRELKA_SNV_KEYS = ("AU", "CU", "GU", "TU")  # tier 1,2 counts of reads showing each base
+STRELKA_INDEL_KEYS = ("TAR", "TIR")  # tier 1,2 counts of reads supporting the reference / the indel
 
 _TUMOUR_NAME = re.compile(r"^(tumou?r|t)$|[._-](tumou?r|t)$", re.IGNORECASE)
 _NORMAL_NAME = re.compile(r"^(normal|n|control|germline)$|[._-](normal|n|control|germline)$", re.IGNORECASE)
@@ -480,6 +485,52 @@ def _passes_filter(values: pa.Array, allowed: Sequence[str]) -> np.ndarray:
     return mask
 
 
+def read_evidence_available(header: VcfHeader, tumor: str | None) -> tuple[bool, bool]:
+    """Whether the tumour's depth and its allele fraction can be read from this VCF (else the filters on them cannot apply)."""
+    formats = set(header.formats) if tumor else set()
+    strelka = set(STRELKA_SNV_KEYS) <= formats or set(STRELKA_INDEL_KEYS) <= formats
+    depth = bool(formats & {*DEPTH_FORMAT_KEYS, *AD_FORMAT_KEYS}) or strelka or bool(set(header.info) & set(DEPTH_INFO_KEYS))
+    vaf = bool(formats & {*AD_FORMAT_KEYS, *AF_FORMAT_KEYS}) or strelka or bool(set(header.info) & set(VAF_INFO_KEYS))
+    return depth, vaf
+
+
+def strelka_tier1_counts(
+    sample: SampleFields, ref: pa.Array, alt: pa.Array, rows: np.ndarray, path: str, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Reference, alternate and total tier-1 read counts per allele from Strelka2's fields (None when absent).
+
+    Strelka2 writes no ``AD``; vcf2maf reads its tier-1 counts the same way.
+    """
+    snv_fields = [sample.get([key]) for key in STRELKA_SNV_KEYS]
+    indel_fields = [sample.get([key]) for key in STRELKA_INDEL_KEYS]
+    if any(f is None for f in snv_fields) and any(f is None for f in indel_fields):
+        return None
+    n_rows = len(rows)
+    ref_count, alt_count, total = (np.full(n_rows, np.nan) for _ in range(3))
+
+    def tier1(values: pa.Array, key: str) -> np.ndarray:
+        lists = pc.split_pattern(values, ",")
+        return to_float(list_take(lists, np.zeros(len(values), np.int64)), path, f"FORMAT/{key}", lines)[rows]
+
+    ref_rows = ref.take(pa.array(rows))
+    single = _numpy(pc.equal(pc.utf8_length(ref_rows), 1)).astype(bool) & _numpy(pc.equal(pc.utf8_length(alt), 1)).astype(bool)
+    if all(f is not None for f in snv_fields):
+        counts = {key[0]: tier1(f, key) for key, f in zip(STRELKA_SNV_KEYS, snv_fields)}
+        ref_letters = np.asarray(ref_rows.to_pylist(), dtype=object)
+        alt_letters = np.asarray(alt.to_pylist(), dtype=object)
+        snv_total = sum(counts.values())
+        for base, count in counts.items():
+            ref_count = np.where(single & (ref_letters == base), count, ref_count)
+            alt_count = np.where(single & (alt_letters == base), count, alt_count)
+        total = np.where(single, snv_total, total)
+    if all(f is not None for f in indel_fields):
+        tar, tir = (tier1(f, key) for key, f in zip(STRELKA_INDEL_KEYS, indel_fields))
+        ref_count = np.where(single, ref_count, tar)
+        alt_count = np.where(single, alt_count, tir)
+        total = np.where(single, total, tar + tir)
+    return ref_count, alt_count, total
+
+
 def read_vcf_alleles(
     header: VcfHeader,
     tumor: str | None,
@@ -496,8 +547,7 @@ def read_vcf_alleles(
     af_keys = [k for k in AF_FORMAT_KEYS if k in formats]
     tvaf_keys = [k for k in VAF_INFO_KEYS if k in info_defined]
     tdp_keys = [k for k in DEPTH_INFO_KEYS if k in info_defined]
-    stats.depth_available = bool(depth_keys or ad_keys or tdp_keys)
-    stats.vaf_available = bool(ad_keys or af_keys or tvaf_keys)
+    stats.depth_available, stats.vaf_available = read_evidence_available(header, tumor)
     info_needed = tuple(dict.fromkeys([*settings.info_keys, *settings.population_af_fields, *tvaf_keys, *tdp_keys]))
     columns = ["CHROM", "POS", "REF", "ALT", "FILTER"]
     if info_needed:
@@ -594,6 +644,11 @@ def read_vcf_alleles(
             sums, complete = list_sums(ad_lists, path, f"FORMAT/{ad_keys[0]}", lines)
             ad_sum, ad_complete = sums[rows], complete[rows]
             present = np.where(gt_known | np.isnan(ad_alt), present, ad_alt > 0)
+        elif tumor:
+            tier1 = strelka_tier1_counts(sample, ref, alt, rows, path, lines)
+            if tier1 is not None:
+                ad_ref, ad_alt, ad_sum = tier1
+                ad_complete = ~np.isnan(ad_sum)
 
         depth = np.full(n_rows, np.nan)
         dp = sample.get(depth_keys)
