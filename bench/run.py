@@ -12,7 +12,6 @@ import importlib
 import platform
 import time
 import traceback
-from pathlib import Path
 
 from bench.harness import ROOT, Row
 

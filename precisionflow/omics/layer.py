@@ -33,7 +33,7 @@ from precisionflow.omics import batch as batch_mod
 from precisionflow.omics import counts as counts_mod
 from precisionflow.omics import intensity as intensity_mod
 from precisionflow.omics.genes import GeneReference, gene_columns, read_feature_map
-from precisionflow.omics.read import Table, check_values, read_layer_file, to_public
+from precisionflow.omics.read import check_values, read_layer_file, to_public
 
 log = logging.getLogger(__name__)
 

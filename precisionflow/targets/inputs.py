@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import anndata as ad
 import numpy as np
