@@ -210,9 +210,10 @@ def gene_copy_number(
     if settings.biotypes:
         genes = genes[genes["biotype"].isin(settings.biotypes)]
     parts = []
+    genes_by_contig = {chrom: frame for chrom, frame in genes.groupby("chrom", sort=False)}
     for chrom, segs in segments.groupby("chrom", sort=False):
-        on_contig = genes[genes["chrom"] == chrom]
-        if on_contig.empty:
+        on_contig = genes_by_contig.get(chrom)
+        if on_contig is None:
             continue
         seg_start, seg_end = segs["start"].to_numpy(), segs["end"].to_numpy()
         total, major, minor = segs["total_cn"].to_numpy(), segs["major_cn"].to_numpy(), segs["minor_cn"].to_numpy()
@@ -253,14 +254,16 @@ def gene_copy_number(
         )
     columns = ["chrom", "start", "end", "gene", "total_cn", "major_cn", "minor_cn", "min_cn", "max_cn", "coverage"]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    expected = np.array([expected_copies(c, ploidy, sex) for c in frame["chrom"]], dtype=float)
+    contigs = frame["chrom"].unique()  # per contig, not per gene: 60,000 genes lie on ~25 contigs
+    expected = frame["chrom"].map({c: expected_copies(c, ploidy, sex) for c in contigs}).to_numpy(dtype=float)
     frame["call"] = call(frame["total_cn"].to_numpy(), expected, settings) if len(frame) else []
     frame["patient"] = patient
     frame["ploidy"] = ploidy
     frame["coverage"] = frame["coverage"].round(4)
     if not settings.keep_neutral:
         frame = frame[frame["call"] != "neutral"]
-    frame = frame.assign(_contig=[_contig_order(c) for c in frame["chrom"]]).sort_values(["_contig", "start", "gene"], kind="stable")
+    contig_rank = {c: rank for rank, c in enumerate(sorted(contigs, key=_contig_order))}
+    frame = frame.assign(_contig=frame["chrom"].map(contig_rank)).sort_values(["_contig", "start", "gene"], kind="stable")
     return frame[OUTPUT_COLUMNS].reset_index(drop=True)
 
 
