@@ -516,12 +516,10 @@ def strelka_tier1_counts(
     single = _numpy(pc.equal(pc.utf8_length(ref_rows), 1)).astype(bool) & _numpy(pc.equal(pc.utf8_length(alt), 1)).astype(bool)
     if all(f is not None for f in snv_fields):
         counts = {key[0]: tier1(f, key) for key, f in zip(STRELKA_SNV_KEYS, snv_fields)}
-        ref_letters = np.asarray(ref_rows.to_pylist(), dtype=object)
-        alt_letters = np.asarray(alt.to_pylist(), dtype=object)
         snv_total = sum(counts.values())
         for base, count in counts.items():
-            ref_count = np.where(single & (ref_letters == base), count, ref_count)
-            alt_count = np.where(single & (alt_letters == base), count, alt_count)
+            ref_count = np.where(single & _numpy(pc.equal(ref_rows, base)).astype(bool), count, ref_count)
+            alt_count = np.where(single & _numpy(pc.equal(alt, base)).astype(bool), count, alt_count)
         total = np.where(single, snv_total, total)
     if all(f is not None for f in indel_fields):
         tar, tir = (tier1(f, key) for key, f in zip(STRELKA_INDEL_KEYS, indel_fields))
