@@ -3,6 +3,7 @@
 
 localrules:
     cohort_overview,
+    cohort_steps,
 
 
 rule cohort_overview:
@@ -31,3 +32,21 @@ rule cohort_overview:
         runtime=runtime_min(5),
     script:
         "../scripts/cohort_overview.py"
+
+
+rule cohort_steps:
+    output:
+        report("results/cohort/steps.tsv", caption="../report/cohort_steps.rst", category="1. Cohort"),
+    params:
+        # a function: the decisions use every step's globals (MAF_PATIENTS ...), defined after this file
+        steps=lambda w: cohort_steps(),
+    log:
+        "logs/cohort/cohort_steps.log",
+    conda:
+        "../envs/base.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/cohort_steps.py"

@@ -17,6 +17,7 @@ from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
+from precisionflow.steps import Step, classifier_step, input_step, integration_step
 from precisionflow.targets import layout as targets_layout
 
 
@@ -100,12 +101,15 @@ for _name, _path in config["resources"].items():
         raise WorkflowError(f"{config_source()}: key resources/{_name}: expected a file, found {_found}")
 
 LAYERS = sorted(config["omics"])
+LAYER_PATIENTS = {}  # layer -> the sheet's patient ids (raw) among its samples
 for _layer in LAYERS:
     _cfg = config["omics"][_layer]
     if _found := not_a_file(_cfg["path"]):
         raise WorkflowError(f"{config_source()}: key omics/{_layer}/path: expected a file, found {_found}")
     _samples = stop_on_input_error(layer_sample_ids, _cfg["path"], _cfg["type"], _cfg["format"], _cfg["orientation"])
-    stop_on_input_error(check_matrix_samples, _samples, SHEET.index, _cfg["path"], config["unknown_samples"] == "drop")
+    LAYER_PATIENTS[_layer] = stop_on_input_error(
+        check_matrix_samples, _samples, SHEET.index, _cfg["path"], config["unknown_samples"] == "drop"
+    )
 
 # Public ids: what results/ and the report show for each patient.
 PSEUDONYM_KEY = None
@@ -193,7 +197,7 @@ def threads_for(input_mb_per_thread=200, max_threads=8):
 # What `rule all` asks of each step (functions live here, as the linter wants). They are called
 # after every rule file is included, so they may use the steps' globals (MAF_PATIENTS, ...).
 def cohort_outputs():
-    return ["results/cohort/overview.tsv"]
+    return ["results/cohort/overview.tsv", "results/cohort/steps.tsv"]
 
 
 def variant_outputs():
@@ -207,9 +211,35 @@ def omics_outputs():
 
 
 def integration_outputs():
-    # The classifier's outputs only when the config sets a label.
-    return integration_layout.step_outputs(config["label"])
+    # Nothing when the cohort's shape skips the step; the classifier's outputs only when it runs.
+    if not INTEGRATION_STEP.ran:
+        return []
+    return integration_layout.step_outputs(config["label"] if CLASSIFIER_STEP.ran else None)
 
 
 def targets_outputs():
     return targets_layout.step_outputs(PATIENTS)
+
+
+# Steps the cohort's shape lets run (precisionflow/steps.py: minimum patients per method), decided here
+# at parse time; a skipped step is never planned, and results/cohort/steps.tsv gives the reason.
+INTEGRATION_STEP = integration_step(LAYER_PATIENTS)
+CLASSIFIER_STEP = classifier_step(
+    config["label"],
+    INTEGRATION_STEP,
+    SHEET[config["label"]].to_dict() if config["label"] in SHEET.columns else {},
+    set().union(*LAYER_PATIENTS.values()) if LAYER_PATIENTS else set(),
+)
+
+
+def cohort_steps():
+    """Rows of results/cohort/steps.tsv (called when the job runs: MAF_PATIENTS ... are defined by then)."""
+    steps = [
+        input_step("variants", len(MAF_PATIENTS), "a VCF or MAF"),
+        input_step("copy_number", len(CNA_PATIENTS), "copy-number segments"),
+        Step("omics", bool(LAYERS), f"{len(LAYERS)} layer(s)" if LAYERS else "no omics layer in the config"),
+        INTEGRATION_STEP,
+        CLASSIFIER_STEP,
+        Step("targets", True, "always: evidence types without input contribute nothing"),
+    ]
+    return [s.row() for s in steps]

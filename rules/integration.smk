@@ -60,7 +60,9 @@ rule integration_factors:
         "../scripts/integration_factors.py"
 
 
-if config["label"]:
+# The classifier when the config sets a label and the labelled patients allow cross-validation
+# (CLASSIFIER_STEP, rules/common.smk).
+if CLASSIFIER_STEP.ran:
 
     rule integration_classifier:
         input:
@@ -91,7 +93,7 @@ if config["label"]:
 
 rule integration_metrics:
     input:
-        parts=[f"{INTEGRATION}/parts/factors.json"] + ([f"{INTEGRATION}/parts/classifier.json"] if config["label"] else []),
+        parts=[f"{INTEGRATION}/parts/factors.json"] + ([f"{INTEGRATION}/parts/classifier.json"] if CLASSIFIER_STEP.ran else []),
     output:
         metrics=report(f"{INTEGRATION}/model_metrics.json", caption="../report/integration_metrics.rst", category="4. Integration", subcategory="Metrics"),
     params:

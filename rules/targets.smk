@@ -19,9 +19,10 @@ rule targets_prioritize:
         mafs=expand("results/variants/{patient}.maf.tsv", patient=MAF_PATIENTS),
         copy_number=["results/variants/copy_number.tsv"] if CNA_PATIENTS else [],
         layers=expand("results/omics/{layer}.h5ad", layer=sorted(TARGET_LAYERS)),
-        gene_weights="results/integration/factor_gene_weights.tsv",
-        clusters="results/integration/clusters.tsv",
-        predictions=["results/integration/predictions.tsv"] if config["label"] else [],
+        # integration's outputs only when the cohort's shape lets it run (INTEGRATION_STEP, rules/common.smk)
+        gene_weights=["results/integration/factor_gene_weights.tsv"] if INTEGRATION_STEP.ran else [],
+        clusters=["results/integration/clusters.tsv"] if INTEGRATION_STEP.ran else [],
+        predictions=["results/integration/predictions.tsv"] if CLASSIFIER_STEP.ran else [],
         drivers=config["resources"].get("drivers", []),
         drug_gene=config["resources"].get("drug_gene", []),
         drug_categories=config["resources"].get("drug_categories", []),

@@ -25,7 +25,7 @@ def main(smk):
         label=smk.params.label,
         sheet_labels=labels,
         predictions=optional(smk.input.predictions),
-        clusters=smk.input.clusters,
+        clusters=optional(smk.input.clusters),
     )
     layers = dict(zip(sorted(smk.params.layers), smk.input.layers, strict=True))
     step = StepInputs(
@@ -34,7 +34,7 @@ def main(smk):
         copy_number=optional(smk.input.copy_number),
         cn_patients=smk.params.cn_patients,
         layers={name: (path, smk.params.layers[name]) for name, path in layers.items()},
-        gene_weights=smk.input.gene_weights,
+        gene_weights=optional(smk.input.gene_weights),
         groups=groups,
         separation=separation,
         drivers=optional(smk.input.drivers),
