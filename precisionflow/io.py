@@ -89,16 +89,23 @@ def read_table(
     header: int | None = 0,
     names: Sequence[str] | None = None,
     dtype: object = None,
+    keep_default_na: bool = True,
+    trailing_empty_fields: bool = False,
 ) -> pd.DataFrame:
     """Read a delimited table (plain or gzipped) with checks that name the file.
 
     ``required`` lists columns that must be present; a missing one is reported together with the
     columns that were found, which also catches a wrong delimiter (everything in one column).
+    ``keep_default_na=False``: only empty cells are missing (the text ``NA`` is a value).
+    ``trailing_empty_fields``: empty fields after the header's last named column (a spreadsheet's
+    export artefact) are dropped; pandas would otherwise take the first column for an index.
     """
     text = read_text(path, what)
     lines = [line for line in text.split("\n") if not (comment and line.startswith(comment))]
     first = next((line for line in lines if line.strip()), "")
     separator = sep or guess_separator(path, first)
+    if trailing_empty_fields and header == 0:
+        lines = without_trailing_empty_fields(lines, separator)
     try:
         frame = pd.read_csv(
             io.StringIO("\n".join(lines)),
@@ -106,7 +113,7 @@ def read_table(
             header=header,
             names=names,
             dtype=dtype,
-            keep_default_na=True,
+            keep_default_na=keep_default_na,
             skip_blank_lines=True,
         )
     except pd.errors.ParserError as error:
@@ -125,6 +132,25 @@ def read_table(
                 f"columns {shorten(frame.columns)}",
             )
     return frame
+
+
+def without_trailing_empty_fields(lines: list[str], separator: str) -> list[str]:
+    """Lines cut to the header's named columns where every field beyond them is empty; a line with a
+    value there is kept whole (and then reported by the reader as a line with too many fields)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return lines
+    names = lines[first].split(separator)
+    while len(names) > 1 and not names[-1].strip():
+        names.pop()
+    width = len(names)
+    out = lines[:first] + [separator.join(names)]
+    for line in lines[first + 1 :]:
+        fields = line.split(separator)
+        if len(fields) > width and not any(f.strip() for f in fields[width:]):
+            line = separator.join(fields[:width])
+        out.append(line)
+    return out
 
 
 def numeric_column(frame: pd.DataFrame, column: str, path: str | os.PathLike[str], *, integer: bool = False) -> pd.Series:

@@ -170,6 +170,26 @@ def driver_roles(drivers: pd.DataFrame, cancer_types: Iterable[str] = ()) -> pd.
     return roles
 
 
+def check_driver_cancer_types(path: PathLike, cancer_types: Iterable[str], source: str = "the config") -> None:
+    """Every code of ``variants: driver_cancer_types`` must be a ``CANCER_TYPE`` of the drivers file: an
+    unknown code would silently leave the genes without their roles. The hint comes from the file's own
+    cohorts (IntOGen's ``TCGA_WXS_SKCM`` cohort is ``CM``)."""
+    drivers = read_drivers(path)
+    present = sorted(set(drivers["cancer_type"].dropna().astype(str).str.upper()))
+    if not present:
+        raise InputError(source, "key variants/driver_cancer_types", f"a drivers file with CANCER_TYPE codes ({path} has none)", shorten(cancer_types))
+    unknown = [c for c in cancer_types if c.upper() not in present]
+    if not unknown:
+        return
+    cohorts = drivers.dropna(subset=["cohort", "cancer_type"]).drop_duplicates(["cohort", "cancer_type"])
+    hints = []
+    for code in unknown:
+        named = cohorts[cohorts["cohort"].astype(str).str.upper().str.contains(code.upper(), regex=False)]
+        hints += [f"cohort {c!r} is {t!r}" for c, t in zip(named["cohort"], named["cancer_type"], strict=True)][:3]
+    found = shorten(unknown) + (f" ({'; '.join(hints)})" if hints else "")
+    raise InputError(source, "key variants/driver_cancer_types", f"CANCER_TYPE codes of {path} ({shorten(present, 8)})", found)
+
+
 # --- hotspots -------------------------------------------------------------------------------
 
 
@@ -296,6 +316,7 @@ __all__ = [
     "driver_roles",
     "maf_alleles",
     "read_drivers",
+    "check_driver_cancer_types",
     "read_drug_categories",
     "read_drug_gene",
     "read_genes",

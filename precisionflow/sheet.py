@@ -22,9 +22,13 @@ def _rows(rows: Sequence[int], limit: int = 5) -> str:
 def load_sheet(path: str | Path) -> pd.DataFrame:
     """Read the sheet as text (every cell a string or missing), indexed by ``patient``.
 
-    Blank cells are missing; duplicate or blank patient ids are errors naming their rows.
+    Only blank cells are missing (``NA`` is a value: a group may be called that); duplicate patient
+    ids, also in another letter case, and blank ones are errors naming their rows; empty fields after
+    the last column (a spreadsheet's trailing tabs) are ignored.
     """
-    sheet = read_table(path, required=["patient"], sep="\t", what="a tab-separated sample sheet", dtype=str)
+    sheet = read_table(
+        path, required=["patient"], sep="\t", what="a tab-separated sample sheet", dtype=str, keep_default_na=False, trailing_empty_fields=True
+    )
     sheet = sheet.apply(lambda column: column.str.strip())
     sheet = sheet.replace("", pd.NA)
     blank = sheet["patient"].isna()
@@ -36,7 +40,20 @@ def load_sheet(path: str | Path) -> pd.DataFrame:
         rows = [i + 2 for i in duplicated.to_numpy().nonzero()[0]]
         ids = sorted(set(sheet.loc[duplicated, "patient"]))
         raise InputError(path, f"rows {_rows(rows)}, column 'patient'", "unique patient ids", f"duplicates {shorten(ids)}")
+    check_ids_differ_beyond_case(sheet["patient"], path)
     return sheet.set_index("patient", drop=False)
+
+
+def check_ids_differ_beyond_case(ids: pd.Series, path: str | Path) -> None:
+    """``DEMO-004`` and ``demo-004`` are one patient to a case-insensitive file system (macOS, Windows)
+    and to many tools: ids that differ only in letter case are refused."""
+    folded = ids.str.casefold()
+    clash = folded.duplicated(keep=False)
+    if clash.any():
+        rows = [i + 2 for i in clash.to_numpy().nonzero()[0]]
+        raise InputError(
+            path, f"rows {_rows(rows)}, column 'patient'", "patient ids that differ in more than letter case", f"{shorten(ids[clash])}"
+        )
 
 
 def check_columns(sheet: pd.DataFrame, path: str | Path, columns: dict[str, Iterable[str]]) -> None:

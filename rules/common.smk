@@ -10,11 +10,12 @@ from snakemake.utils import validate
 # The library is importable at parse time and in every script (the workflow's base folder).
 sys.path.insert(0, workflow.basedir)
 
-from precisionflow.configuration import schema_error_line
+from precisionflow.configuration import check_unique_keys, schema_error_line
 from precisionflow.errors import InputError
 from precisionflow.integration import layout as integration_layout
 from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
+from precisionflow.references import check_driver_cancer_types
 from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
@@ -69,6 +70,9 @@ def not_a_file(path):
     return None if Path(path).is_file() else f"nothing at {path!r}"
 
 
+# A key given twice in a config file (a second `omics:`) would silently replace the first: refused.
+for _configfile in workflow.configfiles:
+    stop_on_input_error(check_unique_keys, _configfile)
 validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source())
 # Each step's section and each layer against its own schema (defaults filled in per file).
 for _layer, _layer_config in config["omics"].items():
@@ -99,6 +103,12 @@ for _key, _columns in (("label", [config["label"]] if config["label"] else []), 
 for _name, _path in config["resources"].items():
     if _found := not_a_file(_path):
         raise WorkflowError(f"{config_source()}: key resources/{_name}: expected a file, found {_found}")
+
+# driver_cancer_types must be CANCER_TYPE codes of the drivers file (IntOGen calls melanoma CM, not SKCM).
+if config["variants"]["driver_cancer_types"] and config["resources"].get("drivers"):
+    stop_on_input_error(
+        check_driver_cancer_types, config["resources"]["drivers"], config["variants"]["driver_cancer_types"], config_source()
+    )
 
 LAYERS = sorted(config["omics"])
 LAYER_PATIENTS = {}  # layer -> the sheet's patient ids (raw) among its samples

@@ -305,6 +305,11 @@ def cases() -> dict[str, list[Case]]:
                  (r"config\.yaml: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found 'logs/key.txt'",)),
             Case("label_is_an_identifying_column", edit_config(lambda c: c.update(label="mrn")),
                  (r"config\.yaml: key label: expected a sheet column that is not identifying, found 'mrn'",)),
+            Case("key_given_twice", lambda p: (p / CONFIG).write_text((p / CONFIG).read_text() + "omics:\n  mirna:\n    type: matrix\n"),
+                 (FILE + r"config/config\.yaml: line \d+: expected each key once in its mapping, found 'omics' again \(first at line 8\)",)),
+            Case("driver_cancer_type_not_in_drivers", edit_config(lambda c: c.update(variants={"driver_cancer_types": ["MEL"]})),
+                 (FILE + r"config/config\.yaml: key variants/driver_cancer_types: expected CANCER_TYPE codes of demo/resources/intogen_drivers\.tsv",
+                  r"found 'MEL'$")),
         ],
         "sheet": [
             Case("empty_file", empty(SHEET), (FILE + r"config/samples\.tsv: content: expected a tab-separated sample sheet with content, found an empty file",)),
@@ -325,6 +330,13 @@ def cases() -> dict[str, list[Case]]:
                  (FILE + r"config/samples\.tsv\.gz: gzip stream: expected a complete gzip file, found a damaged or truncated one",)),
             Case("bom_and_crlf", lambda p: (p / SHEET).write_bytes(b"\xef\xbb\xbf" + (p / SHEET).read_bytes().replace(b"\n", b"\r\n")),
                  (), target=("results/cohort/overview.tsv", "results/variants/DEMO-001.maf.tsv"), works=True),
+            Case("ids_differ_only_in_case", set_sheet("DEMO-004", "patient", "demo-003"),
+                 (FILE + r"config/samples\.tsv: rows 4, 5, column 'patient': expected patient ids that differ in more than letter case, "
+                  r"found 'DEMO-003', 'demo-003'$",)),
+            # a spreadsheet's export: an empty field after the last column on every data row (was read
+            # with the ids as an index: "duplicates 'F', 'M'")
+            Case("trailing_tabs_on_data_rows", lambda p: edit_lines(p, SHEET, lambda ls: [ls[0]] + [line + "\t\t" if line else line for line in ls[1:]]),
+                 (), target=("results/cohort/overview.tsv",), works=True),
         ],
         "vcf": [
             Case("truncated_bgzip", truncate(VCF), (FILE + r"demo/vcf/DEMO-001\.vcf\.gz: " + vcf_line, r"expected a complete gzip/bgzip stream"),
