@@ -3,11 +3,13 @@
 A script calls ``run_script(main, snakemake)``. Log records go to the rule's ``log:`` file; an
 :class:`~precisionflow.errors.InputError` becomes one line (``precisionflow error: <file>: <where>:
 expected ...``) on stderr and in the log, the step's outputs are removed, and the process exits
-with status 1 (no traceback: the message is the explanation).
+with status 1 (no traceback: the message is the explanation). A file-system fault (disk full, a
+read-only or unwritable folder, a file where a folder should be) ends the same way, naming the path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from precisionflow.errors import InputError
+from precisionflow.errors import InputError, fault_line
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
@@ -62,3 +64,26 @@ def run_script(main: Callable[[Any], None], smk: Any) -> None:
         print(message, file=sys.stderr)
         remove_outputs([str(p) for p in smk.output])
         sys.exit(1)
+    except OSError as error:
+        line = fault_line(error, ", ".join(str(p) for p in smk.output))
+        if line is None:
+            raise
+        stop_on_fault(f"precisionflow error: {line}", logger, [str(p) for p in smk.output])
+
+
+def stop_on_fault(message: str, logger: logging.Logger, outputs: list[str]) -> None:
+    """One line for a file-system fault (disk full, read-only ...), outputs removed, exit status 1.
+
+    The log may sit on the same full disk: logging's own failure is not reported again. The process
+    ends with os._exit, so that no library finaliser (HDF5 closing a half-written file) touches the
+    failing file system again: that is where a full disk ended in a segmentation fault.
+    """
+    logging.raiseExceptions = False
+    print(message, file=sys.stderr, flush=True)
+    logger.error(message)
+    for handler in logger.handlers:
+        with contextlib.suppress(Exception):
+            handler.flush()
+    with contextlib.suppress(OSError):
+        remove_outputs(outputs)
+    os._exit(1)

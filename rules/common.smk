@@ -20,6 +20,7 @@ from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
 from precisionflow.targets import layout as targets_layout
+from precisionflow.workdir import check_working_folder
 
 
 def config_source():
@@ -43,6 +44,12 @@ def stop_on_input_error(check, *args, **kwargs):
         return check(*args, **kwargs)
     except InputError as error:
         raise WorkflowError(f"precisionflow error: {error}") from None
+
+
+# The working folder must take the outputs (not read-only, `results` not a file): one line, not
+# Snakemake's traceback when it first writes there.
+if workflow.is_main_process:
+    stop_on_input_error(check_working_folder)
 
 
 # A run killed outright (SIGKILL, out of memory, a lost node) leaves Snakemake's locks behind: clear
