@@ -137,6 +137,22 @@ class Normalized:
     uns: dict[str, Any]
 
 
+# PyDESeq2's VST estimates each gene's dispersion from the spread over samples beyond the design's one
+# variable (~1): it needs at least 2 samples (one sample: its ValueError "no replicates").
+MIN_VST_SAMPLES = 2
+
+
+def check_vst_samples(s: Settings, layer: str, n_samples: int) -> None:
+    if s.transform == "vst" and n_samples < MIN_VST_SAMPLES:
+        raise InputError(
+            s.path,
+            "sample ids",
+            f"at least {MIN_VST_SAMPLES} samples for the VST (each gene's dispersion is estimated across samples), "
+            f"or transform: log2 under omics/{layer}",
+            f"{n_samples} sample",
+        )
+
+
 def normalize_counts(counts: np.ndarray, s: Settings, threads: int = 1) -> Normalized:
     """Low-count filter, size factors and transform of a samples × genes count matrix.
 
@@ -233,6 +249,7 @@ def build_layer(
         "read": {"file": Path(s.path).name, "samples": len(patients), "features": len(table.features), **table.qc},
     }
     if s.values == "counts":
+        check_vst_samples(s, name, len(patients))
         # the table hands its counts over: normalize_counts then holds the only reference
         result = normalize_counts(table.take_values(), s, threads)
         if not result.keep.any():

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from precisionflow.errors import InputError
+from precisionflow.errors import InputError, shorten
 from precisionflow.io import guess_separator, read_text
 
 # Leading annotation columns of a features-by-samples table (nf-core/rnaseq merged counts,
@@ -25,6 +25,8 @@ MAXQUANT_INTENSITY = (
     re.compile(r"^LFQ[ .]intensity[ .](?P<sample>.+)$"),
     re.compile(r"^Intensity[ .](?P<sample>.+)$"),
 )
+
+SILAC_CHANNEL = re.compile(r"^[LMH]$|^[LMH][ .]")
 
 
 class Columns(NamedTuple):
@@ -49,10 +51,21 @@ def header_fields(path: str | Path) -> tuple[list[str], str]:
 
 def maxquant_sample_columns(columns: list[str], path: str | Path) -> tuple[str, dict[str, str]]:
     """The intensity kind used (LFQ when present) and its columns, sample id -> column name."""
-    for pattern in MAXQUANT_INTENSITY:
-        found = {m["sample"]: c for c in columns if (m := pattern.match(c))}
-        if found:
-            return pattern.pattern, found
+    lfq, raw = ({m["sample"]: c for c in columns if (m := pattern.match(c))} for pattern in MAXQUANT_INTENSITY)
+    if lfq:
+        # a sample with an Intensity column but no LFQ column would silently leave the layer (SILAC
+        # channel totals, 'Intensity L' / 'Intensity H ...', are not samples)
+        without_lfq = [sample for sample in raw if sample not in lfq and not SILAC_CHANNEL.match(sample)]
+        if without_lfq:
+            raise InputError(
+                path,
+                "header",
+                "an 'LFQ intensity <sample>' column for every 'Intensity <sample>' column (LFQ is used when present)",
+                f"none for {shorten(without_lfq)}",
+            )
+        return MAXQUANT_INTENSITY[0].pattern, lfq
+    if raw:
+        return MAXQUANT_INTENSITY[1].pattern, raw
     raise InputError(path, "header", "MaxQuant intensity columns ('LFQ intensity <sample>' or 'Intensity <sample>')", "none")
 
 

@@ -410,6 +410,11 @@ def cases() -> dict[str, list[Case]]:
             Case("binary_file", binary(RNA), (FILE + RNA + r": content: expected a matrix, found binary data",)),
             Case("ragged_row", set_cell(RNA, 9, 2, "5\t6"),
                  (FILE + RNA + r": layout: expected", r"fields on every line"), layer_target("rna"), layer_outputs("rna")),
+            # one sample: PyDESeq2's ValueError "no replicates to estimate the dispersion" before
+            Case("one_sample_with_vst", then(lambda p: edit_lines(p, RNA, lambda ls: ["\t".join(line.split("\t")[:3]) if line else line for line in ls]),
+                                             edit_config(lambda c: c.update(unknown_samples="drop"))),
+                 (FILE + RNA + r": sample ids: expected at least 2 samples for the VST \(each gene's dispersion is estimated across samples\), "
+                  r"or transform: log2 under omics/rna, found 1 sample$",), layer_target("rna"), layer_outputs("rna")),
             Case("bom_and_crlf", lambda p: (p / RNA).write_bytes(b"\xef\xbb\xbf" + (p / RNA).read_bytes().replace(b"\n", b"\r\n")),
                  (), layer_target("rna"), works=True),
         ],
@@ -426,6 +431,10 @@ def cases() -> dict[str, list[Case]]:
                  (FILE + PROTEIN + r": header: expected MaxQuant intensity columns",)),
             Case("duplicate_protein_group", lambda p: edit_lines(p, PROTEIN, lambda ls: ls[:4] + [ls[1]] + ls[4:]),
                  (FILE + PROTEIN + r": rows 2, 5, column 'Protein IDs': expected unique protein groups",), layer_target("protein"), layer_outputs("protein")),
+            # was: DEMO-006 silently left the layer (LFQ columns are used when present)
+            Case("sample_without_lfq_column", lambda p: edit(p, PROTEIN, lambda t: t.replace("LFQ intensity DEMO-006\t", "LFQ_intensity_old DEMO-006\t", 1)),
+                 (FILE + PROTEIN + r": header: expected an 'LFQ intensity <sample>' column for every 'Intensity <sample>' column "
+                  r"\(LFQ is used when present\), found none for 'DEMO-006'$",)),
             Case("sample_matches_no_sheet_row", lambda p: edit(p, PROTEIN, lambda t: t.replace("Intensity DEMO-004\t", "Intensity DEMO-404\t").replace("LFQ intensity DEMO-004\t", "LFQ intensity DEMO-404\t")),
                  (FILE + PROTEIN + r": sample ids: expected every sample to be a patient of the sheet", r"'DEMO-404'")),
         ],
