@@ -46,7 +46,8 @@ def check_unique_keys(path: str | os.PathLike[str]) -> None:
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise InputError(path, f"line {line}", "each key once in its mapping", f"{key!r} again (first at line {seen[key]})")
+                found = f"{key!r} again (first at line {seen[key]})"
+                raise InputError(path, f"line {line}", "each key once in its mapping", found)
             seen[key] = line
         return loader.construct_mapping(node, deep=deep)
 

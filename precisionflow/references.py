@@ -177,7 +177,8 @@ def check_driver_cancer_types(path: PathLike, cancer_types: Iterable[str], sourc
     drivers = read_drivers(path)
     present = sorted(set(drivers["cancer_type"].dropna().astype(str).str.upper()))
     if not present:
-        raise InputError(source, "key variants/driver_cancer_types", f"a drivers file with CANCER_TYPE codes ({path} has none)", shorten(cancer_types))
+        expected = f"a drivers file with CANCER_TYPE codes ({path} has none)"
+        raise InputError(source, "key variants/driver_cancer_types", expected, shorten(cancer_types))
     unknown = [c for c in cancer_types if c.upper() not in present]
     if not unknown:
         return
@@ -187,7 +188,8 @@ def check_driver_cancer_types(path: PathLike, cancer_types: Iterable[str], sourc
         named = cohorts[cohorts["cohort"].astype(str).str.upper().str.contains(code.upper(), regex=False)]
         hints += [f"cohort {c!r} is {t!r}" for c, t in zip(named["cohort"], named["cancer_type"], strict=True)][:3]
     found = shorten(unknown) + (f" ({'; '.join(hints)})" if hints else "")
-    raise InputError(source, "key variants/driver_cancer_types", f"CANCER_TYPE codes of {path} ({shorten(present, 8)})", found)
+    expected = f"CANCER_TYPE codes of {path} ({shorten(present, 8)})"
+    raise InputError(source, "key variants/driver_cancer_types", expected, found)
 
 
 # --- hotspots -------------------------------------------------------------------------------

@@ -27,7 +27,13 @@ def load_sheet(path: str | Path) -> pd.DataFrame:
     the last column (a spreadsheet's trailing tabs) are ignored.
     """
     sheet = read_table(
-        path, required=["patient"], sep="\t", what="a tab-separated sample sheet", dtype=str, keep_default_na=False, trailing_empty_fields=True
+        path,
+        required=["patient"],
+        sep="\t",
+        what="a tab-separated sample sheet",
+        dtype=str,
+        keep_default_na=False,
+        trailing_empty_fields=True,
     )
     sheet = sheet.apply(lambda column: column.str.strip())
     sheet = sheet.replace("", pd.NA)
@@ -51,9 +57,8 @@ def check_ids_differ_beyond_case(ids: pd.Series, path: str | Path) -> None:
     clash = folded.duplicated(keep=False)
     if clash.any():
         rows = [i + 2 for i in clash.to_numpy().nonzero()[0]]
-        raise InputError(
-            path, f"rows {_rows(rows)}, column 'patient'", "patient ids that differ in more than letter case", f"{shorten(ids[clash])}"
-        )
+        where = f"rows {_rows(rows)}, column 'patient'"
+        raise InputError(path, where, "patient ids that differ in more than letter case", shorten(ids[clash]))
 
 
 def check_columns(sheet: pd.DataFrame, path: str | Path, columns: dict[str, Iterable[str]]) -> None:

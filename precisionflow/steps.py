@@ -57,14 +57,17 @@ def integration_step(layer_patients: Mapping[str, Iterable[str]]) -> Step:
     return Step("integration", True, f"{len(layer_patients)} layer(s), {_patients(len(patients))} with a layer")
 
 
-def classifier_step(label: str | None, integration: Step, labels: Mapping[str, object], layer_patients: Iterable[str]) -> Step:
+def classifier_step(
+    label: str | None, integration: Step, labels: Mapping[str, object], layer_patients: Iterable[str]
+) -> Step:
     """The classifier needs the integration, a label column, and 2 classes of at least 2 labelled patients."""
     if not label:
         return Step("classifier", False, "no label column in the config")
     if not integration.ran:
         return Step("classifier", False, "integration skipped")
     present = set(layer_patients)
-    sizes = pd.Series([v for p, v in labels.items() if p in present and v is not None and not pd.isna(v)], dtype=object)
+    labelled = [v for p, v in labels.items() if p in present and v is not None and not pd.isna(v)]
+    sizes = pd.Series(labelled, dtype=object)
     classes = sizes.value_counts().sort_index()
     if len(classes) < 2 or classes.min() < MIN_PER_CLASS:
         found = ", ".join(f"{c}: {n}" for c, n in classes.items()) or "none"

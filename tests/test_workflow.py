@@ -20,3 +20,10 @@ def test_overview_lists_every_patient_and_their_inputs(demo_run: Path, truth: di
         assert overview.at[patient, "has_variants"] == facts["has_variants"]
     # identifying columns never reach an output
     assert "mrn" not in overview.columns and "date_of_birth" not in overview.columns
+
+
+def test_every_step_ran_on_the_demo(demo_run: Path) -> None:
+    steps = pd.read_csv(demo_run / "results/cohort/steps.tsv", sep="\t", keep_default_na=False)
+    assert steps["step"].tolist() == ["variants", "copy_number", "omics", "integration", "classifier", "targets"]
+    assert (steps["status"] == "ran").all(), steps
+    assert steps.set_index("step").at["integration", "reason"] == "3 layer(s), 60 patients with a layer"

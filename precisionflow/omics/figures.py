@@ -86,7 +86,7 @@ def sample_qc_figure(adata: ad.AnnData, path: str | os.PathLike[str]) -> None:
 
 def _scatter(ax: plt.Axes, coords: np.ndarray, explained: np.ndarray, groups: np.ndarray | None, title: str) -> None:
     if coords.ndim != 2 or coords.shape[1] < 2:  # one sample (or one complete feature): no second component
-        coords = np.zeros((coords.shape[0], 2)) if coords.ndim != 2 else np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
+        coords = np.zeros((len(coords), 2)) if coords.ndim != 2 else np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
         title += f" ({coords.shape[0]} sample{'s' if coords.shape[0] != 1 else ''}: no PC2)"
     if groups is None:
         ax.scatter(coords[:, 0], coords[:, 1], s=14, color="tab:blue")
