@@ -279,7 +279,8 @@ def read_segments(
     if no_copies.any():
         rows = [int(i) + 2 for i in frame.index[no_copies]]
         count.drop("no_copy_number", int(no_copies.sum()))
-        log.warning("%s: %d segment(s) without a copy number dropped (rows %s)", path, len(rows), shorten(rows))
+        shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+        log.warning("%s: %d segment(s) without a copy number dropped (rows %s)", path, len(rows), shown)
     out = out[~unknown & ~no_copies].sort_values(["chrom", "start"], kind="stable")
     overlapping = (out["start"].to_numpy()[1:] < out["end"].to_numpy()[:-1]) & (out["chrom"].to_numpy()[1:] == out["chrom"].to_numpy()[:-1])
     if overlapping.any():
