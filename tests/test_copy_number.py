@@ -47,7 +47,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def calls_of(tmp_path: Path, text: str, facts: TumourFacts = TumourFacts(), settings: CopyNumberSettings = DIPLOID, **kw):
+def calls_of(
+    tmp_path: Path, text: str, facts: TumourFacts = TumourFacts(), settings: CopyNumberSettings = DIPLOID, **kw
+):
     table, count = patient_copy_number(write(tmp_path / "cna.tsv", text), GENES, MATCH, "P", settings, facts, **kw)
     return table.set_index("gene"), count
 
@@ -131,7 +133,16 @@ def test_log2_corrected_for_purity(tmp_path: Path) -> None:
     assert half.loc["ONC", "call"] == "gain" and half.loc["ONC", "total_cn"] == pytest.approx(3)
     # A tetraploid tumour at 50 %: the centred ratio is relative to 0.5 x 4 + 0.5 x 2 = 3 copies in bulk;
     # 8 tumour copies give a bulk 5, log2(5/3), and read back as 8 (PureCN's relation).
-    segments = pd.DataFrame({"chrom": ["17"], "start": [1], "end": [500_000], "total_cn": [np.nan], "minor_cn": [np.nan], "log2": [np.log2(5 / 3)]})
+    segments = pd.DataFrame(
+        {
+            "chrom": ["17"],
+            "start": [1],
+            "end": [500_000],
+            "total_cn": [np.nan],
+            "minor_cn": [np.nan],
+            "log2": [np.log2(5 / 3)],
+        }
+    )
     assert absolute_copies(segments, 0.5, 4.0, None)["total_cn"].iloc[0] == pytest.approx(8)
     # Noise below zero copies (a deletion at low purity) is 0, not negative.
     deeper = segments.assign(log2=[-3.0])
@@ -139,7 +150,10 @@ def test_log2_corrected_for_purity(tmp_path: Path) -> None:
 
 
 def test_sex_chromosomes_and_loh(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    text = "Chromosome\tStart\tEnd\tnMajor\tnMinor\n9\t1\t500000\t2\t0\n17\t1\t500000\t1\t1\nX\t1\t500000\t1\t0\nY\t1\t500000\t1\t0\n"
+    text = (
+        "Chromosome\tStart\tEnd\tnMajor\tnMinor\n"
+        "9\t1\t500000\t2\t0\n17\t1\t500000\t1\t1\nX\t1\t500000\t1\t0\nY\t1\t500000\t1\t0\n"
+    )
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
         unknown, _ = calls_of(tmp_path, text)
     assert set(unknown.index) == {"TSG", "ONC"}  # X and Y not called without a sex
@@ -170,10 +184,28 @@ def test_dropped_segments_counted_and_warned(tmp_path: Path, caplog: pytest.LogC
     assert "1 segment(s) on contigs absent from the genes reference dropped: 'chrUn_KI270302v1 (1)'" in messages
     assert "read as 'X' (TCGA numbering)" in messages
     summary = input_summary([count, InputCount("Q", "q.tsv", "gene calls", records=3)])
-    assert summary.columns.tolist() == ["patient", "input", "format", "records", "kept", "dropped_no_copy_number", "dropped_unknown_contig"]
-    assert summary.to_dict("records")[1] == {"patient": "Q", "input": "cna", "format": "gene calls", "records": 3, "kept": 3,
-                                             "dropped_no_copy_number": 0, "dropped_unknown_contig": 0}
-    for bad, message in (("-1", "expected a copy number >= 0, found '-1'"), ("inf", "expected a copy number >= 0, found 'inf'")):
+    assert summary.columns.tolist() == [
+        "patient",
+        "input",
+        "format",
+        "records",
+        "kept",
+        "dropped_no_copy_number",
+        "dropped_unknown_contig",
+    ]
+    assert summary.to_dict("records")[1] == {
+        "patient": "Q",
+        "input": "cna",
+        "format": "gene calls",
+        "records": 3,
+        "kept": 3,
+        "dropped_no_copy_number": 0,
+        "dropped_unknown_contig": 0,
+    }
+    for bad, message in (
+        ("-1", "expected a copy number >= 0, found '-1'"),
+        ("inf", "expected a copy number >= 0, found 'inf'"),
+    ):
         with pytest.raises(InputError, match=message):
             calls_of(tmp_path, text.replace("NaN", bad))
 
@@ -184,13 +216,28 @@ def test_dropped_segments_counted_and_warned(tmp_path: Path, caplog: pytest.LogC
 def test_moalmanac_gene_calls(tmp_path: Path) -> None:
     calls, count = calls_of(
         tmp_path,
-        "Gene\tCall\nTSG\tDeletion\nONC\tAmplification\nXGENE\tWild type\nYGENE\tBaseline\nNOTINREF\tGain\nTP53\tLoss\nONC\tGain\nKRAS\t\n",
+        "Gene\tCall\nTSG\tDeletion\nONC\tAmplification\nXGENE\tWild type\nYGENE\tBaseline\n"
+        "NOTINREF\tGain\nTP53\tLoss\nONC\tGain\nKRAS\t\n",
     )
-    assert calls["call"].to_dict() == {"TSG": "deep_loss", "ONC": "amp", "XGENE": "neutral", "YGENE": "neutral", "NOTINREF": "gain", "TP53": "loss"}
+    assert calls["call"].to_dict() == {
+        "TSG": "deep_loss",
+        "ONC": "amp",
+        "XGENE": "neutral",
+        "YGENE": "neutral",
+        "NOTINREF": "gain",
+        "TP53": "loss",
+    }
     assert calls.loc["ONC", "chrom"] == "17" and pd.isna(calls.loc["NOTINREF", "chrom"])  # kept, without a position
     assert calls["total_cn"].isna().all()
-    assert (count.kind, count.records, count.kept, count.dropped) == ("gene calls", 8, 6, {"duplicate_gene": 1, "no_call": 1})
-    with pytest.raises(InputError, match=r"cna.tsv: row 3, column 'Call': expected a call: Amplification, .*found 'Banana'"):
+    assert (count.kind, count.records, count.kept, count.dropped) == (
+        "gene calls",
+        8,
+        6,
+        {"duplicate_gene": 1, "no_call": 1},
+    )
+    with pytest.raises(
+        InputError, match=r"cna.tsv: row 3, column 'Call': expected a call: Amplification, .*found 'Banana'"
+    ):
         calls_of(tmp_path, "Gene\tCall\nTSG\tDeletion\nONC\tBanana\n")
 
 
@@ -199,10 +246,15 @@ def test_cbioportal_discrete_cna(tmp_path: Path) -> None:
     calls, _ = calls_of(tmp_path, text, sample="S-01")
     assert calls["call"].to_dict() == {"TSG": "deep_loss", "ONC": "amp", "XGENE": "loss", "YGENE": "gain"}
     other, count = calls_of(tmp_path, text, sheet_id="S-02")  # no tumor_sample: the sheet's patient id
-    assert other["call"].to_dict() == {"TSG": "neutral", "ONC": "gain", "YGENE": "deep_loss"} and count.dropped == {"no_call": 1}
+    assert other["call"].to_dict() == {"TSG": "neutral", "ONC": "gain", "YGENE": "deep_loss"} and count.dropped == {
+        "no_call": 1
+    }
     single = read_gene_calls(write(tmp_path / "one.tsv", "Hugo_Symbol\tS-01\nONC\t2\n"), GENES, "P")
     assert single["call"].tolist() == ["amp"]  # the only sample column
-    with pytest.raises(InputError, match=r"header: expected a 'call' column or the patient's sample column .*found sample columns 'S-01', 'S-02'"):
+    with pytest.raises(
+        InputError,
+        match=r"header: expected a 'call' column or the patient's sample column .*found sample columns 'S-01', 'S-02'",
+    ):
         calls_of(tmp_path, text)
     with pytest.raises(InputError, match=r"row 2, column 'S-01': expected a call.*found '3'"):
         calls_of(tmp_path, text.replace("\t-2\t", "\t3\t"), sample="S-01")
@@ -212,23 +264,45 @@ def test_cna_file_neither_segments_nor_calls(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         calls_of(tmp_path, "Chromosome\tPosition\tRatio\n9\t100\t0.5\n")
     assert str(error.value) == (
-        f"{tmp_path / 'cna.tsv'}: header: expected columns for chromosome, start, end (e.g. 'Chromosome Start End') and copy number "
-        "('nMajor'+'nMinor', 'total_cn' or 'log2'/'Segment_Mean'), or gene-level calls ('gene'/'Hugo_Symbol' with 'call', "
+        f"{tmp_path / 'cna.tsv'}: header: expected columns for chromosome, start, end (e.g. 'Chromosome Start End') "
+        "and copy number ('nMajor'+'nMinor', 'total_cn' or 'log2'/'Segment_Mean'), "
+        "or gene-level calls ('gene'/'Hugo_Symbol' with 'call', "
         "or cBioPortal's -2..2 in a sample column), found columns 'Chromosome', 'Position', 'Ratio'"
     )
 
 
 def test_sheet_sex_purity_ploidy() -> None:
     sheet = pd.DataFrame(
-        {"sex": ["F", "male", pd.NA, "unknown"], "purity": ["0.6", pd.NA, "1", pd.NA], "ploidy": [pd.NA, "3.1", pd.NA, pd.NA]},
+        {
+            "sex": ["F", "male", pd.NA, "unknown"],
+            "purity": ["0.6", pd.NA, "1", pd.NA],
+            "ploidy": [pd.NA, "3.1", pd.NA, pd.NA],
+        },
         index=pd.Index(["A", "B", "C", "D"], name="patient"),
     )
     facts = tumour_facts(sheet, "samples.tsv")
-    assert facts == {"A": TumourFacts("F", 0.6, None), "B": TumourFacts("M", None, 3.1), "C": TumourFacts(purity=1.0), "D": TumourFacts()}
+    assert facts == {
+        "A": TumourFacts("F", 0.6, None),
+        "B": TumourFacts("M", None, 3.1),
+        "C": TumourFacts(purity=1.0),
+        "D": TumourFacts(),
+    }
     for column, value, message in (
-        ("purity", "60", r"row 2 \(patient 'A'\), column 'purity': expected a purity in \(0, 1\] or a blank cell, found '60'"),
-        ("ploidy", "two", r"row 2 \(patient 'A'\), column 'ploidy': expected a ploidy between 0 and 20 or a blank cell, found 'two'"),
-        ("sex", "X", r"row 2 \(patient 'A'\), column 'sex': expected M, F, male, female, U, unknown or a blank cell, found 'X'"),
+        (
+            "purity",
+            "60",
+            r"row 2 \(patient 'A'\), column 'purity': expected a purity in \(0, 1\] or a blank cell, found '60'",
+        ),
+        (
+            "ploidy",
+            "two",
+            r"row 2 \(patient 'A'\), column 'ploidy': expected a ploidy between 0 and 20 or a blank cell, found 'two'",
+        ),
+        (
+            "sex",
+            "X",
+            r"row 2 \(patient 'A'\), column 'sex': expected M, F, male, female, U, unknown or a blank cell, found 'X'",
+        ),
     ):
         bad = sheet.copy()
         bad.loc["A", column] = value

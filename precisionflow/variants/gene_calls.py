@@ -34,13 +34,15 @@ from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 from precisionflow.variants.copy_number import (
     OUTPUT_COLUMNS,
-    SEGMENT_COLUMNS_EXPECTED,
     CopyNumberSettings,
-    InputCount,
     TumourFacts,
-    absolute_copies,
     contig_order,
     gene_copy_number,
+)
+from precisionflow.variants.segments import (
+    SEGMENT_COLUMNS_EXPECTED,
+    InputCount,
+    absolute_copies,
     is_segment_table,
     read_segments,
 )
@@ -54,12 +56,16 @@ WORD_CALLS = {
     "amplification": "amp", "amp": "amp", "amplified": "amp", "high level amplification": "amp",
     "gain": "gain", "low level gain": "gain", "copy number gain": "gain",
     "neutral": "neutral", "wild type": "neutral", "wildtype": "neutral", "baseline": "neutral", "diploid": "neutral",
-    "loss": "loss", "shallow deletion": "loss", "hetloss": "loss", "heterozygous deletion": "loss", "hemizygous deletion": "loss",
+    "loss": "loss", "shallow deletion": "loss", "hetloss": "loss", "heterozygous deletion": "loss",
+    "hemizygous deletion": "loss",
     "deletion": "deep_loss", "deep deletion": "deep_loss", "homdel": "deep_loss", "homozygous deletion": "deep_loss",
     "deep loss": "deep_loss", "deep_loss": "deep_loss",
 }  # fmt: skip
 DISCRETE_CALLS = {-2.0: "deep_loss", -1.5: "deep_loss", -1.0: "loss", 0.0: "neutral", 1.0: "gain", 2.0: "amp"}
-EXPECTED_CALLS = "a call: Amplification, Gain, Neutral/Wild type, Loss, Deletion (or amp, gain, neutral, loss, deep_loss; cBioPortal -2, -1.5, -1, 0, 1, 2)"
+EXPECTED_CALLS = (
+    "a call: Amplification, Gain, Neutral/Wild type, Loss, Deletion "
+    "(or amp, gain, neutral, loss, deep_loss; cBioPortal -2, -1.5, -1, 0, 1, 2)"
+)
 
 
 def _column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
@@ -120,7 +126,9 @@ def read_gene_calls(
         call_column = next((s for s in wanted if s in samples), samples[0] if len(samples) == 1 else None)
         if call_column is None:
             raise InputError(
-                path, "header", f"a 'call' column or the patient's sample column ({shorten(wanted)}; sheet column tumor_sample)",
+                path,
+                "header",
+                f"a 'call' column or the patient's sample column ({shorten(wanted)}; sheet column tumor_sample)",
                 f"sample columns {shorten(samples)}" if samples else "no sample column",
             )
     count.records = len(frame)
@@ -137,16 +145,31 @@ def read_gene_calls(
     duplicate = symbols.duplicated() & ~no_call
     if duplicate.any():
         count.drop("duplicate_gene", int(duplicate.sum()))
-        log.warning("%s: %d gene(s) listed again, first row kept: %s", path, int(duplicate.sum()), shorten(sorted(set(symbols[duplicate]))))
+        log.warning(
+            "%s: %d gene(s) listed again, first row kept: %s",
+            path,
+            int(duplicate.sum()),
+            shorten(sorted(set(symbols[duplicate]))),
+        )
     keep = ~no_call & ~duplicate
-    out = pd.DataFrame({"patient": patient, "gene": symbols[keep].astype(str).to_numpy(), "call": calls[keep].to_numpy()})
+    out = pd.DataFrame(
+        {"patient": patient, "gene": symbols[keep].astype(str).to_numpy(), "call": calls[keep].to_numpy()}
+    )
     # Position from the genes reference (first row of a symbol); genes it lacks keep their call, unplaced.
     place = genes.drop_duplicates("symbol").set_index("symbol")[["chrom", "start", "end"]]
     out = out.join(place, on="gene")
     unplaced = int(out["chrom"].isna().sum())
     if unplaced:
         log.warning("%s: %d gene(s) not in the genes reference kept without a position", path, unplaced)
-    for column in ("total_cn", "min_cn", "max_cn", "minor_cn", "covered_fraction", "deleted_fraction", "amplified_fraction"):
+    for column in (
+        "total_cn",
+        "min_cn",
+        "max_cn",
+        "minor_cn",
+        "covered_fraction",
+        "deleted_fraction",
+        "amplified_fraction",
+    ):
         out[column] = np.nan
     out["loh"] = pd.NA
     out["ploidy"] = np.nan if ploidy is None else ploidy
@@ -181,11 +204,27 @@ def patient_copy_number(
     elif is_gene_call_table(frame):
         count = InputCount(patient, str(path), "gene calls")
         ploidy = facts.ploidy if facts.ploidy is not None else settings.ploidy
-        table = read_gene_calls(path, genes, patient, sample=sample, sheet_id=sheet_id, frame=frame, count=count,
-                                ploidy=ploidy, keep_neutral=settings.keep_neutral)
+        table = read_gene_calls(
+            path,
+            genes,
+            patient,
+            sample=sample,
+            sheet_id=sheet_id,
+            frame=frame,
+            count=count,
+            ploidy=ploidy,
+            keep_neutral=settings.keep_neutral,
+        )
     else:
         raise InputError(path, "header", SEGMENT_COLUMNS_EXPECTED, f"columns {shorten(frame.columns, 8)}")
     dropped = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in sorted(count.dropped.items()))
-    log.info("%s: %s, %d records, %d kept%s; %d genes called", path, count.kind, count.records, count.kept,
-             f" (dropped: {dropped})" if dropped else "", len(table))
+    log.info(
+        "%s: %s, %d records, %d kept%s; %d genes called",
+        path,
+        count.kind,
+        count.records,
+        count.kept,
+        f" (dropped: {dropped})" if dropped else "",
+        len(table),
+    )
     return table, count
