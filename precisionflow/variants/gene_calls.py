@@ -51,6 +51,7 @@ log = logging.getLogger("precisionflow.variants")
 
 GENE_COLUMNS = ("gene", "hugo_symbol", "gene_symbol", "symbol", "gene symbol")
 CALL_COLUMNS = ("call", "cna", "copy_number_call", "alteration")
+SAMPLE_COLUMNS = ("sample", "sample_id", "tumor_sample_barcode", "id")
 ANNOTATION_COLUMNS = ("entrez_gene_id", "locus id", "locus_id", "cytoband")
 WORD_CALLS = {
     "amplification": "amp", "amp": "amp", "amplified": "amp", "high level amplification": "amp",
@@ -120,9 +121,22 @@ def read_gene_calls(
     if gene_column is None:
         raise InputError(path, "header", SEGMENT_COLUMNS_EXPECTED, f"columns {shorten(frame.columns, 8)}")
     call_column = _column(frame, CALL_COLUMNS)
+    wanted = [s for s in (sample, sheet_id, patient) if s]
+    sample_column = _column(frame, SAMPLE_COLUMNS)
+    if call_column is not None and sample_column is not None and frame[sample_column].nunique() > 1:
+        # a long table of several samples (sample, gene, call): the patient's rows
+        present = set(frame[sample_column].dropna())
+        chosen = next((s for s in wanted if s in present), None)
+        if chosen is None:
+            raise InputError(
+                path,
+                f"column {sample_column!r}",
+                f"the patient's sample ({shorten(wanted)}; sheet column tumor_sample)",
+                f"samples {shorten(sorted(present))}",
+            )
+        frame = frame[frame[sample_column] == chosen]
     if call_column is None:
         samples = [c for c in frame.columns if c != gene_column and str(c).strip().lower() not in ANNOTATION_COLUMNS]
-        wanted = [s for s in (sample, sheet_id, patient) if s]
         call_column = next((s for s in wanted if s in samples), samples[0] if len(samples) == 1 else None)
         if call_column is None:
             raise InputError(
@@ -136,7 +150,7 @@ def read_gene_calls(
     symbols = frame[gene_column].astype("string").str.strip()
     blank_gene = symbols.isna() | (symbols == "")
     if blank_gene.any():
-        row = int(np.flatnonzero(blank_gene.to_numpy())[0]) + 2
+        row = int(frame.index[np.flatnonzero(blank_gene.to_numpy())[0]]) + 2
         raise InputError(path, f"row {row}, column {gene_column!r}", "a gene symbol", "a blank cell")
     no_call = calls.isna()
     if no_call.any():
