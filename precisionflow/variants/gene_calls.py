@@ -9,7 +9,8 @@ gene. Two dialects of gene calls are read (column names case-insensitive):
   optional) and one column per sample of GISTIC-style values -2 (deep deletion), -1.5 (hemizygous
   deep deletion), -1 (shallow deletion), 0 (diploid), 1 (gain), 2 (amplification); the patient's
   column is the sheet's ``tumor_sample``, else the patient id, else the only one. A ``call`` column
-  of these numbers is read the same way.
+  of these numbers is read the same way; with a ``sample`` column of several samples (a long
+  table), the patient's rows (same choice).
 
 Calls map to the project's: amplification/2 → ``amp``; gain/1 → ``gain``; wild type/neutral/0 →
 ``neutral``; loss/shallow deletion/-1 → ``loss``; deletion/deep deletion/-2/-1.5 → ``deep_loss``
