@@ -2,6 +2,10 @@
 # segments to gene-level calls; the cohort's TMB, patients x genes mutation matrix and oncoplot.
 # Library: precisionflow/variants/ (rules in its docstrings); settings: config "variants:" (config/README.md).
 
+from dataclasses import astuple
+
+from precisionflow.variants.copy_number import tumour_facts
+
 VARIANTS = "results/variants"
 # Patients with variant calls (a `vcf`, else a `maf` in the sheet) and with copy-number segments.
 MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
@@ -14,9 +18,13 @@ for _patient, (_kind, _path) in VARIANT_SOURCE.items():
     SAMPLES_NAMED.setdefault(_path, set()).update(
         v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
     )
-# The sex of each patient, when the sheet has the configured column and it is not identifying.
+# Each patient's sex (the configured column, when it is not identifying), purity and ploidy from the
+# sheet, checked while the workflow is parsed (a value that is not M/F, a number ... names its row).
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
-PATIENT_SEX = {p: (sheet_value(p, _SEX_COLUMN) if _SEX_COLUMN in clinical_columns() else None) for p in CNA_PATIENTS}
+TUMOUR_FACTS = stop_on_input_error(
+    tumour_facts, SHEET, SHEET_PATH, _SEX_COLUMN if _SEX_COLUMN in clinical_columns() else "(no sex column)",
+    [RAW_ID[p] for p in CNA_PATIENTS],
+)
 
 localrules:
     variants_cohort,
@@ -60,11 +68,14 @@ rule variants_copy_number:
         segments=lambda w: [sheet_value(p, "cna") for p in CNA_PATIENTS],
         genes=resource("genes"),
     output:
-        f"{VARIANTS}/copy_number.tsv",
+        calls=f"{VARIANTS}/copy_number.tsv",
+        inputs=f"{VARIANTS}/copy_number_inputs.tsv",
     params:
         patients=CNA_PATIENTS,
-        sex=[PATIENT_SEX[p] for p in CNA_PATIENTS],
+        sheet_ids=[RAW_ID[p] for p in CNA_PATIENTS],
         tumor_samples=[sheet_value(p, "tumor_sample") for p in CNA_PATIENTS],
+        # (sex, purity, ploidy) per patient: sheet columns sex (config sex_column), purity, ploidy
+        facts=[astuple(TUMOUR_FACTS[RAW_ID[p]]) for p in CNA_PATIENTS],
         settings=config["variants"]["copy_number"],
     log:
         "logs/variants/copy_number.log",

@@ -384,10 +384,10 @@ def test_bad_vcfs_name_file_and_line(tmp_path: Path, small_refs: References, var
 def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: References) -> None:
     match = small_refs.contig_match
     log2 = tmp_path / "cnvkit.cns"
-    log2.write_text("chromosome\tstart\tend\tlog2\nchr17\t1\t4000\t1.5\nchr17\t4001\t9000\t-1.0\n")
+    log2.write_text("chromosome\tstart\tend\tlog2\nchr17\t1\t4000\t2.0\nchr17\t4001\t9000\t-1.0\n")
     calls = gene_copy_number(read_segments(log2, match), small_refs.genes, "P", CopyNumberSettings(ploidy=2)).set_index("gene")
     assert calls.loc["GENEA", "call"] == "amp" and calls.loc["GENEB", "call"] == "loss"
-    assert np.isclose(calls.loc["GENEA", "total_cn"], 2 * 2**1.5)
+    assert np.isclose(calls.loc["GENEA", "total_cn"], 2 * 2**2.0)  # 8 copies > 3 x ploidy 2
     total = tmp_path / "total.tsv"
     total.write_text("ID\tchrom\tloc.start\tloc.end\ttotal_cn\nP1\t17\t1\t9000\t0\nP2\t17\t1\t9000\t2\n")
     calls = gene_copy_number(read_segments(total, match, "P1"), small_refs.genes, "P1", CopyNumberSettings(ploidy=2))

@@ -90,3 +90,13 @@ def test_pseudonymized_barcodes(tmp_path: Path) -> None:
     maf = pd.read_csv(project / f"results/variants/{public}.maf.tsv", sep="\t", comment="#", dtype=str)
     assert set(maf["Tumor_Sample_Barcode"]) == {public} and len(maf) > 0
     assert "DEMO-" not in text and "DEMO-" not in (project / f"logs/variants/maf/{public}.log").read_text()
+
+
+def test_copy_number_inputs_counted(demo: Path, truth: dict) -> None:
+    """Every patient's cna file is accounted for: records read, kept, and none dropped in the demo."""
+    counts = pd.read_csv(demo / "results/variants/copy_number_inputs.tsv", sep="\t")
+    with_cna = sorted(p for p, facts in truth["patients"].items() if (demo / f"demo/cna/{p}.cna.tsv").is_file())
+    assert counts["patient"].tolist() == with_cna and set(counts["input"]) == {"cna"} and set(counts["format"]) == {"segments"}
+    assert (counts["records"] == counts["kept"]).all() and (counts["records"] > 20).all()
+    log = (demo / "logs/variants/copy_number.log").read_text()
+    assert "DEMO-001.cna.tsv: segments" in log and "genes called" in log

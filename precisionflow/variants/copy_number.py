@@ -1,34 +1,34 @@
-"""Gene-level copy number from segments, called relative to the sample's ploidy.
+"""Gene-level copy number from segments, called by PURPLE's rules relative to the sample's ploidy.
 
-**Segments.** A tab- or comma-separated table with a chromosome, start and end column (1-based,
-inclusive; names as in PCGR/ASCAT ``Chromosome Start End``, GDC ``chrom loc.start loc.end``, CNVkit
-``chromosome start end`` …) and one of: allele-specific ``nMajor`` + ``nMinor`` (or ``major_cn`` +
-``minor_cn``), a total copy number (``total_cn``, ``tcn``, ``CN`` …), or a log2 ratio (``log2``,
-``Segment_Mean``, ``seg.mean``), read as ``2 × 2^log2`` (a log2 ratio is relative to the sample's
-average, so the ploidy is 2 by construction). A file holding several samples (an ``ID``/``sample``
-column) gives the rows of the patient's sample. Contigs with or without ``chr`` are matched to the
-genes reference; segments on other contigs are dropped, and a file with none on a known contig is
-an error.
+Segments are read and made absolute (log2 ratios corrected for purity) by :mod:`.segments`.
 
-**Gene level.** A gene (genes BED, 0-based half-open → 1-based) takes the total copy number of the
-segment covering the largest part of it (``total_cn``; the lowest copy number on a tie);
-``min_cn``/``max_cn`` give the range over all overlapping segments (a partial deletion shows in
-``min_cn``), ``coverage`` the share of the gene covered by segments. Genes no segment overlaps are
-not listed.
+**Gene level** (PURPLE's gene copy number). A gene (genes BED, 0-based half-open → 1-based) takes
+``min_cn``, the lowest copy number of the segments overlapping it, as its ``total_cn`` (a gene is
+intact only as often as its least present part), and ``max_cn`` the highest; ``minor_cn`` is the
+lowest minor-allele copy number. ``covered_fraction`` is the share of the gene covered by segments,
+``deleted_fraction`` the share below ``deep_loss_cn`` copies and ``amplified_fraction`` the share
+above the amplification level, so a partial deletion or amplification shows. ``loh`` (loss of
+heterozygosity): ``minor_cn < 0.5`` with ``min_cn >= deep_loss_cn`` (PURPLE), where the normal is
+heterozygous (autosomes; X of a female); blank where unknown. Genes no segment overlaps are not listed.
 
-**Calls**, with ``p`` the ploidy (the segments' length-weighted mean total copy number over the
-autosomes, unless the config gives one) and the expected copy number ``e = p`` (``p/2`` on X and
-Y of a male patient, ``0`` on Y of a female):
+**Calls**, with ``P`` the sample's ploidy (the sheet's ``ploidy``, else the config's, else the
+segments' length-weighted mean total copy number over the autosomes) and ``e`` the expected copies
+(``P``; ``P/2`` on X and Y of a male; 0 on Y of a female):
 
-* ``deep_loss``: ``total_cn <= deep_loss_cn`` (absolute, default 0.5, i.e. no copy left) when e > 0;
-* ``amp``: ``total_cn >= amp_ratio × e`` (default 2.0);
-* ``gain``: ``total_cn >= gain_ratio × e`` (default 1.25);
-* ``loss``: ``total_cn <= loss_ratio × e`` (default 0.75);
-* ``neutral`` otherwise.
+* ``deep_loss``: ``min_cn < deep_loss_cn`` (default 0.5: PURPLE's deletion, no copy of the whole gene);
+* ``amp``: ``min_cn > amp_ratio × P`` (default 3: PURPLE's amplification, relative to the sample ploidy);
+* ``gain``: ``min_cn >= gain_ratio × e`` (default 1.25: three copies in a diploid, five in a tetraploid);
+* ``loss``: ``min_cn <= loss_ratio × e`` (default 0.75: one copy in a diploid, three in a tetraploid);
+* ``neutral`` otherwise; where no copy is expected (Y of a female) below ``deep_loss_cn`` is ``neutral``.
+
+Without a known sex (sheet ``sex`` M/F) genes on X and Y are not called: they are left out of the
+table, counted and warned about, never ``deep_loss``. A gene-level call table given instead of
+segments is read by :mod:`.gene_calls`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,33 +36,35 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from precisionflow.errors import InputError, shorten
-from precisionflow.io import read_table
+from precisionflow.errors import InputError
 from precisionflow.references import contig_key
-from precisionflow.variants.maf import numbers_of
+from precisionflow.variants.segments import (  # noqa: F401 (read_segments & co. re-exported for callers)
+    SEGMENT_COLUMNS_EXPECTED,
+    InputCount,
+    absolute_copies,
+    input_summary,
+    is_segment_table,
+    read_segments,
+    sex_chromosome,
+)
+
+log = logging.getLogger("precisionflow.variants")
 
 CALLS = ("amp", "gain", "neutral", "loss", "deep_loss")
-OUTPUT_COLUMNS = ["patient", "gene", "total_cn", "call", "major_cn", "minor_cn", "min_cn", "max_cn", "coverage", "ploidy", "chrom", "start", "end"]
-
-_ALIASES = {
-    "chrom": ("Chromosome", "chromosome", "chrom", "chr", "Chr", "CHROM", "seqnames", "contig", "chromosome_name"),
-    "start": ("Start", "start", "loc.start", "startpos", "Start_Position", "start.pos", "segment_start", "start_position"),
-    "end": ("End", "end", "loc.end", "endpos", "End_Position", "end.pos", "segment_end", "end_position"),
-    "major": ("nMajor", "major_cn", "Major_CN", "majorAlleleCopyNumber", "nMaj1_A", "cn1"),
-    "minor": ("nMinor", "minor_cn", "Minor_CN", "minorAlleleCopyNumber", "nMin1_A", "cn2"),
-    "total": ("total_cn", "tcn", "TCN", "tcn.em", "CN", "cn", "copy_number", "Copy_Number", "copyNumber"),
-    "log2": ("log2", "Segment_Mean", "seg.mean", "log2_ratio", "log2ratio", "cnlr.median", "segmean"),
-    "sample": ("ID", "Sample", "sample", "Tumor_Sample_Barcode", "sample_id", "GDC_Aliquot"),
-}
+OUTPUT_COLUMNS = [
+    "patient", "gene", "total_cn", "call", "min_cn", "max_cn", "minor_cn", "loh",
+    "covered_fraction", "deleted_fraction", "amplified_fraction", "ploidy", "chrom", "start", "end",
+]  # fmt: skip
+LOH_MINOR_CN = 0.5  # PURPLE: a minor-allele copy number below 0.5 is no copy of the minor allele
 
 
 @dataclass(frozen=True)
 class CopyNumberSettings:
-    amp_ratio: float = 2.0
+    amp_ratio: float = 3.0
     gain_ratio: float = 1.25
     loss_ratio: float = 0.75
     deep_loss_cn: float = 0.5
-    ploidy: float | None = None  # None: estimated from the segments
+    ploidy: float | None = None  # None: the sheet's, else estimated from the segments
     biotypes: tuple[str, ...] = ("protein_coding",)  # genes reported (empty: all)
     keep_neutral: bool = True
 
@@ -82,80 +84,73 @@ class CopyNumberSettings:
         )
         if not settings.loss_ratio < 1 < settings.gain_ratio <= settings.amp_ratio:
             raise InputError(
-                "config", "variants/copy_number", "loss_ratio < 1 < gain_ratio <= amp_ratio",
-                f"loss_ratio {settings.loss_ratio:g}, gain_ratio {settings.gain_ratio:g}, amp_ratio {settings.amp_ratio:g}",
+                "config",
+                "variants/copy_number",
+                "loss_ratio < 1 < gain_ratio <= amp_ratio",
+                f"loss_ratio {settings.loss_ratio:g}, gain_ratio {settings.gain_ratio:g}, "
+                f"amp_ratio {settings.amp_ratio:g}",
             )
         return settings
 
 
-def _find(frame: pd.DataFrame, role: str) -> str | None:
-    return next((c for c in _ALIASES[role] if c in frame.columns), None)
+@dataclass(frozen=True)
+class TumourFacts:
+    """What the sheet says of a patient's tumour (columns ``sex``, ``purity``, ``ploidy``)."""
+
+    sex: str | None = None  # "M", "F" or None (unknown)
+    purity: float | None = None
+    ploidy: float | None = None
 
 
-def _copy_numbers(frame: pd.DataFrame, column: str, path: str | os.PathLike[str], log_ratio: bool = False) -> np.ndarray:
-    """A copy-number column as numbers: finite, and >= 0 unless it is a log2 ratio (blank/NA: unknown)."""
-    values = numbers_of(frame, column, path)
-    bad = np.isinf(values) | (~np.isnan(values) & (values < 0) & (not log_ratio))
-    if bad.any():
-        row = int(frame.index[np.flatnonzero(bad)[0]])
-        raise InputError(path, f"row {row + 2}, column {column!r}", "a finite log2 ratio" if log_ratio else "a copy number >= 0", repr(frame.at[row, column]))
-    return values
+_SEX = {"m": "M", "male": "M", "f": "F", "female": "F"}
+_UNKNOWN_SEX = {"u", "unknown"}
 
 
-def read_segments(
-    path: str | os.PathLike[str],
-    contig_match: Callable[[str], str | None],
-    sample: str | None = None,
-) -> pd.DataFrame:
-    """Segments as ``chrom`` (reference naming), ``start``, ``end`` (1-based), ``total_cn``, ``major_cn``, ``minor_cn``."""
-    frame = read_table(path, what="copy-number segments", dtype=str)
-    frame.index = range(len(frame))
-    chrom, start, end = _find(frame, "chrom"), _find(frame, "start"), _find(frame, "end")
-    major, minor, total, log2 = _find(frame, "major"), _find(frame, "minor"), _find(frame, "total"), _find(frame, "log2")
-    if chrom is None or start is None or end is None or not ((major and minor) or total or log2):
+def tumour_facts(
+    sheet: pd.DataFrame, path: str | os.PathLike[str], sex_column: str = "sex", patients: Iterable[str] | None = None
+) -> dict[str, TumourFacts]:
+    """Each patient's sex, purity and ploidy from the sheet (blank, ``U`` or ``unknown`` sex: unknown);
+    other values name their row. ``patients``: only these rows (default all)."""
+    facts = {}
+    wanted = None if patients is None else set(patients)
+    for row, patient in enumerate(sheet.index, start=2):
+        if wanted is not None and patient not in wanted:
+            continue
+
+        sex_text, purity_text, ploidy_text = (_cell(sheet, patient, c) for c in (sex_column, "purity", "ploidy"))
+        sex = None if sex_text is None else _SEX.get(sex_text.lower())
+        if sex_text is not None and sex is None and sex_text.lower() not in _UNKNOWN_SEX:
+            raise InputError(
+                path,
+                f"row {row} (patient {patient!r}), column {sex_column!r}",
+                "M, F, male, female, U, unknown or a blank cell",
+                repr(sex_text),
+            )
+        purity = _number(purity_text, path, row, patient, "purity", lambda v: 0 < v <= 1, "a purity in (0, 1]")
+        ploidy = _number(ploidy_text, path, row, patient, "ploidy", lambda v: 0 < v < 20, "a ploidy between 0 and 20")
+        facts[str(patient)] = TumourFacts(sex, purity, ploidy)
+    return facts
+
+
+def _cell(sheet: pd.DataFrame, patient: str, column: str) -> str | None:
+    value = sheet.at[patient, column] if column in sheet.columns else None
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
+
+
+def _number(
+    text: str | None, path, row: int, patient: str, column: str, ok: Callable[[float], bool], expected: str
+) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (np.isfinite(value) and ok(value)):
         raise InputError(
-            path,
-            "header",
-            "columns for chromosome, start, end (e.g. 'Chromosome Start End') and copy number "
-            "('nMajor'+'nMinor', 'total_cn' or 'log2'/'Segment_Mean')",
-            f"columns {shorten(frame.columns, 8)}",
+            path, f"row {row} (patient {patient!r}), column {column!r}", f"{expected} or a blank cell", repr(text)
         )
-    sample_column = _find(frame, "sample")
-    if sample_column is not None and frame[sample_column].nunique() > 1:
-        samples = sorted(frame[sample_column].dropna().unique())
-        if sample is None or sample not in samples:
-            raise InputError(path, f"column {sample_column!r}", f"the patient's sample ({sample!r}; sheet column tumor_sample)", f"samples {shorten(samples)}")
-        frame = frame[frame[sample_column] == sample]
-    starts, ends = numbers_of(frame, start, path), numbers_of(frame, end, path)
-    for values, column in ((starts, start), (ends, end)):
-        if np.isnan(values).any():
-            row = int(frame.index[np.flatnonzero(np.isnan(values))[0]])
-            raise InputError(path, f"row {row + 2}, column {column!r}", "a position", "a blank cell")
-    bad = ends < starts
-    if bad.any():
-        row = int(frame.index[np.flatnonzero(bad)[0]])
-        raise InputError(path, f"row {row + 2}", f"{end!r} >= {start!r}", f"{int(starts[bad][0])} > {int(ends[bad][0])}")
-    major_cn = _copy_numbers(frame, major, path) if major and minor else np.full(len(frame), np.nan)
-    minor_cn = _copy_numbers(frame, minor, path) if major and minor else np.full(len(frame), np.nan)
-    if major and minor:
-        total_cn = major_cn + minor_cn
-    elif total:
-        total_cn = _copy_numbers(frame, total, path)
-    else:
-        total_cn = 2.0 * np.power(2.0, _copy_numbers(frame, log2, path, log_ratio=True))
-    mapped = [contig_match(str(c).strip()) for c in frame[chrom]]
-    out = pd.DataFrame(
-        {"chrom": mapped, "start": starts.astype(np.int64), "end": ends.astype(np.int64), "total_cn": total_cn, "major_cn": major_cn, "minor_cn": minor_cn},
-        index=frame.index,
-    )
-    if len(out) and out["chrom"].isna().all():
-        raise InputError(path, f"row 2, column {chrom!r}", "contigs of the genes reference (with or without 'chr')", f"only {shorten(sorted(set(frame[chrom])))}")
-    out = out.dropna(subset=["chrom", "total_cn"]).sort_values(["chrom", "start"], kind="stable")
-    overlapping = (out["start"].to_numpy()[1:] < out["end"].to_numpy()[:-1]) & (out["chrom"].to_numpy()[1:] == out["chrom"].to_numpy()[:-1])
-    if overlapping.any():
-        row = int(out.index[np.flatnonzero(overlapping)[0] + 1])
-        raise InputError(path, f"row {row + 2}", "segments that do not overlap (one sample per file, or a sample column)", "a segment starting before the previous one ends")
-    return out.reset_index(drop=True)
+    return value
 
 
 def _autosome(chrom: str) -> bool:
@@ -173,28 +168,31 @@ def estimate_ploidy(segments: pd.DataFrame) -> float:
 
 
 def expected_copies(chrom: str, ploidy: float, sex: str | None) -> float:
-    key = contig_key(chrom).upper()
-    male = (sex or "").strip().lower() in {"m", "male"}
-    female = (sex or "").strip().lower() in {"f", "female"}
-    if key == "Y":
-        return ploidy / 2 if male else (0.0 if female else ploidy / 2)
-    if key == "X" and male:
-        return ploidy / 2
-    return ploidy
+    """Copies expected in the tumour without an event: the ploidy; half on X and Y of a male; 0 on Y of a female.
+
+    NaN on X and Y when the sex is unknown (no call)."""
+    which = sex_chromosome(chrom)
+    if which is None:
+        return ploidy
+    if sex not in ("M", "F"):
+        return float("nan")
+    if which == "Y" and sex == "F":
+        return 0.0
+    return ploidy / 2 if sex == "M" else ploidy
 
 
-def call(total_cn: np.ndarray, expected: np.ndarray, settings: CopyNumberSettings) -> np.ndarray:
-    """The call of each total copy number against its expected number (rules in the module docstring)."""
-    total_cn = np.asarray(total_cn, dtype=float)
+def call(min_cn: np.ndarray, expected: np.ndarray, ploidy: float, settings: CopyNumberSettings) -> np.ndarray:
+    """The call of each gene's minimum copy number against its expected number (rules in the module docstring)."""
+    min_cn = np.asarray(min_cn, dtype=float)
     expected = np.asarray(expected, dtype=float)
-    out = np.full(len(total_cn), "neutral", dtype=object)
+    out = np.full(len(min_cn), "neutral", dtype=object)
     with np.errstate(invalid="ignore"):
-        out[total_cn <= settings.loss_ratio * expected] = "loss"
-        out[total_cn >= settings.gain_ratio * expected] = "gain"
-        out[total_cn >= settings.amp_ratio * expected] = "amp"
-        out[(total_cn <= settings.deep_loss_cn) & (expected > 0)] = "deep_loss"
-    if (expected == 0).any():
-        out[(expected == 0) & (total_cn <= settings.deep_loss_cn)] = "neutral"
+        out[min_cn <= settings.loss_ratio * expected] = "loss"
+        out[min_cn >= settings.gain_ratio * expected] = "gain"
+        out[min_cn > settings.amp_ratio * ploidy] = "amp"
+        deleted = min_cn < settings.deep_loss_cn
+        out[deleted & (expected > 0)] = "deep_loss"
+        out[deleted & (expected == 0)] = "neutral"  # nothing expected, nothing there
     return out
 
 
@@ -204,9 +202,15 @@ def gene_copy_number(
     patient: str,
     settings: CopyNumberSettings = CopyNumberSettings(),
     sex: str | None = None,
+    ploidy: float | None = None,
 ) -> pd.DataFrame:
-    """One row per gene overlapped by a segment: :data:`OUTPUT_COLUMNS`, sorted by position."""
-    ploidy = settings.ploidy if settings.ploidy is not None else estimate_ploidy(segments)
+    """One row per gene overlapped by a segment: :data:`OUTPUT_COLUMNS`, sorted by position.
+
+    ``ploidy``: the sheet's; else the config's (``settings.ploidy``); else estimated from the segments."""
+    sex = _SEX.get((sex or "").strip().lower())
+    if ploidy is None:
+        ploidy = settings.ploidy if settings.ploidy is not None else estimate_ploidy(segments)
+    amp_level = settings.amp_ratio * ploidy
     if settings.biotypes:
         genes = genes[genes["biotype"].isin(settings.biotypes)]
     parts = []
@@ -216,7 +220,7 @@ def gene_copy_number(
         if on_contig is None:
             continue
         seg_start, seg_end = segs["start"].to_numpy(), segs["end"].to_numpy()
-        total, major, minor = segs["total_cn"].to_numpy(), segs["major_cn"].to_numpy(), segs["minor_cn"].to_numpy()
+        total, minor = segs["total_cn"].to_numpy(), segs["minor_cn"].to_numpy()
         gene_start = on_contig["start"].to_numpy() + 1  # BED to 1-based inclusive
         gene_end = on_contig["end"].to_numpy()
         first = np.searchsorted(seg_end, gene_start, side="left")  # first segment ending at or after the gene's start
@@ -230,12 +234,10 @@ def gene_copy_number(
         gene, seg, overlap = gene[keep], seg[keep], overlap[keep]
         if not len(gene):
             continue
-        # Per gene: the segment covering most of it (the lowest copy number on a tie) comes first.
-        order = np.lexsort((total[seg], -overlap, gene))
-        gene, seg, overlap = gene[order], seg[order], overlap[order]
-        starts = np.flatnonzero(np.r_[True, gene[1:] != gene[:-1]])
-        best = seg[starts]
+        starts = np.flatnonzero(np.r_[True, gene[1:] != gene[:-1]])  # pairs are grouped by gene already
         genes_here = gene[starts]
+        length = (gene_end[genes_here] - gene_start[genes_here] + 1).astype(float)
+        copies = total[seg]
         parts.append(
             pd.DataFrame(
                 {
@@ -243,31 +245,55 @@ def gene_copy_number(
                     "start": on_contig["start"].to_numpy()[genes_here],
                     "end": gene_end[genes_here],
                     "gene": on_contig["symbol"].to_numpy()[genes_here],
-                    "total_cn": total[best],
-                    "major_cn": major[best],
-                    "minor_cn": minor[best],
-                    "min_cn": np.minimum.reduceat(total[seg], starts),
-                    "max_cn": np.maximum.reduceat(total[seg], starts),
-                    "coverage": np.add.reduceat(overlap, starts) / (gene_end[genes_here] - gene_start[genes_here] + 1),
+                    "min_cn": np.minimum.reduceat(copies, starts),
+                    "max_cn": np.maximum.reduceat(copies, starts),
+                    "minor_cn": np.fmin.reduceat(minor[seg], starts),  # NaN only when no segment has one
+                    "covered_fraction": np.add.reduceat(overlap, starts) / length,
+                    "deleted_fraction": np.add.reduceat(np.where(copies < settings.deep_loss_cn, overlap, 0), starts)
+                    / length,
+                    "amplified_fraction": np.add.reduceat(np.where(copies > amp_level, overlap, 0), starts) / length,
                 }
             )
         )
-    columns = ["chrom", "start", "end", "gene", "total_cn", "major_cn", "minor_cn", "min_cn", "max_cn", "coverage"]
+    columns = [
+        "chrom",
+        "start",
+        "end",
+        "gene",
+        "min_cn",
+        "max_cn",
+        "minor_cn",
+        "covered_fraction",
+        "deleted_fraction",
+        "amplified_fraction",
+    ]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     contigs = frame["chrom"].unique()  # per contig, not per gene: 60,000 genes lie on ~25 contigs
     expected = frame["chrom"].map({c: expected_copies(c, ploidy, sex) for c in contigs}).to_numpy(dtype=float)
-    frame["call"] = call(frame["total_cn"].to_numpy(), expected, settings) if len(frame) else []
-    frame["patient"] = patient
-    frame["ploidy"] = ploidy
-    frame["coverage"] = frame["coverage"].round(4)
+    uncalled = np.isnan(expected)
+    if uncalled.any():
+        log.warning("%s: sex unknown (sheet column sex): %d gene(s) on X/Y not called", patient, int(uncalled.sum()))
+        frame, expected = frame[~uncalled], expected[~uncalled]
+    frame = frame.assign(total_cn=frame["min_cn"], patient=patient, ploidy=ploidy)
+    frame["call"] = call(frame["min_cn"].to_numpy(), expected, ploidy, settings) if len(frame) else []
+    heterozygous = frame["chrom"].map(
+        {c: sex_chromosome(c) is None or (sex_chromosome(c) == "X" and sex == "F") for c in contigs}
+    )
+    known = heterozygous.astype(bool) & frame["minor_cn"].notna()
+    loh = (frame["minor_cn"] < LOH_MINOR_CN) & (frame["min_cn"] >= settings.deep_loss_cn)
+    frame["loh"] = pd.Series(loh, dtype="boolean").where(known, pd.NA)
+    for column in ("covered_fraction", "deleted_fraction", "amplified_fraction"):
+        frame[column] = frame[column].astype(float).round(4)
     if not settings.keep_neutral:
         frame = frame[frame["call"] != "neutral"]
-    contig_rank = {c: rank for rank, c in enumerate(sorted(contigs, key=_contig_order))}
-    frame = frame.assign(_contig=frame["chrom"].map(contig_rank)).sort_values(["_contig", "start", "gene"], kind="stable")
+    contig_rank = {c: rank for rank, c in enumerate(sorted(contigs, key=contig_order))}
+    frame = frame.assign(_contig=frame["chrom"].map(contig_rank)).sort_values(
+        ["_contig", "start", "gene"], kind="stable"
+    )
     return frame[OUTPUT_COLUMNS].reset_index(drop=True)
 
 
-def _contig_order(chrom: str) -> tuple[int, str]:
+def contig_order(chrom: str) -> tuple[int, str]:
     key = contig_key(chrom)
     return (int(key), "") if key.isdigit() else (1000, key)
 
