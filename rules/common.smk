@@ -212,4 +212,5 @@ def integration_outputs():
 
 
 def targets_outputs():
-    return targets_layout.step_outputs(PATIENTS)
+    actionable = targets_layout.actionability_outputs(PATIENTS) if ACTIONABILITY else []
+    return targets_layout.step_outputs(PATIENTS) + actionable
