@@ -41,6 +41,7 @@ rule targets_prioritize:
         drivers=config["resources"].get("drivers", []),
         drug_gene=config["resources"].get("drug_gene", []),
         drug_categories=config["resources"].get("drug_categories", []),
+        knowledge_base=config["resources"].get("actionability", []),
     output:
         cohort=report(
             f"{TARGETS}/cohort_targets.tsv",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from precisionflow import references
+from precisionflow.actionability.knowledge import anticancer_agents, approved_agents, read_moalmanac
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
 from precisionflow.targets.evidence import EvidenceInputs
@@ -35,6 +36,7 @@ class StepInputs:
     drivers: PathLike | None = None
     drug_gene: PathLike | None = None
     drug_categories: PathLike | None = None
+    knowledge_base: PathLike | None = None  # MOAlmanac JSON: approved and anticancer agents
 
 
 def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series]:
@@ -44,7 +46,11 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
     layers = [io_.read_layer(path, name, kind) for name, (path, kind) in sorted(step.layers.items())]
     roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
     interactions = references.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
-    per_drug = dr.drug_weights(interactions, settings)
+    curated, approved = frozenset(), None
+    if step.knowledge_base is not None:
+        kb = read_moalmanac(step.knowledge_base)
+        curated, approved = anticancer_agents(kb), approved_agents(kb)
+    per_drug = dr.drug_weights(interactions, settings, anticancer=dr.anticancer_drugs(interactions, settings, curated), approved=approved)
     categories = references.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
     inputs = EvidenceInputs(
         patients=sorted(step.patients),
