@@ -2,6 +2,7 @@
 # druggability), the Open Targets harmonic-sum score, ranked tables for the cohort and every patient,
 # and their report pages. Library: precisionflow/targets/; settings: config "targets:" (config/README.md).
 
+from precisionflow.actionability.knowledge import read_moalmanac
 from precisionflow.actionability.oncotree import patient_tumour_types
 from precisionflow.targets.layout import layer_kinds
 
@@ -15,7 +16,8 @@ TARGET_LAYERS = stop_on_input_error(layer_kinds, config["omics"], config["target
 ACTIONABILITY = "actionability" in config["resources"]
 TUMOUR_TYPES = {}
 if ACTIONABILITY:
-    resource("oncotree")  # the codes are checked against it
+    # the knowledge base is read once here (a second or less) so that a wrong file stops the run before any job
+    stop_on_input_error(read_moalmanac, resource("actionability"))
     TUMOUR_TYPES = stop_on_input_error(
         patient_tumour_types,
         resource("oncotree"),
