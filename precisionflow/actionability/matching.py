@@ -186,6 +186,8 @@ def actionable_table(
     roles = roles if roles is not None else pd.Series(dtype=object)
     alterations = alterations.reset_index(drop=True)
     pairs = match_alterations(alterations, kb, roles)
+    if pairs.empty:
+        pairs = pd.DataFrame(columns=["alt_row", "match", *alterations.columns, *[c for c in kb.columns if c not in alterations.columns]])
     patient_type = pairs["patient"].map(lambda p: tumour_types.get(p)) if len(pairs) else pd.Series(dtype=object)
     codes = pairs["tumor_type"] if "tumor_type" in pairs else pd.Series(dtype=object)
     relations = {key: relation(key[0], key[1], main_types) for key in set(zip(patient_type, codes, strict=True))}
