@@ -72,43 +72,49 @@ def tier(grade: str, tumour_relation: str) -> str:
     return "I-B" if here else "II-C"
 
 
+KEY_COLUMNS = ["assertion_id", "gene", "protein_change", "variant_class", "effect"]
+
+
 def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series) -> pd.DataFrame:
-    somatic = kb[kb["feature_type"] == "Somatic Variant"]
-    pairs = mutations.reset_index(names="alt_row").merge(somatic, on="gene", suffixes=("", "_kb"))
-    if pairs.empty:
-        return pairs.assign(match=pd.Series(dtype=object))
-    kb_change, change = pairs["protein_change_kb"], pairs["protein_change"]
-    exact = (kb_change != "") & (kb_change == change)
-    residue_form = kb_change.str.match(RESIDUE)
-    rest = pd.Series([c[len(k):] for c, k in zip(change, kb_change, strict=True)], index=pairs.index)
-    residue = residue_form & ~exact & (change != "") & pd.Series(
-        [c.startswith(k) for c, k in zip(change, kb_change, strict=True)], index=pairs.index
-    ) & ~rest.str.match(r"^\d")
-    kb_class = pairs["variant_class_kb"].replace({"Activating mutation": "Missense"})
-    lof = pairs["gene"].map(roles).fillna("") == "LoF"
-    classless = (kb_change == "") & (kb_class == "")
-    class_ok = np.where(
+    """(alteration row, assertion id, match kind) of the mutations: three joins on small key columns
+    (gene + protein change, gene + residue, gene for assertions without a protein change), so that a
+    large cohort is never crossed with the whole knowledge base."""
+    somatic = kb.loc[kb["feature_type"] == "Somatic Variant", KEY_COLUMNS]
+    alts = mutations[["gene", "protein_change", "variant_class"]].reset_index(names="alt_row")
+    parts = []
+    specific = somatic[somatic["protein_change"] != ""]
+    exact = alts[alts["protein_change"] != ""].merge(specific[["assertion_id", "gene", "protein_change"]], on=["gene", "protein_change"])
+    parts.append(exact[["alt_row", "assertion_id"]].assign(match="exact"))
+    residues = specific[specific["protein_change"].str.match(RESIDUE)].rename(columns={"protein_change": "residue"})
+    alt_residue = alts["protein_change"].str.extract(r"^(p\.[A-Z*]\d+)(?!\d)", expand=False)
+    with_residue = alts.assign(residue=alt_residue).dropna(subset=["residue"])
+    residue = with_residue[with_residue["residue"] != with_residue["protein_change"]].merge(residues[["assertion_id", "gene", "residue"]], on=["gene", "residue"])
+    parts.append(residue[["alt_row", "assertion_id"]].assign(match="residue"))
+    general = somatic[somatic["protein_change"] == ""].replace({"variant_class": {"Activating mutation": "Missense"}})
+    pairs = alts.merge(general[["assertion_id", "gene", "variant_class", "effect"]], on="gene", suffixes=("", "_kb"))
+    lof = pairs["gene"].map(roles).fillna("").eq("LoF")
+    classless = pairs["variant_class_kb"] == ""
+    ok = np.where(
         classless,
         (pairs["effect"] != "sensitivity") | lof | pairs["variant_class"].isin(NON_TRUNCATING),
-        kb_class == pairs["variant_class"],
+        pairs["variant_class_kb"] == pairs["variant_class"],
     )
-    gene_class = (kb_change == "") & class_ok
-    kind = np.select([exact, residue, gene_class], ["exact", "residue", "gene_class"], default="")
-    return pairs.assign(match=kind)[kind != ""]
+    parts.append(pairs.loc[ok, ["alt_row", "assertion_id"]].assign(match="gene_class"))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _copy_number_matches(copy_number: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
-    cn = kb[kb["feature_type"] == "Copy Number"]
-    pairs = copy_number.reset_index(names="alt_row").merge(
-        cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"], suffixes=("", "_kb")
+    cn = kb.loc[kb["feature_type"] == "Copy Number", ["assertion_id", "gene", "direction"]]
+    pairs = copy_number[["gene", "variant_class"]].reset_index(names="alt_row").merge(
+        cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"]
     )
-    return pairs.assign(match="copy_number")
+    return pairs[["alt_row", "assertion_id"]].assign(match="copy_number")
 
 
 def _biomarker_matches(biomarkers: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
-    burden = kb[(kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high")].drop(columns=["gene"])
-    pairs = biomarkers.reset_index(names="alt_row").merge(burden, how="cross", suffixes=("", "_kb"))
-    return pairs.assign(match="biomarker")
+    burden = kb.loc[(kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]]
+    pairs = biomarkers[[]].reset_index(names="alt_row").merge(burden, how="cross")
+    return pairs[["alt_row", "assertion_id"]].assign(match="biomarker")
 
 
 def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series | None = None) -> pd.DataFrame:
@@ -116,15 +122,16 @@ def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Ser
     (``_kb`` suffix where names clash) and ``match``; ``alt_row`` is the alteration's row position."""
     roles = roles if roles is not None else pd.Series(dtype=object)
     alterations = alterations.reset_index(drop=True)
-    parts = [
-        _mutation_matches(alterations[alterations["alteration_type"] == "mutation"], kb, roles),
-        _copy_number_matches(alterations[alterations["alteration_type"].isin(["amplification", "deletion"])], kb),
-        _biomarker_matches(alterations[alterations["alteration_type"] == "tmb"], kb),
-    ]
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame(columns=["alt_row", "match", *kb.columns])
-    return pd.concat(parts, ignore_index=True)
+    keys = pd.concat(
+        [
+            _mutation_matches(alterations[alterations["alteration_type"] == "mutation"], kb, roles),
+            _copy_number_matches(alterations[alterations["alteration_type"].isin(["amplification", "deletion"])], kb),
+            _biomarker_matches(alterations[alterations["alteration_type"] == "tmb"], kb),
+        ],
+        ignore_index=True,
+    )
+    pairs = keys.join(alterations, on="alt_row").merge(kb, on="assertion_id", suffixes=("", "_kb"))
+    return pairs.sort_values(["alt_row", "assertion_id"], kind="stable").reset_index(drop=True)
 
 
 def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series:
@@ -153,23 +160,29 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     resistance = table[(table["effect"] == "resistance") & (table["therapy"] != "")]
     if resistance.empty:
         return table
-    reasons: dict[tuple[str, str], str] = {}
-    for patient, gene, alteration, therapy, source in resistance[["patient", "gene", "alteration", "therapy", "source_id"]].itertuples(index=False):
-        for agent in sorted(therapy_agents(therapy)):
-            reasons.setdefault((patient, agent), f"{_label(gene, alteration)} predicts resistance to {agent.lower()} ({source})")
-    resisted_patients = set(resistance["patient"])
-    sensitive = table.index[(table["effect"] == "sensitivity") & table["patient"].isin(resisted_patients)]
-    for i in sensitive:
-        patient = table.at[i, "patient"]
-        agents = sorted(therapy_agents(table.at[i, "therapy"]))
-        hit = [reasons[(patient, a)] for a in agents if (patient, a) in reasons]
-        if not hit:
-            continue
-        if len(hit) == len(agents):
-            table.at[i, "suggested"] = "no"
-            table.at[i, "note"] = "withdrawn: " + "; ".join(hit)
-        else:
-            table.at[i, "note"] = "combination kept (asserted as such); alone: " + "; ".join(hit)
+    agents_of = {t: sorted(therapy_agents(t)) for t in table["therapy"].unique()}
+    resisted = resistance.assign(agent=resistance["therapy"].map(agents_of)).explode("agent")
+    resisted["reason"] = (
+        (resisted["gene"] + " " + resisted["alteration"]).str.strip() + " predicts resistance to " + resisted["agent"].str.lower()
+        + " (" + resisted["source_id"] + ")"
+    )
+    reasons = resisted.drop_duplicates(["patient", "agent"])[["patient", "agent", "reason"]]  # the first row: the best tier
+    sensitive = table[(table["effect"] == "sensitivity") & table["patient"].isin(set(resistance["patient"]))]
+    if sensitive.empty:
+        return table
+    agents = sensitive["therapy"].map(agents_of)
+    long = sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
+    hits = long.merge(reasons, on=["patient", "agent"])
+    if hits.empty:
+        return table
+    grouped = hits.sort_values(["row", "agent"], kind="stable").groupby("row", sort=True)
+    summary = grouped.agg(hit=("agent", "size"), n_agents=("n_agents", "first"), reason=("reason", "first"))
+    # the first reason in full; further resisted agents of a combination counted (they share the cause)
+    more = summary["hit"] - 1
+    summary["reason"] = summary["reason"] + np.where(more > 0, " (and " + more.astype(str) + " more agent(s))", "")
+    withdrawn = summary["hit"] == summary["n_agents"]
+    table.loc[summary.index[withdrawn], "suggested"] = "no"
+    table.loc[summary.index, "note"] = np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
     return table
 
 
@@ -209,6 +222,7 @@ def actionable_table(
             "citation": pairs["citation"],
             "reference": pairs["reference"],
             "prognosis": pairs["prognosis"],
+            "assertion_id": pairs["assertion_id"].astype(np.int64),
         }
     )
     unmatched = alterations.drop(index=pairs["alt_row"].unique() if len(pairs) else [])
@@ -230,10 +244,11 @@ def actionable_table(
             "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no curated assertion matched",
             "reference": "",
             "prognosis": "",
+            "assertion_id": 0,
         }
     )
     table = pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True) if len(matched) or len(tier3) else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
-    table = table.fillna("")
+    table = table.fillna({c: "" for c in table.columns if c != "assertion_id"})
     if len(table):
         order = pd.DataFrame(
             {
@@ -244,7 +259,7 @@ def actionable_table(
                 "effect": table["effect"].map(EFFECT_ORDER),
                 "level": table["evidence_level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER)),
                 "therapy": table["therapy"],
-                "source": table["source_id"].str.extract(r"(\d+)$")[0].fillna("0").astype(int),
+                "source": table["assertion_id"],
             }
         )
         table = table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
