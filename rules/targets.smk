@@ -44,6 +44,7 @@ rule targets_prioritize:
         drug_gene=config["resources"].get("drug_gene", []),
         drug_categories=config["resources"].get("drug_categories", []),
         knowledge_base=config["resources"].get("actionability", []),
+        actionable=[f"{TARGETS}/actionable.tsv"] if ACTIONABILITY else [],
     output:
         cohort=report(
             f"{TARGETS}/cohort_targets.tsv",

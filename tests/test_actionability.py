@@ -16,7 +16,7 @@ import pytest
 
 from precisionflow import references
 from precisionflow.actionability.alterations import patient_alterations, short_protein_change
-from precisionflow.actionability.knowledge import anticancer_agents, approved_agents, read_moalmanac, therapy_agents
+from precisionflow.actionability.knowledge import allele_specific_agents, anticancer_agents, approved_agents, read_moalmanac, therapy_agents
 from precisionflow.actionability.matching import COLUMNS, SPEC_COLUMNS, actionable_table, tier
 from precisionflow.actionability.oncotree import check_tumour_types, read_oncotree, relation
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
@@ -240,6 +240,12 @@ def test_no_drug_outside_oncology_for_any_gene(dgidb: pd.Series) -> None:
     assert not (every & NOT_ANTICANCER)
     assert not any(d.startswith(("ATROPINE", "DIPHENHYDRAMINE", "FLUDROCORTISONE")) or "ALCOHOL" in d for d in every)
     assert {"TRASTUZUMAB", "LAPATINIB"} <= listed(dgidb, "ERBB2")  # the oncology drugs stay
+
+
+def test_allele_specific_drugs_are_no_inferential_drug_of_the_gene(kb: pd.DataFrame) -> None:
+    specific = allele_specific_agents(kb)
+    assert ("KRAS", "SOTORASIB") in specific and ("KRAS", "ADAGRASIB") in specific  # p.G12C only
+    assert ("ERBB2", "TRASTUZUMAB") not in specific  # amplification: not a somatic variant assertion
 
 
 def test_ras_npm1_idh1_runx1_traps(dgidb: pd.Series) -> None:

@@ -16,6 +16,7 @@ from precisionflow.targets import drugs as dr
 from precisionflow.targets import evidence as ev
 from precisionflow.targets import inputs
 from precisionflow.targets.pipeline import StepInputs, load, run
+from precisionflow.targets.prioritize import withdraw_resisted_drugs
 from precisionflow.targets.prioritize import EVIDENCE_COLUMNS, cohort_table, patient_tables, prepare, weight_vector
 from precisionflow.targets.score import contributions, harmonic_score, median, ramp, robust_scale
 from precisionflow.targets.settings import with_defaults
@@ -114,6 +115,20 @@ def test_activating_hotspot_is_a_target_and_a_lof_tumour_suppressor_is_not() -> 
     assert p0.at["PIK3CA", "evidence_druggability"] == 1.0 and p0.at["PIK3CA", "drugs"] == "ALPELISIB"
     assert p0.at["PIK3CA", "drug_evidence"].startswith("inferential")
     assert cohort.at["TP53", "evidence_druggability"] == 0 and cohort.at["TP53", "drugs"] == ""
+    for i in range(10):  # every patient's own rows (rows are re-ordered by patient and score: no mix-up)
+        table = tables.of(f"P{i}").set_index("gene")
+        assert table.at["PIK3CA" if i < 5 else "TP53", "drugs"] == ("ALPELISIB" if i < 5 else ""), i
+
+
+def test_resisted_agents_are_withdrawn_from_a_patients_drugs() -> None:
+    data = small_inputs()
+    prepared = prepare(data, SETTINGS)
+    tables = patient_tables(prepared, pd.Series({"PIK3CA": "ALPELISIB;TASELISIB", "TP53": "X"}), SETTINGS)
+    withdraw_resisted_drugs(tables, {"P1": {"TASELISIB": "PIK3CA p.H1047R predicts resistance (MOAlmanac:1)"}, "P2": {"ALPELISIB": "r", "TASELISIB": "r"}})
+    p0, p1, p2 = (tables.of(p).set_index("gene") for p in ("P0", "P1", "P2"))
+    assert p0.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
+    assert p1.at["PIK3CA", "drugs"] == "ALPELISIB" and "withdrawn TASELISIB: PIK3CA p.H1047R" in p1.at["PIK3CA", "drug_evidence"]
+    assert p2.at["PIK3CA", "drugs"] == "" and p2.at["PIK3CA", "drug_evidence"].startswith("withdrawn")
 
 
 def test_expression_alone_gives_no_drug_and_no_druggability() -> None:

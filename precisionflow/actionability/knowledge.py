@@ -130,3 +130,25 @@ def approved_agents(kb: pd.DataFrame) -> frozenset[str]:
 def anticancer_agents(kb: pd.DataFrame) -> frozenset[str]:
     """Every agent named in a therapy of the knowledge base (sensitivity or resistance)."""
     return frozenset(a for t in kb["therapy"] for a in therapy_agents(t))
+
+
+def allele_specific_agents(kb: pd.DataFrame) -> frozenset[tuple[str, str]]:
+    """(gene, agent) pairs whose every sensitivity assertion names a protein change: allele-specific drugs
+    (KRAS and sotorasib: p.G12C only). Such a drug is never listed as an inferential drug of the gene; it
+    reaches a patient only through a matching assertion (``actionable.tsv``)."""
+    somatic = kb[(kb["feature_type"] == "Somatic Variant") & (kb["effect"] == "sensitivity") & (kb["gene"] != "")]
+    specific: dict[tuple[str, str], bool] = {}
+    for gene, change, therapy in somatic[["gene", "protein_change", "therapy"]].itertuples(index=False):
+        for agent in therapy_agents(therapy):
+            specific[(gene, agent)] = specific.get((gene, agent), True) and change != ""
+    return frozenset(key for key, only_specific in specific.items() if only_specific)
+
+
+def resisted_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """patient -> {agent: reason} from the resistance rows of an actionability table (results/targets/actionable.tsv)."""
+    out: dict[str, dict[str, str]] = {}
+    rows = actionable[(actionable["effect"] == "resistance") & (actionable["therapy"] != "")]
+    for patient, gene, alteration, therapy, source in rows[["patient", "gene", "alteration", "therapy", "source_id"]].itertuples(index=False):
+        for agent in sorted(therapy_agents(therapy)):
+            out.setdefault(patient, {}).setdefault(agent, f"{gene} {alteration}".strip() + f" predicts resistance ({source})")
+    return out

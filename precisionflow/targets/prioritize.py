@@ -187,7 +187,7 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
         table[column] = evidence[:, j]
     # drugs only for an alteration whose direction fits them: an activating mutation or an amplification
     # of a gene that is no tumour suppressor; an expression outlier is supporting evidence, no therapy
-    fits = ((activating > 0) | prepared.amplified[p_idx, g_idx]) & (prepared.not_lof[g_idx] > 0)
+    fits = ((prepared.activating[p_idx, g_idx] > 0) | prepared.amplified[p_idx, g_idx]) & (prepared.not_lof[g_idx] > 0)
     drug_text = pd.concat([pd.Series([""]), drugs.reindex(genes).fillna("")], ignore_index=True)
     drug_codes, drug_names = pd.factorize(drug_text, sort=True)
     codes = np.where(fits, drug_codes[1:][g_idx], drug_codes[0])
@@ -265,3 +265,32 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     table["rna_z"] = z_column(rna.z[g, order])
     table["protein_z"] = z_column(protein.z[g, order])
     return table
+
+
+def withdraw_resisted_drugs(tables: PatientTables, resisted: Mapping[str, Mapping[str, str]]) -> None:
+    """Remove from each patient's drug lists the agents an alteration of the patient predicts resistance
+    to (``resisted``: patient -> {agent: reason}, from the actionability table); ``drug_evidence`` names them."""
+    updates: dict[int, tuple[str, str]] = {}
+    drugs_column = tables.table["drugs"]
+    for i, patient in enumerate(tables.patients):
+        agents = resisted.get(patient)
+        if not agents:
+            continue
+        start, stop = int(tables.bounds[i]), int(tables.bounds[i + 1])
+        for position, text in zip(range(start, stop), drugs_column.iloc[start:stop].astype(str), strict=True):
+            listed = [d for d in text.split(";") if d]
+            gone = [d for d in listed if d in agents]
+            if gone:
+                kept = ";".join(d for d in listed if d not in agents)
+                reasons = "; ".join(f"{d}: {agents[d]}" for d in gone)
+                updates[position] = (kept, (INFERENTIAL + "; " if kept else "") + "withdrawn " + reasons)
+    if not updates:
+        return
+    rows = np.array(sorted(updates))
+    for column, k in (("drugs", 0), ("drug_evidence", 1)):
+        values = [updates[r][k] for r in rows]
+        series = tables.table[column]
+        new = sorted(set(values) - set(series.cat.categories))
+        if new:
+            tables.table[column] = series.cat.add_categories(new)
+        tables.table.iloc[rows, tables.table.columns.get_loc(column)] = values
