@@ -708,6 +708,92 @@ def drug_categories_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- clinical actionability (issue 14): a small real subset of MOAlmanac, a KRAS G12D colorectal case ---------
+# Assertions copied field by field from the Molecular Oncology Almanac knowledge base (moalmanac-db, release
+# 2026-05-15, GPL-2.0; vanallenlab/moalmanac-db), with their citations: the ones the demo's planted alterations
+# (ERBB2 amplification, PIK3CA H1047R / E545K, KRAS G12D) match, plus KRAS G12C and BRAF V600E for contrast.
+MOALMANAC_ENTRIES = [
+    {'assertion_id': 720, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Trastuzumab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Herceptin (trastuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf. Revised November 2018. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf', 'publication_date': '2018-11-01', 'last_updated': '2021-05-06', '_deprecated': False},
+    {'assertion_id': 716, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Lapatinib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Novartis Pharmaceuticals Corporation. Tykerb (lapatinib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/022059s024lbl.pdf. Revised December 2018. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/022059s024lbl.pdf', 'publication_date': '2018-12-01', 'last_updated': '2020-11-12', '_deprecated': False},
+    {'assertion_id': 719, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Pertuzumab + Trastuzumab', 'therapy_type': 'Combination therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Perjeta (pertuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125409s124lbl.pdf. Revised January 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125409s124lbl.pdf', 'publication_date': '2020-01-01', 'last_updated': '2023-10-05', '_deprecated': False},
+    {'assertion_id': 715, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Trastuzumab Emtansine', 'therapy_type': 'Hormone therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Kadcyla (ado-trastuzumab emtansine) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125427s108lbl.pdf. Revised September 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125427s108lbl.pdf', 'publication_date': '2020-04-01', 'last_updated': '2025-02-13', '_deprecated': False},
+    {'assertion_id': 721, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Gastic Adenocarcinoma', 'oncotree_term': 'Stomach Adenocarcinoma', 'oncotree_code': 'STAD', 'therapy_name': 'Trastuzumab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Herceptin (trastuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf. Revised November 2018. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf', 'publication_date': '2018-11-01', 'last_updated': '2021-05-06', '_deprecated': False},
+    {'assertion_id': 456, 'feature_type': 'Somatic Variant', 'gene': 'PIK3CA', 'protein_change': '', 'variant_annotation': '', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Alpelisib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Novartis Pharmaceuticals Corporation. Piqray (alpelisib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/212526s001lbl.pdf. Revised September 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/212526s001lbl.pdf', 'publication_date': '2020-09-01', 'last_updated': '2020-11-12', '_deprecated': False},
+    {'assertion_id': 471, 'feature_type': 'Somatic Variant', 'gene': 'PIK3CA', 'protein_change': 'p.H1047R', 'variant_annotation': 'Missense', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Pictilisib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'Preclinical', 'source_type': 'Journal', 'citation': "O'Brien C, Wallin JJ, Sampath D, et al. Predictive biomarkers of sensitivity to the phosphatidylinositol 3' kinase inhibitor GDC-0941 in breast cancer preclinical models. Clin Cancer Res. 2010;16(14):3670-83.", 'doi': '10.1158/1078-0432.CCR-09-2828', 'pmid': 20453058, 'nct': '', 'url': 'https://doi.org/10.1158/1078-0432.CCR-09-2828', 'publication_date': '2010-07-14', 'last_updated': '2019-06-13', '_deprecated': False},
+    {'assertion_id': 467, 'feature_type': 'Somatic Variant', 'gene': 'PIK3CA', 'protein_change': 'p.E545K', 'variant_annotation': 'Missense', 'disease': 'Breast Cancer', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Pictilisib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'Preclinical', 'source_type': 'Journal', 'citation': "O'Brien C, Wallin JJ, Sampath D, et al. Predictive biomarkers of sensitivity to the phosphatidylinositol 3' kinase inhibitor GDC-0941 in breast cancer preclinical models. Clin Cancer Res. 2010;16(14):3670-83.", 'doi': '10.1158/1078-0432.CCR-09-2828', 'pmid': 20453058, 'nct': '', 'url': 'https://doi.org/10.1158/1078-0432.CCR-09-2828', 'publication_date': '2010-07-14', 'last_updated': '2019-06-13', '_deprecated': False},
+    {'assertion_id': 366, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': '', 'variant_annotation': '', 'disease': 'Colorectal Cancer', 'oncotree_term': 'Colorectal Adenocarcinoma', 'oncotree_code': 'COADREAD', 'therapy_name': 'Cetuximab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': '', 'therapy_resistance': 1, 'favorable_prognosis': '', 'predictive_implication': 'Guideline', 'source_type': 'Guideline', 'citation': 'Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf', 'publication_date': '2018-01-01', 'last_updated': '2023-11-02', '_deprecated': False},
+    {'assertion_id': 367, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': '', 'variant_annotation': '', 'disease': 'Colorectal Cancer', 'oncotree_term': 'Colorectal Adenocarcinoma', 'oncotree_code': 'COADREAD', 'therapy_name': 'Panitumumab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': '', 'therapy_resistance': 1, 'favorable_prognosis': '', 'predictive_implication': 'Guideline', 'source_type': 'Guideline', 'citation': 'Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf', 'publication_date': '2018-01-01', 'last_updated': '2023-11-02', '_deprecated': False},
+    {'assertion_id': 372, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': 'p.G12C', 'variant_annotation': 'Missense', 'disease': 'Non-Small Cell Lung Cancer', 'oncotree_term': 'Non-Small Cell Lung Cancer', 'oncotree_code': 'NSCLC', 'therapy_name': 'Sotorasib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Amgen Inc. Lumakras (sotorasib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2021/214665s000lbl.pdf. Revised May 2021. Accessed June 1st, 2021.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2021/214665s000lbl.pdf', 'publication_date': '2021-05-01', 'last_updated': '2023-11-30', '_deprecated': False},
+    {'assertion_id': 145, 'feature_type': 'Somatic Variant', 'gene': 'BRAF', 'protein_change': 'p.V600E', 'variant_annotation': 'Missense', 'disease': 'Melanoma', 'oncotree_term': 'Melanoma', 'oncotree_code': 'MEL', 'therapy_name': 'Dabrafenib + Trametinib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'source_type': 'FDA', 'citation': 'Novartis Pharmaceuticals Corporation. Tafinlar (dabrafenib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/202806s015lbl.pdf. Revised April 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/202806s015lbl.pdf', 'publication_date': '2020-04-01', 'last_updated': '2020-11-12', '_deprecated': False},
+    {'assertion_id': 182, 'feature_type': 'Somatic Variant', 'gene': 'BRAF', 'protein_change': 'p.V600E', 'variant_annotation': 'Missense', 'disease': 'Colorectal Cancer', 'oncotree_term': 'Colorectal Adenocarcinoma', 'oncotree_code': 'COADREAD', 'therapy_name': 'Cetuximab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': '', 'therapy_resistance': 1, 'favorable_prognosis': '', 'predictive_implication': 'Guideline', 'source_type': 'Guideline', 'citation': 'Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf', 'publication_date': '2018-01-01', 'last_updated': '2023-11-02', '_deprecated': False},
+]
+
+# OncoTree codes (oncotree.info, release 2023-03-09, CC BY 4.0): code, main type, name, tissue.
+ONCOTREE_CODES = [
+    ("BRCA", "Breast Cancer", "Invasive Breast Carcinoma", "Breast"),
+    ("IDC", "Breast Cancer", "Breast Invasive Ductal Carcinoma", "Breast"),
+    ("COADREAD", "Colorectal Cancer", "Colorectal Adenocarcinoma", "Bowel"),
+    ("STAD", "Esophagogastric Cancer", "Stomach Adenocarcinoma", "Esophagus/Stomach"),
+    ("NSCLC", "Non-Small Cell Lung Cancer", "Non-Small Cell Lung Cancer", "Lung"),
+    ("MEL", "Melanoma", "Melanoma", "Skin"),
+]
+COHORT_TUMOR_TYPE = "BRCA"
+RESISTANCE_CASE = {"tumor_type": "COADREAD", "gene": "KRAS", "hotspot": "G12D", "hgvsp": "p.Gly12Asp"}
+ACTIONABILITY_STREAM = 14  # the separate random stream of this part: other demo files keep their bytes
+
+
+def planted_actionable(patient: Patient, calls: dict[str, str], resistance_case: bool) -> list[dict]:
+    """The rows a correct actionability step must give the patient (truth.yaml): gene, alteration, tier,
+    effect, therapy and whether it is a suggestion."""
+    rows = []
+    if calls.get("ERBB2") == "amp":
+        for therapy in ("Trastuzumab", "Lapatinib", "Pertuzumab + Trastuzumab", "Trastuzumab Emtansine"):
+            rows.append({"gene": "ERBB2", "alteration": "amplification", "tier": "I-A", "effect": "sensitivity", "therapy": therapy, "suggested": "yes"})
+        rows.append({"gene": "ERBB2", "alteration": "amplification", "tier": "II-C", "effect": "sensitivity", "therapy": "Trastuzumab", "suggested": "yes"})
+    for hotspot in patient.hotspots:
+        gene, change = hotspot.split(" ")
+        if gene == "PIK3CA":
+            rows.append({"gene": "PIK3CA", "alteration": f"p.{change}", "tier": "I-A", "effect": "sensitivity", "therapy": "Alpelisib", "suggested": "yes"})
+            rows.append({"gene": "PIK3CA", "alteration": f"p.{change}", "tier": "II-D", "effect": "sensitivity", "therapy": "Pictilisib", "suggested": "yes"})
+    if resistance_case:
+        for therapy in ("Cetuximab", "Panitumumab"):
+            rows.append({"gene": "KRAS", "alteration": "p.G12D", "tier": "I-A", "effect": "resistance", "therapy": therapy, "suggested": "no"})
+    return rows
+
+
+def moalmanac_json() -> str:
+    import json
+
+    return json.dumps(MOALMANAC_ENTRIES, indent=1, ensure_ascii=False) + "\n"
+
+
+def oncotree_table() -> str:
+    return "code\tmain_type\tname\ttissue\n" + "".join("\t".join(row) + "\n" for row in ONCOTREE_CODES)
+
+
+def resistance_patient(patients: list[Patient]) -> Patient:
+    """The planted KRAS G12D colorectal case: the first Basal patient with variants and every layer."""
+    return next(p for p in patients if p.subtype == "Basal" and p.has_variants and not p.label_blank and len(p.layers) == 3)
+
+
+def plant_resistance_case(rng: np.random.Generator, patient: Patient, records: list[Record]) -> list[Record]:
+    """Add a KRAS G12D hotspot (a PASS record a default filter keeps) to the patient's sorted records."""
+    chrom, pos, ref, alt, gene, _, change = next(h for h in HOTSPOTS if h[4] == RESISTANCE_CASE["gene"] and h[6] == RESISTANCE_CASE["hotspot"])
+    kras = KEY_BY_SYMBOL[gene]
+    depth = int(rng.integers(80, 200))
+    record = Record(
+        f"chr{chrom}", pos, ref, [alt], "PASS",
+        _csq(alt, kras, "missense_variant", "MODERATE", RESISTANCE_CASE["hgvsp"], "G/D", int(change[1:-1]), None),
+        _depths(rng, float(rng.uniform(0.25, 0.45)), depth), ([int(rng.integers(30, 90)), 0], 0),
+        [f"chr{chrom}:{pos}:{ref}>{alt}"], 1,
+    )
+    ordered = sorted([r for r in records if (r.chrom, r.pos) != (record.chrom, record.pos)] + [record], key=lambda r: (CHROMS.index(r.chrom[3:]), r.pos))
+    patient.kept_variants = [k for r in ordered for k in r.kept]
+    patient.coding_mutations = sum(r.coding for r in ordered)
+    patient.hotspots.append(f"{gene} {change}")
+    return ordered
+
+
 # --- writing --------------------------------------------------------------------------------
 
 
@@ -723,16 +809,18 @@ def write_vcf(path_gz: Path, text: str) -> None:
     pysam.tabix_index(str(plain), preset="vcf", force=True)  # bgzip + .tbi, removes the plain file
 
 
-SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample"]
+SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample", "tumor_type"]
 
 
-def sheet_text(patients: list[Patient], prefix: str) -> str:
+def sheet_text(patients: list[Patient], prefix: str, tumor_types: dict[str, str] | None = None) -> str:
+    """The sample sheet; ``tumor_types`` overrides the config's cohort tumour type for a few patients."""
+    tumor_types = tumor_types or {}
     lines = ["\t".join(SHEET_COLUMNS)]
     for p in patients:
         lines.append("\t".join([
             p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else p.subtype, p.mrn, p.date_of_birth,
             f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
-            f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "",
+            f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "", tumor_types.get(p.id, ""),
         ]))
     return "\n".join(lines) + "\n"
 
@@ -756,6 +844,9 @@ resources:
   hotspots: {prefix}resources/hotspots.grch38.tsv
   drug_gene: {prefix}resources/dgidb_interactions.tsv.gz
   drug_categories: {prefix}resources/dgidb_categories.tsv.gz
+  actionability: {prefix}resources/moalmanac.json
+  oncotree: {prefix}resources/oncotree.tsv
+tumor_type: {COHORT_TUMOR_TYPE}
 """
 
 
@@ -767,6 +858,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     patients = make_patients(rng, n_patients)
     filler_symbols = [g.symbol for g in genes if g.symbol.startswith("DMG")]
     markers = subtype_markers(rng, filler_symbols, 40, 20)
+    case = resistance_patient(patients)
+    action_rng = np.random.default_rng([seed, ACTIONABILITY_STREAM])
 
     for sub in ("vcf", "cna", "rna", "proteomics", "mirna", "resources"):
         shutil.rmtree(out / sub, ignore_errors=True)
@@ -779,6 +872,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
         if not p.has_variants:
             continue
         records = make_records(rng, p, genes, weights)
+        if p is case:
+            records = plant_resistance_case(action_rng, p, records)
         write_vcf(out / "vcf" / f"{p.id}.vcf.gz", vcf_text(p, records, f"{p.id}_T", f"{p.id}_N"))
         text, calls = segments_text(rng, p)
         (out / "cna" / f"{p.id}.cna.tsv").write_text(text)
@@ -793,8 +888,10 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     (out / "resources" / "hotspots.grch38.tsv").write_text(hotspots_table())
     write_gzip(out / "resources" / "dgidb_interactions.tsv.gz", drug_gene_table())
     write_gzip(out / "resources" / "dgidb_categories.tsv.gz", drug_categories_table())
+    (out / "resources" / "moalmanac.json").write_text(moalmanac_json())
+    (out / "resources" / "oncotree.tsv").write_text(oncotree_table())
     sheet.parent.mkdir(parents=True, exist_ok=True)
-    sheet.write_text(sheet_text(patients, prefix))
+    sheet.write_text(sheet_text(patients, prefix, {case.id: RESISTANCE_CASE["tumor_type"]}))
 
     truth = {
         "seed": seed,
@@ -815,6 +912,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
                 "coding_mutations": p.coding_mutations,
                 "copy_number_calls": amplified.get(p.id, {}),
                 "ploidy_state": p.ploidy_state,
+                "tumor_type": RESISTANCE_CASE["tumor_type"] if p is case else COHORT_TUMOR_TYPE,
+                "actionable": planted_actionable(p, amplified.get(p.id, {}), p is case),
             }
             for p in patients
         },

@@ -235,7 +235,8 @@ def integration_outputs():
 
 
 def targets_outputs():
-    return targets_layout.step_outputs(PATIENTS)
+    actionable = targets_layout.actionability_outputs(PATIENTS) if ACTIONABILITY else []
+    return targets_layout.step_outputs(PATIENTS) + actionable
 
 
 # Steps the cohort's shape lets run (precisionflow/steps.py: minimum patients per method), decided here

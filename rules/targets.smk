@@ -2,12 +2,30 @@
 # druggability), the Open Targets harmonic-sum score, ranked tables for the cohort and every patient,
 # and their report pages. Library: precisionflow/targets/; settings: config "targets:" (config/README.md).
 
+from precisionflow.actionability.knowledge import read_moalmanac
+from precisionflow.actionability.oncotree import patient_tumour_types
 from precisionflow.targets.layout import layer_kinds
 
 TARGETS = "results/targets"
 # Layers that give RNA or protein evidence (by layer type, or as "targets: layers:" says).
 TARGET_LAYERS = stop_on_input_error(layer_kinds, config["omics"], config["targets"]["layers"])
 # Patients with a MAF and with copy-number calls: MAF_PATIENTS, CNA_PATIENTS of rules/variants.smk.
+
+# Clinical actionability (MOAlmanac, AMP tiers) when the config names a knowledge base; each patient's
+# OncoTree code (sheet column tumor_type, else the config's tumor_type), checked before any job runs.
+ACTIONABILITY = "actionability" in config["resources"]
+TUMOUR_TYPES = {}
+if ACTIONABILITY:
+    # the knowledge base is read once here (a second or less) so that a wrong file stops the run before any job
+    stop_on_input_error(read_moalmanac, resource("actionability"))
+    TUMOUR_TYPES = stop_on_input_error(
+        patient_tumour_types,
+        resource("oncotree"),
+        config["tumor_type"],
+        {p: sheet_value(p, "tumor_type") for p in PATIENTS},
+        config_source(),
+        SHEET_PATH,
+    )
 
 
 localrules:
@@ -26,6 +44,8 @@ rule targets_prioritize:
         drivers=config["resources"].get("drivers", []),
         drug_gene=config["resources"].get("drug_gene", []),
         drug_categories=config["resources"].get("drug_categories", []),
+        knowledge_base=config["resources"].get("actionability", []),
+        actionable=[f"{TARGETS}/actionable.tsv"] if ACTIONABILITY else [],
     output:
         cohort=report(
             f"{TARGETS}/cohort_targets.tsv",
@@ -67,10 +87,56 @@ rule targets_prioritize:
         "../scripts/targets_prioritize.py"
 
 
+rule targets_actionability:
+    input:
+        mafs=expand("results/variants/{patient}.maf.tsv", patient=MAF_PATIENTS),
+        copy_number=["results/variants/copy_number.tsv"] if CNA_PATIENTS else [],
+        tmb=["results/variants/tmb.tsv"] if MAF_PATIENTS else [],
+        drivers=config["resources"].get("drivers", []),
+        knowledge_base=config["resources"].get("actionability", []),
+        oncotree=config["resources"].get("oncotree", []),
+    output:
+        cohort=report(
+            f"{TARGETS}/actionable.tsv",
+            caption="../report/targets_actionable_table.rst",
+            category="5. Targets",
+            subcategory="Clinical actionability",
+            labels={"table": "actionable alterations (AMP/ASCO/CAP tiers)", "format": "TSV"},
+        ),
+        patients=[
+            report(
+                f"{TARGETS}/patients/{patient}.actionable.tsv",
+                caption="../report/targets_actionable_table.rst",
+                category="6. Patients",
+                subcategory=patient,
+                labels={"patient": patient, "content": "actionable alterations (TSV)"},
+            )
+            for patient in PATIENTS
+        ],
+    params:
+        patients=PATIENTS,
+        variant_patients=MAF_PATIENTS,
+        tumour_types=TUMOUR_TYPES,
+        settings=config["targets"],
+    log:
+        "logs/targets/actionability.log",
+    benchmark:
+        "benchmarks/targets/actionability.tsv"
+    conda:
+        "../envs/targets.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, 4),
+        runtime=runtime_min(5, 0.1),
+    script:
+        "../scripts/targets_actionability.py"
+
+
 rule targets_report:
     input:
         cohort=f"{TARGETS}/cohort_targets.tsv",
         patients=expand(f"{TARGETS}/patients/{{patient}}.tsv", patient=PATIENTS),
+        actionable=expand(f"{TARGETS}/patients/{{patient}}.actionable.tsv", patient=PATIENTS) if ACTIONABILITY else [],
     output:
         cohort_page=report(
             f"{TARGETS}/report/cohort_targets.html",

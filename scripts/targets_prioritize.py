@@ -40,6 +40,8 @@ def main(smk):
         drivers=optional(smk.input.drivers),
         drug_gene=optional(smk.input.drug_gene),
         drug_categories=optional(smk.input.drug_categories),
+        knowledge_base=optional(smk.input.knowledge_base),
+        actionable=optional(smk.input.actionable),
     )
     run(step, settings, smk.output.cohort, dict(zip(smk.params.patients, smk.output.patients, strict=True)))
 

@@ -3,7 +3,7 @@
 from precisionflow.io import write_text
 from precisionflow.plots import save_png
 from precisionflow.runner import run_script
-from precisionflow.targets.inputs import read_targets
+from precisionflow.targets.inputs import read_actionable, read_targets
 from precisionflow.targets.report import cohort_page, evidence_figure, patient_page
 from precisionflow.targets.settings import with_defaults
 
@@ -13,8 +13,10 @@ def main(smk):
     cohort = read_targets(smk.input.cohort)
     write_text(cohort_page(cohort, settings, smk.params.cohort), smk.output.cohort_page)
     save_png(evidence_figure(cohort, settings), smk.output.figure)
+    actionable = dict(zip(smk.params.patients, smk.input.actionable, strict=True)) if len(smk.input.actionable) else {}
     for patient, table_path, page in zip(smk.params.patients, smk.input.patients, smk.output.patient_pages, strict=True):
-        write_text(patient_page(patient, read_targets(table_path), settings), page)
+        lead = read_actionable(actionable[patient]) if patient in actionable else None
+        write_text(patient_page(patient, read_targets(table_path), settings, lead), page)
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -72,7 +72,7 @@ def test_each_step_shows_its_figures_and_tables(report: Report) -> None:
     normalization = names("3. Normalization")
     assert any(n.endswith(".png") for n in normalization) and any("rna" in n for n in normalization)
     assert {"umap.png", "variance_explained.png", "model_metrics.json", "fairness.tsv"} <= names("4. Integration")
-    assert {"cohort_targets.tsv", "cohort_targets.html", "cohort_evidence.png"} <= names("5. Targets")
+    assert {"cohort_targets.tsv", "cohort_targets.html", "cohort_evidence.png", "actionable.tsv"} <= names("5. Targets")
     for path, entry in report.results.items():
         if entry["mime_type"] == "image/png":
             assert report.data(path)[:8] == b"\x89PNG\r\n\x1a\n", path
@@ -88,15 +88,22 @@ def test_one_section_per_patient_with_targets_evidence_and_drugs(report: Report,
     assert sorted(report.categories["6. Patients"]) == sorted(truth["patients"])
     for patient, facts in truth["patients"].items():
         entries = report.entries("6. Patients", patient)
-        assert {Path(p).name for p in entries} == {f"{patient}.html", f"{patient}.tsv"}
+        assert {Path(p).name for p in entries} == {f"{patient}.html", f"{patient}.tsv", f"{patient}.actionable.tsv"}
         page = report.data(next(p for p in entries if p.endswith(".html"))).decode()
         genes = page_genes(page)
-        assert facts["planted_target"] in genes[:3], (patient, genes[:5])
+        # the page leads with the actionable alterations (tiers I-II, resistance), then the ranked targets
+        assert page.index("Actionable alterations") < page.index("Resistance") < page.index("Ranked targets")
         assert "evidence_mutation" not in page and "copy number" in page  # readable headers, every evidence type
-        row = page[page.index(f"<b>{facts['planted_target']}</b>") :].split("</tr>", 1)[0]
-        drugs = {"ERBB2": "TRASTUZUMAB", "EGFR": "ERLOTINIB", "PIK3CA": "ALPELISIB"}[facts["planted_target"]]
-        assert drugs in row, (patient, row[:300])
-        table = pd.read_csv(io.BytesIO(report.data(next(p for p in entries if p.endswith(".tsv")))), sep="\t")
+        target = facts["planted_target"]
+        genomic = facts["copy_number_calls"].get(target) == "amp" or any(h.split()[0] == target for h in facts["hotspots"])
+        if genomic:  # an amplified or hotspot-mutated oncogene: a top target with its drugs
+            assert target in genes[:3], (patient, genes[:5])
+            row = page[page.index(f"<b>{target}</b>") :].split("</tr>", 1)[0]
+            drugs = {"ERBB2": "TRASTUZUMAB", "PIK3CA": "ALPELISIB"}[target]
+            assert drugs in row, (patient, row[:300])
+        else:  # over-expression only (EGFR in Basal): no drug anywhere on the page
+            assert "ERLOTINIB" not in page and "CETUXIMAB" not in page, patient
+        table = pd.read_csv(io.BytesIO(report.data(next(p for p in entries if p.endswith(f"{patient}.tsv")))), sep="\t")
         assert table["gene"].head(len(genes)).tolist() == genes
 
 

@@ -16,6 +16,7 @@ from precisionflow.targets import drugs as dr
 from precisionflow.targets import evidence as ev
 from precisionflow.targets import inputs
 from precisionflow.targets.pipeline import StepInputs, load, run
+from precisionflow.targets.prioritize import withdraw_resisted_drugs
 from precisionflow.targets.prioritize import EVIDENCE_COLUMNS, cohort_table, patient_tables, prepare, weight_vector
 from precisionflow.targets.score import contributions, harmonic_score, median, ramp, robust_scale
 from precisionflow.targets.settings import with_defaults
@@ -109,7 +110,48 @@ def test_activating_hotspot_is_a_target_and_a_lof_tumour_suppressor_is_not() -> 
     assert list(p0.index) == ["PIK3CA"] and p0.at["PIK3CA", "mutations"] == "p.H1047R (hotspot)"
     assert p7.at["TP53", "evidence_mutation"] == pytest.approx(0.1)  # the best of its two mutations, times LoF
     assert p7.at["TP53", "copy_number_call"] == "amp" and p7.at["TP53", "evidence_copy_number"] == 0
-    assert p7.at["TP53", "evidence_druggability"] == pytest.approx(0.1)  # d(g) = 1 gated by 0.1
+    # a tumour suppressor's drugs are no therapy: no druggability evidence, no drugs listed
+    assert p7.at["TP53", "evidence_druggability"] == 0 and p7.at["TP53", "drugs"] == ""
+    assert p0.at["PIK3CA", "evidence_druggability"] == 1.0 and p0.at["PIK3CA", "drugs"] == "ALPELISIB"
+    assert p0.at["PIK3CA", "drug_evidence"].startswith("inferential")
+    assert cohort.at["TP53", "evidence_druggability"] == 0 and cohort.at["TP53", "drugs"] == ""
+    for i in range(10):  # every patient's own rows (rows are re-ordered by patient and score: no mix-up)
+        table = tables.of(f"P{i}").set_index("gene")
+        assert table.at["PIK3CA" if i < 5 else "TP53", "drugs"] == ("ALPELISIB" if i < 5 else ""), i
+
+
+def test_resisted_agents_are_withdrawn_from_a_patients_drugs() -> None:
+    data = small_inputs()
+    prepared = prepare(data, SETTINGS)
+    tables = patient_tables(prepared, pd.Series({"PIK3CA": "ALPELISIB;TASELISIB", "TP53": "X"}), SETTINGS)
+    withdraw_resisted_drugs(tables, {"P1": {"TASELISIB": "PIK3CA p.H1047R predicts resistance (MOAlmanac:1)"}, "P2": {"ALPELISIB": "r", "TASELISIB": "r"}})
+    p0, p1, p2 = (tables.of(p).set_index("gene") for p in ("P0", "P1", "P2"))
+    assert p0.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
+    assert p1.at["PIK3CA", "drugs"] == "ALPELISIB" and "withdrawn TASELISIB: PIK3CA p.H1047R" in p1.at["PIK3CA", "drug_evidence"]
+    assert p2.at["PIK3CA", "drugs"] == "" and p2.at["PIK3CA", "drug_evidence"].startswith("withdrawn")
+
+
+def test_expression_alone_gives_no_drug_and_no_druggability() -> None:
+    """An over-expressed oncogene without a genomic alteration stays ranked as supporting evidence, with
+    no drug; an over-expressed tumour suppressor gets no evidence at all; a weak mutation gates the
+    druggability at its own (weighted) evidence, not at the strongest expression evidence."""
+    patients = [f"P{i}" for i in range(12)]
+    rng = np.random.default_rng(7)
+    values = rng.normal(0, 0.2, size=(12, 3))
+    values[0] += 5.0  # P0 over-expresses all three genes (z far above z_high)
+    rna = ev.Layer("rna", "rna", values, patients, ["EGFR", "TP53", "KRAS"], ["EGFR", "TP53", "KRAS"])
+    mutations = pd.DataFrame([("P0", "KRAS", "Nonsense_Mutation", False, "p.Q61*")], columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
+    data = small_inputs(
+        mutations=mutations, layers=[rna], roles=pd.Series({"EGFR": "Act", "TP53": "LoF", "KRAS": "Act"}),
+        druggability=pd.Series({"EGFR": 1.0, "TP53": 1.0, "KRAS": 1.0}), copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
+    )
+    prepared = prepare(data, SETTINGS)
+    drugs = pd.Series({"EGFR": "CETUXIMAB", "TP53": "X", "KRAS": "SOTORASIB"})
+    p0 = patient_tables(prepared, drugs, SETTINGS).of("P0").set_index("gene")
+    assert p0.at["EGFR", "evidence_rna"] == 1.0 and p0.at["EGFR", "drugs"] == "" and p0.at["EGFR", "evidence_druggability"] == 0
+    assert "TP53" not in p0.index  # LoF: over-expression is no evidence
+    # a truncating mutation does not activate KRAS: no druggability, no drug, despite the RNA outlier
+    assert p0.at["KRAS", "evidence_mutation"] == 0.25 and p0.at["KRAS", "evidence_druggability"] == 0 and p0.at["KRAS", "drugs"] == ""
 
 
 def test_mutation_classes_and_roles_scale_the_evidence() -> None:
@@ -199,7 +241,10 @@ def test_druggability_rule_and_drug_lists() -> None:
         ],
         columns=["gene", "drug", "interaction_types", "source"],
     )
-    per_drug = dr.drug_weights(interactions, SETTINGS)
+    # the weighting rule with a source that means approval and a weight for untyped claims (DGIdb exports
+    # with an approval source); the defaults are tested below
+    legacy = with_defaults({"druggability": {"approved_sources": ["FDA"], "untyped_weight": 0.1}})
+    per_drug = dr.drug_weights(interactions, legacy)
     categories = pd.DataFrame({"gene": ["G2", "G4", "G4"], "category": ["CLINICALLY ACTIONABLE", "DRUGGABLE GENOME", "TUMOR SUPPRESSOR"]})
     d = dr.druggability(per_drug, categories, SETTINGS)
     # G1: approved inhibitor 1 + unapproved antibody 0.5 + unapproved agonist 0.25 = 1.75 of 3
@@ -209,6 +254,12 @@ def test_druggability_rule_and_drug_lists() -> None:
     assert d["G4"] == 0.25
     lists = dr.drug_lists(per_drug, with_defaults({"druggability": {"max_drugs": 2}}))
     assert lists["G1"] == "D1;D2" and lists["G3"] == "D5;D6"
+    # defaults: DGIdb v3's FDA source is no approval; untyped claims and trial listings are no drugs
+    per_drug = dr.drug_weights(interactions, SETTINGS).set_index(["gene", "drug"])
+    assert per_drug.at[("G1", "D1"), "weight"] == 0.5 and not per_drug["approved"].any()
+    assert "G2" not in per_drug.index.get_level_values(0)
+    approved = dr.drug_weights(interactions, SETTINGS, approved=frozenset({"D1"})).set_index(["gene", "drug"])
+    assert approved.at[("G1", "D1"), "weight"] == 1.0  # approved by the knowledge base (MOAlmanac FDA-approved)
 
 
 # --- the tables' contract, on a simulated cohort ----------------------------------------------------
@@ -328,7 +379,8 @@ def test_layer_kinds_default_by_type_and_override() -> None:
 
 def test_real_dgidb_and_intogen(shared_data: Path) -> None:
     resources = shared_data / "resources"
-    per_drug = dr.drug_weights(references.read_drug_gene(resources / "dgidb_interactions.tsv.gz"), SETTINGS)
+    interactions = references.read_drug_gene(resources / "dgidb_interactions.tsv.gz")
+    per_drug = dr.drug_weights(interactions, SETTINGS, anticancer=dr.anticancer_drugs(interactions, SETTINGS))
     d = dr.druggability(per_drug, references.read_drug_categories(resources / "dgidb_categories.tsv.gz"), SETTINGS)
     lists = dr.drug_lists(per_drug, SETTINGS)
     assert d["ERBB2"] == 1.0 and d["EGFR"] == 1.0
@@ -351,7 +403,9 @@ def test_real_rppa_her2_of_a04w_is_over_abundant(shared_data: Path) -> None:
                              pd.Series(dtype=object), pd.Series({"ERBB2": 1.0}), labels)
     prepared = prepare(data, SETTINGS)
     a04w = patient_tables(prepared, pd.Series({"ERBB2": "TRASTUZUMAB"}), SETTINGS).of("A04W").set_index("gene")
-    assert a04w.at["ERBB2", "evidence_protein"] > 0 and a04w.at["ERBB2", "rank"] == 1
+    assert a04w.at["ERBB2", "evidence_protein"] == 1.0 and a04w.at["ERBB2", "rank"] <= 3
+    # protein alone (no copy-number data here) is supporting evidence: no druggability, no drug
+    assert a04w.at["ERBB2", "evidence_druggability"] == 0 and a04w.at["ERBB2", "drugs"] == ""
     cohort = cohort_table(data, prepared, pd.Series(dtype=object), SETTINGS).set_index("gene")
     assert cohort.at["ERBB2", "group"] == "Her2" and cohort.at["ESR1", "group"] == "LumA"
 
@@ -361,7 +415,7 @@ def test_an_approved_column_overrides_the_source_proxy() -> None:
         {"gene": ["ERBB2", "ERBB2"], "drug": ["lapatinib", "foo"], "interaction_types": ["inhibitor", None], "source": ["DTC", "FDA"], "approved": [True, False]}
     )
     per_drug = dr.drug_weights(table, SETTINGS).set_index("drug")
-    assert per_drug.at["LAPATINIB", "weight"] == 1.0 and per_drug.at["FOO", "weight"] == pytest.approx(0.05)
+    assert per_drug.at["LAPATINIB", "weight"] == 1.0 and "FOO" not in per_drug.index  # untyped: no drug
 
 
 def test_run_writes_every_patient(tmp_path: Path, simulated: Path) -> None:

@@ -2,9 +2,12 @@
 
 Real data: the breast TCGA training cohort (mRNA, miRNA, RPPA protein; subtype as the label) in which
 patient A04W also has its somatic VCF and copy-number segments, with the IntOGen, hotspot and DGIdb
-tables of ../shared/data/resources. ERBB2 must be A04W's first target, with copy-number and protein
-evidence and HER2-directed drugs. Demo: every patient's planted target in their top 3, each subtype's
-planted targets in the cohort's top 10, TP53 (a loss-of-function driver) below them.
+tables of ../shared/data/resources, and the MOAlmanac knowledge base (tumour type BRCA). ERBB2 must be
+A04W's first target, with copy-number and protein evidence and HER2-directed drugs, and its amplification
+tier I-A with trastuzumab; no patient of the cohort gets a drug from expression alone, for a tumour
+suppressor, or anti-EGFR for KRAS. Demo: every patient's planted target in their top 3, each subtype's
+planted targets in the cohort's top 10, TP53 (a loss-of-function driver) below them; the planted
+actionable alterations at their planted tiers, and the KRAS G12D colorectal case's anti-EGFR resistance.
 """
 
 from __future__ import annotations
@@ -66,7 +69,10 @@ def breast_project(folder: Path, shared: Path) -> Path:
             "hotspots": str(resources / "cancerhotspots_v2.grch38.noheader.tsv"),
             "drug_gene": str(resources / "dgidb_interactions.tsv.gz"),
             "drug_categories": str(resources / "dgidb_categories.tsv.gz"),
+            "actionability": str(shared / "knowledge" / "moalmanac.json"),
+            "oncotree": str(shared / "knowledge" / "oncotree.2023-03-09.txt"),
         },
+        "tumor_type": "BRCA",
         "targets": {"layers": {"mrna": "rna", "protein": "protein"}},
     }
     (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -77,7 +83,7 @@ def breast_project(folder: Path, shared: Path) -> Path:
 def breast(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
     project = breast_project(tmp_path_factory.mktemp("breast_targets"), shared_data)
     run_snakemake(project, "--configfile", str(project / "config.yaml"), "--", "results/targets/patients/A04W.tsv",
-                  "results/targets/report/patients/A04W.html", check=True, timeout=1800)
+                  "results/targets/report/patients/A04W.html", "results/targets/actionable.tsv", check=True, timeout=1800)
     return project
 
 
@@ -94,6 +100,53 @@ def test_erbb2_is_the_first_target_of_her2_amplified_a04w(breast: Path) -> None:
     # the patient's page in the report names the gene, its evidence and the drugs
     page = (breast / "results/targets/report/patients/A04W.html").read_text()
     assert "ERBB2" in page and "TRASTUZUMAB" in page and "amp" in page
+
+
+def test_erbb2_amplification_of_a04w_is_tier_one_a_with_trastuzumab(breast: Path) -> None:
+    table = read(breast / "results/targets/patients/A04W.actionable.tsv")
+    assert list(table.columns[:13]) == ["patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level",
+                                        "therapy", "effect", "tumor_type", "assertion_tumor_type", "source_id", "citation"]
+    erbb2 = table[(table["gene"] == "ERBB2") & (table["alteration_type"] == "amplification")]
+    first = erbb2[erbb2["tier"] == "I-A"]
+    assert "Trastuzumab" in set(first["therapy"]) and set(first["assertion_tumor_type"]) == {"BRCA"}
+    assert set(first["evidence_level"]) <= {"FDA-Approved", "Guideline"} and (first["suggested"] == "yes").all()
+    assert set(erbb2.loc[erbb2["assertion_tumor_type"].isin(["STAD", "GEJ"]), "tier"]) <= {"II-C", "II-D"}
+    assert (table["tumor_type"] == "BRCA").all() and table["citation"].ne("").all()
+    # tier I rows lead the table; the patient's report page leads with them too
+    order = ["I-A", "I-B", "II-C", "II-D", "III"]
+    assert table["tier"].map(order.index).is_monotonic_increasing
+    page = (breast / "results/targets/report/patients/A04W.html").read_text()
+    assert page.index("Trastuzumab") < page.index("Ranked targets")
+    # the cohort table holds the same rows
+    cohort = read(breast / "results/targets/actionable.tsv")
+    assert cohort[cohort["patient"] == "A04W"].reset_index(drop=True).equals(table)
+
+
+def test_breast_cohort_suggests_no_drug_without_a_genomic_reason(breast: Path) -> None:
+    """150 patients (one with variants): no anti-EGFR for KRAS, no TP53 therapy, no drug from expression alone."""
+    tables = {p.name.removesuffix(".tsv"): read(p) for p in (breast / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv")}
+    assert len(tables) == 150
+    with_drugs = 0
+    for patient, table in tables.items():
+        table = table.fillna({"drugs": "", "mutations": "", "copy_number_call": ""})
+        rows = table[table["drugs"] != ""]
+        with_drugs += len(rows)
+        # every listed drug is traceable to the patient's own mutation or amplification
+        assert ((rows["mutations"] != "") | (rows["copy_number_call"] == "amp")).all(), (patient, rows[["gene", "drugs"]].head())
+        assert (rows["evidence_druggability"] > 0).all() == (len(rows) > 0) or rows.empty
+        assert (rows["drug_evidence"].str.startswith("inferential")).all()
+        kras = table[table["gene"] == "KRAS"]
+        assert not (set(";".join(kras["drugs"]).split(";")) & {"CETUXIMAB", "PANITUMUMAB"}), patient
+        tp53 = table[table["gene"] == "TP53"]
+        assert (tp53["drugs"] == "").all() and (tp53["evidence_druggability"] == 0).all(), patient
+        assert (tp53["evidence_rna"] == 0).all() and (tp53["evidence_protein"] == 0).all(), patient
+        # druggability never comes from expression: patients without variant data have none
+        if patient != "A04W":
+            assert (table["evidence_druggability"] == 0).all() and (table["drugs"] == "").all(), patient
+    assert with_drugs > 0  # A04W's ERBB2 amplification
+    actionable = read(breast / "results/targets/actionable.tsv")
+    suggested = actionable[actionable["suggested"] == "yes"]
+    assert set(suggested["patient"]) <= {"A04W"} and (suggested["source_id"].str.startswith("MOAlmanac:")).all()
 
 
 def test_tp53_mutation_of_a04w_is_no_target(breast: Path) -> None:
@@ -134,6 +187,36 @@ def test_demo_planted_targets(demo_run: Path, truth: dict) -> None:
         check_scores(table, settings)
         ranks = table.set_index("gene")["rank"]
         target = facts["planted_target"]
-        assert ranks.get(target, 999) <= 3, (patient, facts["subtype"], target, table.head(5)["gene"].tolist())
+        genomic = facts["copy_number_calls"].get(target) == "amp" or any(h.split()[0] == target for h in facts["hotspots"])
+        if genomic:
+            assert ranks.get(target, 999) <= 3, (patient, facts["subtype"], target, table.head(5)["gene"].tolist())
+        else:  # over-expression only (EGFR in Basal): supporting evidence among the subtype's markers, no therapy
+            row = table.set_index("gene").loc[target]
+            assert row["evidence_rna"] > 0 or row["evidence_protein"] > 0, (patient, target)
+            # no drug; druggability only as far as the genome gives a reason (a one-copy gain: at most its 0.25)
+            assert row["drugs"] == "" and row["evidence_druggability"] <= row["evidence_copy_number"] + 1e-6, (patient, target)
         for gene in truth["not_direct_targets"]:
             assert ranks.get(gene, len(table) + 1) > ranks[target], (patient, gene)
+
+
+def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> None:
+    """The planted alterations at their planted tiers (truth.yaml), from the demo's real MOAlmanac subset;
+    the KRAS G12D colorectal case shows anti-EGFR as resistance, never as a suggestion."""
+    cohort = read(demo_run / "results/targets/actionable.tsv")
+    planted_cases = 0
+    for patient, facts in truth["patients"].items():
+        table = read(demo_run / f"results/targets/patients/{patient}.actionable.tsv")
+        assert (table["patient"] == patient).all() and (table["tumor_type"] == facts["tumor_type"]).all()
+        for row in facts["actionable"]:
+            hit = table[(table["gene"] == row["gene"]) & (table["alteration"] == row["alteration"]) & (table["therapy"] == row["therapy"])
+                        & (table["tier"] == row["tier"]) & (table["effect"] == row["effect"]) & (table["suggested"] == row["suggested"])]
+            assert len(hit) >= 1, (patient, row, table[["gene", "alteration", "tier", "therapy", "effect"]].head(12))
+            planted_cases += 1
+        suggested = table[table["suggested"] == "yes"]
+        if facts["tumor_type"] == "COADREAD":
+            assert not any({a.strip().upper() for a in t.split("+")} <= {"CETUXIMAB", "PANITUMUMAB"} for t in suggested["therapy"])
+            resistance = table[table["therapy"].isin(["Cetuximab", "Panitumumab"])]
+            assert set(resistance["effect"]) == {"resistance"} and len(resistance) >= 2
+    assert planted_cases >= 20
+    assert sum(f["tumor_type"] == "COADREAD" for f in truth["patients"].values()) == 1
+    assert len(cohort) == sum(len(read(demo_run / f"results/targets/patients/{p}.actionable.tsv")) for p in truth["patients"])

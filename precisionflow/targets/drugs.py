@@ -2,19 +2,29 @@
 
 Rule, per gene (settings under ``targets: druggability:``):
 
+* only anticancer agents count (:func:`anticancer_drugs`): a drug with a claim of a stated kind against
+  some gene (``direct_types``) from an oncology source (``oncology_sources``: CIViC, OncoKB, CGI, CKB, My
+  Cancer Genome, …), or a therapy of the MOAlmanac knowledge base; atropine, alcohol or
+  diphenhydramine never reach a table;
+* claims that only list a clinical trial (``listing_sources``: a trial enrolling patients with the gene
+  altered, not a drug acting on it) and claims of a ``not_drug_types`` kind (resistance, biomarker) are no
+  interactions; a claim without a kind weighs ``untyped_weight`` (0 by default: in the DGIdb v3 export
+  these are mostly biomarker associations, such as KRAS and cetuximab, which predict resistance);
 * each distinct drug weighs by the kind of its interactions with the gene: 1.0 when one of them acts
   against the target (``direct_types``: inhibitor, antagonist, antibody, blocker …), 0.5 for another
-  stated kind (agonist, modulator, binder …), 0.1 when no kind is given (mostly text-mined claims);
-  times 0.5 unless the drug is approved (the ``approved`` column of newer DGIdb exports; in the v3
-  layout, a claim from one of ``approved_sources``, by default ``FDA``);
+  stated kind (agonist, modulator, binder …); times 0.5 unless the drug is approved: the ``approved``
+  column of newer DGIdb exports, else an agent of an FDA-approved MOAlmanac therapy (DGIdb v3's ``FDA``
+  source is the pharmacogenomic-biomarker labelling table, not an approval list; ``approved_sources`` is
+  empty by default and kept only for exports whose source means approval);
 * interactions part = min(1, Σ drug weights / ``saturation``) (3: three approved inhibitors make a
   gene fully tractable);
 * categories part (optional DGIdb categories file) = the largest value of the gene's categories in
   ``categories`` (``CLINICALLY ACTIONABLE`` 0.5, druggable-genome families 0.25);
 * d(g) = max(interactions part, categories part), in [0, 1].
 
-``drugs``: the gene's drugs, strongest first (weight, then number of sources, then name), at most
-``max_drugs``, joined by ``;``.
+``drugs``: the gene's drugs acting against it (``direct``), strongest first (weight, then number of
+sources, then name), at most ``max_drugs``, joined by ``;``. They are *inferential* (AMP tier II-D at most):
+the target tables show them only for a patient's activating alteration of the gene (prioritize.py).
 """
 
 from __future__ import annotations
@@ -25,34 +35,72 @@ import numpy as np
 import pandas as pd
 
 
-def drug_weights(interactions: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
-    """One row per (gene, drug): ``weight``, ``sources`` (distinct claim sources), ``direct``, ``approved``.
+def _claims(interactions: pd.DataFrame, cfg: Mapping) -> pd.DataFrame:
+    """The interaction claims with upper-case drug names, ``direct`` and ``typed`` flags; trial listings
+    and claims of a ``not_drug_types`` kind left out."""
+    direct_types = {t.lower() for t in cfg["direct_types"]}
+    not_drug = {t.lower() for t in cfg["not_drug_types"]}
+    listing = {s.lower() for s in cfg["listing_sources"]}
+    frame = interactions.copy()
+    frame["drug"] = frame["drug"].astype(str).str.strip().str.upper()
+    types = frame["interaction_types"].fillna("").astype(str).str.lower()
+    kinds = types.str.split(r"\s*,\s*").map(lambda ks: [k for k in ks if k])
+    frame["direct"] = kinds.map(lambda ks: any(k in direct_types for k in ks))
+    frame["typed"] = kinds.map(bool)
+    excluded = kinds.map(lambda ks: any(k in not_drug for k in ks)) | frame["source"].fillna("").astype(str).str.lower().isin(listing)
+    return frame[~excluded.to_numpy(bool)]
 
-    ``interactions``: :func:`precisionflow.references.read_drug_gene` (``gene, drug, interaction_types,
-    source``), with an ``approved`` column where the export has one. Drug names are compared
-    case-insensitively and written upper-case.
-    """
+
+def anticancer_drugs(interactions: pd.DataFrame, settings: Mapping, curated: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Drugs (upper-case) that are anticancer agents: a ``direct_types`` claim from an ``oncology_sources``
+    source for some gene, or an agent of a curated therapy (``curated``: MOAlmanac's)."""
     cfg = settings["druggability"]
     if interactions.empty:
-        return pd.DataFrame(columns=["gene", "drug", "weight", "sources", "direct", "approved"])
-    direct_types = {t.lower() for t in cfg["direct_types"]}
-    frame = interactions[["gene", "drug", "interaction_types", "source"]].copy()
-    frame["drug"] = frame["drug"].astype(str).str.upper()
-    types = frame["interaction_types"].fillna("").astype(str).str.lower()
-    kinds = types.str.split(r"\s*,\s*")
-    frame["direct"] = kinds.map(lambda ks: any(k in direct_types for k in ks))
-    frame["typed"] = types.str.strip() != ""
-    if "approved" in interactions.columns and interactions["approved"].notna().any():
-        frame["approved"] = interactions["approved"].fillna(False).astype(bool)
+        return frozenset(curated)
+    claims = _claims(interactions, cfg)
+    oncology = {s.lower() for s in cfg["oncology_sources"]}
+    from_oncology = claims[claims["direct"] & claims["source"].fillna("").astype(str).str.lower().isin(oncology)]
+    return frozenset(from_oncology["drug"]) | frozenset(curated)
+
+
+def drug_weights(
+    interactions: pd.DataFrame,
+    settings: Mapping,
+    anticancer: frozenset[str] | None = None,
+    approved: frozenset[str] | None = None,
+) -> pd.DataFrame:
+    """One row per (gene, drug) with a weight above 0: ``weight``, ``sources`` (distinct claim sources),
+    ``direct``, ``approved``.
+
+    ``interactions``: :func:`precisionflow.references.read_drug_gene` (``gene, drug, interaction_types,
+    source``), with an ``approved`` column where the export has one. ``anticancer``: the drugs allowed
+    (:func:`anticancer_drugs`; None: all, for tests of the weighting alone); ``approved``: approved agents
+    (MOAlmanac's FDA-approved therapies) when the export has no ``approved`` column. Drug names are
+    compared case-insensitively and written upper-case.
+    """
+    cfg = settings["druggability"]
+    columns = ["gene", "drug", "weight", "sources", "direct", "approved"]
+    if interactions.empty:
+        return pd.DataFrame(columns=columns)
+    frame = _claims(interactions[[c for c in ("gene", "drug", "interaction_types", "source", "approved") if c in interactions.columns]], cfg)
+    if anticancer is not None:
+        frame = frame[frame["drug"].isin(anticancer)]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    if "approved" in frame.columns and frame["approved"].notna().any():
+        frame["approved"] = frame["approved"].fillna(False).astype(bool)
     else:
         approved_sources = {s.lower() for s in cfg["approved_sources"]}
         frame["approved"] = frame["source"].fillna("").astype(str).str.lower().isin(approved_sources)
+        if approved is not None:
+            frame["approved"] |= frame["drug"].isin(approved)
     per_drug = frame.groupby(["gene", "drug"], sort=True).agg(
         direct=("direct", "any"), typed=("typed", "any"), approved=("approved", "any"), sources=("source", "nunique")
     )
     kind = np.where(per_drug["direct"], cfg["direct_weight"], np.where(per_drug["typed"], cfg["other_weight"], cfg["untyped_weight"]))
     per_drug["weight"] = kind * np.where(per_drug["approved"], 1.0, cfg["not_approved_factor"])
-    return per_drug.reset_index()[["gene", "drug", "weight", "sources", "direct", "approved"]]
+    per_drug = per_drug[per_drug["weight"] > 0]
+    return per_drug.reset_index()[columns]
 
 
 def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settings: Mapping) -> pd.Series:
@@ -73,7 +121,8 @@ def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settin
 
 
 def drug_lists(per_drug: pd.DataFrame, settings: Mapping) -> pd.Series:
-    """gene -> ``'DRUG A;DRUG B;…'``, strongest first, at most ``max_drugs``."""
+    """gene -> ``'DRUG A;DRUG B;…'``: drugs acting against the gene, strongest first, at most ``max_drugs``."""
+    per_drug = per_drug[per_drug["direct"].astype(bool)] if not per_drug.empty else per_drug
     if per_drug.empty:
         return pd.Series(dtype=object, name="drugs")
     limit = settings["druggability"]["max_drugs"]

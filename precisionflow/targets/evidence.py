@@ -25,9 +25,13 @@ Rules (settings from the config's ``targets:`` section, defaults in ``settings.D
 * **integration** — how strongly the gene loads on the joint factors that separate the groups:
   max over factors of (share of the factor's variance explained by the groups, r²) × |weight| / the
   factor's largest |weight| in that layer. A property of the cohort, the same in every row of a gene.
-* **druggability** — the gene's tractability d(g) (see ``drugs.py``) times the strongest of the row's
-  tumour evidence (mutation, copy number, RNA, protein): a drug counts as far as the tumour gives a
-  reason to use it, so a gene is never a target for its drugs alone.
+* **druggability** — the gene's tractability d(g) (see ``drugs.py``: anticancer agents only) times the
+  row's own *genetic* evidence that the gene is activated, at its weight: max(w_mutation × an activating
+  mutation's evidence (a hotspot or missense change of an IntOGen ``Act`` gene), w_copy_number × the
+  copy-number evidence), at most 1. Over-expression alone never makes a drug count: a drug counts as far
+  as the tumour's genome gives a reason to use it, so a gene is never a target for its drugs alone.
+* **tumour suppressors** (IntOGen ``LoF``) get no evidence from over-expression (RNA, protein),
+  amplification or druggability: an inhibitor of a lost gene is no therapy.
 """
 
 from __future__ import annotations
@@ -286,6 +290,20 @@ def integration_evidence(gene_weights: pd.DataFrame | None, genes: np.ndarray, s
     return out
 
 
-def gated_druggability(druggability: np.ndarray, tumour: np.ndarray) -> np.ndarray:
-    """d(g) times the row's strongest tumour evidence (last axis: the tumour evidence types)."""
-    return druggability * tumour.max(axis=-1)
+def activating_mutations(mutations: pd.DataFrame, roles: pd.Series) -> pd.DataFrame:
+    """The mutations (scored by :func:`mutation_values`) that activate an oncogene: a hotspot or a
+    missense / in-frame change of an IntOGen ``Act`` gene."""
+    missense = mutations["classification"].map(MUTATION_CLASSES).eq("missense") | mutations["is_hotspot"].astype(bool)
+    return mutations[missense.to_numpy(bool) & mutations["gene"].map(roles).eq("Act").to_numpy(bool)]
+
+
+def not_lof(genes: np.ndarray, roles: pd.Series) -> np.ndarray:
+    """1.0 for every gene but IntOGen ``LoF`` tumour suppressors (0.0)."""
+    return (roles.reindex(genes).fillna("none").to_numpy() != "LoF").astype(np.float64)
+
+
+def gated_druggability(druggability: np.ndarray, activating: np.ndarray, copy_number: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+    """d(g) times the row's genetic evidence of activation at its weight (capped at 1): max(w_mutation ×
+    activating-mutation evidence, w_copy_number × copy-number evidence)."""
+    genetic = np.maximum(float(weights["mutation"]) * activating, float(weights["copy_number"]) * copy_number)
+    return druggability * np.clip(genetic, 0.0, 1.0)

@@ -196,4 +196,9 @@ def read_groups(
 
 def read_targets(path: PathLike) -> pd.DataFrame:
     """A target table this step wrote (cohort or patient): text cells stay text ('' when blank)."""
-    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=["NA"], dtype={"gene": str, "drugs": str, "group": str, "mutations": str, "copy_number_call": str})
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=["NA"], dtype={"gene": str, "drugs": str, "group": str, "mutations": str, "copy_number_call": str, "drug_evidence": str})
+
+
+def read_actionable(path: PathLike) -> pd.DataFrame:
+    """An actionability table this step wrote (``results/targets/patients/{patient}.actionable.tsv``), as text."""
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)

@@ -31,3 +31,8 @@ def layer_kinds(layers: Mapping[str, Mapping], overrides: Mapping[str, str]) -> 
         if kind != "none":
             kinds[name] = kind
     return kinds
+
+
+def actionability_outputs(patients: Sequence[str], folder: str = FOLDER) -> list[str]:
+    """The actionability tables (SPEC), when the config gives ``resources: actionability``."""
+    return [f"{folder}/actionable.tsv", *[f"{folder}/patients/{p}.actionable.tsv" for p in patients]]

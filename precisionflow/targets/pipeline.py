@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from precisionflow import references
+from precisionflow.actionability.knowledge import allele_specific_agents, anticancer_agents, approved_agents, read_moalmanac, resisted_agents
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
 from precisionflow.targets.evidence import EvidenceInputs
-from precisionflow.targets.prioritize import cohort_table, patient_tables, prepare
+from precisionflow.targets.prioritize import cohort_table, patient_tables, prepare, withdraw_resisted_drugs
 from precisionflow.targets.settings import with_defaults
 from precisionflow.targets.tables import write_split, write_table
 
@@ -35,6 +36,8 @@ class StepInputs:
     drivers: PathLike | None = None
     drug_gene: PathLike | None = None
     drug_categories: PathLike | None = None
+    knowledge_base: PathLike | None = None  # MOAlmanac JSON: approved and anticancer agents
+    actionable: PathLike | None = None  # results/targets/actionable.tsv: resisted agents per patient
 
 
 def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series]:
@@ -44,7 +47,11 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
     layers = [io_.read_layer(path, name, kind) for name, (path, kind) in sorted(step.layers.items())]
     roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
     interactions = references.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
-    per_drug = dr.drug_weights(interactions, settings)
+    curated, approved, specific = frozenset(), None, frozenset()
+    if step.knowledge_base is not None:
+        kb = read_moalmanac(step.knowledge_base)
+        curated, approved, specific = anticancer_agents(kb), approved_agents(kb), allele_specific_agents(kb)
+    per_drug = dr.drug_weights(interactions, settings, anticancer=dr.anticancer_drugs(interactions, settings, curated), approved=approved)
     categories = references.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
     inputs = EvidenceInputs(
         patients=sorted(step.patients),
@@ -59,7 +66,8 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         groups=step.groups,
         separation=step.separation,
     )
-    return inputs, dr.drug_lists(per_drug, settings)
+    listed = per_drug[[(g, d) not in specific for g, d in zip(per_drug["gene"], per_drug["drug"], strict=True)]] if specific else per_drug
+    return inputs, dr.drug_lists(listed, settings)
 
 
 def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]) -> pd.DataFrame:
@@ -72,6 +80,8 @@ def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patie
     cohort = cohort_table(inputs, prepared, drugs, settings)
     write_table(cohort, cohort_path)
     tables = patient_tables(prepared, drugs, settings)
+    if step.actionable is not None:
+        withdraw_resisted_drugs(tables, resisted_agents(io_.read_actionable(step.actionable)))
     write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])
     log.info("cohort table: %d genes; patient tables: %d rows in all", len(cohort), len(tables.table))
     return cohort

@@ -56,6 +56,9 @@ class Prepared:
     cn_value: np.ndarray  # before the role factor
     mutation_text: pd.Series  # (patient, gene) -> "p.H1047R (hotspot); …"
     cn_text: pd.Series  # (patient, gene) -> call
+    activating: np.ndarray  # patients × genes: activating-mutation evidence (role factor applied), else 0
+    amplified: np.ndarray  # patients × genes: True where the call is amp
+    not_lof: np.ndarray  # per gene: 0 for LoF tumour suppressors, else 1
 
 
 def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
@@ -71,6 +74,13 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
     by_kind: dict[str, list[ev.ExpressionEvidence]] = {"rna": [], "protein": []}
     for layer in inputs.layers:
         by_kind[layer.kind].append(ev.patient_expression(layer, patients, genes, settings))
+    suppressor_mask = ev.not_lof(genes, inputs.roles)
+    activating = ev.sparse_to_dense(ev.activating_mutations(mutations, inputs.roles), "value", patients, genes) * mutation_role
+    amp_calls = inputs.copy_number[inputs.copy_number["call"] == "amp"].assign(value=1.0)
+    rna = ev.combine_layers(by_kind["rna"], shape)
+    protein = ev.combine_layers(by_kind["protein"], shape)
+    rna = ev.ExpressionEvidence(rna.evidence * suppressor_mask.astype(rna.evidence.dtype), rna.z)
+    protein = ev.ExpressionEvidence(protein.evidence * suppressor_mask.astype(protein.evidence.dtype), protein.z)
     text = mutations.assign(
         label=mutations["protein_change"].fillna("").astype(str).where(lambda s: s != "", mutations["classification"])
         + np.where(mutations["is_hotspot"].astype(bool), " (hotspot)", "")
@@ -82,8 +92,8 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
         patients=patients,
         mutation=mutation_class * mutation_role,
         copy_number=cn_value * cn_role,
-        rna=ev.combine_layers(by_kind["rna"], shape),
-        protein=ev.combine_layers(by_kind["protein"], shape),
+        rna=rna,
+        protein=protein,
         integration=ev.integration_evidence(inputs.gene_weights, genes, inputs.separation),
         druggability=inputs.druggability.reindex(genes).fillna(0.0).to_numpy(dtype=np.float64),
         mutation_role=mutation_role,
@@ -92,14 +102,21 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
         cn_value=cn_value,
         mutation_text=mutation_text,
         cn_text=cn_text,
+        activating=activating,
+        amplified=ev.sparse_to_dense(amp_calls, "value", patients, genes) > 0,
+        not_lof=suppressor_mask,
     )
 
 
-def stack(tumour: np.ndarray, integration: np.ndarray, druggability: np.ndarray) -> np.ndarray:
-    """rows × genes × 4 tumour types -> rows × genes × 6 (integration broadcast, druggability gated)."""
+def stack(tumour: np.ndarray, integration: np.ndarray, druggability: np.ndarray, activating: np.ndarray, settings: Mapping) -> np.ndarray:
+    """rows × genes × 4 tumour types -> rows × genes × 6 (integration broadcast, druggability gated by the
+    activating-mutation and copy-number evidence)."""
     integ = np.broadcast_to(integration, tumour.shape[:-1])[..., None]
-    drug = ev.gated_druggability(druggability, tumour)[..., None]
+    drug = ev.gated_druggability(druggability, activating, tumour[..., 1], settings["weights"])[..., None]
     return np.concatenate([tumour, integ, drug], axis=-1)
+
+
+INFERENTIAL = "inferential (DGIdb; AMP tier II-D at most)"
 
 
 def z_column(z: np.ndarray) -> np.ndarray:
@@ -155,7 +172,9 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
         listed |= part > 0
     p_idx, g_idx = np.nonzero(listed)
     tumour = np.stack([part[p_idx, g_idx] for part in parts], axis=1)
-    evidence = np.column_stack([tumour, prepared.integration[g_idx], ev.gated_druggability(prepared.druggability[g_idx], tumour)])
+    activating = prepared.activating[p_idx, g_idx]
+    gated = ev.gated_druggability(prepared.druggability[g_idx], activating, tumour[:, 1], settings["weights"]) * prepared.not_lof[g_idx]
+    evidence = np.column_stack([tumour, prepared.integration[g_idx], gated])
     evidence, scores = finish_scores(evidence, weights)
     order = np.lexsort((g_idx, -scores, p_idx))  # genes are sorted by name: index order is name order
     p_idx, g_idx, evidence, scores = p_idx[order], g_idx[order], evidence[order], scores[order]
@@ -166,13 +185,18 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
     table = pd.DataFrame({"gene": pd.Categorical.from_codes(g_idx, categories=pd.Index(genes, dtype=object)), "rank": rank, "score": scores})
     for j, column in enumerate(EVIDENCE_COLUMNS):
         table[column] = evidence[:, j]
-    drug_text = drugs.reindex(genes).fillna("")
+    # drugs only for an alteration whose direction fits them: an activating mutation or an amplification
+    # of a gene that is no tumour suppressor; an expression outlier is supporting evidence, no therapy
+    fits = ((prepared.activating[p_idx, g_idx] > 0) | prepared.amplified[p_idx, g_idx]) & (prepared.not_lof[g_idx] > 0)
+    drug_text = pd.concat([pd.Series([""]), drugs.reindex(genes).fillna("")], ignore_index=True)
     drug_codes, drug_names = pd.factorize(drug_text, sort=True)
-    table["drugs"] = pd.Categorical.from_codes(drug_codes[g_idx], categories=drug_names)
+    codes = np.where(fits, drug_codes[1:][g_idx], drug_codes[0])
+    table["drugs"] = pd.Categorical.from_codes(codes, categories=drug_names)
     table["mutations"] = flat_lookup(prepared.mutation_text, prepared.patients, genes, p_idx, g_idx)
     table["copy_number_call"] = flat_lookup(prepared.cn_text, prepared.patients, genes, p_idx, g_idx)
     table["rna_z"] = z_column(prepared.rna.z[p_idx, g_idx])
     table["protein_z"] = z_column(prepared.protein.z[p_idx, g_idx])
+    table["drug_evidence"] = pd.Categorical.from_codes((table["drugs"].cat.codes.to_numpy() != drug_names.get_loc("")).astype(np.int8) if len(table) else np.zeros(0, np.int8), categories=["", INFERENTIAL])
     return PatientTables(table, list(prepared.patients), bounds)
 
 
@@ -214,8 +238,11 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     shape = (len(names), len(genes))
     rna = ev.combine_layers(by_kind["rna"], shape)
     protein = ev.combine_layers(by_kind["protein"], shape)
-    tumour = np.stack([mut_mean * prepared.mutation_role, cn_mean * prepared.cn_role, rna.evidence, protein.evidence], axis=-1)
-    evidence, scores = finish_scores(stack(tumour, prepared.integration, prepared.druggability), weights)
+    act_mean, _, _ = group_means(prepared.activating, patients, inputs.mutated_patients, groups, names)
+    tumour = np.stack(
+        [mut_mean * prepared.mutation_role, cn_mean * prepared.cn_role, rna.evidence * prepared.not_lof, protein.evidence * prepared.not_lof], axis=-1
+    )
+    evidence, scores = finish_scores(stack(tumour, prepared.integration, prepared.druggability * prepared.not_lof, act_mean, settings), weights)
     best = np.argmax(scores, axis=0)  # first group wins ties (groups sorted by name)
     columns = np.arange(len(genes))
     best_evidence = evidence[best, columns]
@@ -227,8 +254,10 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     table = pd.DataFrame({"gene": genes[order], "rank": np.arange(1, len(order) + 1), "score": best_scores[order]})
     for j, column in enumerate(EVIDENCE_COLUMNS):
         table[column] = best_evidence[order, j]
-    table["drugs"] = drugs.reindex(genes[order]).fillna("").to_numpy()
     g = best[order]
+    # drugs where the best group's genome activates the gene (activating mutations or amplifications)
+    fits = ((act_mean[g, order] > 0) | (amp_share[g, order] > 0)) & (prepared.not_lof[order] > 0)
+    table["drugs"] = np.where(fits, drugs.reindex(genes[order]).fillna("").to_numpy(), "")
     table["group"] = np.array(names, dtype=object)[g]
     table["group_size"] = group_sizes[g]
     table["mutated_fraction"] = np.round(mut_share[g, order], 4)
@@ -236,3 +265,32 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     table["rna_z"] = z_column(rna.z[g, order])
     table["protein_z"] = z_column(protein.z[g, order])
     return table
+
+
+def withdraw_resisted_drugs(tables: PatientTables, resisted: Mapping[str, Mapping[str, str]]) -> None:
+    """Remove from each patient's drug lists the agents an alteration of the patient predicts resistance
+    to (``resisted``: patient -> {agent: reason}, from the actionability table); ``drug_evidence`` names them."""
+    updates: dict[int, tuple[str, str]] = {}
+    drugs_column = tables.table["drugs"]
+    for i, patient in enumerate(tables.patients):
+        agents = resisted.get(patient)
+        if not agents:
+            continue
+        start, stop = int(tables.bounds[i]), int(tables.bounds[i + 1])
+        for position, text in zip(range(start, stop), drugs_column.iloc[start:stop].astype(str), strict=True):
+            listed = [d for d in text.split(";") if d]
+            gone = [d for d in listed if d in agents]
+            if gone:
+                kept = ";".join(d for d in listed if d not in agents)
+                reasons = "; ".join(f"{d}: {agents[d]}" for d in gone)
+                updates[position] = (kept, (INFERENTIAL + "; " if kept else "") + "withdrawn " + reasons)
+    if not updates:
+        return
+    rows = np.array(sorted(updates))
+    for column, k in (("drugs", 0), ("drug_evidence", 1)):
+        values = [updates[r][k] for r in rows]
+        series = tables.table[column]
+        new = sorted(set(values) - set(series.cat.categories))
+        if new:
+            tables.table[column] = series.cat.add_categories(new)
+        tables.table.iloc[rows, tables.table.columns.get_loc(column)] = values

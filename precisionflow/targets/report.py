@@ -39,6 +39,7 @@ LABELS = {
 STYLE = """
 body { font-family: Helvetica, Arial, sans-serif; font-size: 13px; margin: 12px; color: #222; }
 h1 { font-size: 18px; margin: 0 0 6px 0; }
+h2 { font-size: 15px; margin: 14px 0 4px 0; }
 p.note { color: #555; margin: 4px 0 10px 0; }
 table { border-collapse: collapse; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }
@@ -85,12 +86,14 @@ def _drugs(value: object) -> str:
     return f'<td class="drugs">{html.escape(text.replace(";", ", "))}</td>'
 
 
-def targets_html(title: str, note: str, table: pd.DataFrame, settings: Mapping, top_n: int, details: list[str]) -> str:
-    """A page: the first ``top_n`` rows of a ranked table with score bars, evidence, ``details`` columns, drugs."""
+def targets_html(title: str, note: str, table: pd.DataFrame, settings: Mapping, top_n: int, details: list[str], lead: str = "") -> str:
+    """A page: ``lead`` (HTML: the patient's actionable alterations), then the first ``top_n`` rows of a
+    ranked table with score bars, evidence, ``details`` columns, drugs."""
     weights = weight_vector(settings)
     top = table.head(top_n)
     shares = contributions(top[EVIDENCE_COLUMNS].to_numpy(dtype=np.float64), weights) if len(top) else np.zeros((0, len(weights)))
-    head = ["rank", "gene", "score", "evidence"] + [LABELS[t] for t in EVIDENCE_TYPES] + [d.replace("_", " ") for d in details] + ["drugs"]
+    head = ["rank", "gene", "score", "evidence"] + [LABELS[t] for t in EVIDENCE_TYPES] + [d.replace("_", " ") for d in details]
+    head += ["drugs (inferential, DGIdb)" if "drug_evidence" in table.columns else "drugs"]
     rows = []
     for i, (_, row) in enumerate(top.iterrows()):
         cells = [_cell(int(row["rank"]), True), f"<td><b>{html.escape(str(row['gene']))}</b></td>", _cell(float(row["score"]), True), f"<td>{_bar(shares[i])}</td>"]
@@ -103,6 +106,8 @@ def targets_html(title: str, note: str, table: pd.DataFrame, settings: Mapping, 
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
         + html.escape(title)
         + f"</title><style>{STYLE}</style></head><body>\n<h1>{html.escape(title)}</h1>\n"
+        + lead
+        + ("<h2>Ranked targets (multi-omics score: supporting evidence)</h2>\n" if lead else "")
         + f'<p class="note">{html.escape(note)}</p>\n{_legend(weights)}\n'
         + "<table><thead><tr>"
         + "".join(f"<th>{html.escape(h)}</th>" for h in head)
@@ -128,7 +133,37 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
     return targets_html(f"Cohort {cohort_name}: top targets", note, cohort, settings, top_n, [d for d in details if d in cohort.columns])
 
 
-def patient_page(patient: str, table: pd.DataFrame, settings: Mapping) -> str:
+ACTIONABLE_HEAD = ["tier", "gene", "alteration", "therapy", "evidence level", "tumour type of the evidence", "match", "source", "note"]
+
+
+def _actionable_rows(rows: pd.DataFrame, empty: str) -> str:
+    if rows.empty:
+        return f'<p class="note">{html.escape(empty)}</p>\n'
+    body = "".join(
+        "<tr>" + "".join(_cell(r[c]) for c in ("tier", "gene", "alteration", "therapy", "evidence_level")) + _cell(r["assertion_tumor_type"] or "any")
+        + "".join(_cell(r[c]) for c in ("match", "source_id", "note")) + "</tr>"
+        for _, r in rows.iterrows()
+    )
+    return "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in ACTIONABLE_HEAD) + f"</tr></thead><tbody>{body}</tbody></table>\n"
+
+
+def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
+    """The page's lead: tier I/II suggestions (AMP/ASCO/CAP), then resistance, then withdrawn suggestions."""
+    actionable = actionable.fillna("")
+    suggestions = actionable[(actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])]
+    resistance = actionable[actionable["effect"] == "resistance"]
+    withdrawn = actionable[actionable["note"].str.startswith("withdrawn")]
+    return (
+        "<h2>Actionable alterations (AMP/ASCO/CAP tiers I-II, MOAlmanac)</h2>\n"
+        + _actionable_rows(suggestions, "No tier I or II therapy matched this patient's alterations.")
+        + "<h2>Resistance</h2>\n"
+        + _actionable_rows(resistance, "No resistance assertion matched this patient's alterations.")
+        + ("<h2>Withdrawn: resistance predicted by another alteration</h2>\n" + _actionable_rows(withdrawn, "") if len(withdrawn) else "")
+        + f'<p class="note">Full table (with tier III driver alterations and prognosis): results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n'
+    )
+
+
+def patient_page(patient: str, table: pd.DataFrame, settings: Mapping, actionable: pd.DataFrame | None = None) -> str:
     top_n = settings["top_n_report"]
     note = (
         f"{len(table):,} genes with tumour evidence in this patient (own mutations, copy-number calls, "
@@ -137,7 +172,10 @@ def patient_page(patient: str, table: pd.DataFrame, settings: Mapping) -> str:
         + f" Full table: results/targets/patients/{patient}.tsv."
     )
     details = ["mutations", "copy_number_call", "rna_z", "protein_z"]
-    return targets_html(f"Patient {patient}: top targets", note, table, settings, top_n, [d for d in details if d in table.columns])
+    lead = actionable_html(patient, actionable) if actionable is not None else ""
+    if lead:
+        note += " Drugs there are inferential (DGIdb, AMP tier II-D at most), listed only for an activating mutation or an amplification."
+    return targets_html(f"Patient {patient}: top targets", note, table, settings, top_n, [d for d in details if d in table.columns], lead)
 
 
 def evidence_figure(cohort: pd.DataFrame, settings: Mapping, top_n: int = 20) -> Figure:

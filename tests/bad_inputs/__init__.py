@@ -32,6 +32,7 @@ DRIVERS = "demo/resources/intogen_drivers.tsv"
 HOTSPOTS = "demo/resources/hotspots.grch38.tsv"
 DRUG_GENE = "demo/resources/dgidb_interactions.tsv.gz"
 DRUG_CATEGORIES = "demo/resources/dgidb_categories.tsv.gz"
+KNOWLEDGE_BASE = "demo/resources/moalmanac.json"
 VCF = "demo/vcf/DEMO-001.vcf.gz"
 CNA = "demo/cna/DEMO-002.cna.tsv"
 MAF = "demo/maf/DEMO-001.maf.tsv"  # written by use_maf(): the demo has VCFs only
@@ -303,6 +304,12 @@ def cases() -> dict[str, list[Case]]:
             Case("pseudonym_key_among_outputs", then(lambda p: (p / "logs").mkdir(), lambda p: (p / "logs/key.txt").write_text("a secret key of more than sixteen bytes\n"),
                                                      edit_config(lambda c: c.update(pseudonymize=True, pseudonym_key="logs/key.txt"))),
                  (r"config\.yaml: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found 'logs/key.txt'",)),
+            Case("unknown_oncotree_code", edit_config(lambda c: c.update(tumor_type="BRCX")),
+                 (FILE + r"config/config\.yaml: key tumor_type: expected an OncoTree code \(close: 'BRCA'\), found 'BRCX'",)),
+            Case("knowledge_base_not_moalmanac", lambda p: (p / KNOWLEDGE_BASE).write_text('{"drugs": [{"name": "trastuzumab"}]}\n'),
+                 (FILE + r"demo/resources/moalmanac\.json: content: expected a MOAlmanac knowledge-base JSON .*found a JSON dict with keys 'drugs'",)),
+            Case("knowledge_base_entry_without_fields", lambda p: (p / KNOWLEDGE_BASE).write_text('[{"gene": "ERBB2", "therapy": "trastuzumab"}]\n'),
+                 (FILE + r"demo/resources/moalmanac\.json: entry 1: expected a MOAlmanac knowledge-base JSON .*found field\(s\) assertion_id, feature_type",)),
             Case("label_is_an_identifying_column", edit_config(lambda c: c.update(label="mrn")),
                  (r"config\.yaml: key label: expected a sheet column that is not identifying, found 'mrn'",)),
             Case("key_given_twice", lambda p: (p / CONFIG).write_text((p / CONFIG).read_text() + "omics:\n  mirna:\n    type: matrix\n"),
@@ -323,6 +330,8 @@ def cases() -> dict[str, list[Case]]:
                  (r"config/samples\.tsv: row 5, column patient: 'DEMO 004' does not match",)),
             Case("row_with_extra_fields", lambda p: edit(p, SHEET, lambda t: t.replace("\nDEMO-007\t", "\nDEMO-007\textra\t", 1)),
                  (FILE + r"config/samples\.tsv: layout: expected a tab-separated sample sheet with the same number of fields on every line", r"line 8")),
+            Case("unknown_tumor_type_of_a_patient", set_sheet("DEMO-004", "tumor_type", "BRAEST"),
+                 (FILE + r"config/samples\.tsv: patient 'DEMO-004', column 'tumor_type': expected an OncoTree code.*found 'BRAEST'",)),
             Case("vcf_path_is_a_directory", set_sheet("DEMO-003", "vcf", "demo/vcf"),
                  (FILE + r"config/samples\.tsv: row 4 \(patient 'DEMO-003'\), column 'vcf': expected a file, not a directory, found the directory 'demo/vcf'",)),
             Case("binary_file", binary(SHEET), (FILE + r"config/samples\.tsv: content: expected a tab-separated sample sheet, found binary data",)),

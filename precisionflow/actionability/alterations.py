@@ -1,0 +1,122 @@
+"""A patient's alterations, in the knowledge base's vocabulary, from the variant step's tables.
+
+* mutations: ``results/variants/{patient}.maf.tsv`` (``Hugo_Symbol``, ``HGVSp_Short``,
+  ``Variant_Classification``, ``is_hotspot``), read by :func:`precisionflow.targets.inputs.read_mafs`;
+  the MAF class becomes MOAlmanac's ``variant_annotation`` (Missense, Nonsense, Frameshift, Splice Site,
+  Deletion, Insertion); silent, UTR, intronic and other non-coding records are no alterations;
+* copy number: ``results/variants/copy_number.tsv``: ``amp`` is an amplification, ``deep_loss`` a
+  deletion (MOAlmanac's two directions); ``gain`` and ``loss`` (one copy) match no assertion;
+* tumour mutational burden: ``results/variants/tmb.tsv``: TMB-high at ``tmb_high`` mutations per Mb or
+  more (config ``actionability: tmb_high``, 10 by default: the FDA's threshold for pembrolizumab in
+  TMB-high solid tumours, KEYNOTE-158); a patient without a TMB value is not TMB-high, and no filter is
+  applied.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+ALTERATION_COLUMNS = ["patient", "gene", "alteration_type", "alteration", "protein_change", "variant_class", "is_hotspot"]
+
+MAF_TO_CLASS = {
+    "Missense_Mutation": "Missense",
+    "Nonsense_Mutation": "Nonsense",
+    "Frame_Shift_Del": "Frameshift",
+    "Frame_Shift_Ins": "Frameshift",
+    "Splice_Site": "Splice Site",
+    "In_Frame_Del": "Deletion",
+    "In_Frame_Ins": "Insertion",
+    "Nonstop_Mutation": "Nonsense",
+    "Translation_Start_Site": "Nonsense",
+}
+TRUNCATING = frozenset({"Nonsense", "Frameshift", "Splice Site"})
+CN_DIRECTION = {"amp": "Amplification", "deep_loss": "Deletion"}
+CN_TYPE = {"amp": "amplification", "deep_loss": "deletion"}
+
+THREE_TO_ONE = {
+    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E", "Gly": "G", "His": "H", "Ile": "I",
+    "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F", "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V",
+    "Ter": "*", "Sec": "U",
+}
+_THREE = re.compile("|".join(THREE_TO_ONE))
+
+
+def short_protein_change(value: str) -> str:
+    """``p.Val600Glu`` / ``V600E`` / ``p.V600E`` -> ``p.V600E`` (blank stays blank)."""
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "na", "none", "."}:
+        return ""
+    if not text.startswith("p."):
+        text = "p." + text
+    if re.search(r"[A-Z][a-z]{2}", text):
+        text = _THREE.sub(lambda m: THREE_TO_ONE[m.group(0)], text)
+    return text
+
+
+def mutation_alterations(mutations: pd.DataFrame) -> pd.DataFrame:
+    """Protein-altering mutations (``patient, gene, classification, is_hotspot, protein_change``) as alterations."""
+    klass = mutations["classification"].map(MAF_TO_CLASS)
+    kept = mutations[klass.notna()]
+    protein = kept["protein_change"].fillna("").astype(str).map(short_protein_change)
+    variant_class = klass[klass.notna()]
+    return pd.DataFrame(
+        {
+            "patient": kept["patient"].astype(str),
+            "gene": kept["gene"].astype(str),
+            "alteration_type": "mutation",
+            "alteration": protein.where(protein != "", variant_class),
+            "protein_change": protein,
+            "variant_class": variant_class,
+            "is_hotspot": kept["is_hotspot"].astype(bool),
+        },
+        columns=ALTERATION_COLUMNS,
+    ).drop_duplicates(["patient", "gene", "alteration", "variant_class"])
+
+
+def copy_number_alterations(copy_number: pd.DataFrame) -> pd.DataFrame:
+    """``amp`` and ``deep_loss`` calls (``patient, gene, call``) as alterations."""
+    kept = copy_number[copy_number["call"].isin(list(CN_DIRECTION))].drop_duplicates(["patient", "gene", "call"])
+    return pd.DataFrame(
+        {
+            "patient": kept["patient"].astype(str),
+            "gene": kept["gene"].astype(str),
+            "alteration_type": kept["call"].map(CN_TYPE),
+            "alteration": kept["call"].map(CN_TYPE),
+            "protein_change": "",
+            "variant_class": kept["call"].map(CN_DIRECTION),
+            "is_hotspot": False,
+        },
+        columns=ALTERATION_COLUMNS,
+    )
+
+
+def tmb_alterations(tmb: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """TMB-high patients (``patient, tmb_per_mb``; NA = unknown, not high) as alterations."""
+    values = pd.to_numeric(tmb["tmb_per_mb"], errors="coerce")
+    kept = tmb[values.to_numpy(dtype=float, na_value=np.nan) >= threshold]
+    values = values[kept.index]
+    return pd.DataFrame(
+        {
+            "patient": kept["patient"].astype(str),
+            "gene": "",
+            "alteration_type": "tmb",
+            "alteration": [f"TMB-high ({v:g} mutations/Mb)" for v in values],
+            "protein_change": "",
+            "variant_class": "High",
+            "is_hotspot": False,
+        },
+        columns=ALTERATION_COLUMNS,
+    )
+
+
+def patient_alterations(mutations: pd.DataFrame, copy_number: pd.DataFrame, tmb: pd.DataFrame | None, tmb_high: float) -> pd.DataFrame:
+    parts = [mutation_alterations(mutations), copy_number_alterations(copy_number)]
+    if tmb is not None and not tmb.empty:
+        parts.append(tmb_alterations(tmb, tmb_high))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=ALTERATION_COLUMNS)
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,154 @@
+"""The Molecular Oncology Almanac (MOAlmanac) knowledge base: its JSON read into one table of assertions.
+
+MOAlmanac (moalmanac.org; github.com/vanallenlab/moalmanac-db) ships its curated assertions as a JSON
+list, one object per assertion: ``feature_type`` (Somatic Variant, Copy Number, Rearrangement, Germline
+Variant, Mutational Burden, Microsatellite Stability, …) with its feature fields (``gene``,
+``protein_change``, ``variant_annotation``; ``direction`` for copy number; ``classification`` for
+mutational burden; ``status`` for MSI), the tumour type (``oncotree_code``, blank = any), the therapy,
+the effect flags (``therapy_sensitivity``, ``therapy_resistance``, ``favorable_prognosis``: 1, 0 or
+blank), the evidence level (``predictive_implication``) and the citation.
+
+Effects: sensitivity 1 → ``sensitivity``; resistance 1, or sensitivity 0 (MOAlmanac's "no benefit",
+e.g. NRAS-mutant colorectal cancer and cetuximab) → ``resistance``; favourable prognosis 1 or 0 →
+``prognosis`` (``favourable`` / ``unfavourable`` in ``prognosis``). Assertions marked ``_deprecated``
+and those with none of these effects (germline adverse-event risk only) are left out and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+
+import pandas as pd
+
+from precisionflow.errors import InputError
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+REQUIRED_FIELDS = ("assertion_id", "feature_type", "oncotree_code", "therapy_name", "predictive_implication", "citation")
+EVIDENCE_LEVELS = ("FDA-Approved", "Guideline", "Clinical trial", "Clinical evidence", "Preclinical", "Inferential")
+COLUMNS = [
+    "assertion_id", "feature_type", "gene", "protein_change", "variant_class", "direction", "biomarker",
+    "tumor_type", "disease", "therapy", "therapy_type", "effect", "prognosis", "evidence_level", "citation", "reference",
+]
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _effect(entry: dict) -> tuple[str, str]:
+    sensitivity, resistance, prognosis = (_text(entry.get(k)) for k in ("therapy_sensitivity", "therapy_resistance", "favorable_prognosis"))
+    if resistance == "1" or sensitivity == "0":
+        return "resistance", ""
+    if sensitivity == "1":
+        return "sensitivity", ""
+    if prognosis in ("0", "1"):
+        return "prognosis", "favourable" if prognosis == "1" else "unfavourable"
+    return "", ""
+
+
+def _reference(entry: dict) -> str:
+    """PMID, else DOI, else NCT id, else the URL: a short handle of the citation."""
+    for key, prefix in (("pmid", "PMID:"), ("doi", "doi:"), ("nct", ""), ("url", "")):
+        value = _text(entry.get(key))
+        if value:
+            return prefix + value
+    return ""
+
+
+def read_moalmanac(path: PathLike) -> pd.DataFrame:
+    """The knowledge base as a table (columns ``COLUMNS``), one row per usable assertion, by assertion id."""
+    path = str(path)
+    expected = "a MOAlmanac knowledge-base JSON (a list of assertions with feature_type, oncotree_code, therapy_name, predictive_implication)"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            entries = json.load(handle)
+    except FileNotFoundError:
+        raise InputError(path, "file", expected, "no file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(path, "content", expected, f"not JSON ({str(error).splitlines()[0]})") from None
+    if not isinstance(entries, list) or not entries:
+        found = f"a JSON {type(entries).__name__}" + (f" with keys {', '.join(map(repr, list(entries)[:4]))}" if isinstance(entries, dict) else "")
+        raise InputError(path, "content", expected, found if entries else "an empty list")
+    rows, dropped = [], Counter()
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or (missing := [f for f in REQUIRED_FIELDS if f not in entry]):
+            what = f"field(s) {', '.join(missing)} missing" if isinstance(entry, dict) else f"a JSON {type(entry).__name__}"
+            raise InputError(path, f"entry {i + 1}", expected, what)
+        level = _text(entry["predictive_implication"])
+        if level not in EVIDENCE_LEVELS:
+            raise InputError(path, f"entry {i + 1} (assertion {entry['assertion_id']}), field 'predictive_implication'", f"one of {', '.join(EVIDENCE_LEVELS)}", repr(level))
+        if entry.get("_deprecated") is True:
+            dropped["deprecated"] += 1
+            continue
+        effect, prognosis = _effect(entry)
+        if not effect:
+            dropped["no therapy effect or prognosis (e.g. adverse-event risk only)"] += 1
+            continue
+        feature = _text(entry["feature_type"])
+        rows.append(
+            {
+                "assertion_id": int(entry["assertion_id"]),
+                "feature_type": feature,
+                "gene": _text(entry.get("gene") or entry.get("gene1")).upper(),
+                "protein_change": _text(entry.get("protein_change")),
+                "variant_class": _text(entry.get("variant_annotation")),
+                "direction": _text(entry.get("direction")),
+                "biomarker": _text(entry.get("classification") or entry.get("status")),
+                "tumor_type": _text(entry["oncotree_code"]).upper(),
+                "disease": _text(entry.get("oncotree_term") or entry.get("disease")),
+                "therapy": _text(entry["therapy_name"]),
+                "therapy_type": _text(entry.get("therapy_type")),
+                "effect": effect,
+                "prognosis": prognosis,
+                "evidence_level": level,
+                "citation": _text(entry["citation"]),
+                "reference": _reference(entry),
+            }
+        )
+    for reason, count in sorted(dropped.items()):
+        log.info("%s: %d assertion(s) left out: %s", path, count, reason)
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values("assertion_id", kind="stable").reset_index(drop=True)
+
+
+def therapy_agents(therapy: str) -> frozenset[str]:
+    """The agents of a therapy, upper-case: ``'Dabrafenib + Trametinib'`` -> {DABRAFENIB, TRAMETINIB}."""
+    return frozenset(a.strip().upper() for a in therapy.split("+") if a.strip())
+
+
+def approved_agents(kb: pd.DataFrame) -> frozenset[str]:
+    """Agents of the FDA-approved therapies of the knowledge base (the project's approval source)."""
+    approved = kb[kb["evidence_level"] == "FDA-Approved"]
+    return frozenset(a for t in approved["therapy"] for a in therapy_agents(t))
+
+
+def anticancer_agents(kb: pd.DataFrame) -> frozenset[str]:
+    """Every agent named in a therapy of the knowledge base (sensitivity or resistance)."""
+    return frozenset(a for t in kb["therapy"] for a in therapy_agents(t))
+
+
+def allele_specific_agents(kb: pd.DataFrame) -> frozenset[tuple[str, str]]:
+    """(gene, agent) pairs whose every sensitivity assertion names a protein change: allele-specific drugs
+    (KRAS and sotorasib: p.G12C only). Such a drug is never listed as an inferential drug of the gene; it
+    reaches a patient only through a matching assertion (``actionable.tsv``)."""
+    somatic = kb[(kb["feature_type"] == "Somatic Variant") & (kb["effect"] == "sensitivity") & (kb["gene"] != "")]
+    specific: dict[tuple[str, str], bool] = {}
+    for gene, change, therapy in somatic[["gene", "protein_change", "therapy"]].itertuples(index=False):
+        for agent in therapy_agents(therapy):
+            specific[(gene, agent)] = specific.get((gene, agent), True) and change != ""
+    return frozenset(key for key, only_specific in specific.items() if only_specific)
+
+
+def resisted_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """patient -> {agent: reason} from the resistance rows of an actionability table (results/targets/actionable.tsv)."""
+    out: dict[str, dict[str, str]] = {}
+    rows = actionable[(actionable["effect"] == "resistance") & (actionable["therapy"] != "")]
+    for patient, gene, alteration, therapy, source in rows[["patient", "gene", "alteration", "therapy", "source_id"]].itertuples(index=False):
+        for agent in sorted(therapy_agents(therapy)):
+            out.setdefault(patient, {}).setdefault(agent, f"{gene} {alteration}".strip() + f" predicts resistance ({source})")
+    return out

@@ -1,0 +1,269 @@
+"""Alterations × assertions: which assertion a patient's alteration matches, how, at which AMP tier,
+and which suggestions a resistance assertion withdraws.
+
+Match kinds (recorded in ``match``), for somatic variant assertions of the alteration's gene:
+
+* ``exact`` — the same protein change (``p.V600E`` and ``p.V600E``);
+* ``residue`` — the assertion names a residue only (``p.G12``) and the patient's change is at it (``p.G12D``);
+* ``gene_class`` — the assertion has no protein change: its variant class must be the patient's
+  (Missense, Nonsense, Frameshift, …). Without a class either ("KRAS mutation"), a sensitivity
+  assertion takes missense and in-frame changes only, unless the gene is a loss-of-function driver
+  (a truncating mutation does not activate an oncogene); resistance and prognosis take any
+  protein-altering mutation (resistance beats sensitivity: withholding a drug is the safe side);
+* ``copy_number`` — an ``amp`` call and an Amplification assertion, ``deep_loss`` and a Deletion;
+* ``biomarker`` — TMB-high and a high mutational-burden assertion.
+
+Tiers (AMP/ASCO/CAP 2017, Li et al. J Mol Diagn 2017): evidence level × tumour type
+(:func:`precisionflow.actionability.oncotree.relation`; an assertion without a tumour type applies to all):
+
+====================================  ===================  ================
+MOAlmanac evidence level              this tumour type     another one
+====================================  ===================  ================
+FDA-Approved, Guideline               I-A                  II-C
+Clinical trial, Clinical evidence     I-B                  II-C
+Preclinical, Inferential              II-D                 II-D
+====================================  ===================  ================
+
+A driver-gene alteration (IntOGen) that matches no assertion is tier III (``therapy`` blank).
+
+Resistance: every agent of a resistance assertion matched by any of the patient's alterations (in any
+tumour type) is *resisted* for the patient. A sensitivity row whose agents are all resisted is withdrawn
+(``suggested`` = no, ``note`` names the alteration and assertion); a combination that only includes a
+resisted agent beside others (KRAS G12C colorectal cancer: adagrasib + cetuximab, FDA-approved, while
+cetuximab alone is resisted) stays a suggestion with the note, because the combination is itself the
+curated assertion. Resistance and prognosis rows are never suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from precisionflow.actionability.alterations import TRUNCATING
+from precisionflow.actionability.knowledge import therapy_agents
+from precisionflow.actionability.oncotree import ANY, SAME, relation
+
+SPEC_COLUMNS = [
+    "patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level", "therapy", "effect",
+    "tumor_type", "assertion_tumor_type", "source_id", "citation",
+]
+EXTRA_COLUMNS = ["suggested", "note", "reference"]
+COLUMNS = SPEC_COLUMNS + EXTRA_COLUMNS
+
+TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
+LEVEL_GRADE = {
+    "FDA-Approved": "A", "Guideline": "A", "Clinical trial": "B", "Clinical evidence": "B", "Preclinical": "D", "Inferential": "D",
+}
+LEVEL_ORDER = {level: i for i, level in enumerate(LEVEL_GRADE)}
+EFFECT_ORDER = {"sensitivity": 0, "resistance": 1, "prognosis": 2, "": 3}
+NON_TRUNCATING = frozenset({"Missense", "Deletion", "Insertion"})
+RESIDUE = r"^p\.[A-Z*]\d+$"
+
+
+def tier(grade: str, tumour_relation: str) -> str:
+    """AMP tier from the evidence grade (A, B, D) and the tumour-type relation (same, any, other)."""
+    here = tumour_relation in (SAME, ANY)
+    if grade == "D":
+        return "II-D"
+    if grade == "A":
+        return "I-A" if here else "II-C"
+    return "I-B" if here else "II-C"
+
+
+KEY_COLUMNS = ["assertion_id", "gene", "protein_change", "variant_class", "effect"]
+
+
+def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series) -> pd.DataFrame:
+    """(alteration row, assertion id, match kind) of the mutations: three joins on small key columns
+    (gene + protein change, gene + residue, gene for assertions without a protein change), so that a
+    large cohort is never crossed with the whole knowledge base."""
+    somatic = kb.loc[kb["feature_type"] == "Somatic Variant", KEY_COLUMNS]
+    alts = mutations[["gene", "protein_change", "variant_class"]].reset_index(names="alt_row")
+    parts = []
+    specific = somatic[somatic["protein_change"] != ""]
+    exact = alts[alts["protein_change"] != ""].merge(specific[["assertion_id", "gene", "protein_change"]], on=["gene", "protein_change"])
+    parts.append(exact[["alt_row", "assertion_id"]].assign(match="exact"))
+    residues = specific[specific["protein_change"].str.match(RESIDUE)].rename(columns={"protein_change": "residue"})
+    alt_residue = alts["protein_change"].str.extract(r"^(p\.[A-Z*]\d+)(?!\d)", expand=False)
+    with_residue = alts.assign(residue=alt_residue).dropna(subset=["residue"])
+    residue = with_residue[with_residue["residue"] != with_residue["protein_change"]].merge(residues[["assertion_id", "gene", "residue"]], on=["gene", "residue"])
+    parts.append(residue[["alt_row", "assertion_id"]].assign(match="residue"))
+    general = somatic[somatic["protein_change"] == ""].replace({"variant_class": {"Activating mutation": "Missense"}})
+    pairs = alts.merge(general[["assertion_id", "gene", "variant_class", "effect"]], on="gene", suffixes=("", "_kb"))
+    lof = pairs["gene"].map(roles).fillna("").eq("LoF")
+    classless = pairs["variant_class_kb"] == ""
+    ok = np.where(
+        classless,
+        (pairs["effect"] != "sensitivity") | lof | pairs["variant_class"].isin(NON_TRUNCATING),
+        pairs["variant_class_kb"] == pairs["variant_class"],
+    )
+    parts.append(pairs.loc[ok, ["alt_row", "assertion_id"]].assign(match="gene_class"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _copy_number_matches(copy_number: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
+    cn = kb.loc[kb["feature_type"] == "Copy Number", ["assertion_id", "gene", "direction"]]
+    pairs = copy_number[["gene", "variant_class"]].reset_index(names="alt_row").merge(
+        cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"]
+    )
+    return pairs[["alt_row", "assertion_id"]].assign(match="copy_number")
+
+
+def _biomarker_matches(biomarkers: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
+    burden = kb.loc[(kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]]
+    pairs = biomarkers[[]].reset_index(names="alt_row").merge(burden, how="cross")
+    return pairs[["alt_row", "assertion_id"]].assign(match="biomarker")
+
+
+def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series | None = None) -> pd.DataFrame:
+    """Every (alteration, assertion) pair that matches: the alteration's columns, the assertion's
+    (``_kb`` suffix where names clash) and ``match``; ``alt_row`` is the alteration's row position."""
+    roles = roles if roles is not None else pd.Series(dtype=object)
+    alterations = alterations.reset_index(drop=True)
+    keys = pd.concat(
+        [
+            _mutation_matches(alterations[alterations["alteration_type"] == "mutation"], kb, roles),
+            _copy_number_matches(alterations[alterations["alteration_type"].isin(["amplification", "deletion"])], kb),
+            _biomarker_matches(alterations[alterations["alteration_type"] == "tmb"], kb),
+        ],
+        ignore_index=True,
+    )
+    pairs = keys.join(alterations, on="alt_row").merge(kb, on="assertion_id", suffixes=("", "_kb"))
+    return pairs.sort_values(["alt_row", "assertion_id"], kind="stable").reset_index(drop=True)
+
+
+def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series:
+    """Which alterations hit a driver gene the way its role implies (tier III candidates)."""
+    role = alterations["gene"].map(roles).fillna("")
+    mutation = alterations["alteration_type"] == "mutation"
+    truncating = alterations["variant_class"].isin(TRUNCATING)
+    return (
+        (mutation & (role == "ambiguous"))
+        | (mutation & (role == "Act") & ~truncating)
+        | (mutation & (role == "LoF"))
+        | ((alterations["alteration_type"] == "amplification") & role.isin(["Act", "ambiguous"]))
+        | ((alterations["alteration_type"] == "deletion") & role.isin(["LoF", "ambiguous"]))
+    )
+
+
+def _label(row_gene: str, alteration: str) -> str:
+    return f"{row_gene} {alteration}".strip()
+
+
+def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
+    """``suggested`` and ``note``: sensitivity rows whose agents a resistance row of the patient covers."""
+    table = table.copy()
+    table["suggested"] = np.where(table["effect"] == "sensitivity", "yes", "no")
+    table["note"] = ""
+    resistance = table[(table["effect"] == "resistance") & (table["therapy"] != "")]
+    if resistance.empty:
+        return table
+    agents_of = {t: sorted(therapy_agents(t)) for t in table["therapy"].unique()}
+    resisted = resistance.assign(agent=resistance["therapy"].map(agents_of)).explode("agent")
+    resisted["reason"] = (
+        (resisted["gene"] + " " + resisted["alteration"]).str.strip() + " predicts resistance to " + resisted["agent"].str.lower()
+        + " (" + resisted["source_id"] + ")"
+    )
+    reasons = resisted.drop_duplicates(["patient", "agent"])[["patient", "agent", "reason"]]  # the first row: the best tier
+    sensitive = table[(table["effect"] == "sensitivity") & table["patient"].isin(set(resistance["patient"]))]
+    if sensitive.empty:
+        return table
+    agents = sensitive["therapy"].map(agents_of)
+    long = sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
+    hits = long.merge(reasons, on=["patient", "agent"])
+    if hits.empty:
+        return table
+    grouped = hits.sort_values(["row", "agent"], kind="stable").groupby("row", sort=True)
+    summary = grouped.agg(hit=("agent", "size"), n_agents=("n_agents", "first"), reason=("reason", "first"))
+    # the first reason in full; further resisted agents of a combination counted (they share the cause)
+    more = summary["hit"] - 1
+    summary["reason"] = summary["reason"] + np.where(more > 0, " (and " + more.astype(str) + " more agent(s))", "")
+    withdrawn = summary["hit"] == summary["n_agents"]
+    table.loc[summary.index[withdrawn], "suggested"] = "no"
+    table.loc[summary.index, "note"] = np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
+    return table
+
+
+def actionable_table(
+    alterations: pd.DataFrame,
+    kb: pd.DataFrame,
+    tumour_types: Mapping[str, str | None],
+    main_types: Mapping[str, str],
+    roles: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The actionability table (``COLUMNS``): one row per matched alteration × assertion, plus one tier III
+    row per driver alteration that matched none; sorted by patient, tier, gene, alteration, effect,
+    evidence level, therapy and assertion."""
+    roles = roles if roles is not None else pd.Series(dtype=object)
+    alterations = alterations.reset_index(drop=True)
+    pairs = match_alterations(alterations, kb, roles)
+    if pairs.empty:
+        pairs = pd.DataFrame(columns=["alt_row", "match", *alterations.columns, *[c for c in kb.columns if c not in alterations.columns]])
+    patient_type = pairs["patient"].map(lambda p: tumour_types.get(p)) if len(pairs) else pd.Series(dtype=object)
+    codes = pairs["tumor_type"] if "tumor_type" in pairs else pd.Series(dtype=object)
+    relations = {key: relation(key[0], key[1], main_types) for key in set(zip(patient_type, codes, strict=True))}
+    grades = pairs["evidence_level"].map(LEVEL_GRADE) if len(pairs) else pd.Series(dtype=object)
+    matched = pd.DataFrame(
+        {
+            "patient": pairs["patient"],
+            "gene": pairs["gene"],
+            "alteration_type": pairs["alteration_type"],
+            "alteration": pairs["alteration"],
+            "match": pairs["match"],
+            "tier": [tier(g, relations[(p, c)]) for g, p, c in zip(grades, patient_type, codes, strict=True)],
+            "evidence_level": pairs["evidence_level"],
+            "therapy": pairs["therapy"],
+            "effect": pairs["effect"],
+            "tumor_type": patient_type.fillna(""),
+            "assertion_tumor_type": codes,
+            "source_id": [f"MOAlmanac:{int(a)}" for a in pairs["assertion_id"]],
+            "citation": pairs["citation"],
+            "reference": pairs["reference"],
+            "prognosis": pairs["prognosis"],
+            "assertion_id": pairs["assertion_id"].astype(np.int64),
+        }
+    )
+    unmatched = alterations.drop(index=pairs["alt_row"].unique() if len(pairs) else [])
+    unmatched = unmatched[driver_alterations(unmatched, roles)] if len(unmatched) else unmatched
+    tier3 = pd.DataFrame(
+        {
+            "patient": unmatched["patient"],
+            "gene": unmatched["gene"],
+            "alteration_type": unmatched["alteration_type"],
+            "alteration": unmatched["alteration"],
+            "match": "",
+            "tier": "III",
+            "evidence_level": "",
+            "therapy": "",
+            "effect": "",
+            "tumor_type": unmatched["patient"].map(lambda p: tumour_types.get(p) or ""),
+            "assertion_tumor_type": "",
+            "source_id": [f"IntOGen:{roles.get(g, '')}" for g in unmatched["gene"]],
+            "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no curated assertion matched",
+            "reference": "",
+            "prognosis": "",
+            "assertion_id": 0,
+        }
+    )
+    table = pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True) if len(matched) or len(tier3) else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
+    table = table.fillna({c: "" for c in table.columns if c != "assertion_id"})
+    if len(table):
+        order = pd.DataFrame(
+            {
+                "patient": table["patient"],
+                "tier": table["tier"].map({t: i for i, t in enumerate(TIERS)}),
+                "gene": table["gene"],
+                "alteration": table["alteration"],
+                "effect": table["effect"].map(EFFECT_ORDER),
+                "level": table["evidence_level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER)),
+                "therapy": table["therapy"],
+                "source": table["assertion_id"],
+            }
+        )
+        table = table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
+    table = withdraw_resisted(table)
+    prognosis = table.pop("prognosis")
+    table["note"] = np.where(prognosis != "", prognosis + " prognosis", table["note"])
+    return table[COLUMNS].reset_index(drop=True)

@@ -1,0 +1,76 @@
+"""The actionability step from files to files: what the workflow's script and the benchmark both call."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from precisionflow import references
+from precisionflow.actionability.alterations import patient_alterations
+from precisionflow.actionability.knowledge import read_moalmanac
+from precisionflow.actionability.matching import COLUMNS, actionable_table
+from precisionflow.actionability.oncotree import read_oncotree
+from precisionflow.io import read_table
+from precisionflow.targets import inputs as targets_inputs
+from precisionflow.targets.tables import write_split, write_table
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class ActionabilityInputs:
+    patients: Sequence[str]  # public ids of the whole cohort
+    tumour_types: Mapping[str, str | None]  # patient -> OncoTree code (checked at parse time)
+    knowledge_base: PathLike  # MOAlmanac JSON
+    oncotree: PathLike
+    mafs: Mapping[str, PathLike]  # patient -> results/variants/{patient}.maf.tsv
+    copy_number: PathLike | None = None  # results/variants/copy_number.tsv
+    tmb: PathLike | None = None  # results/variants/tmb.tsv
+    drivers: PathLike | None = None  # IntOGen compendium
+
+
+def read_tmb(path: PathLike | None) -> pd.DataFrame | None:
+    if path is None:
+        return None
+    return read_table(path, required=("patient", "tmb_per_mb"), sep="\t", dtype={"patient": str}, what="the TMB table (variant step)")
+
+
+def build(step: ActionabilityInputs, settings: Mapping) -> pd.DataFrame:
+    """The cohort's actionability table (``matching.COLUMNS``), sorted by patient, then tier …"""
+    kb = read_moalmanac(step.knowledge_base)
+    oncotree = read_oncotree(step.oncotree)
+    roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
+    alterations = patient_alterations(
+        targets_inputs.read_mafs(step.mafs),
+        targets_inputs.read_copy_number(step.copy_number),
+        read_tmb(step.tmb),
+        float(settings["actionability"]["tmb_high"]),
+    )
+    table = actionable_table(alterations, kb, step.tumour_types, dict(zip(oncotree["code"], oncotree["main_type"], strict=True)), roles)
+    log.info("%d alterations of %d patients; %d rows, %d suggestions withdrawn by resistance", len(alterations),
+             alterations["patient"].nunique(), len(table), int((table["note"].str.startswith("withdrawn")).sum()))
+    return table
+
+
+def run(step: ActionabilityInputs, settings: Mapping, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]) -> pd.DataFrame:
+    """Write the cohort table and each patient's slice of it (a patient without rows: the header only)."""
+    table = build(step, settings)
+    write_table(table, cohort_path)
+    patients = sorted(step.patients)
+    table = table[table["patient"].isin(patients)]
+    positions = np.searchsorted(table["patient"].to_numpy(dtype=object), patients, side="left")
+    ends = np.searchsorted(table["patient"].to_numpy(dtype=object), patients, side="right")
+    if len(table):
+        bounds = np.r_[positions, ends[-1]] if len(patients) else np.array([0])
+        write_split(table.reset_index(drop=True), bounds, [patient_paths[p] for p in patients])
+    else:
+        for p in patients:
+            write_table(pd.DataFrame(columns=COLUMNS), patient_paths[p])
+    return table
