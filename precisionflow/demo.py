@@ -15,7 +15,10 @@ What is planted (and listed in ``truth.yaml``):
 * per patient: the target a correct analysis must rank in the patient's top 3;
 * per VCF: which records a correct default filter keeps, after splitting multi-allelic records and
   normalising indels;
-* about 20 % of labels left blank, to be predicted; some patients without a layer.
+* about 20 % of labels left blank, to be predicted; some patients without a layer;
+* six patients with a germline sample (one multi-sample VCF, ``germline/``) carrying planted pharmacogene
+  diplotypes: a DPYD poor metabolizer, a UGT1A1 *28/*28, a SLCO1B1 tie, one position not called, and a CYP2D6
+  outside call (``precisionflow/demo_pgx.py``; its allele tables are a named subset of PharmCAT's data).
 
 The reference tables (genes, drivers, hotspots, drug-gene interactions) are small and hand-written
 here from public knowledge (gene coordinates on GRCh38, approximate; well-known drugs); the
@@ -36,6 +39,8 @@ from pathlib import Path
 import numpy as np
 import pysam
 import yaml
+
+from precisionflow.demo_pgx import write_pgx_demo
 
 SEED = 20241128
 SUBTYPES = ("Basal", "HER2", "Luminal")
@@ -724,17 +729,28 @@ def write_vcf(path_gz: Path, text: str) -> None:
 
 
 SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample"]
+GERMLINE_COLUMNS = ["germline_vcf", "germline_sample", "pgx_outside_calls"]
 
 
-def sheet_text(patients: list[Patient], prefix: str) -> str:
-    lines = ["\t".join(SHEET_COLUMNS)]
+def sheet_text(patients: list[Patient], prefix: str, germline: dict[str, dict] | None = None) -> str:
+    germline = germline or {}
+    lines = ["\t".join(SHEET_COLUMNS + GERMLINE_COLUMNS)]
     for p in patients:
         lines.append("\t".join([
             p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else p.subtype, p.mrn, p.date_of_birth,
             f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
             f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "",
+            *germline_cells(germline.get(p.id), p.id, prefix),
         ]))
     return "\n".join(lines) + "\n"
+
+
+def germline_cells(truth: dict | None, patient: str, prefix: str) -> list[str]:
+    """The sheet's germline columns of a patient (blank without a germline sample)."""
+    if truth is None:
+        return ["", "", ""]
+    outside = f"{prefix}germline/{patient}.outside_calls.tsv" if truth["outside_calls"] else ""
+    return [f"{prefix}germline/germline.vcf", truth["sample"], outside]
 
 
 def config_text(prefix: str, sheet: str, cohort: str) -> str:
@@ -756,6 +772,9 @@ resources:
   hotspots: {prefix}resources/hotspots.grch38.tsv
   drug_gene: {prefix}resources/dgidb_interactions.tsv.gz
   drug_categories: {prefix}resources/dgidb_categories.tsv.gz
+pgx:
+  definitions: {prefix}resources/pgx/definitions
+  phenotypes: {prefix}resources/pgx/phenotypes
 """
 
 
@@ -768,7 +787,7 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     filler_symbols = [g.symbol for g in genes if g.symbol.startswith("DMG")]
     markers = subtype_markers(rng, filler_symbols, 40, 20)
 
-    for sub in ("vcf", "cna", "rna", "proteomics", "mirna", "resources"):
+    for sub in ("vcf", "cna", "rna", "proteomics", "mirna", "resources", "germline"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True)
 
@@ -793,8 +812,9 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     (out / "resources" / "hotspots.grch38.tsv").write_text(hotspots_table())
     write_gzip(out / "resources" / "dgidb_interactions.tsv.gz", drug_gene_table())
     write_gzip(out / "resources" / "dgidb_categories.tsv.gz", drug_categories_table())
+    germline = write_pgx_demo(out, [p.id for p in patients], seed)  # its own random stream
     sheet.parent.mkdir(parents=True, exist_ok=True)
-    sheet.write_text(sheet_text(patients, prefix))
+    sheet.write_text(sheet_text(patients, prefix, germline))
 
     truth = {
         "seed": seed,
@@ -818,6 +838,7 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
             }
             for p in patients
         },
+        "pgx": germline,
         "default_variant_filters": {"pass_filters": ["PASS"], "min_depth": 10, "min_vaf": 0.05, "max_population_af": 0.01},
     }
     (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=True, width=200))

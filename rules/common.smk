@@ -72,7 +72,7 @@ validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source()
 # Each step's section and each layer against its own schema (defaults filled in per file).
 for _layer, _layer_config in config["omics"].items():
     validate_or_stop(_layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/")
-for _step in ("variants", "integration", "targets"):
+for _step in ("variants", "integration", "targets", "pgx"):
     validate_or_stop(config[_step], f"../config/schemas/{_step}.schema.yaml", config_source(), key_prefix=f"{_step}/")
 
 SHEET_PATH = config["samples"]
@@ -145,6 +145,7 @@ def clinical_columns():
     """Sheet columns that may reach outputs: not the identifying ones, nor paths and VCF sample names
     (they often carry the raw patient id)."""
     hidden = set(config["identifying"]) | {"patient", "vcf", "maf", "cna", "tumor_sample", "normal_sample"}
+    hidden |= {"germline_vcf", "germline_sample", "pgx_outside_calls"}
     return [c for c in SHEET.columns if c not in hidden]
 
 
@@ -213,3 +214,9 @@ def integration_outputs():
 
 def targets_outputs():
     return targets_layout.step_outputs(PATIENTS)
+
+
+def pgx_outputs():
+    if not PGX_PATIENTS:
+        return []
+    return [f"{PGX}/{name}" for name in ("cohort.tsv", "recommendations.tsv")] + [f"{PGX}/{p}.tsv" for p in PGX_PATIENTS]

@@ -104,34 +104,37 @@ def _lookup_phenotype(gene: str, row: pd.Series) -> str:
     return row["phenotype"]
 
 
-def recommend(patient: str, genes: pd.DataFrame) -> pd.DataFrame:
-    """The patient's rows: one per drug and gene whose called phenotype the table covers.
+def _caveat(row: pd.Series) -> str:
+    return "" if row["call_quality"] in ("ok", "outside call") else f" (call: {row['call_quality']})"
 
-    Tied calls with different phenotypes, and uncalled genes, get no recommendation (the gene table
-    shows why); a drug whose gene was not called is listed with that said, so nothing is silent.
+
+def recommend(patient: str, genes: pd.DataFrame) -> pd.DataFrame:
+    """The patient's rows: one per drug and gene of the table whose gene is in the patient's calls.
+
+    A call the table cannot use (not called, tied diplotypes with different phenotypes, a phenotype no
+    row covers) still gets a row saying so, so nothing is silent; a partial call carries its caveat.
     """
     by_gene = {row["gene"]: row for _, row in genes.iterrows()}
     rows = []
+    pairs: dict[tuple[str, str], list[Rule]] = {}
     for rule in RULES:
-        row = by_gene.get(rule.gene)
-        if row is None or _lookup_phenotype(rule.gene, row) != rule.phenotype:
-            continue
-        rows.append([patient, rule.drug, rule.gene, f"{rule.gene}: {row['phenotype']}", rule.recommendation,
-                     rule.classification, rule.source, TABLE_VERSION])
-    drugs_by_gene: dict[str, list[str]] = {}
-    for rule in RULES:
-        drugs_by_gene.setdefault(rule.gene, [])
-        if rule.drug not in drugs_by_gene[rule.gene]:
-            drugs_by_gene[rule.gene].append(rule.drug)
-    for gene, drugs in drugs_by_gene.items():
+        pairs.setdefault((rule.drug, rule.gene), []).append(rule)
+    for (drug, gene), rules in pairs.items():
         row = by_gene.get(gene)
-        if row is not None and row["diplotype"] == "not called":
-            for drug in drugs:
-                rows.append([patient, drug, gene, f"{gene}: not called", "No genotype-guided recommendation: the gene was not called "
-                             f"({row['call_quality']}).", "n/a", next(r.source for r in RULES if r.gene == gene), TABLE_VERSION])
+        if row is None:
+            continue
+        phenotype = _lookup_phenotype(gene, row)
+        rule = next((r for r in rules if r.phenotype == phenotype), None)
+        if rule is not None:
+            rows.append([patient, drug, gene, f"{gene}: {row['phenotype']}", rule.recommendation + _caveat(row),
+                         rule.classification, rule.source, TABLE_VERSION])
+        else:
+            why = "the gene was not called" if row["diplotype"] == "not called" else f"no row for phenotype {row['phenotype']!r}"
+            rows.append([patient, drug, gene, f"{gene}: {row['phenotype'] or row['diplotype']}",
+                         f"No genotype-guided recommendation: {why} ({row['call_quality']}).", "n/a", rules[0].source, TABLE_VERSION])
     cyp2c9, vkorc1 = by_gene.get("CYP2C9"), by_gene.get("VKORC1")
     if cyp2c9 is not None and vkorc1 is not None and "not called" not in (cyp2c9["diplotype"], vkorc1["diplotype"]):
         rows.append([patient, "warfarin", "CYP2C9;VKORC1", f"CYP2C9: {cyp2c9['diplotype']}; VKORC1: {vkorc1['phenotype']}",
-                     WARFARIN[0], WARFARIN[1], WARFARIN_SOURCE, TABLE_VERSION])
+                     WARFARIN[0] + _caveat(cyp2c9) + _caveat(vkorc1), WARFARIN[1], WARFARIN_SOURCE, TABLE_VERSION])
     table = pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)
     return table.sort_values(["patient", "drug", "genes"], kind="stable").reset_index(drop=True)
