@@ -45,10 +45,13 @@ def simulate(folder: Path, n_samples: int = N_SAMPLES, seed: int = 16) -> Path:
     definitions = load_definitions(_tables()[0])
     rng = np.random.default_rng(seed)
     samples = [f"S{i:04d}" for i in range(n_samples)]
-    lines = ["##fileformat=VCFv4.2", '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-             "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples])]
+    lines = [
+        "##fileformat=VCFv4.2",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]),
+    ]
     records = []
-    for gene, definition in sorted(definitions.items()):
+    for _, definition in sorted(definitions.items()):
         alleles = definition.alleles
         reference = next(i for i, a in enumerate(alleles) if a.reference)
         picks = np.where(rng.random((n_samples, 2)) < 0.7, reference, rng.integers(0, len(alleles), (n_samples, 2)))
@@ -63,8 +66,26 @@ def simulate(folder: Path, n_samples: int = N_SAMPLES, seed: int = 16) -> Path:
                     codes.append(vcf_alleles.index(base) if base in vcf_alleles else 0)
                 calls.append("./." if rng.random() < 0.01 else f"{min(codes)}/{max(codes)}")
             chrom = f"chr{position.chrom}"
-            records.append((position.chrom.zfill(2), position.pos, "\t".join(
-                [chrom, str(position.pos), position.rsid or ".", position.ref, ",".join(position.alts), ".", "PASS", ".", "GT", *calls])))
+            records.append(
+                (
+                    position.chrom.zfill(2),
+                    position.pos,
+                    "\t".join(
+                        [
+                            chrom,
+                            str(position.pos),
+                            position.rsid or ".",
+                            position.ref,
+                            ",".join(position.alts),
+                            ".",
+                            "PASS",
+                            ".",
+                            "GT",
+                            *calls,
+                        ]
+                    ),
+                )
+            )
     lines += [text for _, _, text in sorted(records)]
     tmp = vcf.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
@@ -92,4 +113,6 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     vcf = simulate(cache)
     measurement = measure_python(command(vcf, cache / "out"), repeats)
     workload = f"{N_SAMPLES:,} germline samples × 16 genes (one multi-sample VCF, {vcf.stat().st_size / 1e6:.1f} MB)"
-    return [Row("pgx", workload, "precisionflow", measurement, note="no peer: PharmCAT (Java) and pypgx not runnable here")]
+    return [
+        Row("pgx", workload, "precisionflow", measurement, note="no peer: PharmCAT (Java) and pypgx not runnable here")
+    ]

@@ -8,7 +8,9 @@ from precisionflow.runner import run_script
 def main(smk):
     settings = smk.params.settings
     inputs = [GermlineInput(**row) for row in smk.params.inputs]
-    tables = call_patients(inputs, settings["definitions"], settings["phenotypes"], settings["genes"], settings["max_missing_share"])
+    tables = call_patients(
+        inputs, settings["definitions"], settings["phenotypes"], settings["genes"], settings["max_missing_share"]
+    )
     for patient, path in zip(smk.params.patients, smk.output.patients, strict=True):
         write_tsv(tables[patient], path)
     write_tsv(cohort_table(tables), smk.output.cohort)

@@ -4,7 +4,6 @@ built from the definition files, ties, missing positions and bad germline VCFs."
 from __future__ import annotations
 
 import csv
-import gzip
 from pathlib import Path
 
 import pandas as pd
@@ -81,7 +80,9 @@ def test_no_function_allele_het_and_hom_give_cpic_phenotype(pgx, gene):
         table = sample_table({gene: definition}, phenotypes, _Single(gene, genotypes), 0, 0.5)
         assert table.at[0, "phenotype"] == expected
     if gene in ("DPYD", "CYP2C9"):  # activity-score genes: 1 + 0 and 0 + 0 (DPYD *2A, CYP2C9 *3: activity 0)
-        het = sample_table({gene: definition}, phenotypes, _Single(gene, genotypes_of(definition, reference, allele)), 0, 0.5)
+        het = sample_table(
+            {gene: definition}, phenotypes, _Single(gene, genotypes_of(definition, reference, allele)), 0, 0.5
+        )
         assert het.at[0, "activity_score"] == "1.0"
 
 
@@ -103,7 +104,9 @@ def test_genotype_fitting_two_diplotypes_reports_both(pgx):
     call = match_gene(definition, genotypes_of(definition, "*4", "*15"), 0.5, phenotypes["SLCO1B1"])
     assert call.diplotypes == (("*4", "*15"), ("*5", "*14")), call
     assert "ambiguous: 2 diplotypes" in call.note
-    table = sample_table({"SLCO1B1": definition}, phenotypes, _Single("SLCO1B1", genotypes_of(definition, "*4", "*15")), 0, 0.5)
+    table = sample_table(
+        {"SLCO1B1": definition}, phenotypes, _Single("SLCO1B1", genotypes_of(definition, "*4", "*15")), 0, 0.5
+    )
     assert table.at[0, "diplotype"] == "*4/*15 or *5/*14"
 
 
@@ -123,15 +126,24 @@ def test_dpyd_three_variants_lowest_function_pair(pgx):
     carriers = {}
     for name in ("c.1905+1G>A (*2A)", "c.2846A>T", "c.1679T>G (*13)"):
         carriers[name] = genotypes_of(definition, "Reference", name)
-    genotypes = tuple(next((c[i] for c in carriers.values() if c[i] != hom_ref[i]), hom_ref[i]) for i in range(len(hom_ref)))
+    genotypes = tuple(
+        next((c[i] for c in carriers.values() if c[i] != hom_ref[i]), hom_ref[i]) for i in range(len(hom_ref))
+    )
     call = match_gene(definition, genotypes, 0.5, phenotypes["DPYD"])
     assert set(call.diplotypes[0]) == {"c.1905+1G>A (*2A)", "c.1679T>G (*13)"}  # activity 0 and 0, c.2846A>T is 0.5
     assert "lowest-function" in call.note
 
 
 def _write_vcf(path: Path, rows: list[str], samples=("S1",), header_extra: str = "", fmt_gt: bool = True) -> Path:
-    header = ["##fileformat=VCFv4.2", "##contig=<ID=chr1>", "##contig=<ID=chr2>", "##contig=<ID=chr6>", "##contig=<ID=chr10>",
-              "##contig=<ID=chr12>", "##contig=<ID=chr13>"]
+    header = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chr1>",
+        "##contig=<ID=chr2>",
+        "##contig=<ID=chr6>",
+        "##contig=<ID=chr10>",
+        "##contig=<ID=chr12>",
+        "##contig=<ID=chr13>",
+    ]
     if fmt_gt:
         header.append('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">')
     header.append('##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">')
@@ -163,7 +175,9 @@ def test_wrong_build_is_one_clear_line(pgx, tmp_path):
             fields[3] = {"A": "C", "C": "G", "G": "T", "T": "A"}[fields[3]]
         rows.append("\t".join(fields))
     vcf = _write_vcf(tmp_path / "b37.vcf", rows)
-    with pytest.raises(InputError, match=r"b37.vcf: REF alleles at the pharmacogene positions: expected GRCh38 reference alleles"):
+    with pytest.raises(
+        InputError, match=r"b37.vcf: REF alleles at the pharmacogene positions: expected GRCh38 reference alleles"
+    ):
         read_genotypes(vcf, definitions, [None])
     header = _write_vcf(tmp_path / "len37.vcf", [], header_extra="##contig=<ID=chr19,length=59128983>")
     with pytest.raises(InputError, match=r"GRCh38 contig lengths .* found the GRCh37 length 59128983"):
@@ -173,12 +187,18 @@ def test_wrong_build_is_one_clear_line(pgx, tmp_path):
 def test_sample_not_in_vcf_and_vcf_without_gt(pgx, tmp_path):
     _, definitions, _ = pgx
     vcf = _write_vcf(tmp_path / "two.vcf", [], samples=("A", "B"))
-    with pytest.raises(InputError, match=r"two.vcf: header: expected a sample column 'C' \(germline_sample\), found samples 'A', 'B'"):
+    with pytest.raises(
+        InputError, match=r"two.vcf: header: expected a sample column 'C' \(germline_sample\), found samples 'A', 'B'"
+    ):
         read_genotypes(vcf, definitions, ["C"])
     with pytest.raises(InputError, match=r"expected one sample column, or a germline_sample naming one"):
         read_genotypes(vcf, definitions, [None])
-    no_gt = _write_vcf(tmp_path / "nogt.vcf", [r.replace("\tGT\t0/0", "\tDP\t30") for r in _example_rows(pgx)], fmt_gt=False)
-    with pytest.raises(InputError, match=r"nogt.vcf: header: expected a FORMAT GT field \(genotypes\), found FORMAT fields 'DP'"):
+    no_gt = _write_vcf(
+        tmp_path / "nogt.vcf", [r.replace("\tGT\t0/0", "\tDP\t30") for r in _example_rows(pgx)], fmt_gt=False
+    )
+    with pytest.raises(
+        InputError, match=r"nogt.vcf: header: expected a FORMAT GT field \(genotypes\), found FORMAT fields 'DP'"
+    ):
         read_genotypes(no_gt, definitions, [None])
 
 
@@ -218,10 +238,20 @@ def test_gvcf_reference_block_counts_as_hom_ref(pgx, tmp_path):
 def test_outside_calls_and_recommendations(pgx):
     _, definitions, phenotypes = pgx
     table = pd.DataFrame(
-        [["DPYD", "c.1905+1G>A (*2A)/c.1905+1G>A (*2A)", "Poor Metabolizer", "0.0", "", "ok", "v"],
-         ["UGT1A1", "*28/*28", "Poor Metabolizer", "", "", "ok", "v"],
-         ["TPMT", "not called", "Indeterminate", "", "rs1", "not called: 40 of 46 positions missing", "v"]],
-        columns=["gene", "diplotype", "phenotype", "activity_score", "missing_positions", "call_quality", "definitions_version"],
+        [
+            ["DPYD", "c.1905+1G>A (*2A)/c.1905+1G>A (*2A)", "Poor Metabolizer", "0.0", "", "ok", "v"],
+            ["UGT1A1", "*28/*28", "Poor Metabolizer", "", "", "ok", "v"],
+            ["TPMT", "not called", "Indeterminate", "", "rs1", "not called: 40 of 46 positions missing", "v"],
+        ],
+        columns=[
+            "gene",
+            "diplotype",
+            "phenotype",
+            "activity_score",
+            "missing_positions",
+            "call_quality",
+            "definitions_version",
+        ],
     )
     merged = add_outside_calls(table, pd.DataFrame({"gene": ["CYP2D6"], "diplotype": ["*1/*4"]}), phenotypes)
     assert list(merged["gene"]) == ["CYP2D6", "DPYD", "TPMT", "UGT1A1"]

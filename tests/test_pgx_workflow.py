@@ -34,7 +34,14 @@ def test_demo_planted_diplotypes_recovered(pgx_run, truth):
         for gene, rsid in expected["missing_positions"].items():
             assert calls.at[gene, "missing_positions"] == rsid
         per_patient = pd.read_csv(pgx_run / f"results/pgx/{patient}.tsv", sep="\t", dtype=str, keep_default_na=False)
-        assert list(per_patient.columns[:6]) == ["gene", "diplotype", "phenotype", "activity_score", "missing_positions", "call_quality"]
+        assert list(per_patient.columns[:6]) == [
+            "gene",
+            "diplotype",
+            "phenotype",
+            "activity_score",
+            "missing_positions",
+            "call_quality",
+        ]
     # the DPYD poor metabolizer and the UGT1A1 *28/*28 reach the recommendations
     recs = pd.read_csv(pgx_run / "results/pgx/recommendations.tsv", sep="\t", dtype=str, keep_default_na=False)
     dpyd_pm = next(p for p, t in planted.items() if t["diplotypes"]["DPYD"] == "c.1679T>G (*13)/c.1905+1G>A (*2A)")
@@ -43,7 +50,9 @@ def test_demo_planted_diplotypes_recovered(pgx_run, truth):
     ugt_pm = next(p for p, t in planted.items() if t["diplotypes"]["UGT1A1"] == "*28/*28")
     row = recs[(recs["patient"] == ugt_pm) & (recs["drug"] == "irinotecan")].iloc[0]
     assert row["phenotypes"] == "UGT1A1: Poor Metabolizer" and "70%" in row["recommendation"]
-    assert (recs["table_version"] != "").all() and (cohort.loc[cohort["call_quality"] != "outside call", "definitions_version"] != "").all()
+    assert (recs["table_version"] != "").all() and (
+        cohort.loc[cohort["call_quality"] != "outside call", "definitions_version"] != ""
+    ).all()
 
 
 def _sheet_with(project: Path, column: str, value: str) -> None:
@@ -57,14 +66,23 @@ def test_sample_not_in_germline_vcf_is_one_clear_line(tmp_path):
     _sheet_with(project, "germline_sample", "NOBODY")
     result = run_snakemake(project, *TARGETS, timeout=300)
     assert result.returncode != 0
-    assert "precisionflow error: demo/germline/germline.vcf: header: expected a sample column 'NOBODY' (germline_sample)" in result.stdout + result.stderr
+    assert (
+        "precisionflow error: demo/germline/germline.vcf: header: expected a sample column 'NOBODY' (germline_sample)"
+        in result.stdout + result.stderr
+    )
     assert not (project / "results/pgx/cohort.tsv").exists()
 
 
 def test_missing_definitions_folder_is_one_clear_line(tmp_path):
     project = make_project(tmp_path / "project")
-    config = (project / "config/config.yaml").read_text().replace("demo/resources/pgx/definitions", "demo/resources/pgx/nowhere")
+    config = (
+        (project / "config/config.yaml")
+        .read_text()
+        .replace("demo/resources/pgx/definitions", "demo/resources/pgx/nowhere")
+    )
     (project / "config/config.yaml").write_text(config)
     result = run_snakemake(project, "-n", *TARGETS, timeout=300)
     assert result.returncode != 0
-    assert "key pgx/definitions: expected a folder of PharmCAT *_translation.json files" in result.stdout + result.stderr
+    assert (
+        "key pgx/definitions: expected a folder of PharmCAT *_translation.json files" in result.stdout + result.stderr
+    )

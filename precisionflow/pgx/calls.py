@@ -13,7 +13,15 @@ from precisionflow.pgx.definitions import GeneDefinition, PhenotypeTable
 from precisionflow.pgx.genotypes import SampleGenotypes
 from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene
 
-GENE_COLUMNS = ["gene", "diplotype", "phenotype", "activity_score", "missing_positions", "call_quality", "definitions_version"]
+GENE_COLUMNS = [
+    "gene",
+    "diplotype",
+    "phenotype",
+    "activity_score",
+    "missing_positions",
+    "call_quality",
+    "definitions_version",
+]
 INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
 
 
@@ -80,7 +88,9 @@ def sample_table(
 
 def read_outside_calls(path: str | Path) -> pd.DataFrame:
     """A per-patient TSV of calls made elsewhere (PharmCAT's outside-call format): ``gene``, ``diplotype``."""
-    table = read_table(path, required=["gene", "diplotype"], sep="\t", what="an outside-calls TSV (gene, diplotype)", dtype=str)
+    table = read_table(
+        path, required=["gene", "diplotype"], sep="\t", what="an outside-calls TSV (gene, diplotype)", dtype=str
+    )
     table = table.apply(lambda column: column.str.strip())
     for row, (gene, diplotype) in enumerate(zip(table["gene"], table["diplotype"], strict=True), start=2):
         if pd.isna(gene) or not gene:
@@ -93,7 +103,9 @@ def read_outside_calls(path: str | Path) -> pd.DataFrame:
     return table[["gene", "diplotype"]]
 
 
-def add_outside_calls(table: pd.DataFrame, outside: pd.DataFrame, phenotypes: dict[str, PhenotypeTable]) -> pd.DataFrame:
+def add_outside_calls(
+    table: pd.DataFrame, outside: pd.DataFrame, phenotypes: dict[str, PhenotypeTable]
+) -> pd.DataFrame:
     """Outside calls replace the matcher's row of the same gene (as in PharmCAT) or add one."""
     rows = []
     for gene, diplotype in zip(outside["gene"], outside["diplotype"], strict=True):
@@ -101,11 +113,17 @@ def add_outside_calls(table: pd.DataFrame, outside: pd.DataFrame, phenotypes: di
         table_of_gene = phenotypes.get(gene)
         found = table_of_gene.lookup(first, second) if table_of_gene else None
         phenotype, score = found if found else ("", "")
-        quality = "outside call" if found or table_of_gene is None else "outside call; diplotype not in the phenotype table"
+        quality = (
+            "outside call" if found or table_of_gene is None else "outside call; diplotype not in the phenotype table"
+        )
         rows.append(
             {
-                "gene": gene, "diplotype": diplotype, "phenotype": phenotype.strip(), "activity_score": score,
-                "missing_positions": "", "call_quality": quality,
+                "gene": gene,
+                "diplotype": diplotype,
+                "phenotype": phenotype.strip(),
+                "activity_score": score,
+                "missing_positions": "",
+                "call_quality": quality,
                 "definitions_version": table_of_gene.version if table_of_gene else "",
             }
         )
@@ -114,4 +132,12 @@ def add_outside_calls(table: pd.DataFrame, outside: pd.DataFrame, phenotypes: di
     return merged.sort_values("gene", kind="stable").reset_index(drop=True)
 
 
-__all__ = ["GENE_COLUMNS", "INDETERMINATE", "NOT_CALLED", "add_outside_calls", "phenotype_of", "read_outside_calls", "sample_table"]
+__all__ = [
+    "GENE_COLUMNS",
+    "INDETERMINATE",
+    "NOT_CALLED",
+    "add_outside_calls",
+    "phenotype_of",
+    "read_outside_calls",
+    "sample_table",
+]

@@ -12,13 +12,40 @@ from precisionflow.errors import InputError
 
 # IUPAC nucleotide codes used in a few definitions (e.g. SLCO1B1): the bases each one stands for.
 IUPAC = {
-    "A": "A", "C": "C", "G": "G", "T": "T", "R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC",
-    "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT",
+    "A": "A",
+    "C": "C",
+    "G": "G",
+    "T": "T",
+    "R": "AG",
+    "Y": "CT",
+    "S": "CG",
+    "W": "AT",
+    "K": "GT",
+    "M": "AC",
+    "B": "CGT",
+    "D": "AGT",
+    "H": "ACT",
+    "V": "ACG",
+    "N": "ACGT",
 }
 # Genes called from the VCF (CPIC level A/B with SNV/indel-defined alleles, plus CACNA1S and CYP3A4).
 GENES = (
-    "ABCG2", "CACNA1S", "CYP2B6", "CYP2C19", "CYP2C9", "CYP3A4", "CYP3A5", "CYP4F2", "DPYD", "IFNL3",
-    "NAT2", "NUDT15", "SLCO1B1", "TPMT", "UGT1A1", "VKORC1",
+    "ABCG2",
+    "CACNA1S",
+    "CYP2B6",
+    "CYP2C19",
+    "CYP2C9",
+    "CYP3A4",
+    "CYP3A5",
+    "CYP4F2",
+    "DPYD",
+    "IFNL3",
+    "NAT2",
+    "NUDT15",
+    "SLCO1B1",
+    "TPMT",
+    "UGT1A1",
+    "VKORC1",
 )
 
 
@@ -90,13 +117,17 @@ def load_definition(folder: str | Path, gene: str, exemptions: dict | None = Non
     data = _load_json(path, f"PharmCAT allele definitions of {gene}")
     try:
         positions = tuple(
-            Position(v["chromosome"].removeprefix("chr"), int(v["position"]), v.get("rsid") or "", v["ref"], tuple(v["alts"]))
+            Position(
+                v["chromosome"].removeprefix("chr"), int(v["position"]), v.get("rsid") or "", v["ref"], tuple(v["alts"])
+            )
             for v in data["variants"]
         )
         named = data["namedAlleles"]
         reference = next(a for a in named if a["reference"])
     except (KeyError, StopIteration, TypeError) as error:
-        raise InputError(path, "variants/namedAlleles", "PharmCAT translation JSON (formatVersion 2)", f"no {error}") from None
+        raise InputError(
+            path, "variants/namedAlleles", "PharmCAT translation JSON (formatVersion 2)", f"no {error}"
+        ) from None
     exempt = (exemptions or {}).get(gene, {})
     ignored = set(exempt.get("ignoredAlleles", []))
     alleles = []
@@ -113,7 +144,9 @@ def load_definition(folder: str | Path, gene: str, exemptions: dict | None = Non
             )
         )
     priorities = tuple((frozenset(p["list"]), p["pick"]) for p in exempt.get("unphasedDiplotypePriorities", []))
-    return GeneDefinition(gene, str(data.get("version", "")), str(data.get("genomeBuild", "")), positions, tuple(alleles), priorities)
+    return GeneDefinition(
+        gene, str(data.get("version", "")), str(data.get("genomeBuild", "")), positions, tuple(alleles), priorities
+    )
 
 
 def load_exemptions(folder: str | Path) -> dict:

@@ -21,8 +21,17 @@ Genotype = tuple[str, str] | None  # the two VCF alleles at a position, or None 
 SYMBOLIC = {"<NON_REF>", "<*>", "*"}
 # Lengths of the contigs holding pharmacogenes: a header giving the GRCh37 length names the build.
 GRCH37_LENGTHS = {
-    "1": 249250621, "2": 243199373, "4": 191154276, "6": 171115067, "7": 159138663, "8": 146364022,
-    "10": 135534747, "12": 133851895, "13": 115169878, "16": 90354753, "19": 59128983,
+    "1": 249250621,
+    "2": 243199373,
+    "4": 191154276,
+    "6": 171115067,
+    "7": 159138663,
+    "8": 146364022,
+    "10": 135534747,
+    "12": 133851895,
+    "13": 115169878,
+    "16": 90354753,
+    "19": 59128983,
 }
 # At least this many SNV positions compared, and more than this share with another REF: wrong build.
 MIN_REF_CHECKS = 3
@@ -51,26 +60,45 @@ def open_vcf(path: str | Path) -> pysam.VariantFile:
 def check_header(vcf: pysam.VariantFile, path: str | Path, samples: Sequence[str | None]) -> list[str]:
     """The VCF columns to read (one per requested sample; None = the file's only sample)."""
     if "GT" not in vcf.header.formats:
-        raise InputError(path, "header", "a FORMAT GT field (genotypes)", f"FORMAT fields {shorten(list(vcf.header.formats)) or 'none'}")
+        raise InputError(
+            path,
+            "header",
+            "a FORMAT GT field (genotypes)",
+            f"FORMAT fields {shorten(list(vcf.header.formats)) or 'none'}",
+        )
     names = list(vcf.header.samples)
     chosen = []
     for sample in samples:
         if sample is None:
             if len(names) != 1:
-                raise InputError(path, "header", "one sample column, or a germline_sample naming one", f"{len(names)} samples: {shorten(names)}")
+                raise InputError(
+                    path,
+                    "header",
+                    "one sample column, or a germline_sample naming one",
+                    f"{len(names)} samples: {shorten(names)}",
+                )
             chosen.append(names[0])
         elif sample not in names:
-            raise InputError(path, "header", f"a sample column {sample!r} (germline_sample)", f"samples {shorten(names) or 'none'}")
+            raise InputError(
+                path, "header", f"a sample column {sample!r} (germline_sample)", f"samples {shorten(names) or 'none'}"
+            )
         else:
             chosen.append(sample)
     for record in vcf.header.records:
         if record.key == "reference" and any(b in str(record.value) for b in ("GRCh37", "hg19", "b37", "hs37")):
-            raise InputError(path, "header ##reference", "a GRCh38 VCF (PharmCAT's definitions have GRCh38 positions only; lift it over)", str(record.value))
+            raise InputError(
+                path,
+                "header ##reference",
+                "a GRCh38 VCF (PharmCAT's definitions have GRCh38 positions only; lift it over)",
+                str(record.value),
+            )
     for contig, meta in vcf.header.contigs.items():
         name = contig.removeprefix("chr")
         if meta.length is not None and GRCH37_LENGTHS.get(name) == meta.length:
             raise InputError(
-                path, f"header ##contig={contig}", "GRCh38 contig lengths (PharmCAT's definitions have GRCh38 positions only; lift it over)",
+                path,
+                f"header ##contig={contig}",
+                "GRCh38 contig lengths (PharmCAT's definitions have GRCh38 positions only; lift it over)",
                 f"the GRCh37 length {meta.length}",
             )
     return chosen
@@ -87,11 +115,13 @@ def _to_definition(alleles: tuple[str, ...], vcf_ref: str, ref: str) -> tuple[st
     """Alleles of a record whose REF extends the definition's (``CATAT`` for ``CAT``) in its representation."""
     if vcf_ref == ref or not vcf_ref.startswith(ref):
         return alleles
-    extra = vcf_ref[len(ref):]
+    extra = vcf_ref[len(ref) :]
     return tuple(a[: -len(extra)] if a.endswith(extra) and len(a) > len(extra) else a for a in alleles)
 
 
-def read_genotypes(path: str | Path, definitions: dict[str, GeneDefinition], samples: Sequence[str | None]) -> SampleGenotypes:
+def read_genotypes(
+    path: str | Path, definitions: dict[str, GeneDefinition], samples: Sequence[str | None]
+) -> SampleGenotypes:
     """Genotypes of ``samples`` at every definition position (None where the VCF says nothing)."""
     vcf = open_vcf(path)
     with vcf:
@@ -138,7 +168,8 @@ def read_genotypes(path: str | Path, definitions: dict[str, GeneDefinition], sam
                             column[k] = genotype
         if checked >= MIN_REF_CHECKS and len(mismatched) > MAX_REF_MISMATCH_SHARE * checked:
             raise InputError(
-                path, "REF alleles at the pharmacogene positions",
+                path,
+                "REF alleles at the pharmacogene positions",
                 "GRCh38 reference alleles (is this VCF GRCh37? lift it over to GRCh38)",
                 f"{len(mismatched)} of {checked} differ, e.g. {mismatched[0]}",
             )
@@ -147,7 +178,7 @@ def read_genotypes(path: str | Path, definitions: dict[str, GeneDefinition], sam
 
 def _covered(positions: list[int], start: int, stop: int) -> list[int]:
     """Definition positions inside [start, stop] (1-based, inclusive)."""
-    return positions[bisect.bisect_left(positions, start): bisect.bisect_right(positions, stop)]
+    return positions[bisect.bisect_left(positions, start) : bisect.bisect_right(positions, stop)]
 
 
 def _records(vcf: pysam.VariantFile, definitions: dict[str, GeneDefinition]):

@@ -85,8 +85,10 @@ def match_gene(
     note = f"{len(missing)} of {n_positions} positions missing" if missing else ""
     if pairs:
         best = max(scores[i] + scores[j] for i, j in pairs)
-        top = sorted({_order(usable[i].name, usable[j].name, names) for i, j in pairs if scores[i] + scores[j] == best},
-                     key=lambda d: (_allele_sort_key(d[0], names), _allele_sort_key(d[1], names)))
+        top = sorted(
+            {_order(usable[i].name, usable[j].name, names) for i, j in pairs if scores[i] + scores[j] == best},
+            key=lambda d: (_allele_sort_key(d[0], names), _allele_sort_key(d[1], names)),
+        )
     else:
         best, top = 0, []
     if gene == "DPYD" and len(top) != 1:
@@ -96,10 +98,20 @@ def match_gene(
         for tied, pick in definition.tie_priorities:
             if tied == texts:
                 pair = tuple(pick.split("/"))
-                return GeneCall(gene, (pair,), int(best), missing, _join(note, f"tie of {len(top)} resolved by PharmCAT's priority list"))
-        return GeneCall(gene, tuple(top), int(best), missing, _join(note, f"ambiguous: {len(top)} diplotypes tied at score {best}"))
+                return GeneCall(
+                    gene,
+                    (pair,),
+                    int(best),
+                    missing,
+                    _join(note, f"tie of {len(top)} resolved by PharmCAT's priority list"),
+                )
+        return GeneCall(
+            gene, tuple(top), int(best), missing, _join(note, f"ambiguous: {len(top)} diplotypes tied at score {best}")
+        )
     if not top:
-        return GeneCall(gene, (), 0, missing, _join(f"{NOT_CALLED}: no diplotype of the definitions fits the genotypes", note))
+        return GeneCall(
+            gene, (), 0, missing, _join(f"{NOT_CALLED}: no diplotype of the definitions fits the genotypes", note)
+        )
     return GeneCall(gene, tuple(top), int(best), missing, note)
 
 
@@ -126,13 +138,18 @@ def _dpyd_lowest_function(
         copies = [sum(g in allele.accepts[i] for g in genotypes[i]) for i in filled]
         carried += [allele.name] * min(copies)
     if not carried and n_fitting == 0:  # an allele outside the definitions: never call it reference
-        return GeneCall("DPYD", (), 0, missing, _join(f"{NOT_CALLED}: no diplotype of the definitions fits the genotypes", note))
+        return GeneCall(
+            "DPYD", (), 0, missing, _join(f"{NOT_CALLED}: no diplotype of the definitions fits the genotypes", note)
+        )
     activity = phenotypes.activity if phenotypes else {}
     carried.sort(key=lambda name: (float(activity.get(name, "1.0") or 1.0), name))
     pair = (carried + [reference.name, reference.name])[:2]
     names = [a.name for a in definition.alleles]
     reason = "no diplotype fits" if n_fitting == 0 else f"{n_fitting} diplotypes fit"
     return GeneCall(
-        "DPYD", (_order(pair[0], pair[1], names),), 0, missing,
+        "DPYD",
+        (_order(pair[0], pair[1], names),),
+        0,
+        missing,
         _join(note, f"CPIC lowest-function pair of {len(carried)} carried alleles ({reason})"),
     )
