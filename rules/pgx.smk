@@ -14,28 +14,6 @@ if PGX_PATIENTS:
             )
 
 
-def pgx_inputs():
-    """Per patient (public id): germline VCF, its column, outside calls (params: no raw ids in outputs)."""
-    return [
-        {
-            "patient": p,
-            "vcf": sheet_value(p, "germline_vcf"),
-            "sample": sheet_value(p, "germline_sample"),
-            "outside_calls": sheet_value(p, "pgx_outside_calls"),
-        }
-        for p in PGX_PATIENTS
-    ]
-
-
-def pgx_table_files(wildcards):
-    files = []
-    for key in ("definitions", "phenotypes"):
-        folder = config["pgx"][key]
-        if folder and Path(folder).is_dir():
-            files += sorted(str(f) for f in Path(folder).glob("*.json"))
-    return files
-
-
 rule pgx_call:
     input:
         vcfs=sorted({sheet_value(p, "germline_vcf") for p in PGX_PATIENTS}),
