@@ -20,6 +20,7 @@ GENE_COLUMNS = [
     "activity_score",
     "missing_positions",
     "call_quality",
+    "lookup_phenotype",
     "definitions_version",
 ]
 INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
@@ -51,6 +52,16 @@ def call_quality(call: GeneCall, ref_mismatches: list[str]) -> str:
     return "; ".join(parts)
 
 
+def slco1b1_rs4149056_phenotype(definition: GeneDefinition, observed: tuple) -> str:
+    """CPIC's SLCO1B1 phenotype from c.521T>C alone, which PharmCAT uses when no star-allele call decides
+    (pharmcat.org/methods/Gene-Definition-Exceptions): TT normal, TC decreased, CC poor function."""
+    index = next((i for i, p in enumerate(definition.positions) if p.rsid == "rs4149056"), None)
+    if index is None or observed[index] is None:
+        return ""
+    carried = sum(allele == "C" for allele in observed[index])
+    return ("Normal Function", "Decreased Function", "Poor Function")[carried]
+
+
 def sample_table(
     definitions: dict[str, GeneDefinition],
     phenotypes: dict[str, PhenotypeTable],
@@ -72,6 +83,15 @@ def sample_table(
             if cache is not None:
                 cache[key] = call
         phenotype, score = phenotype_of(call, phenotypes.get(gene))
+        quality = call_quality(call, genotypes.ref_mismatches.get(gene, []))
+        lookup = phenotype
+        if gene == "SLCO1B1" and (not call.called or " or " in phenotype):
+            by_variant = slco1b1_rs4149056_phenotype(definition, observed)
+            if by_variant:
+                lookup = by_variant
+                quality += (
+                    f"; recommendations use the rs4149056 (c.521T>C) genotype: {by_variant} (PharmCAT's SLCO1B1 rule)"
+                )
         rows.append(
             {
                 "gene": gene,
@@ -79,7 +99,8 @@ def sample_table(
                 "phenotype": phenotype,
                 "activity_score": score,
                 "missing_positions": ",".join(call.missing),
-                "call_quality": call_quality(call, genotypes.ref_mismatches.get(gene, [])),
+                "call_quality": quality,
+                "lookup_phenotype": lookup,
                 "definitions_version": definition.version,
             }
         )
@@ -124,6 +145,7 @@ def add_outside_calls(
                 "activity_score": score,
                 "missing_positions": "",
                 "call_quality": quality,
+                "lookup_phenotype": phenotype.strip(),
                 "definitions_version": table_of_gene.version if table_of_gene else "",
             }
         )

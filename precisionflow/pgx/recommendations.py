@@ -141,7 +141,9 @@ WARFARIN = (
 def _lookup_phenotype(gene: str, row: pd.Series) -> str:
     if gene == "DPYD":
         return f"activity score {row['activity_score']}" if row["activity_score"] else row["phenotype"]
-    return row["phenotype"]
+    # the phenotype recommendations are looked up by (PharmCAT's SLCO1B1 rule may set it from rs4149056)
+    lookup = row.get("lookup_phenotype")
+    return lookup if isinstance(lookup, str) and lookup else row["phenotype"]
 
 
 def _caveat(row: pd.Series) -> str:
@@ -171,7 +173,7 @@ def recommend(patient: str, genes: pd.DataFrame) -> pd.DataFrame:
                     patient,
                     drug,
                     gene,
-                    f"{gene}: {row['phenotype']}",
+                    f"{gene}: {phenotype if gene != 'DPYD' else row['phenotype']}",
                     rule.recommendation + _caveat(row),
                     rule.classification,
                     rule.source,
