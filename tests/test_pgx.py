@@ -108,7 +108,7 @@ def test_genotype_fitting_two_diplotypes_reports_both(pgx):
         {"SLCO1B1": definition}, phenotypes, _Single("SLCO1B1", genotypes_of(definition, "*4", "*15")), 0, 0.5
     )
     assert table.at[0, "diplotype"] == "*4/*15 or *5/*14"
-    # the tied diplotypes differ in phenotype; PharmCAT's SLCO1B1 rule looks recommendations up by rs4149056 (het: decreased)
+    # the tied diplotypes differ in phenotype: PharmCAT looks SLCO1B1 up by rs4149056 (het: decreased)
     assert table.at[0, "phenotype"] == "Possible Decreased Function or Decreased Function"
     assert table.at[0, "lookup_phenotype"] == "Decreased Function"
     simvastatin = recommend("P1", table).set_index("drug").loc["simvastatin"]
