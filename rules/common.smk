@@ -216,17 +216,21 @@ def targets_outputs():
     return targets_layout.step_outputs(PATIENTS)
 
 
-def pgx_inputs():
-    """Per patient (public id): germline VCF, its column, outside calls (params: no raw ids in outputs)."""
-    return [
-        {
-            "patient": p,
-            "vcf": sheet_value(p, "germline_vcf"),
-            "sample": sheet_value(p, "germline_sample"),
-            "outside_calls": sheet_value(p, "pgx_outside_calls"),
-        }
-        for p in PGX_PATIENTS
-    ]
+def pgx_sheet_rows():
+    """Each pgx patient's row number in the sheet (0-based): the script reads the VCF path, sample and
+    outside calls there, so that no raw id (sample names, paths often carry it) reaches the report's job
+    details, which list a rule's params."""
+    return [SHEET.index.get_loc(RAW_ID[p]) for p in PGX_PATIENTS]
+
+
+def pgx_germline_files(column):
+    """Input function: the files of a sheet column for the pgx patients (a function, so the report's rule
+    listing shows its name, not paths that may carry raw ids)."""
+
+    def files(wildcards):
+        return sorted({v for p in PGX_PATIENTS if (v := sheet_value(p, column))})
+
+    return files
 
 
 def pgx_table_files(wildcards):

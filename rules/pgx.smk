@@ -16,8 +16,9 @@ if PGX_PATIENTS:
 
 rule pgx_call:
     input:
-        vcfs=sorted({sheet_value(p, "germline_vcf") for p in PGX_PATIENTS}),
-        outside_calls=sorted({v for p in PGX_PATIENTS if (v := sheet_value(p, "pgx_outside_calls"))}),
+        sheet=config["samples"],
+        vcfs=pgx_germline_files("germline_vcf"),
+        outside_calls=pgx_germline_files("pgx_outside_calls"),
         tables=pgx_table_files,
     output:
         patients=[
@@ -46,7 +47,7 @@ rule pgx_call:
         ),
     params:
         patients=PGX_PATIENTS,
-        inputs=pgx_inputs(),
+        sheet_rows=pgx_sheet_rows(),
         settings=config["pgx"],
     log:
         "logs/pgx/call.log",

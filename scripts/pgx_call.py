@@ -1,13 +1,14 @@
 """Adapter: germline VCFs (+ outside calls) -> results/pgx/{patient}.tsv, cohort.tsv, recommendations.tsv."""
 
 from precisionflow.io import write_tsv
-from precisionflow.pgx.cohort import GermlineInput, call_patients, cohort_recommendations, cohort_table
+from precisionflow.pgx.cohort import call_patients, cohort_recommendations, cohort_table, germline_inputs
 from precisionflow.runner import run_script
+from precisionflow.sheet import load_sheet
 
 
 def main(smk):
     settings = smk.params.settings
-    inputs = [GermlineInput(**row) for row in smk.params.inputs]
+    inputs = germline_inputs(load_sheet(smk.input.sheet), smk.params.sheet_rows, smk.params.patients)
     tables = call_patients(
         inputs, settings["definitions"], settings["phenotypes"], settings["genes"], settings["max_missing_share"]
     )

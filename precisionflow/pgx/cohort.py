@@ -26,6 +26,21 @@ class GermlineInput:
     outside_calls: str | None = None
 
 
+def germline_inputs(sheet: pd.DataFrame, rows: Sequence[int], patients: Sequence[str]) -> list[GermlineInput]:
+    """The germline inputs of the sheet's ``rows`` (0-based), named by the patients' public ids."""
+
+    def cell(row: int, column: str) -> str | None:
+        value = sheet.iloc[row][column] if column in sheet.columns else None
+        return None if value is None or pd.isna(value) else str(value)
+
+    return [
+        GermlineInput(
+            patient, cell(row, "germline_vcf") or "", cell(row, "germline_sample"), cell(row, "pgx_outside_calls")
+        )
+        for row, patient in zip(rows, patients, strict=True)
+    ]
+
+
 def call_patients(
     inputs: Sequence[GermlineInput],
     definitions_folder: str | Path,
@@ -42,14 +57,15 @@ def call_patients(
         by_file.setdefault(item.vcf, []).append(item)
     cache: dict = {}  # identical genotypes at a gene give the same call (most samples are reference)
     tables: dict[str, pd.DataFrame] = {}
-    for vcf, items in by_file.items():
+    for number, (vcf, items) in enumerate(by_file.items(), start=1):
         genotypes = read_genotypes(vcf, definitions, [i.sample for i in items])
         for index, item in enumerate(items):
             table = sample_table(definitions, phenotypes, genotypes, index, max_missing_share, cache)
             if item.outside_calls:
                 table = add_outside_calls(table, read_outside_calls(item.outside_calls), phenotypes)
             tables[item.patient] = table
-        log.info("%s: %d sample(s) called", vcf, len(items))
+        # the log names no path: paths often carry raw patient ids (logs/ travel with results/)
+        log.info("germline VCF %d of %d: %d sample(s) called", number, len(by_file), len(items))
     return {item.patient: tables[item.patient] for item in inputs}
 
 
