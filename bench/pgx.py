@@ -7,9 +7,9 @@ PharmCAT's definitions (the reference allele with probability 0.7 each), written
 (``precisionflow.pgx.cohort``): reading the VCF, matching 16 genes per sample, phenotypes, recommendations,
 writing the 1,000 patient tables, the cohort table and the recommendations.
 
-No peer row: PharmCAT (Java) is not installed here, and pypgx is not installed either; pypgx genotypes
-one gene at a time from a phased VCF (Beagle, Java, with its reference-panel bundle) rather than from
-unphased genotypes, so it cannot take the same input.
+No peer row: PharmCAT (Java) is not installed here. pypgx was not installed or run: its genotyping pipeline
+phases the VCF with Beagle (Java) against the reference panels of its separately downloaded pypgx-bundle
+before matching, one gene per run, neither of which is available offline here.
 """
 
 from __future__ import annotations
