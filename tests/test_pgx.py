@@ -269,3 +269,38 @@ def test_outside_calls_and_recommendations(pgx):
     assert recs.at["irinotecan", "recommendation"].startswith("Start with 70% of the standard dose")
     assert "DPWG" in recs.at["irinotecan", "source"]
     assert recs.at["mercaptopurine", "recommendation"].startswith("No genotype-guided recommendation")
+
+
+def test_indel_representations_and_undocumented_alleles(pgx, tmp_path):
+    """UGT1A1 *28 written as an insertion C>CAT (how indel callers anchor it) is the definition's CAT>CATAT;
+    an allele outside the definitions is 'not called', never reference (DPYD included)."""
+    _, definitions, phenotypes = pgx
+    ugt, dpyd = definitions["UGT1A1"], definitions["DPYD"]
+    tata = next(p for p in ugt.positions if p.rsid == "rs3064744")
+    rows = [f"chr2\t{p.pos}\t.\t{p.ref}\t{p.alts[0]}\t.\tPASS\t.\tGT\t0/0" for p in ugt.positions if p is not tata]
+    rows.append(f"chr2\t{tata.pos}\trs3064744\tC\tCAT\t.\tPASS\t.\tGT\t1/1")
+    vcf = _write_vcf(tmp_path / "ins.vcf", sorted(rows, key=lambda r: int(r.split("\t")[1])))
+    table = sample_table({"UGT1A1": ugt}, phenotypes, read_genotypes(vcf, {"UGT1A1": ugt}, [None]), 0, 0.5)
+    assert table.at[0, "diplotype"] == "*28/*28" and table.at[0, "phenotype"] == "Poor Metabolizer"
+    for gene, definition in (("UGT1A1", ugt), ("DPYD", dpyd)):
+        genotypes = list(genotypes_of(definition, reference_name(definition), reference_name(definition)))
+        first = definition.positions[0]
+        odd = next(b for b in "ACGT" if b != first.ref and b not in first.alts)  # not in any definition
+        genotypes[0] = (first.ref, odd)
+        call = match_gene(definition, tuple(genotypes), 0.5, phenotypes[gene])
+        assert not call.called and call.note.startswith("not called: no diplotype of the definitions fits"), gene
+
+
+def test_multi_sample_vcf_read_once_in_sheet_order(pgx, tmp_path):
+    from precisionflow.pgx.cohort import GermlineInput, call_patients, germline_inputs
+
+    folder, definitions, _ = pgx
+    rows = [r + "\t1/1" for r in _example_rows(pgx)]  # sample B: hom-alt at every position
+    vcf = _write_vcf(tmp_path / "two.vcf", rows, samples=("A", "B"))
+    sheet = pd.DataFrame({"germline_vcf": [str(vcf), str(vcf)], "germline_sample": ["B", "A"]})
+    inputs = germline_inputs(sheet, [1, 0], ["P-A", "P-B"])
+    assert inputs == [GermlineInput("P-A", str(vcf), "A", None), GermlineInput("P-B", str(vcf), "B", None)]
+    tables = call_patients(inputs, folder / "definitions", folder / "phenotypes")
+    assert list(tables) == ["P-A", "P-B"]
+    assert tables["P-A"].set_index("gene").at["CYP2C9", "diplotype"] == "*1/*1"
+    assert tables["P-B"].set_index("gene").at["CYP2C9", "diplotype"] != "*1/*1"

@@ -112,11 +112,18 @@ def _genotype(record: pysam.VariantRecord, sample: str, alleles: tuple[str, ...]
 
 
 def _to_definition(alleles: tuple[str, ...], vcf_ref: str, ref: str) -> tuple[str, ...]:
-    """Alleles of a record whose REF extends the definition's (``CATAT`` for ``CAT``) in its representation."""
-    if vcf_ref == ref or not vcf_ref.startswith(ref):
+    """A record's alleles in the definition's representation when both are anchored at the same POS but
+    their REFs differ in length: ``CATAT>CAT`` or ``C>CAT`` (an indel caller's UGT1A1 *28) for the
+    definition's ``CAT>CATAT``. Alleles that do not fit stay as they are (and then match no named allele)."""
+    if vcf_ref == ref:
         return alleles
-    extra = vcf_ref[len(ref) :]
-    return tuple(a[: -len(extra)] if a.endswith(extra) and len(a) > len(extra) else a for a in alleles)
+    if vcf_ref.startswith(ref):  # the record's REF is longer: drop the shared tail
+        extra = vcf_ref[len(ref) :]
+        return tuple(a[: -len(extra)] if a.endswith(extra) and len(a) > len(extra) else a for a in alleles)
+    if ref.startswith(vcf_ref):  # the record's REF is shorter: add the definition's tail
+        extra = ref[len(vcf_ref) :]
+        return tuple(a if a.startswith("<") else a + extra for a in alleles)
+    return alleles
 
 
 def read_genotypes(
