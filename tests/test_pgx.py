@@ -304,3 +304,29 @@ def test_multi_sample_vcf_read_once_in_sheet_order(pgx, tmp_path):
     assert list(tables) == ["P-A", "P-B"]
     assert tables["P-A"].set_index("gene").at["CYP2C9", "diplotype"] == "*1/*1"
     assert tables["P-B"].set_index("gene").at["CYP2C9", "diplotype"] != "*1/*1"
+
+
+def _variant_genotypes(definition: GeneDefinition, variants: dict[int, tuple[int, int]]) -> tuple[tuple[str, str], ...]:
+    """Genotypes from {position: (allele index, allele index)} (0 = REF, 1 = first ALT); reference elsewhere."""
+    genotypes = []
+    for position in definition.positions:
+        codes = variants.get(position.pos, (0, 0))
+        genotypes.append(tuple(position.ref if c == 0 else position.alts[c - 1] for c in codes))
+    return tuple(genotypes)
+
+
+def test_unphased_cases_pharmcat_maintainers_explained(pgx):
+    """Two unphased samples from PharmCAT issue #152 (github.com/PharmGKB/PharmCAT/issues/152), where PharmCAT
+    answered CYP2C19 *1/*2 (one non-reference allele + *1 outscores two non-reference alleles) and SLCO1B1
+    '*37/*43 or *14/*44' (a tie, both reported)."""
+    _, definitions, phenotypes = pgx
+    cyp2c19 = {94775367: (0, 1), 94775507: (0, 1), 94781859: (0, 1), 94842866: (1, 1)}
+    call = match_gene(
+        definitions["CYP2C19"], _variant_genotypes(definitions["CYP2C19"], cyp2c19), 0.5, phenotypes["CYP2C19"]
+    )
+    assert call.diplotype_text() == "*1/*2"
+    slco1b1 = {21176804: (1, 1), 21176879: (0, 1), 21196951: (0, 1), 21206031: (0, 1)}
+    call = match_gene(
+        definitions["SLCO1B1"], _variant_genotypes(definitions["SLCO1B1"], slco1b1), 0.5, phenotypes["SLCO1B1"]
+    )
+    assert set(call.diplotypes) == {("*37", "*43"), ("*14", "*44")} and "ambiguous" in call.note
