@@ -114,5 +114,11 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     measurement = measure_python(command(vcf, cache / "out"), repeats)
     workload = f"{N_SAMPLES:,} germline samples × 16 genes (one multi-sample VCF, {vcf.stat().st_size / 1e6:.1f} MB)"
     return [
-        Row("pgx", workload, "precisionflow", measurement, note="no peer: PharmCAT (Java) and pypgx not runnable here")
+        Row(
+            "pgx",
+            workload,
+            "precisionflow",
+            measurement,
+            note="no peer: PharmCAT (Java) not installed; pypgx not tried (phases with Beagle, Java, and its separate bundle)",
+        )
     ]
