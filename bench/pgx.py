@@ -22,6 +22,7 @@ import numpy as np
 from bench.harness import ROOT, Row, measure_python
 
 N_SAMPLES = 1000
+NO_PEER = "no peer: PharmCAT (Java) not installed; pypgx not tried (phases with Beagle, Java, and its separate bundle)"
 SHARED = Path(os.environ.get("PRECISIONFLOW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "pgx"
 
 
@@ -119,6 +120,6 @@ def rows(cache: Path, repeats: int) -> list[Row]:
             workload,
             "precisionflow",
             measurement,
-            note="no peer: PharmCAT (Java) not installed; pypgx not tried (phases with Beagle, Java, and its separate bundle)",
+            note=NO_PEER,
         )
     ]
