@@ -14,7 +14,8 @@ def overview(
     layer_samples: Mapping[str, Sequence[str]],
 ) -> pd.DataFrame:
     """One row per patient (public id, sorted): clinical columns, ``has_variants``,
-    ``has_copy_number`` and ``has_<layer>`` for each matrix layer."""
+    ``has_copy_number``, ``has_germline`` (a germline VCF for pharmacogenomics) and ``has_<layer>`` for each
+    matrix layer."""
     table = pd.DataFrame(index=pd.Index([public_ids[p] for p in sheet.index], name="patient"))
     for column in clinical_columns:
         table[column] = sheet[column].to_numpy()
@@ -22,6 +23,8 @@ def overview(
     has_maf = sheet["maf"].notna() if "maf" in sheet else pd.Series(False, index=sheet.index)
     table["has_variants"] = (has_vcf | has_maf).to_numpy()
     table["has_copy_number"] = (sheet["cna"].notna() if "cna" in sheet else pd.Series(False, index=sheet.index)).to_numpy()
+    has_germline = sheet["germline_vcf"].notna() if "germline_vcf" in sheet else pd.Series(False, index=sheet.index)
+    table["has_germline"] = has_germline.to_numpy()
     for layer, samples in sorted(layer_samples.items()):
         present = set(samples)
         table[f"has_{layer}"] = [p in present for p in sheet.index]

@@ -15,7 +15,10 @@ What is planted (and listed in ``truth.yaml``):
 * per patient: the target a correct analysis must rank in the patient's top 3;
 * per VCF: which records a correct default filter keeps, after splitting multi-allelic records and
   normalising indels;
-* about 20 % of labels left blank, to be predicted; some patients without a layer.
+* about 20 % of labels left blank, to be predicted; some patients without a layer;
+* six patients with a germline sample (one multi-sample VCF, ``germline/``) carrying planted pharmacogene
+  diplotypes: a DPYD poor metabolizer, a UGT1A1 *28/*28, a SLCO1B1 tie, one position not called, and a CYP2D6
+  outside call (``precisionflow/demo_pgx.py``; its allele tables are a named subset of PharmCAT's data).
 
 The reference tables (genes, drivers, hotspots, drug-gene interactions) are small and hand-written
 here from public knowledge (gene coordinates on GRCh38, approximate; well-known drugs); the
@@ -36,6 +39,8 @@ from pathlib import Path
 import numpy as np
 import pysam
 import yaml
+
+from precisionflow.demo_pgx import write_pgx_demo
 
 SEED = 20241128
 SUBTYPES = ("Basal", "HER2", "Luminal")
@@ -810,19 +815,32 @@ def write_vcf(path_gz: Path, text: str) -> None:
 
 
 SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample", "tumor_type"]
+GERMLINE_COLUMNS = ["germline_vcf", "germline_sample", "pgx_outside_calls"]
 
 
-def sheet_text(patients: list[Patient], prefix: str, tumor_types: dict[str, str] | None = None) -> str:
+def sheet_text(
+    patients: list[Patient], prefix: str, tumor_types: dict[str, str] | None = None, germline: dict[str, dict] | None = None
+) -> str:
     """The sample sheet; ``tumor_types`` overrides the config's cohort tumour type for a few patients."""
     tumor_types = tumor_types or {}
-    lines = ["\t".join(SHEET_COLUMNS)]
+    germline = germline or {}
+    lines = ["\t".join(SHEET_COLUMNS + GERMLINE_COLUMNS)]
     for p in patients:
         lines.append("\t".join([
             p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else p.subtype, p.mrn, p.date_of_birth,
             f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
             f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "", tumor_types.get(p.id, ""),
+            *germline_cells(germline.get(p.id), p.id, prefix),
         ]))
     return "\n".join(lines) + "\n"
+
+
+def germline_cells(truth: dict | None, patient: str, prefix: str) -> list[str]:
+    """The sheet's germline columns of a patient (blank without a germline sample)."""
+    if truth is None:
+        return ["", "", ""]
+    outside = f"{prefix}germline/{patient}.outside_calls.tsv" if truth["outside_calls"] else ""
+    return [f"{prefix}germline/germline.vcf", truth["sample"], outside]
 
 
 def config_text(prefix: str, sheet: str, cohort: str) -> str:
@@ -847,6 +865,9 @@ resources:
   actionability: {prefix}resources/moalmanac.json
   oncotree: {prefix}resources/oncotree.tsv
 tumor_type: {COHORT_TUMOR_TYPE}
+pgx:
+  definitions: {prefix}resources/pgx/definitions
+  phenotypes: {prefix}resources/pgx/phenotypes
 """
 
 
@@ -861,7 +882,7 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     case = resistance_patient(patients)
     action_rng = np.random.default_rng([seed, ACTIONABILITY_STREAM])
 
-    for sub in ("vcf", "cna", "rna", "proteomics", "mirna", "resources"):
+    for sub in ("vcf", "cna", "rna", "proteomics", "mirna", "resources", "germline"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True)
 
@@ -890,8 +911,9 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     write_gzip(out / "resources" / "dgidb_categories.tsv.gz", drug_categories_table())
     (out / "resources" / "moalmanac.json").write_text(moalmanac_json())
     (out / "resources" / "oncotree.tsv").write_text(oncotree_table())
+    germline = write_pgx_demo(out, [p.id for p in patients], seed)  # its own random stream
     sheet.parent.mkdir(parents=True, exist_ok=True)
-    sheet.write_text(sheet_text(patients, prefix, {case.id: RESISTANCE_CASE["tumor_type"]}))
+    sheet.write_text(sheet_text(patients, prefix, {case.id: RESISTANCE_CASE["tumor_type"]}, germline))
 
     truth = {
         "seed": seed,
@@ -917,6 +939,7 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
             }
             for p in patients
         },
+        "pgx": germline,
         "default_variant_filters": {"pass_filters": ["PASS"], "min_depth": 10, "min_vaf": 0.05, "max_population_af": 0.01},
     }
     (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=True, width=200))

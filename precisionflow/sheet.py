@@ -10,7 +10,7 @@ import pandas as pd
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 
-FILE_COLUMNS = ("vcf", "maf", "cna")
+FILE_COLUMNS = ("vcf", "maf", "cna", "germline_vcf", "pgx_outside_calls")
 
 
 def _rows(rows: Sequence[int], limit: int = 5) -> str:

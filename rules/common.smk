@@ -84,7 +84,7 @@ validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source()
 # Each step's section and each layer against its own schema (defaults filled in per file).
 for _layer, _layer_config in config["omics"].items():
     validate_or_stop(_layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/")
-for _step in ("variants", "integration", "targets"):
+for _step in ("variants", "integration", "targets", "pgx"):
     validate_or_stop(config[_step], f"../config/schemas/{_step}.schema.yaml", config_source(), key_prefix=f"{_step}/")
 
 SHEET_PATH = config["samples"]
@@ -166,6 +166,7 @@ def clinical_columns():
     """Sheet columns that may reach outputs: not the identifying ones, nor paths and VCF sample names
     (they often carry the raw patient id)."""
     hidden = set(config["identifying"]) | {"patient", "vcf", "maf", "cna", "tumor_sample", "normal_sample"}
+    hidden |= {"germline_vcf", "germline_sample", "pgx_outside_calls"}
     return [c for c in SHEET.columns if c not in hidden]
 
 
@@ -261,3 +262,35 @@ def cohort_steps():
         Step("targets", True, "always: evidence types without input contribute nothing"),
     ]
     return [s.row() for s in steps]
+
+
+def pgx_sheet_rows():
+    """Each pgx patient's row number in the sheet (0-based): the script reads the VCF path, sample and
+    outside calls there, so that no raw id (sample names, paths often carry it) reaches the report's job
+    details, which list a rule's params."""
+    return [SHEET.index.get_loc(RAW_ID[p]) for p in PGX_PATIENTS]
+
+
+def pgx_germline_files(column):
+    """Input function: the files of a sheet column for the pgx patients (a function, so the report's rule
+    listing shows its name, not paths that may carry raw ids)."""
+
+    def files(wildcards):
+        return sorted({v for p in PGX_PATIENTS if (v := sheet_value(p, column))})
+
+    return files
+
+
+def pgx_table_files(wildcards):
+    files = []
+    for key in ("definitions", "phenotypes"):
+        folder = config["pgx"][key]
+        if folder and Path(folder).is_dir():
+            files += sorted(str(f) for f in Path(folder).glob("*.json"))
+    return files
+
+
+def pgx_outputs():
+    if not PGX_PATIENTS:
+        return []
+    return [f"{PGX}/{name}" for name in ("cohort.tsv", "recommendations.tsv")] + [f"{PGX}/{p}.tsv" for p in PGX_PATIENTS]

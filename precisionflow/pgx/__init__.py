@@ -1,0 +1,8 @@
+"""Pharmacogenomics: germline genotypes at PharmCAT's allele-defining positions -> star-allele diplotypes
+-> CPIC phenotypes and activity scores -> dosing recommendations.
+
+No maintained Python library calls PharmCAT's named alleles from unphased VCF genotypes (PharmCAT itself
+is Java; pypgx phases with Beagle first), so the matcher in :mod:`precisionflow.pgx.matcher` follows
+PharmCAT's documented Named Allele Matcher by hand. The allele and phenotype tables are PharmCAT's own
+files (``*_translation.json``, ``phenotypes/*.json``); their version is written into every output.
+"""

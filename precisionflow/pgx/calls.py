@@ -1,0 +1,165 @@
+"""From genotypes to the per-gene table of the SPEC: diplotype, phenotype, activity score, missing
+positions and call quality; outside calls (CYP2D6, HLA ...) join or replace the matcher's calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from precisionflow.errors import InputError
+from precisionflow.io import read_table
+from precisionflow.pgx.definitions import GeneDefinition, PhenotypeTable
+from precisionflow.pgx.genotypes import SampleGenotypes
+from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene
+
+GENE_COLUMNS = [
+    "gene",
+    "diplotype",
+    "phenotype",
+    "activity_score",
+    "missing_positions",
+    "call_quality",
+    "lookup_phenotype",
+    "definitions_version",
+]
+INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
+
+
+def phenotype_of(call: GeneCall, table: PhenotypeTable | None) -> tuple[str, str]:
+    """(phenotype, activity score) of a call; tied diplotypes with different phenotypes give "A or B"."""
+    if not call.called:
+        return INDETERMINATE, ""
+    if table is None or not table.diplotypes:
+        return "", ""  # no CPIC phenotype for this gene (CYP4F2, IFNL3), as in PharmCAT's report
+    phenotypes, scores = [], []
+    for first, second in call.diplotypes:
+        found = table.lookup(first, second)
+        phenotype, score = found if found else (INDETERMINATE, "")
+        if phenotype not in phenotypes:
+            phenotypes.append(phenotype)
+        if score not in scores:
+            scores.append(score)
+    return " or ".join(phenotypes).strip(), " or ".join(s for s in scores if s) if any(scores) else ""
+
+
+def call_quality(call: GeneCall, ref_mismatches: list[str]) -> str:
+    parts = [call.note] if call.note else []
+    if ref_mismatches:
+        parts.append(f"REF differs from GRCh38 at {', '.join(ref_mismatches)} (treated as missing)")
+    if not parts:
+        return "ok"
+    return "; ".join(parts)
+
+
+def slco1b1_rs4149056_phenotype(definition: GeneDefinition, observed: tuple) -> str:
+    """CPIC's SLCO1B1 phenotype from c.521T>C alone, which PharmCAT uses when no star-allele call decides
+    (pharmcat.org/methods/Gene-Definition-Exceptions): TT normal, TC decreased, CC poor function."""
+    index = next((i for i, p in enumerate(definition.positions) if p.rsid == "rs4149056"), None)
+    if index is None or observed[index] is None:
+        return ""
+    carried = sum(allele == "C" for allele in observed[index])
+    return ("Normal Function", "Decreased Function", "Poor Function")[carried]
+
+
+def sample_table(
+    definitions: dict[str, GeneDefinition],
+    phenotypes: dict[str, PhenotypeTable],
+    genotypes: SampleGenotypes,
+    sample_index: int,
+    max_missing_share: float,
+    cache: dict | None = None,
+) -> pd.DataFrame:
+    """One sample's row per gene (genes in alphabetical order)."""
+    rows = []
+    for gene in sorted(definitions):
+        definition = definitions[gene]
+        observed = genotypes.of(sample_index, gene)
+        key = (gene, observed)
+        if cache is not None and key in cache:
+            call = cache[key]
+        else:
+            call = match_gene(definition, observed, max_missing_share, phenotypes.get(gene))
+            if cache is not None:
+                cache[key] = call
+        phenotype, score = phenotype_of(call, phenotypes.get(gene))
+        quality = call_quality(call, genotypes.ref_mismatches.get(gene, []))
+        lookup = phenotype
+        if gene == "SLCO1B1" and (not call.called or " or " in phenotype):
+            by_variant = slco1b1_rs4149056_phenotype(definition, observed)
+            if by_variant:
+                lookup = by_variant
+                quality += (
+                    f"; recommendations use the rs4149056 (c.521T>C) genotype: {by_variant} (PharmCAT's SLCO1B1 rule)"
+                )
+        rows.append(
+            {
+                "gene": gene,
+                "diplotype": call.diplotype_text(),
+                "phenotype": phenotype,
+                "activity_score": score,
+                "missing_positions": ",".join(call.missing),
+                "call_quality": quality,
+                "lookup_phenotype": lookup,
+                "definitions_version": definition.version,
+            }
+        )
+    return pd.DataFrame(rows, columns=GENE_COLUMNS)
+
+
+def read_outside_calls(path: str | Path) -> pd.DataFrame:
+    """A per-patient TSV of calls made elsewhere (PharmCAT's outside-call format): ``gene``, ``diplotype``."""
+    table = read_table(
+        path, required=["gene", "diplotype"], sep="\t", what="an outside-calls TSV (gene, diplotype)", dtype=str
+    )
+    table = table.apply(lambda column: column.str.strip())
+    for row, (gene, diplotype) in enumerate(zip(table["gene"], table["diplotype"], strict=True), start=2):
+        if pd.isna(gene) or not gene:
+            raise InputError(path, f"row {row}, column 'gene'", "a gene symbol", "a blank cell")
+        if pd.isna(diplotype) or "/" not in diplotype:
+            raise InputError(path, f"row {row}, column 'diplotype'", "a diplotype such as *1/*4", repr(diplotype))
+    duplicated = table["gene"][table["gene"].duplicated()]
+    if len(duplicated):
+        raise InputError(path, "column 'gene'", "each gene once", f"{duplicated.iloc[0]!r} twice")
+    return table[["gene", "diplotype"]]
+
+
+def add_outside_calls(
+    table: pd.DataFrame, outside: pd.DataFrame, phenotypes: dict[str, PhenotypeTable]
+) -> pd.DataFrame:
+    """Outside calls replace the matcher's row of the same gene (as in PharmCAT) or add one."""
+    rows = []
+    for gene, diplotype in zip(outside["gene"], outside["diplotype"], strict=True):
+        first, second = diplotype.split("/", 1)
+        table_of_gene = phenotypes.get(gene)
+        found = table_of_gene.lookup(first, second) if table_of_gene else None
+        phenotype, score = found if found else ("", "")
+        quality = (
+            "outside call" if found or table_of_gene is None else "outside call; diplotype not in the phenotype table"
+        )
+        rows.append(
+            {
+                "gene": gene,
+                "diplotype": diplotype,
+                "phenotype": phenotype.strip(),
+                "activity_score": score,
+                "missing_positions": "",
+                "call_quality": quality,
+                "lookup_phenotype": phenotype.strip(),
+                "definitions_version": table_of_gene.version if table_of_gene else "",
+            }
+        )
+    kept = table[~table["gene"].isin(outside["gene"])]
+    merged = pd.concat([kept, pd.DataFrame(rows, columns=GENE_COLUMNS)], ignore_index=True)
+    return merged.sort_values("gene", kind="stable").reset_index(drop=True)
+
+
+__all__ = [
+    "GENE_COLUMNS",
+    "INDETERMINATE",
+    "NOT_CALLED",
+    "add_outside_calls",
+    "phenotype_of",
+    "read_outside_calls",
+    "sample_table",
+]

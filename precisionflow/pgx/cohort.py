@@ -1,0 +1,80 @@
+"""A cohort's germline calls: each germline VCF read once for all its patients, one table per patient,
+the cohort table and the recommendations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from precisionflow.pgx.calls import GENE_COLUMNS, add_outside_calls, read_outside_calls, sample_table
+from precisionflow.pgx.definitions import GENES, load_definitions, load_phenotypes
+from precisionflow.pgx.genotypes import read_genotypes
+from precisionflow.pgx.recommendations import RECOMMENDATION_COLUMNS, recommend
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GermlineInput:
+    patient: str  # public id (what outputs show)
+    vcf: str
+    sample: str | None  # VCF column; None = the file's only sample
+    outside_calls: str | None = None
+
+
+def germline_inputs(sheet: pd.DataFrame, rows: Sequence[int], patients: Sequence[str]) -> list[GermlineInput]:
+    """The germline inputs of the sheet's ``rows`` (0-based), named by the patients' public ids."""
+
+    def cell(row: int, column: str) -> str | None:
+        value = sheet.iloc[row][column] if column in sheet.columns else None
+        return None if value is None or pd.isna(value) else str(value)
+
+    return [
+        GermlineInput(
+            patient, cell(row, "germline_vcf") or "", cell(row, "germline_sample"), cell(row, "pgx_outside_calls")
+        )
+        for row, patient in zip(rows, patients, strict=True)
+    ]
+
+
+def call_patients(
+    inputs: Sequence[GermlineInput],
+    definitions_folder: str | Path,
+    phenotypes_folder: str | Path,
+    genes: Sequence[str] = GENES,
+    max_missing_share: float = 0.5,
+) -> dict[str, pd.DataFrame]:
+    """patient -> gene table (SPEC columns + definitions_version), in the order of ``inputs``."""
+    definitions = load_definitions(definitions_folder, tuple(genes))
+    phenotypes = load_phenotypes(phenotypes_folder)
+    log.info("definitions: %d genes, version %s", len(definitions), sorted({d.version for d in definitions.values()}))
+    by_file: dict[str, list[GermlineInput]] = {}
+    for item in inputs:
+        by_file.setdefault(item.vcf, []).append(item)
+    cache: dict = {}  # identical genotypes at a gene give the same call (most samples are reference)
+    tables: dict[str, pd.DataFrame] = {}
+    for number, (vcf, items) in enumerate(by_file.items(), start=1):
+        genotypes = read_genotypes(vcf, definitions, [i.sample for i in items])
+        for index, item in enumerate(items):
+            table = sample_table(definitions, phenotypes, genotypes, index, max_missing_share, cache)
+            if item.outside_calls:
+                table = add_outside_calls(table, read_outside_calls(item.outside_calls), phenotypes)
+            tables[item.patient] = table
+        # the log names no path: paths often carry raw patient ids (logs/ travel with results/)
+        log.info("germline VCF %d of %d: %d sample(s) called", number, len(by_file), len(items))
+    return {item.patient: tables[item.patient] for item in inputs}
+
+
+def cohort_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    frames = [table.assign(patient=patient) for patient, table in sorted(tables.items())]
+    columns = ["patient", *GENE_COLUMNS]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def cohort_recommendations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    frames = [recommend(patient, table) for patient, table in sorted(tables.items())]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECOMMENDATION_COLUMNS)

@@ -1,0 +1,63 @@
+# Pharmacogenomics: germline VCF -> star-allele diplotypes (PharmCAT's Named Allele Matcher, by hand) ->
+# CPIC phenotypes and activity scores -> dosing recommendations. Library: precisionflow/pgx/;
+# settings: config "pgx:" (config/README.md). Run for the patients whose sheet row has a germline_vcf.
+
+PGX = "results/pgx"
+PGX_PATIENTS = patients_with("germline_vcf")
+if PGX_PATIENTS:
+    for _key, _what in (("definitions", "PharmCAT *_translation.json files"), ("phenotypes", "PharmCAT phenotype {GENE}.json files")):
+        _folder = config["pgx"][_key]
+        if not _folder or not Path(_folder).is_dir():
+            raise WorkflowError(
+                f"{config_source()}: key pgx/{_key}: expected a folder of {_what} (patients have a germline_vcf), "
+                f"found {'no entry' if not _folder else repr(_folder)}"
+            )
+
+
+rule pgx_call:
+    input:
+        sheet=config["samples"],
+        vcfs=pgx_germline_files("germline_vcf"),
+        outside_calls=pgx_germline_files("pgx_outside_calls"),
+        tables=pgx_table_files,
+    output:
+        patients=[
+            report(
+                f"{PGX}/{patient}.tsv",
+                caption="../report/pgx_patient.rst",
+                category="7. Pharmacogenomics",
+                subcategory=patient,
+                labels={"patient": patient, "content": "diplotypes and phenotypes"},
+            )
+            for patient in PGX_PATIENTS
+        ],
+        cohort=report(
+            f"{PGX}/cohort.tsv",
+            caption="../report/pgx_cohort.rst",
+            category="7. Pharmacogenomics",
+            subcategory="Cohort",
+            labels={"table": "diplotypes and phenotypes", "format": "TSV"},
+        ),
+        recommendations=report(
+            f"{PGX}/recommendations.tsv",
+            caption="../report/pgx_recommendations.rst",
+            category="7. Pharmacogenomics",
+            subcategory="Cohort",
+            labels={"table": "dosing recommendations", "format": "TSV"},
+        ),
+    params:
+        patients=PGX_PATIENTS,
+        sheet_rows=pgx_sheet_rows(),
+        settings=config["pgx"],
+    log:
+        "logs/pgx/call.log",
+    benchmark:
+        "benchmarks/pgx/call.tsv"
+    conda:
+        "../envs/pgx.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, 4),
+        runtime=runtime_min(10, 0.2),
+    script:
+        "../scripts/pgx_call.py"

@@ -1,0 +1,21 @@
+"""Adapter: germline VCFs (+ outside calls) -> results/pgx/{patient}.tsv, cohort.tsv, recommendations.tsv."""
+
+from precisionflow.io import write_tsv
+from precisionflow.pgx.cohort import call_patients, cohort_recommendations, cohort_table, germline_inputs
+from precisionflow.runner import run_script
+from precisionflow.sheet import load_sheet
+
+
+def main(smk):
+    settings = smk.params.settings
+    inputs = germline_inputs(load_sheet(smk.input.sheet), smk.params.sheet_rows, smk.params.patients)
+    tables = call_patients(
+        inputs, settings["definitions"], settings["phenotypes"], settings["genes"], settings["max_missing_share"]
+    )
+    for patient, path in zip(smk.params.patients, smk.output.patients, strict=True):
+        write_tsv(tables[patient], path)
+    write_tsv(cohort_table(tables), smk.output.cohort)
+    write_tsv(cohort_recommendations(tables), smk.output.recommendations)
+
+
+run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,332 @@
+"""Pharmacogenomics: the matcher against PharmCAT's own output, CPIC phenotypes of no-function alleles
+built from the definition files, ties, missing positions and bad germline VCFs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from precisionflow.errors import InputError
+from precisionflow.pgx.calls import add_outside_calls, sample_table
+from precisionflow.pgx.definitions import GeneDefinition, NamedAllele, load_definitions, load_phenotypes
+from precisionflow.pgx.genotypes import read_genotypes
+from precisionflow.pgx.matcher import match_gene
+from precisionflow.pgx.recommendations import recommend
+
+
+@pytest.fixture(scope="module")
+def pgx(shared_data: Path):
+    folder = shared_data / "pgx"
+    return folder, load_definitions(folder / "definitions"), load_phenotypes(folder / "phenotypes")
+
+
+def _base(allele: NamedAllele, index: int) -> str:
+    return sorted(allele.accepts[index])[0]
+
+
+def genotypes_of(definition: GeneDefinition, first: str, second: str) -> tuple[tuple[str, str], ...]:
+    """The unphased genotypes a carrier of ``first`` and ``second`` has at every position (from the definitions)."""
+    alleles = {a.name: a for a in definition.alleles}
+    return tuple((_base(alleles[first], i), _base(alleles[second], i)) for i in range(len(definition.positions)))
+
+
+def reference_name(definition: GeneDefinition) -> str:
+    return next(a.name for a in definition.alleles if a.reference)
+
+
+def test_example_vcf_equals_pharmcat_report(pgx):
+    """Every gene PharmCAT called on its example VCF: same diplotype, phenotype and activity score."""
+    folder, definitions, phenotypes = pgx
+    genotypes = read_genotypes(folder / "example" / "pharmcat.example.vcf", definitions, [None])
+    ours = sample_table(definitions, phenotypes, genotypes, 0, 0.5).set_index("gene")
+    lines = (folder / "example" / "pharmcat.example.report.tsv").read_text().splitlines()
+    report = list(csv.DictReader(lines[1:], delimiter="\t"))  # line 1 names the PharmCAT version
+    compared = 0
+    for row in report:
+        if row["Gene"] not in ours.index:
+            continue  # RYR1, G6PD, CFTR, CYP2D6 (outside call): no definition file here
+        compared += 1
+        assert ours.at[row["Gene"], "diplotype"] == row["Source Diplotype"], row["Gene"]
+        assert ours.at[row["Gene"], "phenotype"] == row["Phenotype"].strip(), row["Gene"]
+        assert ours.at[row["Gene"], "activity_score"] == row["Activity Score"], row["Gene"]
+        assert ours.at[row["Gene"], "missing_positions"] == "" and row["Missing positions"] == "no"
+    assert compared == len(definitions) == 16
+
+
+NO_FUNCTION = {  # gene -> (no-function or PM-defining allele, CPIC phenotype het, hom)
+    "DPYD": ("c.1905+1G>A (*2A)", "Intermediate Metabolizer", "Poor Metabolizer"),
+    "TPMT": ("*2", "Intermediate Metabolizer", "Poor Metabolizer"),
+    "NUDT15": ("*3", "Intermediate Metabolizer", "Poor Metabolizer"),
+    "UGT1A1": ("*28", "Intermediate Metabolizer", "Poor Metabolizer"),  # decreased function: *28/*28 is PM
+    "CYP2C19": ("*2", "Intermediate Metabolizer", "Poor Metabolizer"),
+    "CYP2C9": ("*3", "Intermediate Metabolizer", "Poor Metabolizer"),
+    "SLCO1B1": ("*5", "Decreased Function", "Poor Function"),
+}
+
+
+@pytest.mark.parametrize("gene", sorted(NO_FUNCTION))
+def test_no_function_allele_het_and_hom_give_cpic_phenotype(pgx, gene):
+    _, definitions, phenotypes = pgx
+    definition = definitions[gene]
+    allele, het_phenotype, hom_phenotype = NO_FUNCTION[gene]
+    reference = reference_name(definition)
+    for first, expected in ((reference, het_phenotype), (allele, hom_phenotype)):
+        genotypes = genotypes_of(definition, first, allele)
+        call = match_gene(definition, genotypes, 0.5, phenotypes[gene])
+        assert len(call.diplotypes) == 1 and set(call.diplotypes[0]) == {first, allele}, call
+        table = sample_table({gene: definition}, phenotypes, _Single(gene, genotypes), 0, 0.5)
+        assert table.at[0, "phenotype"] == expected
+    if gene in ("DPYD", "CYP2C9"):  # activity-score genes: 1 + 0 and 0 + 0 (DPYD *2A, CYP2C9 *3: activity 0)
+        het = sample_table(
+            {gene: definition}, phenotypes, _Single(gene, genotypes_of(definition, reference, allele)), 0, 0.5
+        )
+        assert het.at[0, "activity_score"] == "1.0"
+
+
+class _Single:
+    """SampleGenotypes-like holder of one sample's genotypes for one gene."""
+
+    def __init__(self, gene, genotypes):
+        self.calls = {gene: [[g] for g in genotypes]}
+        self.ref_mismatches = {}
+
+    def of(self, index, gene):
+        return tuple(per_sample[index] for per_sample in self.calls[gene])
+
+
+def test_genotype_fitting_two_diplotypes_reports_both(pgx):
+    """SLCO1B1 *4/*15 and *5/*14 explain the same unphased genotypes with the same score: both are reported."""
+    _, definitions, phenotypes = pgx
+    definition = definitions["SLCO1B1"]
+    call = match_gene(definition, genotypes_of(definition, "*4", "*15"), 0.5, phenotypes["SLCO1B1"])
+    assert call.diplotypes == (("*4", "*15"), ("*5", "*14")), call
+    assert "ambiguous: 2 diplotypes" in call.note
+    table = sample_table(
+        {"SLCO1B1": definition}, phenotypes, _Single("SLCO1B1", genotypes_of(definition, "*4", "*15")), 0, 0.5
+    )
+    assert table.at[0, "diplotype"] == "*4/*15 or *5/*14"
+    # the tied diplotypes differ in phenotype: PharmCAT looks SLCO1B1 up by rs4149056 (het: decreased)
+    assert table.at[0, "phenotype"] == "Possible Decreased Function or Decreased Function"
+    assert table.at[0, "lookup_phenotype"] == "Decreased Function"
+    simvastatin = recommend("P1", table).set_index("drug").loc["simvastatin"]
+    assert simvastatin["phenotypes"] == "SLCO1B1: Decreased Function"
+    assert simvastatin["recommendation"].startswith("Prescribe an alternative statin")
+    assert "ambiguous: 2 diplotypes" in simvastatin["recommendation"]
+
+
+def test_nat2_tie_resolved_by_pharmcat_priority(pgx):
+    _, definitions, phenotypes = pgx
+    definition = definitions["NAT2"]
+    call = match_gene(definition, genotypes_of(definition, "*4", "*15"), 0.5, phenotypes["NAT2"])
+    # *4/*15 and *6/*14 tie at the same score; PharmCAT's exemptions.json picks *6/*14
+    assert call.diplotypes == (("*6", "*14"),) and "tie of 2 resolved by PharmCAT's priority list" in call.note
+
+
+def test_dpyd_three_variants_lowest_function_pair(pgx):
+    """Three DPYD variants fit no diplotype: CPIC's rule keeps the two of lowest activity."""
+    _, definitions, phenotypes = pgx
+    definition = definitions["DPYD"]
+    hom_ref = genotypes_of(definition, "Reference", "Reference")
+    carriers = {}
+    for name in ("c.1905+1G>A (*2A)", "c.2846A>T", "c.1679T>G (*13)"):
+        carriers[name] = genotypes_of(definition, "Reference", name)
+    genotypes = tuple(
+        next((c[i] for c in carriers.values() if c[i] != hom_ref[i]), hom_ref[i]) for i in range(len(hom_ref))
+    )
+    call = match_gene(definition, genotypes, 0.5, phenotypes["DPYD"])
+    assert set(call.diplotypes[0]) == {"c.1905+1G>A (*2A)", "c.1679T>G (*13)"}  # activity 0 and 0, c.2846A>T is 0.5
+    assert "lowest-function" in call.note
+
+
+def _write_vcf(path: Path, rows: list[str], samples=("S1",), header_extra: str = "", fmt_gt: bool = True) -> Path:
+    header = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chr1>",
+        "##contig=<ID=chr2>",
+        "##contig=<ID=chr6>",
+        "##contig=<ID=chr10>",
+        "##contig=<ID=chr12>",
+        "##contig=<ID=chr13>",
+    ]
+    if fmt_gt:
+        header.append('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">')
+    header.append('##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">')
+    header.append('##INFO=<ID=END,Number=1,Type=Integer,Description="End">')
+    if header_extra:
+        header.append(header_extra)
+    header.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
+    path.write_text("\n".join(header + rows) + "\n")
+    return path
+
+
+def _example_rows(pgx, genes=None, fmt="GT", value="0/0"):
+    folder, definitions, _ = pgx
+    rows = []
+    for line in (folder / "example" / "pharmcat.example.vcf").read_text().splitlines():
+        if line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        rows.append("\t".join([*fields[:8], fmt, value]))
+    return rows
+
+
+def test_wrong_build_is_one_clear_line(pgx, tmp_path):
+    _, definitions, _ = pgx
+    rows = []
+    for row in _example_rows(pgx):
+        fields = row.split("\t")
+        if len(fields[3]) == 1:  # a GRCh37 file at these coordinates has other bases there
+            fields[3] = {"A": "C", "C": "G", "G": "T", "T": "A"}[fields[3]]
+        rows.append("\t".join(fields))
+    vcf = _write_vcf(tmp_path / "b37.vcf", rows)
+    with pytest.raises(
+        InputError, match=r"b37.vcf: REF alleles at the pharmacogene positions: expected GRCh38 reference alleles"
+    ):
+        read_genotypes(vcf, definitions, [None])
+    header = _write_vcf(tmp_path / "len37.vcf", [], header_extra="##contig=<ID=chr19,length=59128983>")
+    with pytest.raises(InputError, match=r"GRCh38 contig lengths .* found the GRCh37 length 59128983"):
+        read_genotypes(header, definitions, [None])
+
+
+def test_sample_not_in_vcf_and_vcf_without_gt(pgx, tmp_path):
+    _, definitions, _ = pgx
+    vcf = _write_vcf(tmp_path / "two.vcf", [], samples=("A", "B"))
+    with pytest.raises(
+        InputError, match=r"two.vcf: header: expected a sample column 'C' \(germline_sample\), found samples 'A', 'B'"
+    ):
+        read_genotypes(vcf, definitions, ["C"])
+    with pytest.raises(InputError, match=r"expected one sample column, or a germline_sample naming one"):
+        read_genotypes(vcf, definitions, [None])
+    no_gt = _write_vcf(
+        tmp_path / "nogt.vcf", [r.replace("\tGT\t0/0", "\tDP\t30") for r in _example_rows(pgx)], fmt_gt=False
+    )
+    with pytest.raises(
+        InputError, match=r"nogt.vcf: header: expected a FORMAT GT field \(genotypes\), found FORMAT fields 'DP'"
+    ):
+        read_genotypes(no_gt, definitions, [None])
+
+
+def test_missing_positions_reported_not_called_wrong(pgx, tmp_path):
+    """Without the TPMT *3A/*3C position, a carrier is not called *1/*1: the position is listed as missing and
+    the allele it defines cannot be called; a gene with all positions absent is 'not called'."""
+    folder, definitions, phenotypes = pgx
+    tpmt = definitions["TPMT"]
+    drop = next(i for i, p in enumerate(tpmt.positions) if p.rsid == "rs1142345")  # *3C (and *3A) position
+    rows = [r for r in _example_rows(pgx) if f"\t{tpmt.positions[drop].pos}\t" not in r and "PX=DPYD" not in r]
+    vcf = _write_vcf(tmp_path / "partial.vcf", rows)
+    table = sample_table(definitions, phenotypes, read_genotypes(vcf, definitions, [None]), 0, 0.5).set_index("gene")
+    assert table.at["TPMT", "missing_positions"] == "rs1142345"
+    assert table.at["TPMT", "call_quality"] == f"1 of {len(tpmt.positions)} positions missing"
+    assert table.at["DPYD", "diplotype"] == "not called" and table.at["DPYD", "phenotype"] == "Indeterminate"
+    assert table.at["DPYD", "missing_positions"].count(",") == len(definitions["DPYD"].positions) - 1
+
+
+def test_gvcf_reference_block_counts_as_hom_ref(pgx, tmp_path):
+    """A gVCF block over the UGT1A1 positions gives *1/*1; a bgzipped, indexed, chr-less file reads the same."""
+    folder, definitions, phenotypes = pgx
+    ugt = definitions["UGT1A1"]
+    first, last = ugt.positions[0].pos, ugt.positions[-1].pos
+    rows = [f"chr2\t{first - 10}\t.\tA\t<NON_REF>\t.\tPASS\tEND={last + 10}\tGT\t0/0"]
+    vcf = _write_vcf(tmp_path / "block.vcf", rows)
+    table = sample_table({"UGT1A1": ugt}, phenotypes, read_genotypes(vcf, {"UGT1A1": ugt}, [None]), 0, 0.5)
+    assert table.at[0, "diplotype"] == "*1/*1" and table.at[0, "missing_positions"] == ""
+    import pysam
+
+    plain = _write_vcf(tmp_path / "nochr.vcf", [r.removeprefix("chr") for r in _example_rows(pgx)])
+    plain.write_text(plain.read_text().replace("<ID=chr", "<ID="))
+    pysam.tabix_index(str(plain), preset="vcf", force=True)
+    indexed = sample_table(definitions, phenotypes, read_genotypes(str(plain) + ".gz", definitions, [None]), 0, 0.5)
+    assert (indexed["diplotype"] != "not called").all()
+
+
+def test_outside_calls_and_recommendations(pgx):
+    _, definitions, phenotypes = pgx
+    table = pd.DataFrame(
+        [
+            ["DPYD", "c.1905+1G>A (*2A)/c.1905+1G>A (*2A)", "Poor Metabolizer", "0.0", "", "ok", "v"],
+            ["UGT1A1", "*28/*28", "Poor Metabolizer", "", "", "ok", "v"],
+            ["TPMT", "not called", "Indeterminate", "", "rs1", "not called: 40 of 46 positions missing", "v"],
+        ],
+        columns=[
+            "gene",
+            "diplotype",
+            "phenotype",
+            "activity_score",
+            "missing_positions",
+            "call_quality",
+            "definitions_version",
+        ],
+    )
+    merged = add_outside_calls(table, pd.DataFrame({"gene": ["CYP2D6"], "diplotype": ["*1/*4"]}), phenotypes)
+    assert list(merged["gene"]) == ["CYP2D6", "DPYD", "TPMT", "UGT1A1"]
+    assert merged.set_index("gene").at["CYP2D6", "call_quality"] == "outside call"
+    recs = recommend("P1", table).set_index("drug")
+    assert recs.at["capecitabine", "recommendation"].startswith("Avoid 5-fluorouracil")
+    assert recs.at["capecitabine", "classification"] == "Strong"
+    assert recs.at["irinotecan", "recommendation"].startswith("Start with 70% of the standard dose")
+    assert "DPWG" in recs.at["irinotecan", "source"]
+    assert recs.at["mercaptopurine", "recommendation"].startswith("No genotype-guided recommendation")
+
+
+def test_indel_representations_and_undocumented_alleles(pgx, tmp_path):
+    """UGT1A1 *28 written as an insertion C>CAT (how indel callers anchor it) is the definition's CAT>CATAT;
+    an allele outside the definitions is 'not called', never reference (DPYD included)."""
+    _, definitions, phenotypes = pgx
+    ugt, dpyd = definitions["UGT1A1"], definitions["DPYD"]
+    tata = next(p for p in ugt.positions if p.rsid == "rs3064744")
+    rows = [f"chr2\t{p.pos}\t.\t{p.ref}\t{p.alts[0]}\t.\tPASS\t.\tGT\t0/0" for p in ugt.positions if p is not tata]
+    rows.append(f"chr2\t{tata.pos}\trs3064744\tC\tCAT\t.\tPASS\t.\tGT\t1/1")
+    vcf = _write_vcf(tmp_path / "ins.vcf", sorted(rows, key=lambda r: int(r.split("\t")[1])))
+    table = sample_table({"UGT1A1": ugt}, phenotypes, read_genotypes(vcf, {"UGT1A1": ugt}, [None]), 0, 0.5)
+    assert table.at[0, "diplotype"] == "*28/*28" and table.at[0, "phenotype"] == "Poor Metabolizer"
+    for gene, definition in (("UGT1A1", ugt), ("DPYD", dpyd)):
+        genotypes = list(genotypes_of(definition, reference_name(definition), reference_name(definition)))
+        first = definition.positions[0]
+        odd = next(b for b in "ACGT" if b != first.ref and b not in first.alts)  # not in any definition
+        genotypes[0] = (first.ref, odd)
+        call = match_gene(definition, tuple(genotypes), 0.5, phenotypes[gene])
+        assert not call.called and call.note.startswith("not called: no diplotype of the definitions fits"), gene
+
+
+def test_multi_sample_vcf_read_once_in_sheet_order(pgx, tmp_path):
+    from precisionflow.pgx.cohort import GermlineInput, call_patients, germline_inputs
+
+    folder, definitions, _ = pgx
+    rows = [r + "\t1/1" for r in _example_rows(pgx)]  # sample B: hom-alt at every position
+    vcf = _write_vcf(tmp_path / "two.vcf", rows, samples=("A", "B"))
+    sheet = pd.DataFrame({"germline_vcf": [str(vcf), str(vcf)], "germline_sample": ["B", "A"]})
+    inputs = germline_inputs(sheet, [1, 0], ["P-A", "P-B"])
+    assert inputs == [GermlineInput("P-A", str(vcf), "A", None), GermlineInput("P-B", str(vcf), "B", None)]
+    tables = call_patients(inputs, folder / "definitions", folder / "phenotypes")
+    assert list(tables) == ["P-A", "P-B"]
+    assert tables["P-A"].set_index("gene").at["CYP2C9", "diplotype"] == "*1/*1"
+    assert tables["P-B"].set_index("gene").at["CYP2C9", "diplotype"] != "*1/*1"
+
+
+def _variant_genotypes(definition: GeneDefinition, variants: dict[int, tuple[int, int]]) -> tuple[tuple[str, str], ...]:
+    """Genotypes from {position: (allele index, allele index)} (0 = REF, 1 = first ALT); reference elsewhere."""
+    genotypes = []
+    for position in definition.positions:
+        codes = variants.get(position.pos, (0, 0))
+        genotypes.append(tuple(position.ref if c == 0 else position.alts[c - 1] for c in codes))
+    return tuple(genotypes)
+
+
+def test_unphased_cases_pharmcat_maintainers_explained(pgx):
+    """Two unphased samples from PharmCAT issue #152 (github.com/PharmGKB/PharmCAT/issues/152), where PharmCAT
+    answered CYP2C19 *1/*2 (one non-reference allele + *1 outscores two non-reference alleles) and SLCO1B1
+    '*37/*43 or *14/*44' (a tie, both reported)."""
+    _, definitions, phenotypes = pgx
+    cyp2c19 = {94775367: (0, 1), 94775507: (0, 1), 94781859: (0, 1), 94842866: (1, 1)}
+    call = match_gene(
+        definitions["CYP2C19"], _variant_genotypes(definitions["CYP2C19"], cyp2c19), 0.5, phenotypes["CYP2C19"]
+    )
+    assert call.diplotype_text() == "*1/*2"
+    slco1b1 = {21176804: (1, 1), 21176879: (0, 1), 21196951: (0, 1), 21206031: (0, 1)}
+    call = match_gene(
+        definitions["SLCO1B1"], _variant_genotypes(definitions["SLCO1B1"], slco1b1), 0.5, phenotypes["SLCO1B1"]
+    )
+    assert set(call.diplotypes) == {("*37", "*43"), ("*14", "*44")} and "ambiguous" in call.note
