@@ -250,6 +250,11 @@ CLASSIFIER_STEP = classifier_step(
     set().union(*LAYER_PATIENTS.values()) if LAYER_PATIENTS else set(),
 )
 
+if workflow.is_main_process:
+    for _step in (INTEGRATION_STEP, CLASSIFIER_STEP):
+        if not _step.ran and (_step.step == "integration" or config["label"]):
+            print(f"precisionflow: {_step.step} skipped: {_step.reason}", file=sys.stderr)
+
 
 def cohort_steps():
     """Rows of results/cohort/steps.tsv (called when the job runs: MAF_PATIENTS ... are defined by then)."""

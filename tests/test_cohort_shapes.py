@@ -153,4 +153,5 @@ def test_three_patients_with_layers_plan_no_integration(skeleton: Path) -> None:
     (project / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     result = run_snakemake(project, "--configfile", str(project / "config.yaml"), "-n", "--quiet", "rules", check=True)
     assert "integration_" not in result.stdout
+    assert f"precisionflow: integration skipped: 3 patients with an omics layer; {UMAP_REASON}" in result.stderr.splitlines()
     assert "targets_prioritize" in result.stdout and "omics_layer" in result.stdout
