@@ -181,6 +181,16 @@ def test_truncating_mutation_does_not_activate_an_oncogene(kb, main_types) -> No
     assert alpelisib["tier"].tolist() == ["I-A"] and alpelisib["match"].tolist() == ["gene_class"]
 
 
+def test_an_unannotated_hotspot_is_a_missense_change_and_the_indication_is_shown(kb, main_types) -> None:
+    # a VCF without annotation: class "Unknown", the protein change from the hotspot table's label
+    table = table_for(kb, main_types, mutations(("P", "PIK3CA", "Unknown", True, "H1047R"), ("P", "TP53", "Unknown", False, "")), {"P": "BRCA"})
+    alpelisib = table[table["therapy"] == "Alpelisib"]
+    assert alpelisib["alteration"].tolist() == ["p.H1047R"] and alpelisib["tier"].tolist() == ["I-A"]
+    # the restriction of the approval reaches the reader: HR+, HER2-negative breast cancer
+    assert "HER2-negative" in alpelisib["indication"].iloc[0]
+    assert "TP53" not in set(table["gene"])  # unknown consequence, no hotspot: no alteration
+
+
 def test_tmb_high_and_tier_three(kb, main_types) -> None:
     muts = mutations(("P", "TP53", "Missense_Mutation", True, "p.R175H"), ("P", "ARID1A", "Frame_Shift_Del", False, "p.Q77fs"))
     tmb = pd.DataFrame({"patient": ["P", "Q"], "tmb_per_mb": [12.5, np.nan]})

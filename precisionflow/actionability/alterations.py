@@ -56,9 +56,19 @@ def short_protein_change(value: str) -> str:
     return text
 
 
+SUBSTITUTION = r"^p\.[A-Z]\d+[A-Z]$"
+
+
 def mutation_alterations(mutations: pd.DataFrame) -> pd.DataFrame:
-    """Protein-altering mutations (``patient, gene, classification, is_hotspot, protein_change``) as alterations."""
+    """Protein-altering mutations (``patient, gene, classification, is_hotspot, protein_change``) as alterations.
+
+    A mutation of unknown consequence (a VCF without annotation) is kept when it is a known hotspot
+    whose label is an amino-acid substitution (``PIK3CA H1047R``): a missense change; other unknown
+    ones are no alterations (counted in the step's log).
+    """
     klass = mutations["classification"].map(MAF_TO_CLASS)
+    hotspot_change = mutations["protein_change"].fillna("").astype(str).map(short_protein_change).str.match(SUBSTITUTION)
+    klass = klass.where(klass.notna() | ~(mutations["is_hotspot"].astype(bool) & hotspot_change), "Missense")
     kept = mutations[klass.notna()]
     protein = kept["protein_change"].fillna("").astype(str).map(short_protein_change)
     variant_class = klass[klass.notna()]

@@ -33,7 +33,7 @@ REQUIRED_FIELDS = ("assertion_id", "feature_type", "oncotree_code", "therapy_nam
 EVIDENCE_LEVELS = ("FDA-Approved", "Guideline", "Clinical trial", "Clinical evidence", "Preclinical", "Inferential")
 COLUMNS = [
     "assertion_id", "feature_type", "gene", "protein_change", "variant_class", "direction", "biomarker",
-    "tumor_type", "disease", "therapy", "therapy_type", "effect", "prognosis", "evidence_level", "citation", "reference",
+    "tumor_type", "disease", "therapy", "therapy_type", "effect", "prognosis", "evidence_level", "citation", "reference", "indication",
 ]
 
 
@@ -109,6 +109,8 @@ def read_moalmanac(path: PathLike) -> pd.DataFrame:
                 "evidence_level": level,
                 "citation": _text(entry["citation"]),
                 "reference": _reference(entry),
+                # the assertion's own words: restrictions of the indication (HR+/HER2-negative, a line of therapy …)
+                "indication": " ".join(x for x in (_text(entry.get("context")), _text(entry.get("description"))) if x),
             }
         )
     for reason, count in sorted(dropped.items()):

@@ -49,7 +49,7 @@ SPEC_COLUMNS = [
     "patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level", "therapy", "effect",
     "tumor_type", "assertion_tumor_type", "source_id", "citation",
 ]
-EXTRA_COLUMNS = ["suggested", "note", "reference"]
+EXTRA_COLUMNS = ["suggested", "note", "reference", "indication"]
 COLUMNS = SPEC_COLUMNS + EXTRA_COLUMNS
 
 TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
@@ -221,6 +221,7 @@ def actionable_table(
             "source_id": [f"MOAlmanac:{int(a)}" for a in pairs["assertion_id"]],
             "citation": pairs["citation"],
             "reference": pairs["reference"],
+            "indication": pairs["indication"],
             "prognosis": pairs["prognosis"],
             "assertion_id": pairs["assertion_id"].astype(np.int64),
         }
@@ -243,6 +244,7 @@ def actionable_table(
             "source_id": [f"IntOGen:{roles.get(g, '')}" for g in unmatched["gene"]],
             "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no curated assertion matched",
             "reference": "",
+            "indication": "",
             "prognosis": "",
             "assertion_id": 0,
         }

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from precisionflow import references
-from precisionflow.actionability.alterations import patient_alterations
+from precisionflow.actionability.alterations import MAF_TO_CLASS, patient_alterations
 from precisionflow.actionability.knowledge import read_moalmanac
 from precisionflow.actionability.matching import COLUMNS, actionable_table
 from precisionflow.actionability.oncotree import read_oncotree
@@ -47,8 +47,11 @@ def build(step: ActionabilityInputs, settings: Mapping) -> pd.DataFrame:
     kb = read_moalmanac(step.knowledge_base)
     oncotree = read_oncotree(step.oncotree)
     roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
+    mutations = targets_inputs.read_mafs(step.mafs)
+    log.info("%d MAF records; not protein-altering or of unknown consequence (no alteration): %s", len(mutations),
+             mutations.loc[~mutations["classification"].isin(list(MAF_TO_CLASS)), "classification"].value_counts().to_dict())
     alterations = patient_alterations(
-        targets_inputs.read_mafs(step.mafs),
+        mutations,
         targets_inputs.read_copy_number(step.copy_number),
         read_tmb(step.tmb),
         float(settings["actionability"]["tmb_high"]),
