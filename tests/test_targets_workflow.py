@@ -217,6 +217,10 @@ def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> Non
             assert not any({a.strip().upper() for a in t.split("+")} <= {"CETUXIMAB", "PANITUMUMAB"} for t in suggested["therapy"])
             resistance = table[table["therapy"].isin(["Cetuximab", "Panitumumab"])]
             assert set(resistance["effect"]) == {"resistance"} and len(resistance) >= 2
+            # nor in the multi-omics table: no anti-EGFR, no G12C-only inhibitor for a G12D tumour
+            targets = read(demo_run / f"results/targets/patients/{patient}.tsv").fillna({"drugs": ""})
+            listed = set(";".join(targets["drugs"]).split(";"))
+            assert not listed & {"CETUXIMAB", "PANITUMUMAB", "SOTORASIB", "ADAGRASIB"}, listed
     assert planted_cases >= 20
     assert sum(f["tumor_type"] == "COADREAD" for f in truth["patients"].values()) == 1
     assert len(cohort) == sum(len(read(demo_run / f"results/targets/patients/{p}.actionable.tsv")) for p in truth["patients"])
