@@ -46,15 +46,31 @@ from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.oncotree import ANY, SAME, relation
 
 SPEC_COLUMNS = [
-    "patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level", "therapy", "effect",
-    "tumor_type", "assertion_tumor_type", "source_id", "citation",
+    "patient",
+    "gene",
+    "alteration_type",
+    "alteration",
+    "match",
+    "tier",
+    "evidence_level",
+    "therapy",
+    "effect",
+    "tumor_type",
+    "assertion_tumor_type",
+    "source_id",
+    "citation",
 ]
 EXTRA_COLUMNS = ["suggested", "note", "reference", "indication"]
 COLUMNS = SPEC_COLUMNS + EXTRA_COLUMNS
 
 TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
 LEVEL_GRADE = {
-    "FDA-Approved": "A", "Guideline": "A", "Clinical trial": "B", "Clinical evidence": "B", "Preclinical": "D", "Inferential": "D",
+    "FDA-Approved": "A",
+    "Guideline": "A",
+    "Clinical trial": "B",
+    "Clinical evidence": "B",
+    "Preclinical": "D",
+    "Inferential": "D",
 }
 LEVEL_ORDER = {level: i for i, level in enumerate(LEVEL_GRADE)}
 EFFECT_ORDER = {"sensitivity": 0, "resistance": 1, "prognosis": 2, "": 3}
@@ -83,12 +99,16 @@ def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Serie
     alts = mutations[["gene", "protein_change", "variant_class"]].reset_index(names="alt_row")
     parts = []
     specific = somatic[somatic["protein_change"] != ""]
-    exact = alts[alts["protein_change"] != ""].merge(specific[["assertion_id", "gene", "protein_change"]], on=["gene", "protein_change"])
+    exact = alts[alts["protein_change"] != ""].merge(
+        specific[["assertion_id", "gene", "protein_change"]], on=["gene", "protein_change"]
+    )
     parts.append(exact[["alt_row", "assertion_id"]].assign(match="exact"))
     residues = specific[specific["protein_change"].str.match(RESIDUE)].rename(columns={"protein_change": "residue"})
     alt_residue = alts["protein_change"].str.extract(r"^(p\.[A-Z*]\d+)(?!\d)", expand=False)
     with_residue = alts.assign(residue=alt_residue).dropna(subset=["residue"])
-    residue = with_residue[with_residue["residue"] != with_residue["protein_change"]].merge(residues[["assertion_id", "gene", "residue"]], on=["gene", "residue"])
+    residue = with_residue[with_residue["residue"] != with_residue["protein_change"]].merge(
+        residues[["assertion_id", "gene", "residue"]], on=["gene", "residue"]
+    )
     parts.append(residue[["alt_row", "assertion_id"]].assign(match="residue"))
     general = somatic[somatic["protein_change"] == ""].replace({"variant_class": {"Activating mutation": "Missense"}})
     pairs = alts.merge(general[["assertion_id", "gene", "variant_class", "effect"]], on="gene", suffixes=("", "_kb"))
@@ -105,14 +125,18 @@ def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Serie
 
 def _copy_number_matches(copy_number: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
     cn = kb.loc[kb["feature_type"] == "Copy Number", ["assertion_id", "gene", "direction"]]
-    pairs = copy_number[["gene", "variant_class"]].reset_index(names="alt_row").merge(
-        cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"]
+    pairs = (
+        copy_number[["gene", "variant_class"]]
+        .reset_index(names="alt_row")
+        .merge(cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"])
     )
     return pairs[["alt_row", "assertion_id"]].assign(match="copy_number")
 
 
 def _biomarker_matches(biomarkers: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
-    burden = kb.loc[(kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]]
+    burden = kb.loc[
+        (kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]
+    ]
     pairs = biomarkers[[]].reset_index(names="alt_row").merge(burden, how="cross")
     return pairs[["alt_row", "assertion_id"]].assign(match="biomarker")
 
@@ -163,15 +187,23 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     agents_of = {t: sorted(therapy_agents(t)) for t in table["therapy"].unique()}
     resisted = resistance.assign(agent=resistance["therapy"].map(agents_of)).explode("agent")
     resisted["reason"] = (
-        (resisted["gene"] + " " + resisted["alteration"]).str.strip() + " predicts resistance to " + resisted["agent"].str.lower()
-        + " (" + resisted["source_id"] + ")"
+        (resisted["gene"] + " " + resisted["alteration"]).str.strip()
+        + " predicts resistance to "
+        + resisted["agent"].str.lower()
+        + " ("
+        + resisted["source_id"]
+        + ")"
     )
-    reasons = resisted.drop_duplicates(["patient", "agent"])[["patient", "agent", "reason"]]  # the first row: the best tier
+    reasons = resisted.drop_duplicates(["patient", "agent"])[
+        ["patient", "agent", "reason"]
+    ]  # the first row: the best tier
     sensitive = table[(table["effect"] == "sensitivity") & table["patient"].isin(set(resistance["patient"]))]
     if sensitive.empty:
         return table
     agents = sensitive["therapy"].map(agents_of)
-    long = sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
+    long = (
+        sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
+    )
     hits = long.merge(reasons, on=["patient", "agent"])
     if hits.empty:
         return table
@@ -182,7 +214,9 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     summary["reason"] = summary["reason"] + np.where(more > 0, " (and " + more.astype(str) + " more agent(s))", "")
     withdrawn = summary["hit"] == summary["n_agents"]
     table.loc[summary.index[withdrawn], "suggested"] = "no"
-    table.loc[summary.index, "note"] = np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
+    table.loc[summary.index, "note"] = (
+        np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
+    )
     return table
 
 
@@ -200,7 +234,9 @@ def actionable_table(
     alterations = alterations.reset_index(drop=True)
     pairs = match_alterations(alterations, kb, roles)
     if pairs.empty:
-        pairs = pd.DataFrame(columns=["alt_row", "match", *alterations.columns, *[c for c in kb.columns if c not in alterations.columns]])
+        pairs = pd.DataFrame(
+            columns=["alt_row", "match", *alterations.columns, *[c for c in kb.columns if c not in alterations.columns]]
+        )
     patient_type = pairs["patient"].map(lambda p: tumour_types.get(p)) if len(pairs) else pd.Series(dtype=object)
     codes = pairs["tumor_type"] if "tumor_type" in pairs else pd.Series(dtype=object)
     relations = {key: relation(key[0], key[1], main_types) for key in set(zip(patient_type, codes, strict=True))}
@@ -242,14 +278,18 @@ def actionable_table(
             "tumor_type": unmatched["patient"].map(lambda p: tumour_types.get(p) or ""),
             "assertion_tumor_type": "",
             "source_id": [f"IntOGen:{roles.get(g, '')}" for g in unmatched["gene"]],
-            "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no curated assertion matched",
+            "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no assertion matched",
             "reference": "",
             "indication": "",
             "prognosis": "",
             "assertion_id": 0,
         }
     )
-    table = pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True) if len(matched) or len(tier3) else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
+    table = (
+        pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True)
+        if len(matched) or len(tier3)
+        else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
+    )
     table = table.fillna({c: "" for c in table.columns if c != "assertion_id"})
     if len(table):
         order = pd.DataFrame(
