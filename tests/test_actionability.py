@@ -263,6 +263,13 @@ def test_an_unannotated_hotspot_is_a_missense_change_and_the_indication_is_shown
     # the restriction of the approval reaches the reader: HR+, HER2-negative breast cancer
     assert "HER2-negative" in alpelisib["indication"].iloc[0]
     assert "TP53" not in set(table["gene"])  # unknown consequence, no hotspot: no alteration
+    # the same mutation in an ERBB2-amplified tumour (A04W): the HR+/HER2-negative approval is withdrawn
+    cn = pd.DataFrame({"patient": ["P"], "gene": ["ERBB2"], "call": ["amp"]})
+    her2 = table_for(kb, main_types, mutations(("P", "PIK3CA", "Unknown", True, "H1047R")), {"P": "BRCA"}, cn=cn)
+    alpelisib = her2[her2["therapy"] == "Alpelisib"]
+    assert alpelisib["tier"].tolist() == ["I-A"] and alpelisib["suggested"].tolist() == ["no"]
+    assert "HER2-negative" in alpelisib["note"].iloc[0] and "ERBB2 amplification" in alpelisib["note"].iloc[0]
+    assert (her2.loc[her2["therapy"] == "Trastuzumab", "suggested"] == "yes").all()
 
 
 def test_tmb_high_and_tier_three(kb, main_types) -> None:

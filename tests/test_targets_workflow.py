@@ -112,6 +112,11 @@ def test_erbb2_amplification_of_a04w_is_tier_one_a_with_trastuzumab(breast: Path
     assert set(first["evidence_level"]) <= {"FDA-Approved", "Guideline"} and (first["suggested"] == "yes").all()
     assert set(erbb2.loc[erbb2["assertion_tumor_type"].isin(["STAD", "GEJ"]), "tier"]) <= {"II-C", "II-D"}
     assert (table["tumor_type"] == "BRCA").all() and table["citation"].ne("").all()
+    # its PIK3CA H1047R hotspot (a VCF without annotation) matches alpelisib (I-A), whose approval is for
+    # HR+/HER2-negative disease: withdrawn for this ERBB2-amplified tumour, with the reason
+    alpelisib = table[(table["gene"] == "PIK3CA") & (table["therapy"] == "Alpelisib")]
+    assert alpelisib["alteration"].tolist() == ["p.H1047R"] and alpelisib["tier"].tolist() == ["I-A"]
+    assert alpelisib["suggested"].tolist() == ["no"] and "HER2-negative" in alpelisib["note"].iloc[0]
     # tier I rows lead the table; the patient's report page leads with them too
     order = ["I-A", "I-B", "II-C", "II-D", "III"]
     assert table["tier"].map(order.index).is_monotonic_increasing

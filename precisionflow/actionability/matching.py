@@ -31,7 +31,9 @@ tumour type) is *resisted* for the patient. A sensitivity row whose agents are a
 (``suggested`` = no, ``note`` names the alteration and assertion); a combination that only includes a
 resisted agent beside others (KRAS G12C colorectal cancer: adagrasib + cetuximab, FDA-approved, while
 cetuximab alone is resisted) stays a suggestion with the note, because the combination is itself the
-curated assertion. Resistance and prognosis rows are never suggestions.
+curated assertion. Resistance and prognosis rows are never suggestions. A suggestion whose indication
+excludes an alteration of the patient (an approval for HER2-negative disease and the patient's ERBB2
+amplification: ``CONTRADICTIONS``) is withdrawn the same way, its tier kept.
 """
 
 from __future__ import annotations
@@ -220,6 +222,28 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+# An indication's stated restriction and the patient's own alteration that contradicts it: the approval of
+# alpelisib (PIK3CA-mutant breast cancer) is for HR+, HER2-negative disease, not an ERBB2-amplified tumour.
+CONTRADICTIONS = (("HER2-negative", "ERBB2", "amplification"),)
+
+
+def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:
+    """Withdraw a suggestion whose indication excludes an alteration the patient has (``CONTRADICTIONS``)."""
+    for phrase, gene, alteration_type in CONTRADICTIONS:
+        has = set(table.loc[(table["gene"] == gene) & (table["alteration_type"] == alteration_type), "patient"])
+        if not has:
+            continue
+        hit = (
+            (table["suggested"] == "yes")
+            & table["patient"].isin(has)
+            & table["indication"].str.contains(phrase, case=False, regex=False)
+        )
+        reason = f"withdrawn: the indication is {phrase} disease; this patient has a {gene} {alteration_type}"
+        table.loc[hit, "suggested"] = "no"
+        table.loc[hit, "note"] = np.where(table.loc[hit, "note"] != "", reason + "; " + table.loc[hit, "note"], reason)
+    return table
+
+
 def actionable_table(
     alterations: pd.DataFrame,
     kb: pd.DataFrame,
@@ -306,6 +330,7 @@ def actionable_table(
         )
         table = table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
     table = withdraw_resisted(table)
+    table = withdraw_contradicted(table)
     prognosis = table.pop("prognosis")
     table["note"] = np.where(prognosis != "", prognosis + " prognosis", table["note"])
     return table[COLUMNS].reset_index(drop=True)
