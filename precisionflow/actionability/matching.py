@@ -156,8 +156,14 @@ def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Ser
         ],
         ignore_index=True,
     )
-    pairs = keys.join(alterations, on="alt_row").merge(kb, on="assertion_id", suffixes=("", "_kb"))
-    return pairs.sort_values(["alt_row", "assertion_id"], kind="stable").reset_index(drop=True)
+    keys = keys.sort_values(["alt_row", "assertion_id"], kind="stable")
+    # the pairs' columns by position (numpy take): a merge would copy the knowledge base's long text per pair
+    alt_pos = keys["alt_row"].to_numpy()
+    kb_pos = pd.Index(kb["assertion_id"]).get_indexer(keys["assertion_id"])
+    columns = {"alt_row": alt_pos, "match": keys["match"].to_numpy()}
+    columns |= {c: alterations[c].to_numpy()[alt_pos] for c in alterations.columns}
+    columns |= {(c if c not in alterations.columns else f"{c}_kb"): kb[c].to_numpy()[kb_pos] for c in kb.columns}
+    return pd.DataFrame(columns)
 
 
 def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series:
@@ -233,11 +239,9 @@ def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:
         has = set(table.loc[(table["gene"] == gene) & (table["alteration_type"] == alteration_type), "patient"])
         if not has:
             continue
-        hit = (
-            (table["suggested"] == "yes")
-            & table["patient"].isin(has)
-            & table["indication"].str.contains(phrase, case=False, regex=False)
-        )
+        candidates = (table["suggested"] == "yes") & table["patient"].isin(has)
+        hit = candidates.copy()
+        hit[candidates] = table.loc[candidates, "indication"].str.contains(phrase, case=False, regex=False)
         reason = f"withdrawn: the indication is {phrase} disease; this patient has a {gene} {alteration_type}"
         table.loc[hit, "suggested"] = "no"
         table.loc[hit, "note"] = np.where(table.loc[hit, "note"] != "", reason + "; " + table.loc[hit, "note"], reason)
