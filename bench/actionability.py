@@ -60,7 +60,9 @@ def simulate(folder: Path, seed: int = 14) -> Path:
             rows.append((patient, gene, "mutation", change, change, klass, bool(rng.random() < 0.05)))
         for _ in range(n_cn):
             amp = rng.random() < 0.5
-            gene = cn_genes[int(rng.integers(len(cn_genes)))] if rng.random() < 0.3 else f"G{int(rng.integers(20000)):05d}"
+            gene = (
+                cn_genes[int(rng.integers(len(cn_genes)))] if rng.random() < 0.3 else f"G{int(rng.integers(20000)):05d}"
+            )
             kind = "amplification" if amp else "deletion"
             rows.append((patient, gene, kind, kind, "", "Amplification" if amp else "Deletion", False))
         if rng.random() < 0.2:

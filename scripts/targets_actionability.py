@@ -23,7 +23,12 @@ def main(smk):
         tmb=optional(smk.input.tmb),
         drivers=optional(smk.input.drivers),
     )
-    run(step, with_defaults(smk.params.settings), smk.output.cohort, dict(zip(smk.params.patients, smk.output.patients, strict=True)))
+    run(
+        step,
+        with_defaults(smk.params.settings),
+        smk.output.cohort,
+        dict(zip(smk.params.patients, smk.output.patients, strict=True)),
+    )
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

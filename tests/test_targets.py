@@ -16,8 +16,14 @@ from precisionflow.targets import drugs as dr
 from precisionflow.targets import evidence as ev
 from precisionflow.targets import inputs
 from precisionflow.targets.pipeline import StepInputs, load, run
-from precisionflow.targets.prioritize import withdraw_resisted_drugs
-from precisionflow.targets.prioritize import EVIDENCE_COLUMNS, cohort_table, patient_tables, prepare, weight_vector
+from precisionflow.targets.prioritize import (
+    EVIDENCE_COLUMNS,
+    cohort_table,
+    patient_tables,
+    prepare,
+    weight_vector,
+    withdraw_resisted_drugs,
+)
 from precisionflow.targets.score import contributions, harmonic_score, median, ramp, robust_scale
 from precisionflow.targets.settings import with_defaults
 from precisionflow.targets.tables import write_split, write_table

@@ -112,6 +112,11 @@ def test_erbb2_amplification_of_a04w_is_tier_one_a_with_trastuzumab(breast: Path
     assert set(first["evidence_level"]) <= {"FDA-Approved", "Guideline"} and (first["suggested"] == "yes").all()
     assert set(erbb2.loc[erbb2["assertion_tumor_type"].isin(["STAD", "GEJ"]), "tier"]) <= {"II-C", "II-D"}
     assert (table["tumor_type"] == "BRCA").all() and table["citation"].ne("").all()
+    # its PIK3CA H1047R hotspot (a VCF without annotation) matches alpelisib (I-A), whose approval is for
+    # HR+/HER2-negative disease: withdrawn for this ERBB2-amplified tumour, with the reason
+    alpelisib = table[(table["gene"] == "PIK3CA") & (table["therapy"] == "Alpelisib")]
+    assert alpelisib["alteration"].tolist() == ["p.H1047R"] and alpelisib["tier"].tolist() == ["I-A"]
+    assert alpelisib["suggested"].tolist() == ["no"] and "HER2-negative" in alpelisib["note"].iloc[0]
     # tier I rows lead the table; the patient's report page leads with them too
     order = ["I-A", "I-B", "II-C", "II-D", "III"]
     assert table["tier"].map(order.index).is_monotonic_increasing
@@ -163,7 +168,7 @@ def test_breast_cohort_table(breast: Path) -> None:
     by_gene = cohort.set_index("gene")
     assert by_gene.at["ERBB2", "group"] == "Her2"  # HER2 protein separates the Her2 subtype
     assert by_gene.at["ESR1", "group"] == "LumA"
-    patients = sorted(p.stem for p in (breast / "results/targets/patients").glob("*.tsv"))
+    patients = sorted(p.stem for p in (breast / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv"))
     assert len(patients) == 150
 
 
@@ -217,6 +222,10 @@ def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> Non
             assert not any({a.strip().upper() for a in t.split("+")} <= {"CETUXIMAB", "PANITUMUMAB"} for t in suggested["therapy"])
             resistance = table[table["therapy"].isin(["Cetuximab", "Panitumumab"])]
             assert set(resistance["effect"]) == {"resistance"} and len(resistance) >= 2
+            # nor in the multi-omics table: no anti-EGFR, no G12C-only inhibitor for a G12D tumour
+            targets = read(demo_run / f"results/targets/patients/{patient}.tsv").fillna({"drugs": ""})
+            listed = set(";".join(targets["drugs"]).split(";"))
+            assert not listed & {"CETUXIMAB", "PANITUMUMAB", "SOTORASIB", "ADAGRASIB"}, listed
     assert planted_cases >= 20
     assert sum(f["tumor_type"] == "COADREAD" for f in truth["patients"].values()) == 1
     assert len(cohort) == sum(len(read(demo_run / f"results/targets/patients/{p}.actionable.tsv")) for p in truth["patients"])

@@ -19,7 +19,15 @@ import re
 import numpy as np
 import pandas as pd
 
-ALTERATION_COLUMNS = ["patient", "gene", "alteration_type", "alteration", "protein_change", "variant_class", "is_hotspot"]
+ALTERATION_COLUMNS = [
+    "patient",
+    "gene",
+    "alteration_type",
+    "alteration",
+    "protein_change",
+    "variant_class",
+    "is_hotspot",
+]
 
 MAF_TO_CLASS = {
     "Missense_Mutation": "Missense",
@@ -37,9 +45,28 @@ CN_DIRECTION = {"amp": "Amplification", "deep_loss": "Deletion"}
 CN_TYPE = {"amp": "amplification", "deep_loss": "deletion"}
 
 THREE_TO_ONE = {
-    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E", "Gly": "G", "His": "H", "Ile": "I",
-    "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F", "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V",
-    "Ter": "*", "Sec": "U",
+    "Ala": "A",
+    "Arg": "R",
+    "Asn": "N",
+    "Asp": "D",
+    "Cys": "C",
+    "Gln": "Q",
+    "Glu": "E",
+    "Gly": "G",
+    "His": "H",
+    "Ile": "I",
+    "Leu": "L",
+    "Lys": "K",
+    "Met": "M",
+    "Phe": "F",
+    "Pro": "P",
+    "Ser": "S",
+    "Thr": "T",
+    "Trp": "W",
+    "Tyr": "Y",
+    "Val": "V",
+    "Ter": "*",
+    "Sec": "U",
 }
 _THREE = re.compile("|".join(THREE_TO_ONE))
 
@@ -56,9 +83,21 @@ def short_protein_change(value: str) -> str:
     return text
 
 
+SUBSTITUTION = r"^p\.[A-Z]\d+[A-Z]$"
+
+
 def mutation_alterations(mutations: pd.DataFrame) -> pd.DataFrame:
-    """Protein-altering mutations (``patient, gene, classification, is_hotspot, protein_change``) as alterations."""
+    """Protein-altering mutations (``patient, gene, classification, is_hotspot, protein_change``) as alterations.
+
+    A mutation of unknown consequence (a VCF without annotation) is kept when it is a known hotspot
+    whose label is an amino-acid substitution (``PIK3CA H1047R``): a missense change; other unknown
+    ones are no alterations (counted in the step's log).
+    """
     klass = mutations["classification"].map(MAF_TO_CLASS)
+    hotspot_change = (
+        mutations["protein_change"].fillna("").astype(str).map(short_protein_change).str.match(SUBSTITUTION)
+    )
+    klass = klass.where(klass.notna() | ~(mutations["is_hotspot"].astype(bool) & hotspot_change), "Missense")
     kept = mutations[klass.notna()]
     protein = kept["protein_change"].fillna("").astype(str).map(short_protein_change)
     variant_class = klass[klass.notna()]
@@ -112,7 +151,9 @@ def tmb_alterations(tmb: pd.DataFrame, threshold: float) -> pd.DataFrame:
     )
 
 
-def patient_alterations(mutations: pd.DataFrame, copy_number: pd.DataFrame, tmb: pd.DataFrame | None, tmb_high: float) -> pd.DataFrame:
+def patient_alterations(
+    mutations: pd.DataFrame, copy_number: pd.DataFrame, tmb: pd.DataFrame | None, tmb_high: float
+) -> pd.DataFrame:
     parts = [mutation_alterations(mutations), copy_number_alterations(copy_number)]
     if tmb is not None and not tmb.empty:
         parts.append(tmb_alterations(tmb, tmb_high))

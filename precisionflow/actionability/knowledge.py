@@ -29,11 +29,33 @@ log = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
 
-REQUIRED_FIELDS = ("assertion_id", "feature_type", "oncotree_code", "therapy_name", "predictive_implication", "citation")
+REQUIRED_FIELDS = (
+    "assertion_id",
+    "feature_type",
+    "oncotree_code",
+    "therapy_name",
+    "predictive_implication",
+    "citation",
+)
 EVIDENCE_LEVELS = ("FDA-Approved", "Guideline", "Clinical trial", "Clinical evidence", "Preclinical", "Inferential")
 COLUMNS = [
-    "assertion_id", "feature_type", "gene", "protein_change", "variant_class", "direction", "biomarker",
-    "tumor_type", "disease", "therapy", "therapy_type", "effect", "prognosis", "evidence_level", "citation", "reference",
+    "assertion_id",
+    "feature_type",
+    "gene",
+    "protein_change",
+    "variant_class",
+    "direction",
+    "biomarker",
+    "tumor_type",
+    "disease",
+    "therapy",
+    "therapy_type",
+    "effect",
+    "prognosis",
+    "evidence_level",
+    "citation",
+    "reference",
+    "indication",
 ]
 
 
@@ -42,7 +64,9 @@ def _text(value: object) -> str:
 
 
 def _effect(entry: dict) -> tuple[str, str]:
-    sensitivity, resistance, prognosis = (_text(entry.get(k)) for k in ("therapy_sensitivity", "therapy_resistance", "favorable_prognosis"))
+    sensitivity, resistance, prognosis = (
+        _text(entry.get(k)) for k in ("therapy_sensitivity", "therapy_resistance", "favorable_prognosis")
+    )
     if resistance == "1" or sensitivity == "0":
         return "resistance", ""
     if sensitivity == "1":
@@ -64,7 +88,10 @@ def _reference(entry: dict) -> str:
 def read_moalmanac(path: PathLike) -> pd.DataFrame:
     """The knowledge base as a table (columns ``COLUMNS``), one row per usable assertion, by assertion id."""
     path = str(path)
-    expected = "a MOAlmanac knowledge-base JSON (a list of assertions with feature_type, oncotree_code, therapy_name, predictive_implication)"
+    expected = (
+        "a MOAlmanac knowledge-base JSON (a list of assertions with feature_type, oncotree_code, therapy_name, "
+        "predictive_implication)"
+    )
     try:
         with open(path, encoding="utf-8") as handle:
             entries = json.load(handle)
@@ -73,16 +100,27 @@ def read_moalmanac(path: PathLike) -> pd.DataFrame:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(path, "content", expected, f"not JSON ({str(error).splitlines()[0]})") from None
     if not isinstance(entries, list) or not entries:
-        found = f"a JSON {type(entries).__name__}" + (f" with keys {', '.join(map(repr, list(entries)[:4]))}" if isinstance(entries, dict) else "")
+        found = f"a JSON {type(entries).__name__}" + (
+            f" with keys {', '.join(map(repr, list(entries)[:4]))}" if isinstance(entries, dict) else ""
+        )
         raise InputError(path, "content", expected, found if entries else "an empty list")
     rows, dropped = [], Counter()
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or (missing := [f for f in REQUIRED_FIELDS if f not in entry]):
-            what = f"field(s) {', '.join(missing)} missing" if isinstance(entry, dict) else f"a JSON {type(entry).__name__}"
+            what = (
+                f"field(s) {', '.join(missing)} missing"
+                if isinstance(entry, dict)
+                else f"a JSON {type(entry).__name__}"
+            )
             raise InputError(path, f"entry {i + 1}", expected, what)
         level = _text(entry["predictive_implication"])
         if level not in EVIDENCE_LEVELS:
-            raise InputError(path, f"entry {i + 1} (assertion {entry['assertion_id']}), field 'predictive_implication'", f"one of {', '.join(EVIDENCE_LEVELS)}", repr(level))
+            raise InputError(
+                path,
+                f"entry {i + 1} (assertion {entry['assertion_id']}), field 'predictive_implication'",
+                f"one of {', '.join(EVIDENCE_LEVELS)}",
+                repr(level),
+            )
         if entry.get("_deprecated") is True:
             dropped["deprecated"] += 1
             continue
@@ -109,6 +147,8 @@ def read_moalmanac(path: PathLike) -> pd.DataFrame:
                 "evidence_level": level,
                 "citation": _text(entry["citation"]),
                 "reference": _reference(entry),
+                # the assertion's own words: restrictions of the indication (HR+/HER2-negative, a line of therapy …)
+                "indication": " ".join(x for x in (_text(entry.get("context")), _text(entry.get("description"))) if x),
             }
         )
     for reason, count in sorted(dropped.items()):
@@ -145,10 +185,14 @@ def allele_specific_agents(kb: pd.DataFrame) -> frozenset[tuple[str, str]]:
 
 
 def resisted_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """patient -> {agent: reason} from the resistance rows of an actionability table (results/targets/actionable.tsv)."""
+    """patient -> {agent: reason} from the resistance rows of an actionability table (actionable.tsv)."""
     out: dict[str, dict[str, str]] = {}
     rows = actionable[(actionable["effect"] == "resistance") & (actionable["therapy"] != "")]
-    for patient, gene, alteration, therapy, source in rows[["patient", "gene", "alteration", "therapy", "source_id"]].itertuples(index=False):
+    for patient, gene, alteration, therapy, source in rows[
+        ["patient", "gene", "alteration", "therapy", "source_id"]
+    ].itertuples(index=False):
         for agent in sorted(therapy_agents(therapy)):
-            out.setdefault(patient, {}).setdefault(agent, f"{gene} {alteration}".strip() + f" predicts resistance ({source})")
+            out.setdefault(patient, {}).setdefault(
+                agent, f"{gene} {alteration}".strip() + f" predicts resistance ({source})"
+            )
     return out

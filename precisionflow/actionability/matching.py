@@ -31,7 +31,9 @@ tumour type) is *resisted* for the patient. A sensitivity row whose agents are a
 (``suggested`` = no, ``note`` names the alteration and assertion); a combination that only includes a
 resisted agent beside others (KRAS G12C colorectal cancer: adagrasib + cetuximab, FDA-approved, while
 cetuximab alone is resisted) stays a suggestion with the note, because the combination is itself the
-curated assertion. Resistance and prognosis rows are never suggestions.
+curated assertion. Resistance and prognosis rows are never suggestions. A suggestion whose indication
+excludes an alteration of the patient (an approval for HER2-negative disease and the patient's ERBB2
+amplification: ``CONTRADICTIONS``) is withdrawn the same way, its tier kept.
 """
 
 from __future__ import annotations
@@ -46,15 +48,31 @@ from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.oncotree import ANY, SAME, relation
 
 SPEC_COLUMNS = [
-    "patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level", "therapy", "effect",
-    "tumor_type", "assertion_tumor_type", "source_id", "citation",
+    "patient",
+    "gene",
+    "alteration_type",
+    "alteration",
+    "match",
+    "tier",
+    "evidence_level",
+    "therapy",
+    "effect",
+    "tumor_type",
+    "assertion_tumor_type",
+    "source_id",
+    "citation",
 ]
-EXTRA_COLUMNS = ["suggested", "note", "reference"]
+EXTRA_COLUMNS = ["suggested", "note", "reference", "indication"]
 COLUMNS = SPEC_COLUMNS + EXTRA_COLUMNS
 
 TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
 LEVEL_GRADE = {
-    "FDA-Approved": "A", "Guideline": "A", "Clinical trial": "B", "Clinical evidence": "B", "Preclinical": "D", "Inferential": "D",
+    "FDA-Approved": "A",
+    "Guideline": "A",
+    "Clinical trial": "B",
+    "Clinical evidence": "B",
+    "Preclinical": "D",
+    "Inferential": "D",
 }
 LEVEL_ORDER = {level: i for i, level in enumerate(LEVEL_GRADE)}
 EFFECT_ORDER = {"sensitivity": 0, "resistance": 1, "prognosis": 2, "": 3}
@@ -83,12 +101,16 @@ def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Serie
     alts = mutations[["gene", "protein_change", "variant_class"]].reset_index(names="alt_row")
     parts = []
     specific = somatic[somatic["protein_change"] != ""]
-    exact = alts[alts["protein_change"] != ""].merge(specific[["assertion_id", "gene", "protein_change"]], on=["gene", "protein_change"])
+    exact = alts[alts["protein_change"] != ""].merge(
+        specific[["assertion_id", "gene", "protein_change"]], on=["gene", "protein_change"]
+    )
     parts.append(exact[["alt_row", "assertion_id"]].assign(match="exact"))
     residues = specific[specific["protein_change"].str.match(RESIDUE)].rename(columns={"protein_change": "residue"})
     alt_residue = alts["protein_change"].str.extract(r"^(p\.[A-Z*]\d+)(?!\d)", expand=False)
     with_residue = alts.assign(residue=alt_residue).dropna(subset=["residue"])
-    residue = with_residue[with_residue["residue"] != with_residue["protein_change"]].merge(residues[["assertion_id", "gene", "residue"]], on=["gene", "residue"])
+    residue = with_residue[with_residue["residue"] != with_residue["protein_change"]].merge(
+        residues[["assertion_id", "gene", "residue"]], on=["gene", "residue"]
+    )
     parts.append(residue[["alt_row", "assertion_id"]].assign(match="residue"))
     general = somatic[somatic["protein_change"] == ""].replace({"variant_class": {"Activating mutation": "Missense"}})
     pairs = alts.merge(general[["assertion_id", "gene", "variant_class", "effect"]], on="gene", suffixes=("", "_kb"))
@@ -105,14 +127,18 @@ def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Serie
 
 def _copy_number_matches(copy_number: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
     cn = kb.loc[kb["feature_type"] == "Copy Number", ["assertion_id", "gene", "direction"]]
-    pairs = copy_number[["gene", "variant_class"]].reset_index(names="alt_row").merge(
-        cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"]
+    pairs = (
+        copy_number[["gene", "variant_class"]]
+        .reset_index(names="alt_row")
+        .merge(cn, left_on=["gene", "variant_class"], right_on=["gene", "direction"])
     )
     return pairs[["alt_row", "assertion_id"]].assign(match="copy_number")
 
 
 def _biomarker_matches(biomarkers: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
-    burden = kb.loc[(kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]]
+    burden = kb.loc[
+        (kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]
+    ]
     pairs = biomarkers[[]].reset_index(names="alt_row").merge(burden, how="cross")
     return pairs[["alt_row", "assertion_id"]].assign(match="biomarker")
 
@@ -130,8 +156,14 @@ def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Ser
         ],
         ignore_index=True,
     )
-    pairs = keys.join(alterations, on="alt_row").merge(kb, on="assertion_id", suffixes=("", "_kb"))
-    return pairs.sort_values(["alt_row", "assertion_id"], kind="stable").reset_index(drop=True)
+    keys = keys.sort_values(["alt_row", "assertion_id"], kind="stable")
+    # the pairs' columns by position (numpy take): a merge would copy the knowledge base's long text per pair
+    alt_pos = keys["alt_row"].to_numpy()
+    kb_pos = pd.Index(kb["assertion_id"]).get_indexer(keys["assertion_id"])
+    columns = {"alt_row": alt_pos, "match": keys["match"].to_numpy()}
+    columns |= {c: alterations[c].to_numpy()[alt_pos] for c in alterations.columns}
+    columns |= {(c if c not in alterations.columns else f"{c}_kb"): kb[c].to_numpy()[kb_pos] for c in kb.columns}
+    return pd.DataFrame(columns)
 
 
 def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series:
@@ -163,15 +195,23 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     agents_of = {t: sorted(therapy_agents(t)) for t in table["therapy"].unique()}
     resisted = resistance.assign(agent=resistance["therapy"].map(agents_of)).explode("agent")
     resisted["reason"] = (
-        (resisted["gene"] + " " + resisted["alteration"]).str.strip() + " predicts resistance to " + resisted["agent"].str.lower()
-        + " (" + resisted["source_id"] + ")"
+        (resisted["gene"] + " " + resisted["alteration"]).str.strip()
+        + " predicts resistance to "
+        + resisted["agent"].str.lower()
+        + " ("
+        + resisted["source_id"]
+        + ")"
     )
-    reasons = resisted.drop_duplicates(["patient", "agent"])[["patient", "agent", "reason"]]  # the first row: the best tier
+    reasons = resisted.drop_duplicates(["patient", "agent"])[
+        ["patient", "agent", "reason"]
+    ]  # the first row: the best tier
     sensitive = table[(table["effect"] == "sensitivity") & table["patient"].isin(set(resistance["patient"]))]
     if sensitive.empty:
         return table
     agents = sensitive["therapy"].map(agents_of)
-    long = sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
+    long = (
+        sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
+    )
     hits = long.merge(reasons, on=["patient", "agent"])
     if hits.empty:
         return table
@@ -182,7 +222,29 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     summary["reason"] = summary["reason"] + np.where(more > 0, " (and " + more.astype(str) + " more agent(s))", "")
     withdrawn = summary["hit"] == summary["n_agents"]
     table.loc[summary.index[withdrawn], "suggested"] = "no"
-    table.loc[summary.index, "note"] = np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
+    table.loc[summary.index, "note"] = (
+        np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
+    )
+    return table
+
+
+# An indication's stated restriction and the patient's own alteration that contradicts it: the approval of
+# alpelisib (PIK3CA-mutant breast cancer) is for HR+, HER2-negative disease, not an ERBB2-amplified tumour.
+CONTRADICTIONS = (("HER2-negative", "ERBB2", "amplification"),)
+
+
+def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:
+    """Withdraw a suggestion whose indication excludes an alteration the patient has (``CONTRADICTIONS``)."""
+    for phrase, gene, alteration_type in CONTRADICTIONS:
+        has = set(table.loc[(table["gene"] == gene) & (table["alteration_type"] == alteration_type), "patient"])
+        if not has:
+            continue
+        candidates = (table["suggested"] == "yes") & table["patient"].isin(has)
+        hit = candidates.copy()
+        hit[candidates] = table.loc[candidates, "indication"].str.contains(phrase, case=False, regex=False)
+        reason = f"withdrawn: the indication is {phrase} disease; this patient has a {gene} {alteration_type}"
+        table.loc[hit, "suggested"] = "no"
+        table.loc[hit, "note"] = np.where(table.loc[hit, "note"] != "", reason + "; " + table.loc[hit, "note"], reason)
     return table
 
 
@@ -200,7 +262,9 @@ def actionable_table(
     alterations = alterations.reset_index(drop=True)
     pairs = match_alterations(alterations, kb, roles)
     if pairs.empty:
-        pairs = pd.DataFrame(columns=["alt_row", "match", *alterations.columns, *[c for c in kb.columns if c not in alterations.columns]])
+        pairs = pd.DataFrame(
+            columns=["alt_row", "match", *alterations.columns, *[c for c in kb.columns if c not in alterations.columns]]
+        )
     patient_type = pairs["patient"].map(lambda p: tumour_types.get(p)) if len(pairs) else pd.Series(dtype=object)
     codes = pairs["tumor_type"] if "tumor_type" in pairs else pd.Series(dtype=object)
     relations = {key: relation(key[0], key[1], main_types) for key in set(zip(patient_type, codes, strict=True))}
@@ -221,6 +285,7 @@ def actionable_table(
             "source_id": [f"MOAlmanac:{int(a)}" for a in pairs["assertion_id"]],
             "citation": pairs["citation"],
             "reference": pairs["reference"],
+            "indication": pairs["indication"],
             "prognosis": pairs["prognosis"],
             "assertion_id": pairs["assertion_id"].astype(np.int64),
         }
@@ -241,13 +306,18 @@ def actionable_table(
             "tumor_type": unmatched["patient"].map(lambda p: tumour_types.get(p) or ""),
             "assertion_tumor_type": "",
             "source_id": [f"IntOGen:{roles.get(g, '')}" for g in unmatched["gene"]],
-            "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no curated assertion matched",
+            "citation": "IntOGen driver gene (Martínez-Jiménez et al., Nat Rev Cancer 2020); no assertion matched",
             "reference": "",
+            "indication": "",
             "prognosis": "",
             "assertion_id": 0,
         }
     )
-    table = pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True) if len(matched) or len(tier3) else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
+    table = (
+        pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True)
+        if len(matched) or len(tier3)
+        else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
+    )
     table = table.fillna({c: "" for c in table.columns if c != "assertion_id"})
     if len(table):
         order = pd.DataFrame(
@@ -264,6 +334,7 @@ def actionable_table(
         )
         table = table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
     table = withdraw_resisted(table)
+    table = withdraw_contradicted(table)
     prognosis = table.pop("prognosis")
     table["note"] = np.where(prognosis != "", prognosis + " prognosis", table["note"])
     return table[COLUMNS].reset_index(drop=True)

@@ -26,18 +26,24 @@ SAME, ANY, OTHER = "same", "any", "other"
 
 def read_oncotree(path: PathLike) -> pd.DataFrame:
     """``code, main_type, name, tissue``, one row per code (codes upper-case, unique)."""
-    frame = read_table(path, required=COLUMNS, sep="\t", dtype=str, what="an OncoTree code table (code, main_type, name, tissue)")
+    frame = read_table(
+        path, required=COLUMNS, sep="\t", dtype=str, what="an OncoTree code table (code, main_type, name, tissue)"
+    )
     frame = frame[list(COLUMNS)].fillna("")
     frame["code"] = frame["code"].str.strip().str.upper()
     frame = frame[frame["code"] != ""]
     duplicated = frame["code"].duplicated()
     if duplicated.any():
         row = int(duplicated.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"row {row + 2}, column 'code'", "each OncoTree code once", repr(frame["code"].iloc[row]))
+        raise InputError(
+            path, f"row {row + 2}, column 'code'", "each OncoTree code once", repr(frame["code"].iloc[row])
+        )
     return frame.reset_index(drop=True)
 
 
-def check_tumour_types(types: Mapping[str, str | None], oncotree: pd.DataFrame, source: str, where: str) -> dict[str, str | None]:
+def check_tumour_types(
+    types: Mapping[str, str | None], oncotree: pd.DataFrame, source: str, where: str
+) -> dict[str, str | None]:
     """patient -> OncoTree code (upper-case; None when not given); an unknown code is an error naming it.
 
     ``where`` says where the code came from (``"key tumor_type"`` or ``"column 'tumor_type'"``).
@@ -52,7 +58,12 @@ def check_tumour_types(types: Mapping[str, str | None], oncotree: pd.DataFrame, 
         if value not in known:
             close = sorted(c for c in known if c.startswith(value[:2]))[:5]
             hint = f" (close: {shorten(close)})" if close else ""
-            raise InputError(source, where if patient == "" else f"patient {patient!r}, {where}", f"an OncoTree code{hint}", repr(str(code)))
+            raise InputError(
+                source,
+                where if patient == "" else f"patient {patient!r}, {where}",
+                f"an OncoTree code{hint}",
+                repr(str(code)),
+            )
         out[patient] = value
     return out
 
@@ -70,7 +81,11 @@ def relation(patient_code: str | None, assertion_code: str, main_types: Mapping[
 
 
 def patient_tumour_types(
-    oncotree_path: PathLike, cohort_code: str | None, sheet_codes: Mapping[str, str | None], config_source: str, sheet_path: str
+    oncotree_path: PathLike,
+    cohort_code: str | None,
+    sheet_codes: Mapping[str, str | None],
+    config_source: str,
+    sheet_path: str,
 ) -> dict[str, str | None]:
     """patient -> OncoTree code: the sheet's ``tumor_type`` cell, else the config's ``tumor_type`` (None when
     neither is given). Both are checked against the OncoTree file; the first unknown code is the error."""

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from precisionflow import references
-from precisionflow.actionability.alterations import patient_alterations
+from precisionflow.actionability.alterations import MAF_TO_CLASS, patient_alterations
 from precisionflow.actionability.knowledge import read_moalmanac
 from precisionflow.actionability.matching import COLUMNS, actionable_table
 from precisionflow.actionability.oncotree import read_oncotree
@@ -39,27 +39,48 @@ class ActionabilityInputs:
 def read_tmb(path: PathLike | None) -> pd.DataFrame | None:
     if path is None:
         return None
-    return read_table(path, required=("patient", "tmb_per_mb"), sep="\t", dtype={"patient": str}, what="the TMB table (variant step)")
+    return read_table(
+        path, required=("patient", "tmb_per_mb"), sep="\t", dtype={"patient": str}, what="the TMB table (variant step)"
+    )
 
 
 def build(step: ActionabilityInputs, settings: Mapping) -> pd.DataFrame:
     """The cohort's actionability table (``matching.COLUMNS``), sorted by patient, then tier …"""
     kb = read_moalmanac(step.knowledge_base)
     oncotree = read_oncotree(step.oncotree)
-    roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
+    roles = (
+        references.driver_roles(references.read_drivers(step.drivers))
+        if step.drivers is not None
+        else pd.Series(dtype=object)
+    )
+    mutations = targets_inputs.read_mafs(step.mafs)
+    log.info(
+        "%d MAF records; not protein-altering or of unknown consequence (no alteration): %s",
+        len(mutations),
+        mutations.loc[~mutations["classification"].isin(list(MAF_TO_CLASS)), "classification"].value_counts().to_dict(),
+    )
     alterations = patient_alterations(
-        targets_inputs.read_mafs(step.mafs),
+        mutations,
         targets_inputs.read_copy_number(step.copy_number),
         read_tmb(step.tmb),
         float(settings["actionability"]["tmb_high"]),
     )
-    table = actionable_table(alterations, kb, step.tumour_types, dict(zip(oncotree["code"], oncotree["main_type"], strict=True)), roles)
-    log.info("%d alterations of %d patients; %d rows, %d suggestions withdrawn by resistance", len(alterations),
-             alterations["patient"].nunique(), len(table), int((table["note"].str.startswith("withdrawn")).sum()))
+    table = actionable_table(
+        alterations, kb, step.tumour_types, dict(zip(oncotree["code"], oncotree["main_type"], strict=True)), roles
+    )
+    log.info(
+        "%d alterations of %d patients; %d rows, %d suggestions withdrawn by resistance",
+        len(alterations),
+        alterations["patient"].nunique(),
+        len(table),
+        int((table["note"].str.startswith("withdrawn")).sum()),
+    )
     return table
 
 
-def run(step: ActionabilityInputs, settings: Mapping, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]) -> pd.DataFrame:
+def run(
+    step: ActionabilityInputs, settings: Mapping, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]
+) -> pd.DataFrame:
     """Write the cohort table and each patient's slice of it (a patient without rows: the header only)."""
     table = build(step, settings)
     write_table(table, cohort_path)

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from precisionflow import references
-from precisionflow.actionability.knowledge import allele_specific_agents, anticancer_agents, approved_agents, read_moalmanac, resisted_agents
+from precisionflow.actionability.knowledge import (
+    allele_specific_agents,
+    anticancer_agents,
+    approved_agents,
+    read_moalmanac,
+    resisted_agents,
+)
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
 from precisionflow.targets.evidence import EvidenceInputs

@@ -133,7 +133,8 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
     return targets_html(f"Cohort {cohort_name}: top targets", note, cohort, settings, top_n, [d for d in details if d in cohort.columns])
 
 
-ACTIONABLE_HEAD = ["tier", "gene", "alteration", "therapy", "evidence level", "tumour type of the evidence", "match", "source", "note"]
+ACTIONABLE_HEAD = ["tier", "gene", "alteration", "therapy", "evidence level", "tumour type of the evidence", "match", "source", "note", "indication (MOAlmanac)"]
+INDICATION_CHARS = 240  # the indication's restrictions come first (HR+, HER2-negative …); the TSV has it whole
 
 
 def _actionable_rows(rows: pd.DataFrame, empty: str) -> str:
@@ -141,7 +142,8 @@ def _actionable_rows(rows: pd.DataFrame, empty: str) -> str:
         return f'<p class="note">{html.escape(empty)}</p>\n'
     body = "".join(
         "<tr>" + "".join(_cell(r[c]) for c in ("tier", "gene", "alteration", "therapy", "evidence_level")) + _cell(r["assertion_tumor_type"] or "any")
-        + "".join(_cell(r[c]) for c in ("match", "source_id", "note")) + "</tr>"
+        + "".join(_cell(r[c]) for c in ("match", "source_id", "note"))
+        + _cell(r["indication"] if len(r["indication"]) <= INDICATION_CHARS else r["indication"][:INDICATION_CHARS] + " …") + "</tr>"
         for _, r in rows.iterrows()
     )
     return "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in ACTIONABLE_HEAD) + f"</tr></thead><tbody>{body}</tbody></table>\n"
@@ -151,12 +153,14 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
     """The page's lead: tier I/II suggestions (AMP/ASCO/CAP), then resistance, then withdrawn suggestions."""
     actionable = actionable.fillna("")
     suggestions = actionable[(actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])]
-    resistance = actionable[actionable["effect"] == "resistance"]
+    # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
+    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a standard therapy
+    resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
     withdrawn = actionable[actionable["note"].str.startswith("withdrawn")]
     return (
         "<h2>Actionable alterations (AMP/ASCO/CAP tiers I-II, MOAlmanac)</h2>\n"
         + _actionable_rows(suggestions, "No tier I or II therapy matched this patient's alterations.")
-        + "<h2>Resistance</h2>\n"
+        + "<h2>Resistance (tiers I-II C)</h2>\n"
         + _actionable_rows(resistance, "No resistance assertion matched this patient's alterations.")
         + ("<h2>Withdrawn: resistance predicted by another alteration</h2>\n" + _actionable_rows(withdrawn, "") if len(withdrawn) else "")
         + f'<p class="note">Full table (with tier III driver alterations and prognosis): results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n'
