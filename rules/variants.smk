@@ -2,24 +2,33 @@
 # segments to gene-level calls; the cohort's TMB, patients x genes mutation matrix and oncoplot.
 # Library: precisionflow/variants/ (rules in its docstrings); settings: config "variants:" (config/README.md).
 
+from precisionflow.sheet import check_shared_variant_files, split_paths
+
 VARIANTS = "results/variants"
+stop_on_input_error(check_shared_variant_files, SHEET, SHEET_PATH)
 # Patients with variant calls (a `vcf`, else a `maf` in the sheet) and with copy-number segments.
 MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
 CNA_PATIENTS = patients_with("cna")
-VARIANT_SOURCE = {p: ("vcf", sheet_value(p, "vcf")) if sheet_value(p, "vcf") else ("maf", sheet_value(p, "maf")) for p in MAF_PATIENTS}
+# Each patient's variant files: the `vcf` cell, else the `maf` cell (several files ';'-separated).
+VARIANT_SOURCE = {
+    p: ("vcf", split_paths(sheet_value(p, "vcf"))) if sheet_value(p, "vcf") else ("maf", split_paths(sheet_value(p, "maf")))
+    for p in MAF_PATIENTS
+}
 # Sample columns the sheet names in each variant file: other columns of a shared multi-sample VCF
 # are "unknown samples" (an error unless `unknown_samples: drop`).
 SAMPLES_NAMED = {}
-for _patient, (_kind, _path) in VARIANT_SOURCE.items():
-    SAMPLES_NAMED.setdefault(_path, set()).update(
-        v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
-    )
+for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
+    for _path in _paths:
+        SAMPLES_NAMED.setdefault(_path, set()).update(
+            v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
+        )
 # The sex of each patient, when the sheet has the configured column and it is not identifying.
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
 PATIENT_SEX = {p: (sheet_value(p, _SEX_COLUMN) if _SEX_COLUMN in clinical_columns() else None) for p in CNA_PATIENTS}
 
 localrules:
     variants_cohort,
+    variants_input_summary,
 
 
 rule variants_maf:
@@ -29,13 +38,14 @@ rule variants_maf:
         drivers=config["resources"].get("drivers", []),
         hotspots=config["resources"].get("hotspots", []),
     output:
-        f"{VARIANTS}/{{patient}}.maf.tsv",
+        maf=f"{VARIANTS}/{{patient}}.maf.tsv",
+        counts=f"{VARIANTS}/{{patient}}.counts.tsv",
     params:
         kind=lambda w: VARIANT_SOURCE[w.patient][0],
         sheet_id=lambda w: RAW_ID[w.patient],
         tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
         normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
-        samples_named=lambda w: sorted(SAMPLES_NAMED[VARIANT_SOURCE[w.patient][1]]),
+        samples_named=lambda w: sorted(set().union(*(SAMPLES_NAMED[p] for p in VARIANT_SOURCE[w.patient][1]))),
         unknown_samples=config["unknown_samples"],
         settings=config["variants"],
         genome_build=config["genome_build"],
@@ -52,6 +62,28 @@ rule variants_maf:
         runtime=runtime_min(5, 0.05),
     script:
         "../scripts/variants_maf.py"
+
+
+rule variants_input_summary:
+    input:
+        counts=expand(f"{VARIANTS}/{{patient}}.counts.tsv", patient=MAF_PATIENTS),
+    output:
+        report(
+            "results/cohort/input_summary.tsv",
+            caption="../report/variants_input_summary.rst",
+            category="1. Cohort",
+            labels={"table": "input records: kept, dropped, filters not applied"},
+        ),
+    log:
+        "logs/variants/input_summary.log",
+    conda:
+        "../envs/variants.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500, 2),
+        runtime=runtime_min(5, 0.05),
+    script:
+        "../scripts/variants_input_summary.py"
 
 
 rule variants_copy_number:
