@@ -8,24 +8,29 @@ Input is a VCF (:func:`vcf_to_maf`, streamed block by block, see :mod:`.vcf`) or
 * ``pass_filters``: FILTER must be one of these (``.`` counts as PASS; a record with several
   ``;``-joined filters passes when each is listed);
 * ``min_depth`` / ``min_vaf``: tumour depth and allele fraction (see :mod:`.vcf` for where they come
-  from). A record whose depth or VAF is unknown fails a threshold above 0; when the file defines no
-  depth (or no allele-fraction) field at all, that filter cannot apply: the header line says
-  ``not applied`` and the log warns;
+  from). A record whose depth or VAF is unknown is kept: the filter could not be evaluated, which
+  :class:`MafSummary` ``accounting`` counts as ``not_applied_<filter>``; when the file defines no
+  depth (or no allele-fraction) field at all, the header line also says ``not applied`` and the log warns;
 * ``max_population_af``: the highest value among INFO or CSQ/ANN subfields whose names match
   ``population_af_fields`` (shell patterns, case-insensitive: gnomAD ``gnomADe_AF``, PCGR
   ``GLOBAL_AF_GNOMAD`` …) must not exceed it; a variant without any such value passes.
 
 **Coordinates.** ``Chromosome`` uses the genes reference's naming (``chr17`` becomes ``17`` when the
-reference has no prefix; ``vcf_chrom`` keeps the VCF's). Alleles follow MAF convention (shared bases
+reference has no prefix, TCGA's ``23``/``24`` become X/Y; ``vcf_chrom`` keeps the input's). Alleles follow MAF convention (shared bases
 trimmed, ``-`` for an empty allele, an insertion starting at the base before it); ``vcf_pos``,
 ``vcf_ref``, ``vcf_alt`` give the minimal VCF representation (trailing, then leading shared bases
 trimmed while both alleles keep one base). A contig naming that matches none of the reference's
-contigs is an error when it leaves no record on a known contig.
+contigs is an error when it leaves no record on a known contig (unless every such contig is an extra
+one: unplaced, ``_random``, ``_alt``, decoy); records on unknown contigs are counted and warned about.
+
+**Accounting.** Every record read (a VCF's ALT alleles, a MAF's rows of the patient) is kept or
+dropped for one reason (:data:`DROP_REASONS`); :func:`accounting_of` checks the sum.
 
 **Genes and classes.** From the ``CSQ``/``ANN`` annotation when present (:mod:`.annotation`);
 otherwise from the genes reference by position (:mod:`.genes`), with ``Variant_Classification``
 ``Unknown`` inside a gene and ``IGR`` outside any, no protein change, and ``annotation_source``
-saying ``gene overlap (no transcript model)``.
+saying ``gene overlap (no transcript model)``; an allele of the hotspots table gets the table's
+protein change as ``HGVSp_Short`` (the class stays ``Unknown``: nothing else is guessed).
 
 **Flags.** ``is_hotspot``: the variant's position and alleles (MAF convention) are a row of the
 hotspots table, or its gene and one-letter protein change are; ``hotspot`` names the change.

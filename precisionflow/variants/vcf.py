@@ -11,11 +11,18 @@ is about 10× slower than ``bcftools view``; this path is within its speed, see 
 **Tumour column** (:func:`choose_tumor_sample`), when the sheet's ``tumor_sample`` is blank:
 
 1. a VCF with one sample column: that column;
-2. else the one column named like a tumour (``TUMOR``, ``TUMOUR``, ``T``, or ending in ``_T``,
+2. else the column Mutect2's ``##tumor_sample=`` header line names (``##normal_sample=`` names the normal);
+3. else the one column named like a tumour (``TUMOR``, ``TUMOUR``, ``T``, or ending in ``_T``,
    ``-T``, ``.T``, ``_tumor`` …, case-insensitive) that is not the sheet's ``normal_sample``;
-3. else the one column left after removing the sheet's ``normal_sample`` and columns named like a
+4. else the one column left after removing the sheet's ``normal_sample`` and columns named like a
    normal (``NORMAL``, ``N``, ``…_N``, ``…_normal``, ``…_control``, ``…_germline``);
-4. else an error listing the columns: set ``tumor_sample`` in the sheet.
+5. else an error listing the columns: set ``tumor_sample`` in the sheet.
+
+**Impossible records** are errors naming the line: ``POS`` below 1, an ALT equal to REF, a tumour
+``AD`` alternate count above :data:`AD_OVER_DP_FACTOR` × ``DP`` + :data:`AD_OVER_DP_READS`. The header's
+``##reference`` and ``##contig`` lengths are checked against the run's build (:func:`check_vcf_build`).
+A header-only VCF has no records (valid). With a normal column, the alleles whose normal allele
+fraction exceeds the tumour's are counted (:attr:`ReadStats.looks_swapped`).
 
 **Per allele** (multi-allelic records are split; ALT number *k*):
 
@@ -28,7 +35,9 @@ is about 10× slower than ``bcftools view``; this path is within its speed, see 
 * ``t_vaf``: ``AD[k]`` / sum of ``AD`` when every ``AD`` value is known, else ``AD[k]`` / depth
   (Strelka2: alt / the sum of the four base counts, or ``TIR`` / (``TAR`` + ``TIR``)),
   else FORMAT ``AF``/``FA``/``VAF`` (for ALT *k*), else INFO ``TVAF``;
-* symbolic ALTs (``<DEL>``, breakends), ``*`` and ``.`` are not small variants: counted and dropped.
+* symbolic ALTs (``<DEL>``, breakends), ``*`` and ``.`` are not small variants: counted and dropped;
+* an unknown depth or VAF cannot fail ``min_depth``/``min_vaf``: the allele is kept and counted as
+  ``not_applied_min_depth``/``not_applied_min_vaf``.
 """
 
 from __future__ import annotations
