@@ -343,3 +343,36 @@ def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
         check_shared_variant_files(shared, "samples.tsv")
     cohort_maf = pd.DataFrame({"patient": ["P1", "P2"], "maf": ["m.maf", "m.maf"], "tumor_sample": [pd.NA, pd.NA]}).set_index("patient", drop=False)
     check_shared_variant_files(cohort_maf, "samples.tsv")  # a cohort MAF: patients found by id
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [("mutect_tumor_normal.grch37.vcf", "GRCh37"), ("strelka_tumor_normal.grch37.vcf", "GRCh37"),
+     ("brca_somatic.vep_csq.grch37.vcf.gz", "GRCh37"), ("TCGA-A2-A04W.somatic.grch38.vcf.gz", "GRCh38"),
+     ("vcf2maf_test.grch38.vcf", "GRCh38")],
+)  # fmt: skip
+def test_real_vcfs_account_for_every_allele(shared_data: Path, name: str, build: str, tmp_path: Path) -> None:
+    """Every ALT allele of the real VCFs (counted here with pysam) is kept or dropped for a reason, under the default filters."""
+    import pysam
+
+    r = shared_data / "resources"
+    suffix = build.lower()
+    refs = References.load(r / f"genes.{suffix}.bed.gz", r / "intogen_drivers_2020.tsv", r / f"cancerhotspots_v2.{suffix}.noheader.tsv")
+    path = shared_data / "variants" / name
+    with pysam.VariantFile(str(path)) as vcf:
+        alleles = sum(len(record.alts or (".",)) for record in vcf)
+    summary = vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build=build)
+    assert summary.accounting["records"] == alleles and balanced(summary.accounting)
+    assert summary.accounting["kept"] == len(read_maf(tmp_path / "o.maf.tsv"))
+
+
+@pytest.mark.parametrize("name", ["mutect_tumor_normal.grch37.vcf", "strelka_tumor_normal.grch37.vcf"])
+def test_real_tumour_normal_swap_is_warned(shared_data: Path, name: str, tmp_path: Path, caplog) -> None:
+    refs = References.load(shared_data / "resources/genes.grch37.bed.gz")
+    path = shared_data / "variants" / name
+    with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
+        vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37")
+    assert "swapped" not in caplog.text
+    with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
+        vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37", tumor_sample="NORMAL", normal_sample="TUMOR")
+    assert "PT: tumour and normal columns look swapped" in caplog.text

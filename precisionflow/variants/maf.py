@@ -745,8 +745,10 @@ def _log_summary(kind: str, summary: MafSummary, has_depth: bool, has_vaf: bool,
         log.warning("%s: no depth field: min_depth not applied", kind)
     if not has_vaf and filters.min_vaf > 0:
         log.warning("%s: no allele-fraction field: min_vaf not applied", kind)
-    for name in NOT_APPLIED:
-        if summary.accounting.get(f"not_applied_{name}") and (name != "min_depth" or has_depth) and (name != "min_vaf" or has_vaf):
+    if summary.accounting.get("not_applied_max_population_af"):
+        log.warning("%s: no population frequency field: max_population_af not applied", kind)
+    for name, has_field in (("min_depth", has_depth), ("min_vaf", has_vaf)):
+        if summary.accounting.get(f"not_applied_{name}") and has_field:
             log.warning("%s: %s not applied to %d record(s) without a value (kept)", kind, name, summary.accounting[f"not_applied_{name}"])
 
 

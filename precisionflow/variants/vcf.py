@@ -798,7 +798,7 @@ def read_vcf_alleles(
             keep_allele &= ~low
             stats.counts["not_applied_min_vaf"] += int((keep_allele & np.isnan(vaf)).sum())
         if normal:
-            normal_vaf = normal_fractions(SampleFields(sub.column("FORMAT"), sub.column(normal)), ad_keys, allele, rows, path, lines)
+            normal_vaf = normal_fractions(SampleFields(sub.column("FORMAT"), sub.column(normal)), ad_keys, ref, alt, allele, rows, path, lines)
             both = simple & record_ok[rows] & ~np.isnan(vaf) & ~np.isnan(normal_vaf)
             stats.normal_compared += int(both.sum())
             stats.normal_higher += int((both & (normal_vaf > vaf)).sum())
@@ -840,12 +840,18 @@ def texts_of(values: pa.Array, i: int) -> str:
 
 
 def normal_fractions(
-    sample: SampleFields, ad_keys: Sequence[str], allele: np.ndarray, rows: np.ndarray, path: str, record_lines: np.ndarray
+    sample: SampleFields, ad_keys: Sequence[str], ref: pa.Array, alt_alleles: pa.Array, allele: np.ndarray, rows: np.ndarray,
+    path: str, record_lines: np.ndarray,
 ) -> np.ndarray:
-    """The normal column's allele fraction per allele (AD[k] / sum of AD; NaN where unknown)."""
+    """The normal column's allele fraction per allele (AD[k] / sum of AD, else Strelka2's tier-1 counts; NaN where unknown)."""
     ad = sample.get(ad_keys) if ad_keys else None
     if ad is None:
-        return np.full(len(rows), np.nan)
+        tier1 = strelka_tier1_counts(sample, ref, alt_alleles, rows, path, record_lines)
+        if tier1 is None:
+            return np.full(len(rows), np.nan)
+        _, alt_count, total = tier1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total > 0, alt_count / total, np.nan)
     lists = pc.split_pattern(pc.fill_null(ad, "."), ",")
     alt = to_float(list_take(lists, allele, rows), path, f"FORMAT/{ad_keys[0]} (normal)", record_lines[rows])
     sums, complete = list_sums(lists, path, f"FORMAT/{ad_keys[0]} (normal)", record_lines)
