@@ -22,6 +22,12 @@ for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
         SAMPLES_NAMED.setdefault(_path, set()).update(
             v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
         )
+# Barcodes the sheet's patients claim in each MAF (tumor_sample, else the patient id): other rows of a shared
+# cohort MAF are "unknown samples" too.
+BARCODES_NAMED = {}
+for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
+    for _path in _paths if _kind == "maf" else []:
+        BARCODES_NAMED.setdefault(_path, set()).add(sheet_value(_patient, "tumor_sample") or RAW_ID[_patient])
 # The sex of each patient, when the sheet has the configured column and it is not identifying.
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
 PATIENT_SEX = {p: (sheet_value(p, _SEX_COLUMN) if _SEX_COLUMN in clinical_columns() else None) for p in CNA_PATIENTS}
@@ -46,6 +52,7 @@ rule variants_maf:
         tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
         normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
         samples_named=lambda w: sorted(set().union(*(SAMPLES_NAMED[p] for p in VARIANT_SOURCE[w.patient][1]))),
+        barcodes_named=lambda w: sorted(set().union(*(BARCODES_NAMED.get(p, set()) for p in VARIANT_SOURCE[w.patient][1]))),
         unknown_samples=config["unknown_samples"],
         settings=config["variants"],
         genome_build=config["genome_build"],

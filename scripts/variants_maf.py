@@ -23,7 +23,8 @@ def main(smk):
         options |= dict(normal_sample=smk.params.normal_sample, claimed_samples=smk.params.samples_named,
                         unknown_samples=smk.params.unknown_samples, annotation=settings["annotation"])
     else:
-        options |= dict(raw_patient=smk.params.sheet_id)
+        options |= dict(raw_patient=smk.params.sheet_id, claimed_barcodes=smk.params.barcodes_named,
+                        unknown_samples=smk.params.unknown_samples)
     results = variants_to_maf([(kind, path) for path in smk.input.variants], smk.output.maf, **options)
     write_tsv(counts_table(smk.wildcards.patient, results), smk.output.counts)
 

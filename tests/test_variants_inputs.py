@@ -376,3 +376,17 @@ def test_real_tumour_normal_swap_is_warned(shared_data: Path, name: str, tmp_pat
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
         vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37", tumor_sample="NORMAL", normal_sample="TUMOR")
     assert "PT: tumour and normal columns look swapped" in caplog.text
+
+
+def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References, caplog) -> None:
+    maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, [maf_row(barcode="TCGA-AB-2802-03B"), maf_row(barcode="P2", pos=1700),
+                                                          maf_row(barcode="X9", pos=1800)])  # fmt: skip
+    claims = ["TCGA-AB-2802", "P2"]
+    with pytest.raises(InputError, match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found 1 other barcode\(s\) 'X9'"):
+        maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802", claimed_barcodes=claims)
+    with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
+        summary = maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802",
+                             claimed_barcodes=claims, unknown_samples="drop")
+    assert summary.rows == 1 and "rows of 1 barcode(s) no sheet patient names are not read" in caplog.text
+    single = write_maf(tmp_path / "single.maf", MAF_HEADER, [maf_row(barcode="TUMOR")])
+    assert maf_to_maf(single, tmp_path / "s.maf.tsv", patient="P", references=refs, raw_patient="P1", claimed_barcodes=["P1"]).rows == 1

@@ -879,6 +879,8 @@ def maf_to_maf(
     tumor_sample: str | None = None,
     raw_patient: str | None = None,
     genome_build: str = "GRCh38",
+    claimed_barcodes: Iterable[str] | None = None,
+    unknown_samples: str = "error",
 ) -> MafSummary:
     """A patient's rows of an input MAF, filtered, harmonised and flagged like a VCF's.
 
@@ -886,7 +888,10 @@ def maf_to_maf(
     single-barcode MAF, else those whose barcode is the patient's sheet id (``raw_patient``) or begins
     with it and a ``-`` (TCGA sample barcodes). A cohort MAF (several barcodes) without a row of the
     patient is a patient without mutations: an empty MAF, counted and warned; a single-barcode MAF
-    whose barcode is not the sheet's ``tumor_sample`` is an error.
+    whose barcode is not the sheet's ``tumor_sample`` is an error. ``claimed_barcodes``: the
+    ``tumor_sample`` (else the patient id) of every sheet patient reading this file; rows of other
+    barcodes (none equal to a claim nor starting with it and ``-``) are an error unless
+    ``unknown_samples`` is ``drop`` (then warned about; None: not checked).
 
     **Dialects.** Column names are matched case-insensitively (TCGA ``Start_position``); a
     ``Protein_Change`` column (Broad/Oncotator) gives ``HGVSp_Short`` where HGVSp is blank; when
@@ -912,6 +917,17 @@ def maf_to_maf(
     table = pd.concat(frames)
     if barcodes:
         wanted = choose_barcode(maf, barcodes, tumor_sample, raw_patient)
+        if claimed_barcodes is not None:
+            claims = set(claimed_barcodes) | ({wanted} if wanted else set())  # a single-barcode file is the patient's
+            extra = sorted(b for b in barcodes if b not in claims and not any(b.startswith(f"{c}-") for c in claims))
+            if extra and unknown_samples == "error":
+                raise InputError(
+                    maf, "column 'Tumor_Sample_Barcode'",
+                    "only barcodes of the sheet's patients (tumor_sample, else the patient id; or config unknown_samples: drop)",
+                    f"{len(extra)} other barcode(s) {shorten(extra)}",
+                )
+            if extra:
+                log.warning("MAF: rows of %d barcode(s) no sheet patient names are not read (unknown_samples: drop)", len(extra))
         table = table[table["Tumor_Sample_Barcode"] == wanted]
         if wanted is None:
             log.warning("MAF: no row of patient %s in a MAF of %d barcodes: no mutations (an empty MAF)", patient, len(barcodes))
@@ -1135,7 +1151,7 @@ def variants_to_maf(
     (``vcf``, or ``vcf:1``, ``vcf:2`` … for several) and summary.
     """
     vcf_only = {"tumor_sample", "normal_sample", "claimed_samples", "unknown_samples", "annotation"}
-    maf_only = {"tumor_sample", "raw_patient"}
+    maf_only = {"tumor_sample", "raw_patient", "claimed_barcodes", "unknown_samples"}
     common = {k: v for k, v in options.items() if k not in vcf_only | maf_only}
 
     def convert(kind: str, path, target) -> MafSummary:
