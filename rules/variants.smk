@@ -32,6 +32,16 @@ for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
 PATIENT_SEX = {p: (sheet_value(p, _SEX_COLUMN) if _SEX_COLUMN in clinical_columns() else None) for p in CNA_PATIENTS}
 
+# Optional VEP annotation (config variants/vep/enabled): each VCF of a patient is annotated first.
+VEP = config["variants"]["vep"]
+ASSEMBLY = config["genome_build"]
+
+VARIANT_INPUTS = {
+    p: [f"{VARIANTS}/vep/{p}.{n}.vcf.gz" for n in range(1, len(paths) + 1)] if kind == "vcf" and VEP["enabled"] else paths
+    for p, (kind, paths) in VARIANT_SOURCE.items()
+}
+
+
 localrules:
     variants_cohort,
     variants_input_summary,
@@ -39,7 +49,7 @@ localrules:
 
 rule variants_maf:
     input:
-        variants=lambda w: VARIANT_SOURCE[w.patient][1],
+        variants=lambda w: VARIANT_INPUTS[w.patient],
         genes=resource("genes"),
         drivers=config["resources"].get("drivers", []),
         hotspots=config["resources"].get("hotspots", []),
@@ -69,6 +79,65 @@ rule variants_maf:
         runtime=runtime_min(5, 0.05),
     script:
         "../scripts/variants_maf.py"
+
+
+rule variants_vep_cache:
+    output:
+        directory(VEP["cache_dir"]),
+    params:
+        species=VEP["species"],
+        release=VEP["release"],
+        assembly=ASSEMBLY,
+        url="https://ftp.ensembl.org/pub",
+    log:
+        "logs/variants/vep_cache.log",
+    conda:
+        "../envs/vep.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=240,
+    # The snakemake-wrappers pattern (bio/vep/cache): the tarball fetched with curl (which honours proxies),
+    # then unpacked and indexed (--CONVERT) by vep_install.
+    shell:
+        "tarball={params.species}_vep_{params.release}_{params.assembly}.tar.gz; workdir=$(mktemp -d); "
+        "trap 'rm -rf $workdir' EXIT; "
+        "curl -fsSL {params.url}/release-{params.release}/variation/vep/$tarball -o $workdir/$tarball > {log} 2>&1 && "
+        "vep_install --AUTO c --SPECIES {params.species} --ASSEMBLY {params.assembly} --CACHE_VERSION {params.release} "
+        "--CACHEURL $workdir --CACHEDIR {output} --CONVERT --NO_UPDATE >> {log} 2>&1"
+
+
+rule variants_vep:
+    input:
+        # a function: sheet paths often carry raw patient ids
+        vcf=lambda w: VARIANT_SOURCE[w.patient][1][int(w.part) - 1],
+        cache=VEP["cache_dir"],
+        fasta=VEP["fasta"] or [],
+    output:
+        temp(f"{VARIANTS}/vep/{{patient}}.{{part}}.vcf.gz"),
+    wildcard_constraints:
+        part=r"\d+",
+    params:
+        species=VEP["species"],
+        release=VEP["release"],
+        assembly=ASSEMBLY,
+        hgvs=lambda w, input: f"--hgvs --fasta {input.fasta}" if input.fasta else "",
+        extra=VEP["extra"],
+    log:
+        f"logs/variants/vep/{{patient}}.{{part}}.log",
+    benchmark:
+        f"benchmarks/variants/vep/{{patient}}.{{part}}.tsv"
+    conda:
+        "../envs/vep.yaml"
+    threads: threads_for(input_mb_per_thread=20, max_threads=4)
+    resources:
+        mem_mb=mem_mb(4000, 20),
+        runtime=runtime_min(30, 2),
+    # CSQ with the fields precisionflow/variants/annotation.py reads (symbol, canonical, biotype, PICK flag).
+    shell:
+        "vep --input_file {input.vcf} --output_file STDOUT --format vcf --vcf --offline --cache --dir_cache {input.cache} "
+        "--species {params.species} --assembly {params.assembly} --cache_version {params.release} --fork {threads} "
+        "--symbol --canonical --biotype --flag_pick --no_stats {params.hgvs} {params.extra} 2> {log} | bgzip -c > {output}"
 
 
 rule variants_input_summary:

@@ -106,3 +106,16 @@ def test_pseudonymized_barcodes(tmp_path: Path) -> None:
     maf = pd.read_csv(project / f"results/variants/{public}.maf.tsv", sep="\t", comment="#", dtype=str)
     assert set(maf["Tumor_Sample_Barcode"]) == {public} and len(maf) > 0
     assert "DEMO-" not in text and "DEMO-" not in (project / f"logs/variants/maf/{public}.log").read_text()
+
+
+def test_vep_annotation_is_planned_when_enabled(tmp_path: Path) -> None:
+    """VEP cannot run here (its cache is ~20 GB): a dry run shows the cache download and the annotation feeding the MAF."""
+    project = make_project(tmp_path / "vep")
+    edit_config(project, lambda c: c.setdefault("variants", {}).update(vep={"enabled": True, "fasta": None}))
+    result = run_snakemake(project, "-n", "-p", "results/variants/DEMO-001.maf.tsv")
+    text = result.stdout + result.stderr
+    assert result.returncode == 0, text[-3000:]
+    assert re.search(r"vep_install --AUTO c --SPECIES homo_sapiens --ASSEMBLY GRCh38 --CACHE_VERSION 114 .*--CACHEDIR resources/vep/cache", text)
+    assert re.search(r"vep --input_file demo/vcf/DEMO-001\.vcf\.gz .*--offline --cache --dir_cache resources/vep/cache .*"
+                     r"\| bgzip -c > results/variants/vep/DEMO-001\.1\.vcf\.gz", text)
+    assert "--hgvs" not in text  # no FASTA configured
