@@ -123,6 +123,7 @@ def check_shared_variant_files(sheet: pd.DataFrame, path: str | Path) -> None:
                     sample = f"sample {tumour!r}" if tumour else "a blank tumor_sample (the same column chosen)"
                     raise InputError(
                         path, f"rows {first_row} and {row} (patients {first_patient!r}, {patient!r}), column {column!r}",
-                        "a different tumour sample per patient in a shared file (column tumor_sample)", f"{file!r} with {sample} twice",
+                        "a different tumour sample per patient in a shared file (column tumor_sample)",
+                        f"{file!r} with {sample} twice",
                     )
                 seen[key] = (row, str(patient))

@@ -16,8 +16,9 @@ Input is a VCF (:func:`vcf_to_maf`, streamed block by block, see :mod:`.vcf`) or
   ``GLOBAL_AF_GNOMAD`` …) must not exceed it; a variant without any such value passes.
 
 **Coordinates.** ``Chromosome`` uses the genes reference's naming (``chr17`` becomes ``17`` when the
-reference has no prefix, TCGA's ``23``/``24`` become X/Y; ``vcf_chrom`` keeps the input's). Alleles follow MAF convention (shared bases
-trimmed, ``-`` for an empty allele, an insertion starting at the base before it); ``vcf_pos``,
+reference has no prefix, TCGA's ``23``/``24`` become X/Y; ``vcf_chrom`` keeps the input's). Alleles
+follow MAF convention (shared bases trimmed, ``-`` for an empty allele, an insertion starting at the
+base before it); ``vcf_pos``,
 ``vcf_ref``, ``vcf_alt`` give the minimal VCF representation (trailing, then leading shared bases
 trimmed while both alleles keep one base). A contig naming that matches none of the reference's
 contigs is an error when it leaves no record on a known contig (unless every such contig is an extra
@@ -412,7 +413,9 @@ def assemble(
     hot_mask[list(hot)] = True
     # Rows without a transcript model: a known hotspot allele still gets its protein change (from the hotspot table).
     annotated = set(given.rows)
-    from_table = {r: references.hot_change[label] for r, label in hot.items() if r not in annotated and label in references.hot_change}
+    from_table = {
+        r: references.hot_change[label] for r, label in hot.items() if r not in annotated and label in references.hot_change
+    }
     if from_table:
         rows = sorted(from_table)
         mask = np.zeros(n, dtype=bool)
@@ -749,7 +752,8 @@ def _log_summary(kind: str, summary: MafSummary, has_depth: bool, has_vaf: bool,
         log.warning("%s: no population frequency field: max_population_af not applied", kind)
     for name, has_field in (("min_depth", has_depth), ("min_vaf", has_vaf)):
         if summary.accounting.get(f"not_applied_{name}") and has_field:
-            log.warning("%s: %s not applied to %d record(s) without a value (kept)", kind, name, summary.accounting[f"not_applied_{name}"])
+            count = summary.accounting[f"not_applied_{name}"]
+            log.warning("%s: %s not applied to %d record(s) without a value (kept)", kind, name, count)
 
 
 # --- MAF input ----------------------------------------------------------------------------------
@@ -857,7 +861,10 @@ def choose_barcode(
     if tumor_sample:
         if tumor_sample in barcodes or len(barcodes) > 1:
             return tumor_sample if tumor_sample in barcodes else None
-        raise InputError(maf, "column 'Tumor_Sample_Barcode'", f"barcode {tumor_sample!r} (sheet column tumor_sample)", f"barcodes {shorten(sorted(barcodes))}")
+        raise InputError(
+            maf, "column 'Tumor_Sample_Barcode'", f"barcode {tumor_sample!r} (sheet column tumor_sample)",
+            f"barcodes {shorten(sorted(barcodes))}",
+        )
     if len(barcodes) == 1:
         return next(iter(barcodes))
     if raw_patient in barcodes:
@@ -865,7 +872,9 @@ def choose_barcode(
     # TCGA: the patient id (TCGA-AB-2802) begins the sample barcode (TCGA-AB-2802-03B-01W-0728-08)
     prefixed = sorted(b for b in barcodes if raw_patient and b.startswith(f"{raw_patient}-"))
     if len(prefixed) > 1:
-        raise InputError(maf, "column 'Tumor_Sample_Barcode'", "one barcode per patient (set tumor_sample in the sheet)", f"barcodes {shorten(prefixed)}")
+        raise InputError(
+            maf, "column 'Tumor_Sample_Barcode'", "one barcode per patient (set tumor_sample in the sheet)", f"barcodes {shorten(prefixed)}"
+        )
     return prefixed[0] if prefixed else None
 
 
@@ -1045,22 +1054,31 @@ def check_maf_rows(path: str | os.PathLike[str], table: pd.DataFrame, genome_bui
     alt = np.asarray(alternate_alleles(table), dtype=object)
     same = (ref == alt)
     if same.any():
-        raise _row_error(path, table, same, "Tumor_Seq_Allele2", "an allele that differs from Reference_Allele", lambda i: f"{ref[i]!r} = Reference_Allele")
+        raise _row_error(
+            path, table, same, "Tumor_Seq_Allele2", "an allele that differs from Reference_Allele", lambda i: f"{ref[i]!r} = Reference_Allele"
+        )
     alt_count, depth = numbers_of(table, "t_alt_count", path), numbers_of(table, "t_depth", path)
     over = alt_count > depth
     if over.any():
-        raise _row_error(path, table, over, "t_alt_count", "at most t_depth reads", lambda i: f"{alt_count[i]:g} of t_depth {depth[i]:g}")
+        raise _row_error(
+            path, table, over, "t_alt_count", "at most t_depth reads", lambda i: f"{alt_count[i]:g} of t_depth {depth[i]:g}"
+        )
     if "Variant_Classification" in table.columns:
         classes = table["Variant_Classification"]
         unknown = (classes.notna() & ~classes.isin(MAF_CLASSES)).to_numpy()
         if unknown.any():
-            raise _row_error(path, table, unknown, "Variant_Classification", "a MAF class (Missense_Mutation, Frame_Shift_Del, IGR ...)", lambda i: repr(classes.iloc[i]))
+            raise _row_error(
+                path, table, unknown, "Variant_Classification", "a MAF class (Missense_Mutation, Frame_Shift_Del, IGR ...)",
+                lambda i: repr(classes.iloc[i]),
+            )
     if "NCBI_Build" in table.columns and genome_build in BUILD_VALUES:
         builds = table["NCBI_Build"].fillna("").astype(str).str.strip().str.upper()
         other = set().union(*(v for b, v in BUILD_VALUES.items() if b != genome_build))
         wrong = builds.isin(other).to_numpy()
         if wrong.any():
-            raise _row_error(path, table, wrong, "NCBI_Build", f"{genome_build} (config genome_build)", lambda i: repr(table["NCBI_Build"].iloc[i]))
+            raise _row_error(
+                path, table, wrong, "NCBI_Build", f"{genome_build} (config genome_build)", lambda i: repr(table["NCBI_Build"].iloc[i])
+            )
 
 
 def alternate_alleles(table: pd.DataFrame) -> list[str]:
@@ -1194,8 +1212,11 @@ def variants_to_maf(
                 summary.counts["duplicate"] = duplicates
                 dropped = {k.removeprefix("dropped_"): v for k, v in summary.accounting.items() if k.startswith("dropped_")}
                 dropped["duplicate"] = dropped.get("duplicate", 0) + duplicates
-                not_applied = {k.removeprefix("not_applied_"): v for k, v in summary.accounting.items() if k.startswith("not_applied_")}
-                summary.accounting = accounting_of(summary.accounting["records"], summary.accounting["kept"] - duplicates, dropped, not_applied)
+                not_applied = {
+                    k.removeprefix("not_applied_"): v for k, v in summary.accounting.items() if k.startswith("not_applied_")
+                }
+                records, kept = summary.accounting["records"], summary.accounting["kept"] - duplicates
+                summary.accounting = accounting_of(records, kept, dropped, not_applied)
                 log.info("input %d: %d variant(s) already in an earlier input dropped (duplicate)", number, duplicates)
             headers.append(header)
             results.append((f"{kind}:{number}", summary))

@@ -212,7 +212,9 @@ def check_vcf_build(header: VcfHeader, genome_build: str) -> None:
     reference = header.meta.get("reference", "")
     named = build_named(reference)
     if named and named != genome_build:
-        raise InputError(header.path, "header, ##reference", f"a {genome_build} reference (config genome_build)", f"{reference[:100]!r} ({named})")
+        raise InputError(
+            header.path, "header, ##reference", f"a {genome_build} reference (config genome_build)", f"{reference[:100]!r} ({named})"
+        )
     for contig, length in header.contig_lengths.items():
         key = contig_name_key(contig)
         for build, lengths in BUILD_CONTIG_LENGTHS.items():
@@ -702,7 +704,9 @@ def read_vcf_alleles(
         same = _numpy(pc.equal(alt, ref.take(pa.array(rows)))).astype(bool) & simple
         if same.any():
             i = int(np.flatnonzero(same)[0])
-            raise InputError(path, f"line {int(lines[rows[i]])}, column ALT", "an allele that differs from REF", f"ALT {texts_of(alt, i)!r} = REF")
+            raise InputError(
+                path, f"line {int(lines[rows[i]])}, column ALT", "an allele that differs from REF", f"ALT {texts_of(alt, i)!r} = REF"
+            )
 
         # FORMAT fields of the tumour column, per record.
         sample = SampleFields(sub.column("FORMAT"), sub.column(tumor)) if tumor else SampleFields(None, None)
@@ -798,7 +802,8 @@ def read_vcf_alleles(
             keep_allele &= ~low
             stats.counts["not_applied_min_vaf"] += int((keep_allele & np.isnan(vaf)).sum())
         if normal:
-            normal_vaf = normal_fractions(SampleFields(sub.column("FORMAT"), sub.column(normal)), ad_keys, ref, alt, allele, rows, path, lines)
+            normal_sample = SampleFields(sub.column("FORMAT"), sub.column(normal))
+            normal_vaf = normal_fractions(normal_sample, ad_keys, ref, alt, allele, rows, path, lines)
             both = simple & record_ok[rows] & ~np.isnan(vaf) & ~np.isnan(normal_vaf)
             stats.normal_compared += int(both.sum())
             stats.normal_higher += int((both & (normal_vaf > vaf)).sum())
