@@ -390,3 +390,19 @@ def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References,
     assert summary.rows == 1 and "rows of 1 barcode(s) no sheet patient names are not read" in caplog.text
     single = write_maf(tmp_path / "single.maf", MAF_HEADER, [maf_row(barcode="TUMOR")])
     assert maf_to_maf(single, tmp_path / "s.maf.tsv", patient="P", references=refs, raw_patient="P1", claimed_barcodes=["P1"]).rows == 1
+
+
+def test_command_line_reads_several_inputs_and_writes_counts(tmp_path: Path, capsys) -> None:
+    from precisionflow.variants.__main__ import main
+
+    genes = tmp_path / "genes.bed"
+    genes.write_text("17\t999\t3000\tGENEA\tE1\t+\tprotein_coding\n")
+    snvs = write_vcf(tmp_path / "a.vcf", ["NORMAL", "TUMOR"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
+    indels = write_vcf(tmp_path / "b.vcf", ["NORMAL", "TUMOR"], ["chr17\t2000\t.\tCAGT\tC\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
+    out, counts = tmp_path / "p.maf.tsv", tmp_path / "p.counts.tsv"
+    assert main(["maf", f"{snvs};{indels}", str(out), "--genes", str(genes), "--patient", "P", "--counts", str(counts)]) == 0
+    assert read_maf(out)["Variant_Type"].tolist() == ["SNP", "DEL"]
+    assert pd.read_csv(counts, sep="\t")[["input", "records", "kept"]].values.tolist() == [["vcf:1", 1, 1], ["vcf:2", 1, 1]]
+    bad = write_vcf(tmp_path / "bad.vcf", ["NORMAL", "TUMOR"], ["chr17\t0\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
+    assert main(["maf", str(bad), str(tmp_path / "x.maf.tsv"), "--genes", str(genes)]) == 1
+    assert "precisionflow error: " in capsys.readouterr().err and not (tmp_path / "x.maf.tsv").exists()
