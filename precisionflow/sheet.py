@@ -74,16 +74,20 @@ def check_files(sheet: pd.DataFrame, path: str | Path, columns: Sequence[str] = 
     for column in columns:
         if column not in sheet.columns:
             continue
-        for row, (patient, value) in enumerate(sheet[column].items(), start=2):
-            if pd.isna(value):
-                continue
-            target = Path(value)
-            if not target.exists():
-                raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file that exists", f"no file at {value!r}")
-            if target.is_dir():
-                raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file, not a directory", f"the directory {value!r}")
-            if target.stat().st_size == 0:
-                raise InputError(path, f"row {row} (patient {patient!r}), column {column!r}", "a file with content", f"an empty file at {value!r}")
+        for row, (patient, cell) in enumerate(sheet[column].items(), start=2):
+            for value in ([] if pd.isna(cell) else split_paths(cell) if column in MULTI_FILE_COLUMNS else [cell]):
+                _check_file(path, row, patient, column, value)
+
+
+def _check_file(path: str | Path, row: int, patient: str, column: str, value: str) -> None:
+    where = f"row {row} (patient {patient!r}), column {column!r}"
+    target = Path(value)
+    if not target.exists():
+        raise InputError(path, where, "a file that exists", f"no file at {value!r}")
+    if target.is_dir():
+        raise InputError(path, where, "a file, not a directory", f"the directory {value!r}")
+    if target.stat().st_size == 0:
+        raise InputError(path, where, "a file with content", f"an empty file at {value!r}")
 
 
 def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: str | Path, drop_unknown: bool) -> list[str]:
@@ -106,3 +110,42 @@ def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: 
     if duplicated:
         raise InputError(path, "sample ids", "each sample once", f"duplicates {shorten(duplicated)}")
     return [s for s in samples if s in known]
+
+
+# Columns whose cell may list several files of one patient, ';'-separated (e.g. SNVs and indels of two callers).
+MULTI_FILE_COLUMNS = ("vcf", "maf")
+
+
+def split_paths(cell: str) -> list[str]:
+    """The paths of a ``vcf``/``maf`` cell (``a.vcf.gz;b.vcf.gz``), blanks around ``;`` ignored."""
+    return [part.strip() for part in str(cell).split(";") if part.strip()]
+
+
+def check_shared_variant_files(sheet: pd.DataFrame, path: str | Path) -> None:
+    """Two patients may share a multi-sample VCF or a cohort MAF, never the same tumour in it.
+
+    A VCF with the same (or a blank, so the same chosen) ``tumor_sample`` for two patients, or a MAF with the
+    same non-blank ``tumor_sample``, would give both the same variants: an error naming the two rows.
+    """
+    seen: dict[tuple[str, str, str], tuple[int, str]] = {}
+    tumours = sheet["tumor_sample"] if "tumor_sample" in sheet.columns else pd.Series(pd.NA, index=sheet.index)
+    for column in MULTI_FILE_COLUMNS:
+        if column not in sheet.columns:
+            continue
+        for row, (patient, cell) in enumerate(sheet[column].items(), start=2):
+            if pd.isna(cell):
+                continue
+            tumour = "" if pd.isna(tumours.iloc[row - 2]) else str(tumours.iloc[row - 2])
+            if column == "maf" and not tumour:
+                continue  # a cohort MAF: the patient's rows are found by patient id
+            for file in split_paths(cell):
+                key = (column, str(Path(file)), tumour)
+                if key in seen:
+                    first_row, first_patient = seen[key]
+                    sample = f"sample {tumour!r}" if tumour else "a blank tumor_sample (the same column chosen)"
+                    raise InputError(
+                        path, f"rows {first_row} and {row} (patients {first_patient!r}, {patient!r}), column {column!r}",
+                        "a different tumour sample per patient in a shared file (column tumor_sample)",
+                        f"{file!r} with {sample} twice",
+                    )
+                seen[key] = (row, str(patient))

@@ -221,7 +221,9 @@ def cohort_outputs():
 def variant_outputs():
     if not (MAF_PATIENTS or CNA_PATIENTS):
         return []
-    return [f"{VARIANTS}/{name}" for name in ("tmb.tsv", "copy_number.tsv", "mutations.h5ad", "oncoplot.png")]
+    return [f"{VARIANTS}/{name}" for name in ("tmb.tsv", "copy_number.tsv", "mutations.h5ad", "oncoplot.png")] + (
+        ["results/cohort/input_summary.tsv"] if MAF_PATIENTS else []
+    )
 
 
 def omics_outputs():

@@ -4,20 +4,33 @@
 
 from dataclasses import astuple
 
+from precisionflow.sheet import check_shared_variant_files, split_paths
 from precisionflow.variants.copy_number import tumour_facts
 
 VARIANTS = "results/variants"
+stop_on_input_error(check_shared_variant_files, SHEET, SHEET_PATH)
 # Patients with variant calls (a `vcf`, else a `maf` in the sheet) and with copy-number segments.
 MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
 CNA_PATIENTS = patients_with("cna")
-VARIANT_SOURCE = {p: ("vcf", sheet_value(p, "vcf")) if sheet_value(p, "vcf") else ("maf", sheet_value(p, "maf")) for p in MAF_PATIENTS}
+# Each patient's variant files: the `vcf` cell, else the `maf` cell (several files ';'-separated).
+VARIANT_SOURCE = {
+    p: ("vcf", split_paths(sheet_value(p, "vcf"))) if sheet_value(p, "vcf") else ("maf", split_paths(sheet_value(p, "maf")))
+    for p in MAF_PATIENTS
+}
 # Sample columns the sheet names in each variant file: other columns of a shared multi-sample VCF
 # are "unknown samples" (an error unless `unknown_samples: drop`).
 SAMPLES_NAMED = {}
-for _patient, (_kind, _path) in VARIANT_SOURCE.items():
-    SAMPLES_NAMED.setdefault(_path, set()).update(
-        v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
-    )
+for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
+    for _path in _paths:
+        SAMPLES_NAMED.setdefault(_path, set()).update(
+            v for v in (sheet_value(_patient, "tumor_sample"), sheet_value(_patient, "normal_sample")) if v
+        )
+# Barcodes the sheet's patients claim in each MAF (tumor_sample, else the patient id): other rows of a shared
+# cohort MAF are "unknown samples" too.
+BARCODES_NAMED = {}
+for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
+    for _path in _paths if _kind == "maf" else []:
+        BARCODES_NAMED.setdefault(_path, set()).add(sheet_value(_patient, "tumor_sample") or RAW_ID[_patient])
 # Each patient's sex (the configured column, when it is not identifying), purity and ploidy from the
 # sheet, checked while the workflow is parsed (a value that is not M/F, a number ... names its row).
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
@@ -26,24 +39,37 @@ TUMOUR_FACTS = stop_on_input_error(
     [RAW_ID[p] for p in CNA_PATIENTS],
 )
 
+# Optional VEP annotation (config variants/vep/enabled): each VCF of a patient is annotated first.
+VEP = config["variants"]["vep"]
+ASSEMBLY = config["genome_build"]
+
+VARIANT_INPUTS = {
+    p: [f"{VARIANTS}/vep/{p}.{n}.vcf.gz" for n in range(1, len(paths) + 1)] if kind == "vcf" and VEP["enabled"] else paths
+    for p, (kind, paths) in VARIANT_SOURCE.items()
+}
+
+
 localrules:
     variants_cohort,
+    variants_input_summary,
 
 
 rule variants_maf:
     input:
-        variants=lambda w: VARIANT_SOURCE[w.patient][1],
+        variants=lambda w: VARIANT_INPUTS[w.patient],
         genes=resource("genes"),
         drivers=config["resources"].get("drivers", []),
         hotspots=config["resources"].get("hotspots", []),
     output:
-        f"{VARIANTS}/{{patient}}.maf.tsv",
+        maf=f"{VARIANTS}/{{patient}}.maf.tsv",
+        counts=f"{VARIANTS}/{{patient}}.counts.tsv",
     params:
         kind=lambda w: VARIANT_SOURCE[w.patient][0],
         sheet_id=lambda w: RAW_ID[w.patient],
         tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
         normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
-        samples_named=lambda w: sorted(SAMPLES_NAMED[VARIANT_SOURCE[w.patient][1]]),
+        samples_named=lambda w: sorted(set().union(*(SAMPLES_NAMED[p] for p in VARIANT_SOURCE[w.patient][1]))),
+        barcodes_named=lambda w: sorted(set().union(*(BARCODES_NAMED.get(p, set()) for p in VARIANT_SOURCE[w.patient][1]))),
         unknown_samples=config["unknown_samples"],
         settings=config["variants"],
         genome_build=config["genome_build"],
@@ -60,6 +86,87 @@ rule variants_maf:
         runtime=runtime_min(5, 0.05),
     script:
         "../scripts/variants_maf.py"
+
+
+rule variants_vep_cache:
+    output:
+        directory(VEP["cache_dir"]),
+    params:
+        species=VEP["species"],
+        release=VEP["release"],
+        assembly=ASSEMBLY,
+        url="https://ftp.ensembl.org/pub",
+    log:
+        "logs/variants/vep_cache.log",
+    conda:
+        "../envs/vep.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=240,
+    # The snakemake-wrappers pattern (bio/vep/cache): the tarball fetched with curl (which honours proxies),
+    # then unpacked and indexed (--CONVERT) by vep_install.
+    shell:
+        "tarball={params.species}_vep_{params.release}_{params.assembly}.tar.gz; workdir=$(mktemp -d); "
+        "trap 'rm -rf $workdir' EXIT; "
+        "curl -fsSL {params.url}/release-{params.release}/variation/vep/$tarball -o $workdir/$tarball > {log} 2>&1 && "
+        "vep_install --AUTO c --SPECIES {params.species} --ASSEMBLY {params.assembly} --CACHE_VERSION {params.release} "
+        "--CACHEURL $workdir --CACHEDIR {output} --CONVERT --NO_UPDATE >> {log} 2>&1"
+
+
+rule variants_vep:
+    input:
+        # a function: sheet paths often carry raw patient ids
+        vcf=lambda w: VARIANT_SOURCE[w.patient][1][int(w.part) - 1],
+        cache=VEP["cache_dir"],
+        fasta=VEP["fasta"] or [],
+    output:
+        temp(f"{VARIANTS}/vep/{{patient}}.{{part}}.vcf.gz"),
+    wildcard_constraints:
+        part=r"\d+",
+    params:
+        species=VEP["species"],
+        release=VEP["release"],
+        assembly=ASSEMBLY,
+        hgvs=lambda w, input: f"--hgvs --fasta {input.fasta}" if input.fasta else "",
+        extra=VEP["extra"],
+    log:
+        f"logs/variants/vep/{{patient}}.{{part}}.log",
+    benchmark:
+        f"benchmarks/variants/vep/{{patient}}.{{part}}.tsv"
+    conda:
+        "../envs/vep.yaml"
+    threads: threads_for(input_mb_per_thread=20, max_threads=4)
+    resources:
+        mem_mb=mem_mb(4000, 20),
+        runtime=runtime_min(30, 2),
+    # CSQ with the fields precisionflow/variants/annotation.py reads (symbol, canonical, biotype, PICK flag).
+    shell:
+        "vep --input_file {input.vcf} --output_file STDOUT --format vcf --vcf --offline --cache --dir_cache {input.cache} "
+        "--species {params.species} --assembly {params.assembly} --cache_version {params.release} --fork {threads} "
+        "--symbol --canonical --biotype --flag_pick --no_stats {params.hgvs} {params.extra} 2> {log} | bgzip -c > {output}"
+
+
+rule variants_input_summary:
+    input:
+        counts=expand(f"{VARIANTS}/{{patient}}.counts.tsv", patient=MAF_PATIENTS),
+    output:
+        report(
+            "results/cohort/input_summary.tsv",
+            caption="../report/variants_input_summary.rst",
+            category="1. Cohort",
+            labels={"table": "input records: kept, dropped, filters not applied"},
+        ),
+    log:
+        "logs/variants/input_summary.log",
+    conda:
+        "../envs/variants.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500, 2),
+        runtime=runtime_min(5, 0.05),
+    script:
+        "../scripts/variants_input_summary.py"
 
 
 rule variants_copy_number:

@@ -1,9 +1,12 @@
-"""Adapter: one patient's VCF or MAF -> results/variants/{patient}.maf.tsv (public id as barcode)."""
+"""Adapter: one patient's VCF(s) or MAF(s) -> results/variants/{patient}.maf.tsv (public id as barcode) and
+{patient}.counts.tsv (what happened to every record read)."""
 
 import pyarrow as pa
 
+from precisionflow.io import write_tsv
 from precisionflow.runner import run_script
-from precisionflow.variants.maf import FilterSettings, References, maf_to_maf, vcf_to_maf
+from precisionflow.variants.cohort import counts_table
+from precisionflow.variants.maf import FilterSettings, References, variants_to_maf
 
 
 def main(smk):
@@ -13,15 +16,17 @@ def main(smk):
         smk.input.genes, smk.input.drivers or None, smk.input.hotspots or None, settings["driver_cancer_types"]
     )
     filters = FilterSettings.from_config(settings["filters"])
-    common = dict(patient=smk.wildcards.patient, references=references, filters=filters, genome_build=smk.params.genome_build)
-    if smk.params.kind == "vcf":
-        vcf_to_maf(
-            smk.input.variants, smk.output[0], tumor_sample=smk.params.tumor_sample, normal_sample=smk.params.normal_sample,
-            claimed_samples=smk.params.samples_named, unknown_samples=smk.params.unknown_samples,
-            annotation=settings["annotation"], **common,
-        )
+    kind = smk.params.kind
+    options = dict(patient=smk.wildcards.patient, references=references, filters=filters, genome_build=smk.params.genome_build,
+                   tumor_sample=smk.params.tumor_sample)
+    if kind == "vcf":
+        options |= dict(normal_sample=smk.params.normal_sample, claimed_samples=smk.params.samples_named,
+                        unknown_samples=smk.params.unknown_samples, annotation=settings["annotation"])
     else:
-        maf_to_maf(smk.input.variants, smk.output[0], tumor_sample=smk.params.tumor_sample, raw_patient=smk.params.sheet_id, **common)
+        options |= dict(raw_patient=smk.params.sheet_id, claimed_barcodes=smk.params.barcodes_named,
+                        unknown_samples=smk.params.unknown_samples)
+    results = variants_to_maf([(kind, path) for path in smk.input.variants], smk.output.maf, **options)
+    write_tsv(counts_table(smk.wildcards.patient, results), smk.output.counts)
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -67,7 +67,7 @@ def test_each_step_shows_its_figures_and_tables(report: Report) -> None:
     def names(category: str) -> set[str]:
         return {Path(p).name for p in report.entries(category)}
 
-    assert {"overview.tsv", "steps.tsv"} <= names("1. Cohort")
+    assert {"overview.tsv", "steps.tsv", "input_summary.tsv"} <= names("1. Cohort")
     assert "oncoplot.png" in names("2. Variants") and "tmb.tsv" in names("2. Variants")
     normalization = names("3. Normalization")
     assert any(n.endswith(".png") for n in normalization) and any("rna" in n for n in normalization)

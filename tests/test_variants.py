@@ -77,7 +77,7 @@ def test_tcga_somatic_pass_only_and_erbb2_amp(variants: Path, grch38: References
 
 def test_vep_csq_symbol_and_class_follow_the_chosen_transcript(variants: Path, grch37: References, tmp_path: Path) -> None:
     vcf = variants / "brca_somatic.vep_csq.grch37.vcf.gz"
-    vcf_to_maf(vcf, tmp_path / "brca.maf.tsv", patient="P", references=grch37, filters=RELAXED)
+    vcf_to_maf(vcf, tmp_path / "brca.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED)
     maf = read_maf(tmp_path / "brca.maf.tsv")
     records = list(pysam.VariantFile(str(vcf)))
     assert len(maf) == len(records) == 199 and (maf["annotation_source"] == "VEP CSQ").all()
@@ -111,7 +111,7 @@ def test_csq_and_ann_per_sample_of_a_cohort_vcf(variants: Path, grch37: Referenc
         tables = {}
         for annotation in ("CSQ", "ANN"):
             out = tmp_path / f"{sample}.{annotation}.maf.tsv"
-            vcf_to_maf(vcf, out, patient=sample, references=grch37, filters=RELAXED, tumor_sample=sample, annotation=annotation)
+            vcf_to_maf(vcf, out, patient=sample, references=grch37, genome_build="GRCh37", filters=RELAXED, tumor_sample=sample, annotation=annotation)
             tables[annotation] = read_maf(out)
         csq, ann = tables["CSQ"], tables["ANN"]
         assert set(zip(csq["vcf_pos"], csq["vcf_alt"])) == carried  # the sample's own alleles (GT), nothing else
@@ -153,7 +153,7 @@ def test_reference_maf_as_input(variants: Path, grch38: References, tmp_path: Pa
 
 def test_mutect_reject_records_removed(variants: Path, grch37: References, tmp_path: Path) -> None:
     vcf = variants / "mutect_tumor_normal.grch37.vcf"
-    summary = vcf_to_maf(vcf, tmp_path / "m.maf.tsv", patient="P", references=grch37, filters=RELAXED)
+    summary = vcf_to_maf(vcf, tmp_path / "m.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED)
     assert summary.counts["records"] == 500 and summary.counts["failed_filter"] == 495
     maf = read_maf(tmp_path / "m.maf.tsv")
     assert len(maf) <= 5 and (maf["FILTER"] == "PASS").all()
@@ -163,7 +163,7 @@ def test_mutect_reject_records_removed(variants: Path, grch37: References, tmp_p
 def test_strelka_without_contig_lines_reads_tier1_counts(variants: Path, grch37: References, tmp_path: Path) -> None:
     vcf = variants / "strelka_tumor_normal.grch37.vcf"
     assert read_vcf_header(vcf).contigs == []
-    summary = vcf_to_maf(vcf, tmp_path / "s.maf.tsv", patient="P", references=grch37, filters=RELAXED)
+    summary = vcf_to_maf(vcf, tmp_path / "s.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED)
     maf = read_maf(tmp_path / "s.maf.tsv", ["Chromosome", "Start_Position", "Reference_Allele", "vcf_pos", "t_ref_count", "t_alt_count", "t_vaf", "t_depth"])
     assert summary.rows == summary.counts["records"] == 240
     # Strelka2 has no AD: tier-1 counts as vcf2maf reads them, checked against pysam's reading of the file
@@ -185,7 +185,7 @@ def test_strelka_without_contig_lines_reads_tier1_counts(variants: Path, grch37:
     for key, (ref, alt, vaf, depth) in expected.items():
         assert observed[key][:2] == (ref, alt) and observed[key][2] == pytest.approx(vaf, abs=5e-5) and observed[key][3] == depth, key
     # The default VAF filter now applies (it drops the low-fraction calls) and the output says so.
-    default = vcf_to_maf(vcf, tmp_path / "d.maf.tsv", patient="P", references=grch37)
+    default = vcf_to_maf(vcf, tmp_path / "d.maf.tsv", patient="P", references=grch37, genome_build="GRCh37")
     assert "#filter.min_vaf 0.05\n" in (tmp_path / "d.maf.tsv").read_text()
     assert default.counts["low_vaf"] == sum(vaf < 0.05 for _, _, vaf, depth in expected.values() if depth >= 10)
 

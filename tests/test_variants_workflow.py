@@ -3,6 +3,7 @@ rerun, a bad sheet entry stopping with one line, and public ids under pseudonyms
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from tests.test_config import edit_config
 
 pytestmark = pytest.mark.workflow
 
-TARGETS = ["results/variants/tmb.tsv", "results/variants/copy_number.tsv", "results/variants/mutations.h5ad", "results/variants/oncoplot.png"]
+TARGETS = ["results/variants/tmb.tsv", "results/variants/copy_number.tsv", "results/variants/mutations.h5ad", "results/variants/oncoplot.png",
+           "results/cohort/input_summary.tsv"]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +54,20 @@ def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:
     assert matrix.X.sum(axis=1).A1.tolist() == [truth["patients"][p]["coding_mutations"] for p in with_variants]
     assert matrix.uns["variants"]["filters"]["min_vaf"] == 0.05 and matrix.uns["variants"]["tmb_capture_mb"] == 50
     assert (demo / "results/variants/oncoplot.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_every_record_is_kept_or_counted(demo: Path, truth: dict) -> None:
+    summary = pd.read_csv(demo / "results/cohort/input_summary.tsv", sep="\t")
+    with_variants = sorted(p for p, facts in truth["patients"].items() if facts["has_variants"])
+    assert summary["patient"].tolist() == with_variants and set(summary["input"]) == {"vcf"}
+    dropped = summary.filter(like="dropped_").sum(axis=1)
+    assert (summary["records"] == summary["kept"] + dropped).all()
+    for row in summary.itertuples():
+        records = sum(1 for line in gzip.open(demo / f"demo/vcf/{row.patient}.vcf.gz", "rt") if not line.startswith("#"))
+        assert row.records >= records  # ALT alleles: a multi-allelic record counts once per ALT
+        assert row.kept == len(truth["patients"][row.patient]["kept_variants"])
+    tmb = pd.read_csv(demo / "results/variants/tmb.tsv", sep="\t")
+    assert list(tmb.columns[:3]) == ["patient", "coding_mutations", "tmb_per_mb"] and set(tmb["tmb_status"]) == {"computed"}
 
 
 def test_rerun_gives_the_same_bytes(demo: Path) -> None:
@@ -100,3 +116,16 @@ def test_copy_number_inputs_counted(demo: Path, truth: dict) -> None:
     assert (counts["records"] == counts["kept"]).all() and (counts["records"] > 20).all()
     log = (demo / "logs/variants/copy_number.log").read_text()
     assert "DEMO-001.cna.tsv: segments" in log and "genes called" in log
+
+
+def test_vep_annotation_is_planned_when_enabled(tmp_path: Path) -> None:
+    """VEP cannot run here (its cache is ~20 GB): a dry run shows the cache download and the annotation feeding the MAF."""
+    project = make_project(tmp_path / "vep")
+    edit_config(project, lambda c: c.setdefault("variants", {}).update(vep={"enabled": True, "fasta": None}))
+    result = run_snakemake(project, "-n", "-p", "results/variants/DEMO-001.maf.tsv")
+    text = result.stdout + result.stderr
+    assert result.returncode == 0, text[-3000:]
+    assert re.search(r"vep_install --AUTO c --SPECIES homo_sapiens --ASSEMBLY GRCh38 --CACHE_VERSION 114 .*--CACHEDIR resources/vep/cache", text)
+    assert re.search(r"vep --input_file demo/vcf/DEMO-001\.vcf\.gz .*--offline --cache --dir_cache resources/vep/cache .*"
+                     r"\| bgzip -c > results/variants/vep/DEMO-001\.1\.vcf\.gz", text)
+    assert "--hgvs" not in text  # no FASTA configured

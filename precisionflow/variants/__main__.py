@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m precisionflow.variants", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     maf = commands.add_parser("maf", help="a patient's VCF (or MAF) to a filtered, annotated MAF")
-    maf.add_argument("input", help="VCF (plain or bgzipped) or MAF (.maf, .maf.gz, .maf.tsv)")
+    maf.add_argument("input", help="VCF (plain or bgzipped) or MAF (.maf, .maf.gz, .maf.tsv); several ';'-separated")
     maf.add_argument("out", help="output MAF (tab-separated)")
     maf.add_argument("--genes", required=True, help="genes BED: chrom start end symbol ensembl_id strand biotype")
     maf.add_argument("--drivers", help="IntOGen driver table")
@@ -31,10 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     maf.add_argument("--max-population-af", type=float, default=0.01)
     maf.add_argument("--annotation", default="auto", choices=["auto", "CSQ", "ANN", "none"])
     maf.add_argument("--genome-build", default="GRCh38")
+    maf.add_argument("--counts", help="also write the accounting of every record read (TSV) here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    from precisionflow.variants.maf import FilterSettings, References, maf_to_maf, vcf_to_maf
+    from precisionflow.io import write_tsv
+    from precisionflow.sheet import split_paths
+    from precisionflow.variants.cohort import counts_table
+    from precisionflow.variants.maf import FilterSettings, References, variants_to_maf
 
     filters = FilterSettings(
         pass_filters=tuple(f for f in args.pass_filters.split(",") if f),
@@ -44,14 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         references = References.load(args.genes, args.drivers, args.hotspots)
-        name = args.input.lower().removesuffix(".gz")
-        if name.endswith((".maf", ".maf.tsv", ".maf.txt")):
-            maf_to_maf(args.input, args.out, patient=args.patient, references=references, filters=filters,
-                       tumor_sample=args.tumor_sample, genome_build=args.genome_build)
-        else:
-            vcf_to_maf(args.input, args.out, patient=args.patient, references=references, filters=filters,
-                       tumor_sample=args.tumor_sample, normal_sample=args.normal_sample, annotation=args.annotation,
+        paths = split_paths(args.input)
+        kinds = ["maf" if p.lower().removesuffix(".gz").endswith((".maf", ".maf.tsv", ".maf.txt")) else "vcf" for p in paths]
+        options = dict(patient=args.patient, references=references, filters=filters, tumor_sample=args.tumor_sample,
                        genome_build=args.genome_build)
+        if set(kinds) == {"maf"}:
+            kind = "maf"
+        elif set(kinds) == {"vcf"}:
+            kind = "vcf"
+            options |= dict(normal_sample=args.normal_sample, annotation=args.annotation)
+        else:
+            raise InputError(args.input, "input", "files of one kind (VCFs or MAFs)", "both")
+        results = variants_to_maf([(kind, p) for p in paths], args.out, **options)
+        if args.counts:
+            write_tsv(counts_table(args.patient, results), args.counts)
     except InputError as error:
         print(f"precisionflow error: {error}", file=sys.stderr)
         return 1

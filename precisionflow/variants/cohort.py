@@ -4,7 +4,7 @@
 classes) per Mb of captured territory (config ``tmb_capture_mb``, default 50 as maftools). A patient
 whose variants carry no transcript annotation (a VCF without CSQ/ANN, classified by gene overlap
 only) has no known coding mutations: ``coding_mutations`` and ``tmb_per_mb`` are left empty (NA)
-and ``annotation`` says why, instead of a misleading 0.
+and ``annotation`` and ``tmb_status`` say why, instead of a misleading 0 (``tmb_status`` is ``computed`` otherwise).
 
 **Matrix** (``mutations.h5ad``): ``X`` counts non-synonymous mutations per patient and gene
 (sparse, int32); ``layers["all_variants"]`` counts every kept variant; genes are those with at
@@ -22,9 +22,32 @@ import numpy as np
 import pandas as pd
 
 from precisionflow.variants.annotation import NON_SYNONYMOUS
-from precisionflow.variants.maf import NO_TRANSCRIPT, read_maf
+from precisionflow.variants.maf import DROP_REASONS, NO_TRANSCRIPT, NOT_APPLIED, MafSummary, read_maf
 
-TMB_COLUMNS = ["patient", "coding_mutations", "tmb_per_mb", "variants", "capture_mb", "annotation"]
+# results/cohort/input_summary.tsv: per patient and input, every record read is kept or dropped for one reason;
+# not_applied_<filter> counts kept records the filter could not be evaluated on (no depth, no VAF, no population AF).
+ACCOUNTING_COLUMNS = [
+    "patient", "input", "records", "kept", *[f"dropped_{r}" for r in DROP_REASONS], *[f"not_applied_{f}" for f in NOT_APPLIED],
+]  # fmt: skip
+
+
+def counts_table(patient: str, results: list[tuple[str, MafSummary]]) -> pd.DataFrame:
+    """A patient's accounting rows (one per input file: ``vcf``/``maf``, or ``vcf:1``, ``vcf:2`` … for several)."""
+    rows = [{"patient": patient, "input": label, **summary.accounting} for label, summary in results]
+    return pd.DataFrame(rows, columns=ACCOUNTING_COLUMNS).fillna(0).astype({c: "int64" for c in ACCOUNTING_COLUMNS[2:]})
+
+
+def input_summary(paths: list[str | os.PathLike[str]]) -> pd.DataFrame:
+    """The patients' counts tables, one below the other (sorted by patient, then input)."""
+    frames = [pd.read_csv(p, sep="\t", dtype={"patient": str, "input": str}, keep_default_na=False) for p in paths]
+    if not frames:
+        return pd.DataFrame(columns=ACCOUNTING_COLUMNS)
+    table = pd.concat(frames, ignore_index=True).reindex(columns=ACCOUNTING_COLUMNS).fillna(0)
+    table = table.astype({c: "int64" for c in ACCOUNTING_COLUMNS[2:]})
+    return table.sort_values(["patient", "input"], kind="stable").reset_index(drop=True)
+
+TMB_COLUMNS = ["patient", "coding_mutations", "tmb_per_mb", "variants", "capture_mb", "annotation", "tmb_status"]
+TMB_NOT_COMPUTABLE = "not computable: no transcript annotation (a VCF without VEP CSQ or SnpEff ANN)"
 MATRIX_COLUMNS = ["Hugo_Symbol", "Variant_Classification", "annotation_source", "is_driver_gene", "driver_role", "HGVSp_Short"]
 
 # Oncoplot colours (maftools' defaults where it has one).
@@ -60,6 +83,7 @@ def patient_tmb(path: str | os.PathLike[str], capture_mb: float, patient: str) -
         "variants": len(maf),
         "capture_mb": capture_mb,
         "annotation": header.get("annotation", "") if annotated else "no transcript annotation: coding mutations unknown",
+        "tmb_status": "computed" if annotated else TMB_NOT_COMPUTABLE,
     }
 
 

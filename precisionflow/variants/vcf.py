@@ -11,11 +11,18 @@ is about 10× slower than ``bcftools view``; this path is within its speed, see 
 **Tumour column** (:func:`choose_tumor_sample`), when the sheet's ``tumor_sample`` is blank:
 
 1. a VCF with one sample column: that column;
-2. else the one column named like a tumour (``TUMOR``, ``TUMOUR``, ``T``, or ending in ``_T``,
+2. else the column Mutect2's ``##tumor_sample=`` header line names (``##normal_sample=`` names the normal);
+3. else the one column named like a tumour (``TUMOR``, ``TUMOUR``, ``T``, or ending in ``_T``,
    ``-T``, ``.T``, ``_tumor`` …, case-insensitive) that is not the sheet's ``normal_sample``;
-3. else the one column left after removing the sheet's ``normal_sample`` and columns named like a
+4. else the one column left after removing the sheet's ``normal_sample`` and columns named like a
    normal (``NORMAL``, ``N``, ``…_N``, ``…_normal``, ``…_control``, ``…_germline``);
-4. else an error listing the columns: set ``tumor_sample`` in the sheet.
+5. else an error listing the columns: set ``tumor_sample`` in the sheet.
+
+**Impossible records** are errors naming the line: ``POS`` below 1, an ALT equal to REF, a tumour
+``AD`` alternate count above :data:`AD_OVER_DP_FACTOR` × ``DP`` + :data:`AD_OVER_DP_READS`. The header's
+``##reference`` and ``##contig`` lengths are checked against the run's build (:func:`check_vcf_build`).
+A header-only VCF has no records (valid). With a normal column, the alleles whose normal allele
+fraction exceeds the tumour's are counted (:attr:`ReadStats.looks_swapped`).
 
 **Per allele** (multi-allelic records are split; ALT number *k*):
 
@@ -28,7 +35,9 @@ is about 10× slower than ``bcftools view``; this path is within its speed, see 
 * ``t_vaf``: ``AD[k]`` / sum of ``AD`` when every ``AD`` value is known, else ``AD[k]`` / depth
   (Strelka2: alt / the sum of the four base counts, or ``TIR`` / (``TAR`` + ``TIR``)),
   else FORMAT ``AF``/``FA``/``VAF`` (for ALT *k*), else INFO ``TVAF``;
-* symbolic ALTs (``<DEL>``, breakends), ``*`` and ``.`` are not small variants: counted and dropped.
+* symbolic ALTs (``<DEL>``, breakends), ``*`` and ``.`` are not small variants: counted and dropped;
+* an unknown depth or VAF cannot fail ``min_depth``/``min_vaf``: the allele is kept and counted as
+  ``not_applied_min_depth``/``not_applied_min_vaf``.
 """
 
 from __future__ import annotations
@@ -88,6 +97,8 @@ class VcfHeader:
     info: dict[str, HeaderField]
     formats: dict[str, HeaderField]
     contigs: list[str]
+    meta: dict[str, str] = field(default_factory=dict)  # simple '##key=value' lines (first value of each key)
+    contig_lengths: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_format(self) -> bool:
@@ -168,7 +179,54 @@ def read_vcf_header(path: str | os.PathLike[str]) -> VcfHeader:
                 log.warning("VCF header line %d: a meta line pysam cannot parse, ignored: %s", i, text[:80])
     info = {k: HeaderField(str(v.number), str(v.type), str(v.description or "")) for k, v in header.info.items()}
     formats = {k: HeaderField(str(v.number), str(v.type), str(v.description or "")) for k, v in header.formats.items()}
-    return VcfHeader(str(path), number, columns, info, formats, list(header.contigs))
+    simple: dict[str, str] = {}
+    for text in meta:
+        key, sep, value = text[2:].partition("=")
+        if sep and not value.startswith("<"):
+            simple.setdefault(key, value.strip())
+    lengths = {str(k): int(v.length) for k, v in header.contigs.items() if v.length}
+    return VcfHeader(str(path), number, columns, info, formats, list(header.contigs), simple, lengths)
+
+
+# chr1, chr2 and chrX lengths of each build: a ##contig line with the other build's length names the file's build.
+BUILD_CONTIG_LENGTHS = {
+    "GRCh37": {"1": 249250621, "2": 243199373, "X": 155270560},
+    "GRCh38": {"1": 248956422, "2": 242193529, "X": 156040895},
+}
+BUILD_NAMES = {
+    "GRCh37": re.compile(r"grch37|hg19|\bb37\b|hs37|g1k_v37|human_g1k|ncbi37|GRCh37", re.IGNORECASE),
+    "GRCh38": re.compile(r"grch38|hg38|hs38|\bb38\b|ncbi38|GCA_000001405\.15", re.IGNORECASE),
+}
+
+
+def build_named(text: str) -> str | None:
+    """The build a ``##reference`` value (a path or a name) names, when exactly one build's names appear in it."""
+    found = [build for build, pattern in BUILD_NAMES.items() if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def check_vcf_build(header: VcfHeader, genome_build: str) -> None:
+    """The header's ``##reference`` and ``##contig`` lengths must not name the other build (absent: not checked)."""
+    if genome_build not in BUILD_CONTIG_LENGTHS:
+        return
+    reference = header.meta.get("reference", "")
+    named = build_named(reference)
+    if named and named != genome_build:
+        raise InputError(
+            header.path, "header, ##reference", f"a {genome_build} reference (config genome_build)", f"{reference[:100]!r} ({named})"
+        )
+    for contig, length in header.contig_lengths.items():
+        key = contig_name_key(contig)
+        for build, lengths in BUILD_CONTIG_LENGTHS.items():
+            if build != genome_build and lengths.get(key) == length:
+                raise InputError(
+                    header.path, f"header, ##contig=<ID={contig}>", f"{genome_build} contig lengths (config genome_build)",
+                    f"length {length}, as in {build}",
+                )
+
+
+def contig_name_key(name: str) -> str:
+    return re.sub(r"^chr", "", str(name), flags=re.IGNORECASE)
 
 
 def choose_tumor_sample(header: VcfHeader, tumor_sample: str | None, normal_sample: str | None) -> str | None:
@@ -187,6 +245,9 @@ def choose_tumor_sample(header: VcfHeader, tumor_sample: str | None, normal_samp
         return tumor_sample
     if len(samples) == 1:
         return samples[0]
+    named_by_caller = header.meta.get("tumor_sample")  # Mutect2 writes ##tumor_sample=<column>
+    if named_by_caller in samples and named_by_caller != normal_sample:
+        return named_by_caller
     named = [s for s in samples if _TUMOUR_NAME.search(s) and s != normal_sample]
     if len(named) == 1:
         return named[0]
@@ -202,6 +263,9 @@ def normal_of(header: VcfHeader, tumor: str | None, normal_sample: str | None) -
     """The normal column: the sheet's ``normal_sample``, else the other column of a two-column VCF."""
     if normal_sample:
         return normal_sample
+    named_by_caller = header.meta.get("normal_sample")  # Mutect2's ##normal_sample=<column>
+    if named_by_caller in header.samples and named_by_caller != tumor:
+        return named_by_caller
     others = [s for s in header.samples if s != tumor]
     return others[0] if len(others) == 1 else None
 
@@ -382,6 +446,8 @@ def iter_blocks(header: VcfHeader, columns: Sequence[str], block_bytes: int = BL
                 yield line, batch
                 line += batch.num_rows
         except (pa.ArrowException, OSError) as error:
+            if line == header.n_lines + 1 and "Empty CSV file" in str(error):
+                return  # a header-only VCF: a valid file without records
             raise _diagnose(header, error) from None
 
 
@@ -458,6 +524,20 @@ class ReadSettings:
     min_vaf: float
     info_keys: tuple[str, ...] = ()  # INFO keys to carry as text columns (annotation)
     population_af_fields: tuple[str, ...] = ()  # INFO keys with population allele frequencies
+    normal: str | None = None  # the matched normal's column: its allele fractions are compared with the tumour's
+
+
+# DP is the depth after the caller's read filters (GATK: "approximate read depth; reads with MQ=255 or with bad
+# mates are filtered") while AD counts informative reads before them, so AD may exceed DP: by up to 1.3 x in the
+# Mutect VCF of ../shared/data (13 reads of 10). An alternate count above twice DP (+5 reads at low depth) would
+# need most reads of the allele filtered out: the two fields contradict each other (e.g. AD alt 500 with DP 20).
+AD_OVER_DP_FACTOR = 2.0
+AD_OVER_DP_READS = 5
+
+# A tumour and a normal column look swapped when, among at least this many alleles that pass FILTER and have
+# both fractions known, the normal shows the higher allele fraction for most: somatic calls are absent from the normal.
+SWAP_MIN_ALLELES = 3
+SWAP_SHARE = 0.5
 
 
 @dataclass
@@ -467,6 +547,14 @@ class ReadStats:
     first_record_line: int | None = None
     depth_available: bool = False
     vaf_available: bool = False
+    # Per ALT allele (a multi-allelic record counts once per ALT): what the accounting adds up.
+    alleles: Counter = field(default_factory=Counter)
+    normal_compared: int = 0  # alleles with tumour and normal fractions known
+    normal_higher: int = 0  # ... of which the normal's is the higher
+
+    @property
+    def looks_swapped(self) -> bool:
+        return self.normal_compared >= SWAP_MIN_ALLELES and self.normal_higher > SWAP_SHARE * self.normal_compared
 
 
 def population_af_keys(keys: Sequence[str], patterns: Sequence[str]) -> tuple[str, ...]:
@@ -552,6 +640,9 @@ def read_vcf_alleles(
         columns.append("INFO")
     if tumor:
         columns += ["FORMAT", tumor]
+    normal = settings.normal if tumor and settings.normal in header.samples and settings.normal != tumor else None
+    if normal:
+        columns.append(normal)
     path = header.path
 
     for first_line, batch in iter_blocks(header, columns, block_bytes):
@@ -571,6 +662,14 @@ def read_vcf_alleles(
         passing = _passes_filter(batch.column("FILTER"), settings.pass_filters)
         stats.counts["failed_filter"] += int((known & ~passing).sum())
         record_ok = known & passing
+        alt_count_of = _numpy(pc.count_substring(batch.column("ALT"), ",")).astype(np.int64) + 1
+        stats.alleles["records"] += int(alt_count_of.sum())
+        stats.alleles["unknown_contig"] += int(alt_count_of[~known].sum())
+        stats.alleles["failed_filter"] += int(alt_count_of[known & ~passing].sum())
+        position = _numpy(batch.column("POS")).astype(np.int64)
+        if (position < 1).any():
+            i = int(np.flatnonzero(position < 1)[0])
+            raise InputError(path, f"line {int(lines[i])}, column POS", "a 1-based position (1 or more)", str(int(position[i])))
         if not record_ok.any():
             continue
         # Columns are worked on whole (no copy of the block); rows that failed are masked out below.
@@ -602,6 +701,12 @@ def read_vcf_alleles(
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(path, f"line {int(lines[rows[i]])}, column ALT", "bases, '*', '.', or a symbolic allele", repr(texts[i][:30]))
             stats.counts["symbolic_alt"] += int((symbolic & record_ok[rows]).sum())
+        same = _numpy(pc.equal(alt, ref.take(pa.array(rows)))).astype(bool) & simple
+        if same.any():
+            i = int(np.flatnonzero(same)[0])
+            raise InputError(
+                path, f"line {int(lines[rows[i]])}, column ALT", "an allele that differs from REF", f"ALT {texts_of(alt, i)!r} = REF"
+            )
 
         # FORMAT fields of the tumour column, per record.
         sample = SampleFields(sub.column("FORMAT"), sub.column(tumor)) if tumor else SampleFields(None, None)
@@ -652,6 +757,16 @@ def read_vcf_alleles(
         dp = sample.get(depth_keys)
         if dp is not None:
             depth = to_float(dp, path, f"FORMAT/{depth_keys[0]}", lines)[rows]
+            if ad is not None:
+                over = ad_alt > AD_OVER_DP_FACTOR * depth + AD_OVER_DP_READS  # NaN compares False
+                if over.any():
+                    i = int(np.flatnonzero(over)[0])
+                    raise InputError(
+                        path, f"line {int(alt_lines[i])}, sample {tumor!r}",
+                        f"an alternate read count (FORMAT/{ad_keys[0]}) within {AD_OVER_DP_FACTOR:g} x the depth "
+                        f"(FORMAT/{depth_keys[0]}) + {AD_OVER_DP_READS}",
+                        f"{int(ad_alt[i])} alternate reads of {int(depth[i])}",
+                    )
         if ad_sum is not None:
             depth = np.where(np.isnan(depth) & ad_complete, ad_sum, depth)
         for key in tdp_keys:
@@ -675,14 +790,23 @@ def read_vcf_alleles(
         keep_allele = simple & record_ok[rows]
         stats.counts["absent_in_sample"] += int((keep_allele & ~present).sum())
         keep_allele &= present
-        if stats.depth_available and settings.min_depth > 0:
-            low = ~(depth >= settings.min_depth)
+        # An unknown depth or fraction cannot fail its threshold: the allele is kept, the filter counted as not applied.
+        if settings.min_depth > 0:
+            low = depth < settings.min_depth
             stats.counts["low_depth"] += int((keep_allele & low).sum())
             keep_allele &= ~low
-        if stats.vaf_available and settings.min_vaf > 0:
-            low = ~(vaf >= settings.min_vaf)
+            stats.counts["not_applied_min_depth"] += int((keep_allele & np.isnan(depth)).sum())
+        if settings.min_vaf > 0:
+            low = vaf < settings.min_vaf
             stats.counts["low_vaf"] += int((keep_allele & low).sum())
             keep_allele &= ~low
+            stats.counts["not_applied_min_vaf"] += int((keep_allele & np.isnan(vaf)).sum())
+        if normal:
+            normal_sample = SampleFields(sub.column("FORMAT"), sub.column(normal))
+            normal_vaf = normal_fractions(normal_sample, ad_keys, ref, alt, allele, rows, path, lines)
+            both = simple & record_ok[rows] & ~np.isnan(vaf) & ~np.isnan(normal_vaf)
+            stats.normal_compared += int(both.sum())
+            stats.normal_higher += int((both & (normal_vaf > vaf)).sum())
         chosen = np.flatnonzero(keep_allele)
         if not len(chosen):
             continue
@@ -714,6 +838,31 @@ def read_vcf_alleles(
         )
         stats.counts["kept_before_annotation"] += len(chosen)
         yield block
+
+
+def texts_of(values: pa.Array, i: int) -> str:
+    return str(values[i].as_py())[:30]
+
+
+def normal_fractions(
+    sample: SampleFields, ad_keys: Sequence[str], ref: pa.Array, alt_alleles: pa.Array, allele: np.ndarray, rows: np.ndarray,
+    path: str, record_lines: np.ndarray,
+) -> np.ndarray:
+    """The normal column's allele fraction per allele (AD[k] / sum of AD, else Strelka2's tier-1 counts; NaN where unknown)."""
+    ad = sample.get(ad_keys) if ad_keys else None
+    if ad is None:
+        tier1 = strelka_tier1_counts(sample, ref, alt_alleles, rows, path, record_lines)
+        if tier1 is None:
+            return np.full(len(rows), np.nan)
+        _, alt_count, total = tier1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total > 0, alt_count / total, np.nan)
+    lists = pc.split_pattern(pc.fill_null(ad, "."), ",")
+    alt = to_float(list_take(lists, allele, rows), path, f"FORMAT/{ad_keys[0]} (normal)", record_lines[rows])
+    sums, complete = list_sums(lists, path, f"FORMAT/{ad_keys[0]} (normal)", record_lines)
+    sums, complete = sums[rows], complete[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(complete & (sums > 0), alt / sums, np.nan)
 
 
 def _max_of_ampersand(texts: pa.Array, path: str, what: str, lines: np.ndarray) -> np.ndarray:

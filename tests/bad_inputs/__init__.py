@@ -365,6 +365,7 @@ def cases() -> dict[str, list[Case]]:
                  (FILE + r"demo/vcf/DEMO-001\.vcf\.gz: line \d+, ", r"DP", r"expected a number, found 'deep'"), MAF_TARGET, MAF_TARGET),
             Case("reference_allele_not_bases", vcf_record(set_field(3, "Q")),
                  (FILE + r"demo/vcf/DEMO-001\.vcf\.gz: line \d+, column REF: expected bases A, C, G, T or N, found 'Q'",), MAF_TARGET, MAF_TARGET),
+            *variant_record_cases()["vcf"],
         ],
         "maf": [
             Case("missing_allele_column", maf_break(lambda t: t.replace("Reference_Allele", "Ref_Allele", 1)),
@@ -380,6 +381,7 @@ def cases() -> dict[str, list[Case]]:
                  (FILE + r"demo/maf/DEMO-001\.maf\.tsv: row 3, column 't_depth': expected a number, found 'NaN'",), MAF_TARGET, MAF_TARGET),
             Case("comma_delimited", maf_break(lambda t: t.replace("\t", ",")),
                  (FILE + r"demo/maf/DEMO-001\.maf\.tsv: header: expected MAF column\(s\) 'Chromosome'",), MAF_TARGET, MAF_TARGET),
+            *variant_record_cases()["maf"],
         ],
         "cna": [
             Case("no_copy_number_column", lambda p: edit(p, CNA, lambda t: t.replace("\tnMajor\tnMinor", "\tmajor_allele\tminor_allele", 1)),
@@ -485,6 +487,77 @@ def cases() -> dict[str, list[Case]]:
                  (FILE + HOTSPOTS + r": line 1, columns 3-4 \(ref, alt\): expected alleles of A, C, G, T, N or '-'",), MAF_TARGET, MAF_TARGET),
             Case("drug_table_missing_columns", lambda p: edit_lines(p, DRUG_GENE, lambda ls: [ls[0].replace("Gene\t", "Target\t").replace("drug_", "compound_"), *ls[1:]]),
                  (FILE + DRUG_GENE + r": header: expected",), TARGETS_TARGET, ("results/targets/cohort_targets.tsv", "results/targets/patients/*"), finished=True),
+        ],
+    }
+
+
+# --- variant records (issue #15): impossible records, other builds, shared columns; header-only files are valid -----
+
+VCF_FILE = FILE + r"demo/vcf/DEMO-001\.vcf\.gz: "
+MAF_FILE = FILE + r"demo/maf/DEMO-001\.maf\.tsv: "
+
+
+def vcf_header_line(line: str) -> Callable[[Path], None]:
+    """Put a ``##key=value`` line before the #CHROM line of DEMO-001's VCF (instead of the file's own for that key)."""
+    key = line.split("=", 1)[0] + "="
+
+    def change(lines: list[str]) -> list[str]:
+        kept = [x for x in lines if not x.startswith(key)]
+        at = next(i for i, x in enumerate(kept) if x.startswith("#CHROM"))
+        return kept[:at] + [line] + kept[at:]
+
+    return lambda project: edit_lines(project, VCF, change)
+
+
+def add_column(text: str, name: str, value: str) -> str:
+    """A table's text with one more column (``value`` on every data row)."""
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join([lines[0] + "\t" + name, *[line + "\t" + value for line in lines[1:]]]) + "\n"
+
+
+def header_only_vcf(project: Path) -> None:
+    edit_lines(project, VCF, lambda ls: [x for x in ls if x.startswith("#")] + [""])
+
+
+def alt_equal_to_ref(fields: list[str]) -> list[str]:
+    fields[4] = fields[3]
+    return fields
+
+
+def variant_record_cases() -> dict[str, list[Case]]:
+    return {
+        "vcf": [
+            Case("position_zero", vcf_record(set_field(1, "0")),
+                 (VCF_FILE + r"line \d+, column POS: expected a 1-based position \(1 or more\), found 0",), MAF_TARGET, MAF_TARGET),
+            Case("alt_equal_to_ref", vcf_record(alt_equal_to_ref),
+                 (VCF_FILE + r"line \d+, column ALT: expected an allele that differs from REF, found ALT '\w+' = REF",), MAF_TARGET, MAF_TARGET),
+            Case("alt_reads_above_depth", vcf_record(lambda f: set_format("DP", "20")(set_format("AD", "10,500")(f))),
+                 (VCF_FILE + r"line \d+, sample 'DEMO-001_T': expected an alternate read count \(FORMAT/AD\) within 2 x the depth "
+                  r"\(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",), MAF_TARGET, MAF_TARGET),
+            Case("reference_of_the_other_build", vcf_header_line("##reference=file:///refs/hs37d5.fa"),
+                 (VCF_FILE + r"header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*hs37d5.* \(GRCh37\)",),
+                 MAF_TARGET, MAF_TARGET),
+            Case("contig_lengths_of_the_other_build",
+                 lambda p: edit(p, VCF, lambda t: t.replace("##contig=<ID=chr1,length=248956422", "##contig=<ID=chr1,length=249250621")),
+                 (VCF_FILE + r"header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found length 249250621, as in GRCh37",),
+                 MAF_TARGET, MAF_TARGET),
+            Case("two_patients_one_tumour_column",
+                 then(set_sheet("DEMO-002", "vcf", VCF), set_sheet("DEMO-002", "tumor_sample", "DEMO-001_T"), set_sheet("DEMO-002", "normal_sample", "DEMO-001_N")),
+                 (FILE + r"config/samples\.tsv: rows 2 and 3 \(patients 'DEMO-001', 'DEMO-002'\), column 'vcf': expected a different tumour sample "
+                  r"per patient in a shared file \(column tumor_sample\), found 'demo/vcf/DEMO-001\.vcf\.gz' with sample 'DEMO-001_T' twice",)),
+            Case("header_only", header_only_vcf, (), MAF_TARGET, works=True),
+        ],
+        "maf": [
+            Case("alt_count_above_depth", maf_cell("t_alt_count", "500"),
+                 (MAF_FILE + r"row 3, column 't_alt_count': expected at most t_depth reads, found 500 of t_depth \d+",), MAF_TARGET, MAF_TARGET),
+            Case("ref_equal_to_alt", then(maf_cell("Reference_Allele", "C"), lambda p: set_cell(MAF, 3, MAF_COLUMNS.index("Tumor_Seq_Allele2"), "C")(p)),
+                 (MAF_FILE + r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = Reference_Allele",),
+                 MAF_TARGET, MAF_TARGET),
+            Case("unknown_class", maf_cell("Variant_Classification", "Banana_Mutation"),
+                 (MAF_FILE + r"row 3, column 'Variant_Classification': expected a MAF class .*, found 'Banana_Mutation'",), MAF_TARGET, MAF_TARGET),
+            Case("build_grch37", maf_break(lambda t: add_column(t, "NCBI_Build", "GRCh37")),
+                 (MAF_FILE + r"row 2, column 'NCBI_Build': expected GRCh38 \(config genome_build\), found 'GRCh37'",), MAF_TARGET, MAF_TARGET),
+            Case("header_only", maf_break(lambda t: t.split("\n", 1)[0] + "\n"), (), MAF_TARGET, works=True),
         ],
     }
 
