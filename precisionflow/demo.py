@@ -795,6 +795,8 @@ omics:
 label: subtype
 protected: [sex, ancestry]
 identifying: [mrn, date_of_birth]
+# the elastic-net Cox model only: the forest's nested CV grows fast with the cohort (config/README.md)
+outcome: {{time: os_days, event: os_event, covariates: [age, subtype], min_altered_fraction: 0.1, models: [coxnet]}}
 resources:
   genes: {prefix}resources/genes.grch38.bed.gz
   drivers: {prefix}resources/intogen_drivers.tsv

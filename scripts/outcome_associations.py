@@ -1,10 +1,10 @@
 """Adapter: sheet outcome + mutations, copy number, joint factors, clusters, layers -> associations.tsv,
 the model's feature table, the survival table and Kaplan-Meier figures."""
 
+import mudata as md
 import pandas as pd
 
 from precisionflow.integration.align import read_layer
-from precisionflow.integration.pipeline import read_h5mu
 from precisionflow.io import read_table, write_tsv
 from precisionflow.outcome import associations, data, figures
 from precisionflow.outcome.pipeline import association_table, feature_blocks
@@ -28,7 +28,7 @@ def main(smk):
     copy_number = read_table(smk.input.copy_number, sep="\t", dtype={"patient": str}) if smk.input.get("copy_number") else None
     factors = clusters = None
     if smk.input.get("cohort"):
-        mdata = read_h5mu(smk.input.cohort)
+        mdata = md.read_h5mu(smk.input.cohort)  # patients in file order: the frame below is reindexed by id
         joint = mdata.obsm["X_joint"]
         factors = pd.DataFrame(joint, index=mdata.obs_names, columns=[f"Factor{k + 1}" for k in range(joint.shape[1])])
         clusters = read_table(smk.input.clusters, sep="\t", dtype=str).set_index("patient")["cluster"]
