@@ -29,7 +29,9 @@ y = Surv.from_arrays(event_time <= censor, np.minimum(event_time, censor))
 X = pd.DataFrame(X, columns=[f"f{{j}}" for j in range({N_FEATURES})])
 """
 
-PRECISIONFLOW = SIMULATE + """
+PRECISIONFLOW = (
+    SIMULATE
+    + """
 from threadpoolctl import threadpool_limits
 from precisionflow.outcome import model
 settings = {"seed": 2024, "folds": 5, "repeats": 1, "inner_folds": 3,
@@ -38,8 +40,11 @@ with threadpool_limits(2):
     cv = model.cross_validate(X, y, ["coxnet"], settings, 2024, horizon=1.0, n_jobs=2)
 print(cv.scores["coxnet"]["c_index"].mean())
 """
+)
 
-PEER = SIMULATE + """
+PEER = (
+    SIMULATE
+    + """
 from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -47,6 +52,7 @@ from sksurv.linear_model import CoxnetSurvivalAnalysis
 pipe = make_pipeline(StandardScaler(), CoxnetSurvivalAnalysis(l1_ratio=0.5, alphas=[0.01]))
 print(cross_val_score(pipe, X.to_numpy(), y, cv=KFold(5, shuffle=True, random_state=2024), n_jobs=2).mean())
 """
+)
 
 
 def rows(cache: Path, repeats: int) -> list[Row]:
@@ -54,7 +60,19 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     ours = measure_python(PRECISIONFLOW, repeats)
     peer = measure_python(PEER, repeats)
     return [
-        Row("outcome", workload, "precisionflow", ours, peer="scikit-survival",
-            note="elastic-net Cox, nested (penalty path chosen by inner 3-fold CV); goal < 120 s on 2 cores"),
-        Row("outcome", workload, "scikit-survival", peer, note="CoxnetSurvivalAnalysis at one fixed penalty, plain 5-fold cross_val_score"),
+        Row(
+            "outcome",
+            workload,
+            "precisionflow",
+            ours,
+            peer="scikit-survival",
+            note="elastic-net Cox, nested (penalty path chosen by inner 3-fold CV); goal < 120 s on 2 cores",
+        ),
+        Row(
+            "outcome",
+            workload,
+            "scikit-survival",
+            peer,
+            note="CoxnetSurvivalAnalysis at one fixed penalty, plain 5-fold cross_val_score",
+        ),
     ]

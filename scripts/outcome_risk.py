@@ -19,7 +19,8 @@ def main(smk):
     write_tsv(result.contributions.round({"contribution": 6}), smk.output.contributions)
     write_text(model.dumps(rounded(result.metrics)), smk.output.metrics)
     groups = result.risk.set_index("patient")["risk_group"].where(result.risk.set_index("patient")["out_of_fold"])
-    title = f"out-of-fold risk groups ({result.metrics['risk_model']}, C = {result.metrics['models'][result.metrics['risk_model']]['c_index']['mean']:.3f})"
+    chosen = result.metrics["risk_model"]
+    title = f"out-of-fold risk groups ({chosen}, C = {result.metrics['models'][chosen]['c_index']['mean']:.3f})"
     save_png(figures.km_panels({title: groups}, survival), smk.output.km_risk_groups)
 
 

@@ -12,8 +12,15 @@ from precisionflow.outcome import associations, data, model
 from precisionflow.outcome.pipeline import risk_model
 
 SETTINGS = {  # the schema's defaults (config/schemas/outcome.schema.yaml), shrunk where a test says so
-    "seed": 2024, "folds": 5, "repeats": 5, "inner_folds": 3, "models": ["coxnet", "rsf"], "horizon_days": None,
-    "permutations": 0, "min_altered_fraction": 0.05, "min_altered": 3,
+    "seed": 2024,
+    "folds": 5,
+    "repeats": 5,
+    "inner_folds": 3,
+    "models": ["coxnet", "rsf"],
+    "horizon_days": None,
+    "permutations": 0,
+    "min_altered_fraction": 0.05,
+    "min_altered": 3,
     "coxnet": {"l1_ratios": [0.5], "n_alphas": 30, "alpha_min_ratio": 0.01},
     "rsf": {"n_estimators": 100, "max_features": "sqrt", "min_samples_leaf": [15, 30]},
 }
@@ -21,8 +28,13 @@ OUTCOME = {"time": "os_days", "event": "os_event", "covariates": ["age", "stage"
 
 
 def sheet(**columns) -> pd.DataFrame:
-    base = {"patient": ["P1", "P2", "P3", "P4"], "os_days": ["10", "200", "35.5", pd.NA], "os_event": ["1", "0", "1", pd.NA],
-            "age": ["50", "61", "70", "44"], "stage": ["I", "II", pd.NA, "I"]}
+    base = {
+        "patient": ["P1", "P2", "P3", "P4"],
+        "os_days": ["10", "200", "35.5", pd.NA],
+        "os_event": ["1", "0", "1", pd.NA],
+        "age": ["50", "61", "70", "44"],
+        "stage": ["I", "II", pd.NA, "I"],
+    }
     base.update(columns)
     return pd.DataFrame(base).set_index("patient", drop=False)
 
@@ -34,15 +46,40 @@ def test_check_outcome_accepts_blank_outcome_rows() -> None:
 @pytest.mark.parametrize(
     "columns, message",
     [
-        ({"os_days": ["10", "-1", "3", pd.NA]}, "s.tsv: row 3, column 'os_days': expected a non-negative number (survival or follow-up time), found '-1'"),
-        ({"os_days": ["10", "1y", "3", pd.NA]}, "s.tsv: row 3, column 'os_days': expected a non-negative number (survival or follow-up time), found '1y'"),
+        (
+            {"os_days": ["10", "-1", "3", pd.NA]},
+            "s.tsv: row 3, column 'os_days': expected a non-negative number (survival or follow-up time), found '-1'",
+        ),
+        (
+            {"os_days": ["10", "1y", "3", pd.NA]},
+            "s.tsv: row 3, column 'os_days': expected a non-negative number (survival or follow-up time), found '1y'",
+        ),
         ({"os_days": ["10", "inf", "3", pd.NA]}, "found 'inf'"),
-        ({"os_event": ["1", "yes", "1", pd.NA]}, "s.tsv: row 3, column 'os_event': expected 0 (censored) or 1 (event), found 'yes'"),
+        (
+            {"os_event": ["1", "yes", "1", pd.NA]},
+            "s.tsv: row 3, column 'os_event': expected 0 (censored) or 1 (event), found 'yes'",
+        ),
         ({"os_event": ["1", "0", "2", pd.NA]}, "found '2'"),
-        ({"os_event": ["0", "0", "0", pd.NA]}, "s.tsv: column 'os_event': expected at least one event (1), found all 3 patients with an outcome censored (0)"),
-        ({"os_event": ["1", "0", pd.NA, pd.NA]}, "s.tsv: row 4, columns 'os_days' and 'os_event': expected both filled or both blank, found time '35.5' and event blank"),
-        ({"age": ["50", "50", "50", "44"]}, "s.tsv: column 'age' (config outcome/covariates): expected a covariate that varies between patients, found the single value '50'"),
-        ({"stage": ["I", "I", pd.NA, "II"]}, "column 'stage' (config outcome/covariates): expected a covariate that varies between patients, found the single value 'I'"),
+        (
+            {"os_event": ["0", "0", "0", pd.NA]},
+            "s.tsv: column 'os_event': expected at least one event (1), "
+            "found all 3 patients with an outcome censored (0)",
+        ),
+        (
+            {"os_event": ["1", "0", pd.NA, pd.NA]},
+            "s.tsv: row 4, columns 'os_days' and 'os_event': expected both filled or both blank, "
+            "found time '35.5' and event blank",
+        ),
+        (
+            {"age": ["50", "50", "50", "44"]},
+            "s.tsv: column 'age' (config outcome/covariates): expected a covariate that varies between patients, "
+            "found the single value '50'",
+        ),
+        (
+            {"stage": ["I", "I", pd.NA, "II"]},
+            "column 'stage' (config outcome/covariates): expected a covariate that varies between patients, "
+            "found the single value 'I'",
+        ),
     ],
 )
 def test_check_outcome_rejects_with_one_line(columns, message) -> None:
@@ -66,7 +103,9 @@ def synthetic(n: int, p: int, seed: int, beta: np.ndarray | None = None) -> tupl
     """Standard-normal features; exponential times with log-hazard X @ beta (pure noise when beta is None),
     uniform censoring."""
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame(rng.normal(size=(n, p)), index=[f"P{i:04d}" for i in range(n)], columns=[f"x{j}" for j in range(p)])
+    X = pd.DataFrame(
+        rng.normal(size=(n, p)), index=[f"P{i:04d}" for i in range(n)], columns=[f"x{j}" for j in range(p)]
+    )
     log_hazard = X.to_numpy() @ beta if beta is not None else np.zeros(n)
     event_time = rng.exponential(np.exp(-log_hazard))
     censor = rng.uniform(0, 3, n)
@@ -83,8 +122,10 @@ def test_association_recovers_a_binary_effect_and_q_is_per_kind() -> None:
     index = [f"P{i}" for i in range(n)]
     survival = pd.DataFrame({"time": np.minimum(event_time, censor), "event": event_time <= censor}, index=index)
     genes = pd.DataFrame({"G": altered, "noise": (rng.random(n) < 0.3).astype(float)}, index=index)
-    table = associations.with_q(associations.associate(genes, "mutation", survival, True, 3)
-                                + associations.associate(pd.DataFrame({"f": rng.normal(size=n)}, index=index), "factor", survival, False))
+    table = associations.with_q(
+        associations.associate(genes, "mutation", survival, True, 3)
+        + associations.associate(pd.DataFrame({"f": rng.normal(size=n)}, index=index), "factor", survival, False)
+    )
     g = table.set_index("feature").loc["G"]
     # planted HR 2 inside the 95 % CI, and 400 patients give a log-rank p far below 1e-3 (z about 5)
     assert g.hr_low <= 2.0 <= g.hr_high and g.p < 1e-3 and g.n_altered == int(altered.sum())

@@ -27,7 +27,16 @@ def test_every_output_is_written(outcome, truth) -> None:
     settings = {"time": truth["outcome"]["time"], "event": truth["outcome"]["event"]}
     for path in step_outputs(settings):
         assert (outcome["root"] / path).is_file(), path
-    assert list(outcome["associations"].columns[:8]) == ["feature", "kind", "n_altered", "hr", "hr_low", "hr_high", "p", "q"]
+    assert list(outcome["associations"].columns[:8]) == [
+        "feature",
+        "kind",
+        "n_altered",
+        "hr",
+        "hr_low",
+        "hr_high",
+        "p",
+        "q",
+    ]
     assert list(outcome["risk"].columns) == ["patient", "risk", "risk_group", "out_of_fold"]
     assert list(outcome["contributions"].columns) == ["patient", "feature", "contribution"]
 
@@ -38,7 +47,9 @@ def test_planted_gene_and_subtype_effects_are_found(outcome, truth) -> None:
     planted = truth["outcome"]["hazard_ratios"]
     found = {
         truth["outcome"]["gene"]: table[(table["kind"] == "mutation") & (table["feature"] == truth["outcome"]["gene"])],
-        f"subtype={truth['outcome']['subtype']}": table[(table["kind"] == "clinical") & (table["feature"] == f"subtype={truth['outcome']['subtype']}")],
+        f"subtype={truth['outcome']['subtype']}": table[
+            (table["kind"] == "clinical") & (table["feature"] == f"subtype={truth['outcome']['subtype']}")
+        ],
     }
     for name, rows in found.items():
         assert len(rows) == 1, name
@@ -46,7 +57,9 @@ def test_planted_gene_and_subtype_effects_are_found(outcome, truth) -> None:
         assert row["q"] < 0.05, (name, row.to_dict())
         assert row["hr_low"] <= planted[name] <= row["hr_high"], (name, row.to_dict())
     mutated = set(truth["outcome"]["gene_mutated_patients"])
-    assert found[truth["outcome"]["gene"]].iloc[0]["n_altered"] == len(mutated - set(truth["outcome"]["without_outcome"]))
+    assert found[truth["outcome"]["gene"]].iloc[0]["n_altered"] == len(
+        mutated - set(truth["outcome"]["without_outcome"])
+    )
 
 
 def test_risk_of_every_patient_and_out_of_fold_only_with_an_outcome(outcome, truth) -> None:

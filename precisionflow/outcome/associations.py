@@ -32,10 +32,17 @@ def _cox(values: np.ndarray, time: np.ndarray, event: np.ndarray) -> tuple[float
     except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
         return (np.nan,) * 4
     row = fit.summary.loc["x"]
-    return (float(row["exp(coef)"]), float(row["exp(coef) lower 95%"]), float(row["exp(coef) upper 95%"]), float(row["p"]))
+    return (
+        float(row["exp(coef)"]),
+        float(row["exp(coef) lower 95%"]),
+        float(row["exp(coef) upper 95%"]),
+        float(row["p"]),
+    )
 
 
-def associate(features: pd.DataFrame, kind: str, survival: pd.DataFrame, binary: bool, min_altered: int = 2) -> list[dict]:
+def associate(
+    features: pd.DataFrame, kind: str, survival: pd.DataFrame, binary: bool, min_altered: int = 2
+) -> list[dict]:
     """One row per feature over the patients with an outcome and a value for it."""
     rows = []
     for feature in features.columns:

@@ -29,12 +29,18 @@ def check_outcome(sheet: pd.DataFrame, path: str | os.PathLike[str], settings: M
     time, event = settings["time"], settings["event"]
     for key, column in [("time", time), ("event", event)] + [("covariates", c) for c in settings["covariates"]]:
         if column not in sheet.columns:
-            raise InputError(path, "header", f"the column {column!r} (config outcome/{key})", f"columns {shorten(sheet.columns)}")
+            raise InputError(
+                path, "header", f"the column {column!r} (config outcome/{key})", f"columns {shorten(sheet.columns)}"
+            )
     for patient in sheet.index:
         t, e = sheet.at[patient, time], sheet.at[patient, event]
         if pd.isna(t) != pd.isna(e):
-            raise InputError(path, f"row {_row(sheet, patient)}, columns {time!r} and {event!r}", "both filled or both blank",
-                             f"time {'blank' if pd.isna(t) else repr(t)} and event {'blank' if pd.isna(e) else repr(e)}")
+            raise InputError(
+                path,
+                f"row {_row(sheet, patient)}, columns {time!r} and {event!r}",
+                "both filled or both blank",
+                f"time {'blank' if pd.isna(t) else repr(t)} and event {'blank' if pd.isna(e) else repr(e)}",
+            )
         if pd.isna(t):
             continue
         try:
@@ -42,27 +48,48 @@ def check_outcome(sheet: pd.DataFrame, path: str | os.PathLike[str], settings: M
         except ValueError:
             days = float("nan")
         if not np.isfinite(days) or days < 0:
-            raise InputError(path, f"row {_row(sheet, patient)}, column {time!r}", "a non-negative number (survival or follow-up time)", repr(t))
+            raise InputError(
+                path,
+                f"row {_row(sheet, patient)}, column {time!r}",
+                "a non-negative number (survival or follow-up time)",
+                repr(t),
+            )
         if str(e) not in {"0", "1"}:
-            raise InputError(path, f"row {_row(sheet, patient)}, column {event!r}", "0 (censored) or 1 (event)", repr(e))
+            raise InputError(
+                path, f"row {_row(sheet, patient)}, column {event!r}", "0 (censored) or 1 (event)", repr(e)
+            )
     events = sheet[event].dropna()
     if len(events) and not (events == "1").any():
-        raise InputError(path, f"column {event!r}", "at least one event (1)", f"all {len(events)} patients with an outcome censored (0)")
+        raise InputError(
+            path,
+            f"column {event!r}",
+            "at least one event (1)",
+            f"all {len(events)} patients with an outcome censored (0)",
+        )
     if not len(events):
-        raise InputError(path, f"columns {time!r} and {event!r}", "the outcome of at least one patient", "every cell blank")
+        raise InputError(
+            path, f"columns {time!r} and {event!r}", "the outcome of at least one patient", "every cell blank"
+        )
     with_outcome = sheet[event].notna()
     for column in settings["covariates"]:
         values = sheet.loc[with_outcome, column].dropna().unique()
         if len(values) < 2:
             found = f"the single value {values[0]!r}" if len(values) else "only blank cells"
-            raise InputError(path, f"column {column!r} (config outcome/covariates)", "a covariate that varies between patients", found)
+            raise InputError(
+                path,
+                f"column {column!r} (config outcome/covariates)",
+                "a covariate that varies between patients",
+                found,
+            )
 
 
 def survival_table(sheet: pd.DataFrame, public_ids: Mapping[str, str], settings: Mapping) -> pd.DataFrame:
     """``time`` (float) and ``event`` (bool) per public id; NaN time where the outcome is blank."""
     frame = pd.DataFrame(
-        {"time": pd.to_numeric(sheet[settings["time"]]).to_numpy(dtype=float),
-         "event": sheet[settings["event"]].map({"1": True, "0": False}).to_numpy()},
+        {
+            "time": pd.to_numeric(sheet[settings["time"]]).to_numpy(dtype=float),
+            "event": sheet[settings["event"]].map({"1": True, "0": False}).to_numpy(),
+        },
         index=pd.Index([public_ids[p] for p in sheet.index], name="patient"),
     )
     return frame.sort_index()
@@ -96,8 +123,14 @@ def mutation_features(counts: pd.DataFrame, min_fraction: float) -> pd.DataFrame
 def copy_number_features(calls: pd.DataFrame, min_fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From copy_number.tsv (patient, gene, call): the calls as numbers (deep_loss -2 .. amp 2) and
     amplified-or-deeply-deleted indicators, for genes so altered in at least ``min_fraction`` of patients."""
-    coded = calls.assign(code=calls["call"].map(CN_CODES)).pivot(index="patient", columns="gene", values="code").astype(float)
-    altered = calls.assign(hit=calls["call"].isin(CN_ALTERED).astype(float)).pivot(index="patient", columns="gene", values="hit")
+    coded = (
+        calls.assign(code=calls["call"].map(CN_CODES))
+        .pivot(index="patient", columns="gene", values="code")
+        .astype(float)
+    )
+    altered = calls.assign(hit=calls["call"].isin(CN_ALTERED).astype(float)).pivot(
+        index="patient", columns="gene", values="hit"
+    )
     frequent = sorted(altered.columns[altered.mean(axis=0) >= min_fraction])
     return coded[frequent].sort_index(), altered[frequent].sort_index()
 
@@ -105,7 +138,9 @@ def copy_number_features(calls: pd.DataFrame, min_fraction: float) -> tuple[pd.D
 def layer_features(adata, prefix: str) -> pd.DataFrame:
     """An omics layer's normalized matrix (``X``; NaN where it was imputed upstream stays as given)."""
     X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
-    return pd.DataFrame(X, index=pd.Index(adata.obs_names, name="patient"), columns=[f"{prefix}:{v}" for v in adata.var_names]).sort_index()
+    return pd.DataFrame(
+        X, index=pd.Index(adata.obs_names, name="patient"), columns=[f"{prefix}:{v}" for v in adata.var_names]
+    ).sort_index()
 
 
 def combine(blocks: Mapping[str, pd.DataFrame], patients: Sequence[str]) -> pd.DataFrame:

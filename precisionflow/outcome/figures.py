@@ -19,7 +19,9 @@ def _km(axis, groups: pd.Series, survival: pd.DataFrame, title: str) -> None:
     labels = groups.reindex(survival.index)[known]
     for level in sorted(labels.unique(), key=str):
         members = labels.index[labels == level]
-        x, s = kaplan_meier_estimator(survival.loc[members, "event"].to_numpy(dtype=bool), survival.loc[members, "time"].to_numpy(dtype=float))
+        x, s = kaplan_meier_estimator(
+            survival.loc[members, "event"].to_numpy(dtype=bool), survival.loc[members, "time"].to_numpy(dtype=float)
+        )
         axis.step(np.r_[0, x], np.r_[1, s], where="post", label=f"{level} (n={len(members)})")
     axis.set_ylim(0, 1.02)
     axis.set_xlabel("days")
@@ -40,7 +42,7 @@ def km_panels(panels: Mapping[str, pd.Series], survival: pd.DataFrame, columns: 
     figure, axes = plt.subplots(rows, width, figsize=(4 * width, 3.3 * rows), squeeze=False)
     for axis, (title, groups) in zip(axes.flat, panels.items()):
         _km(axis, groups, survival, title)
-    for axis in list(axes.flat)[len(panels):]:
+    for axis in list(axes.flat)[len(panels) :]:
         axis.axis("off")
     figure.tight_layout()
     return figure

@@ -40,8 +40,9 @@ class CoxnetCV(BaseEstimator):
     ``fit`` (the outer training fold): nothing of the outer test fold reaches them.
     """
 
-    def __init__(self, l1_ratios=(0.5,), n_alphas: int = 30, alpha_min_ratio: float = 0.01, inner_folds: int = 3,
-                 seed: int = 0):
+    def __init__(
+        self, l1_ratios=(0.5,), n_alphas: int = 30, alpha_min_ratio: float = 0.01, inner_folds: int = 3, seed: int = 0
+    ):
         self.l1_ratios = l1_ratios
         self.n_alphas = n_alphas
         self.alpha_min_ratio = alpha_min_ratio
@@ -49,14 +50,23 @@ class CoxnetCV(BaseEstimator):
         self.seed = seed
 
     def _path(self, l1_ratio: float, alphas=None) -> CoxnetSurvivalAnalysis:
-        return CoxnetSurvivalAnalysis(l1_ratio=l1_ratio, alphas=alphas, n_alphas=self.n_alphas,
-                                      alpha_min_ratio=self.alpha_min_ratio, fit_baseline_model=alphas is not None and len(alphas) == 1,
-                                      max_iter=100_000)
+        return CoxnetSurvivalAnalysis(
+            l1_ratio=l1_ratio,
+            alphas=alphas,
+            n_alphas=self.n_alphas,
+            alpha_min_ratio=self.alpha_min_ratio,
+            fit_baseline_model=alphas is not None and len(alphas) == 1,
+            max_iter=100_000,
+        )
 
     def _alphas(self, l1_ratio: float, X, y) -> np.ndarray:
         """The penalty grid: from the smallest penalty that zeroes every coefficient (scikit-survival
         computes it) down to ``alpha_min_ratio`` of it, log-spaced."""
-        top = CoxnetSurvivalAnalysis(l1_ratio=l1_ratio, n_alphas=2, alpha_min_ratio=0.99, max_iter=100_000).fit(X, y).alphas_[0]
+        top = (
+            CoxnetSurvivalAnalysis(l1_ratio=l1_ratio, n_alphas=2, alpha_min_ratio=0.99, max_iter=100_000)
+            .fit(X, y)
+            .alphas_[0]
+        )
         return np.geomspace(top, top * self.alpha_min_ratio, self.n_alphas)
 
     def _fit_path(self, l1_ratio: float, X, y, alphas: np.ndarray) -> CoxnetSurvivalAnalysis:
@@ -86,7 +96,9 @@ class CoxnetCV(BaseEstimator):
                     risk = path.predict(X[test], alpha=alpha)
                     scores[k, j] = concordance_index_censored(y["event"][test], y["time"][test], risk)[0]
             mean = scores.mean(axis=0)
-            self.cv_results_ += [{"l1_ratio": l1_ratio, "alpha": float(a), "c_index": float(s)} for a, s in zip(alphas, mean)]
+            self.cv_results_ += [
+                {"l1_ratio": l1_ratio, "alpha": float(a), "c_index": float(s)} for a, s in zip(alphas, mean)
+            ]
             j = int(np.argmax(mean))  # ties: the first, i.e. the strongest penalty (the sparser model)
             if mean[j] > best[0]:
                 best = (mean[j], l1_ratio, float(alphas[j]))
@@ -120,12 +132,26 @@ def make_model(name: str, settings: Mapping, seed: int, n_jobs: int = 1):
     """``coxnet`` or ``rsf``: the preprocessing Pipeline with the model, hyper-parameters tuned inside."""
     if name == "coxnet":
         cox = settings["coxnet"]
-        return Pipeline(_prepare() + [("model", CoxnetCV(tuple(cox["l1_ratios"]), cox["n_alphas"], cox["alpha_min_ratio"],
-                                                             settings["inner_folds"], seed))])
+        return Pipeline(
+            _prepare()
+            + [
+                (
+                    "model",
+                    CoxnetCV(
+                        tuple(cox["l1_ratios"]), cox["n_alphas"], cox["alpha_min_ratio"], settings["inner_folds"], seed
+                    ),
+                )
+            ]
+        )
     if name == "rsf":
         rsf = settings["rsf"]
-        forest = RandomSurvivalForest(n_estimators=rsf["n_estimators"], max_features=rsf["max_features"], n_jobs=n_jobs,
-                                      random_state=seed, low_memory=True)
+        forest = RandomSurvivalForest(
+            n_estimators=rsf["n_estimators"],
+            max_features=rsf["max_features"],
+            n_jobs=n_jobs,
+            random_state=seed,
+            low_memory=True,
+        )
         pipeline = Pipeline(_prepare() + [("model", forest)])
         grid = {"model__min_samples_leaf": list(rsf["min_samples_leaf"])}
         inner = StratifiedKFold(settings["inner_folds"], shuffle=True, random_state=seed)
@@ -170,8 +196,9 @@ def auc_times(y: np.ndarray, quantiles=(0.25, 0.5, 0.75)) -> np.ndarray:
     return np.unique(np.quantile(y["time"][y["event"]], quantiles))
 
 
-def cross_validate(X: pd.DataFrame, y: np.ndarray, models: list[str], settings: Mapping, seed: int, horizon: float,
-                   n_jobs: int = 1) -> CrossValidation:
+def cross_validate(
+    X: pd.DataFrame, y: np.ndarray, models: list[str], settings: Mapping, seed: int, horizon: float, n_jobs: int = 1
+) -> CrossValidation:
     """Repeated stratified K-fold (stratified by event): per outer fold, Harrell's C and the mean
     time-dependent AUC (at the event-time quartiles that lie inside the test fold's follow-up)."""
     result = CrossValidation()
@@ -188,17 +215,25 @@ def cross_validate(X: pd.DataFrame, y: np.ndarray, models: list[str], settings: 
                 predicted = model.predict(values[test])
                 risk.iloc[test] = predicted
                 c_index = concordance_index_censored(y["event"][test], y["time"][test], predicted)[0]
-                inside = times[(times >= y["time"][test].min()) & (times < y["time"][test].max())
-                               & (times < y["time"][train].max())]
-                auc = cumulative_dynamic_auc(y[train], y[test], predicted, inside)[1] if len(inside) else np.nan
+                inside = times[
+                    (times >= y["time"][test].min())
+                    & (times < y["time"][test].max())
+                    & (times < y["time"][train].max())
+                ]
+                try:
+                    auc = cumulative_dynamic_auc(y[train], y[test], predicted, inside)[1] if len(inside) else np.nan
+                except ValueError:  # e.g. censoring weights undefined at a time in a small fold: no AUC there
+                    auc = np.nan
                 rows.append({"repeat": repeat, "fold": fold, "c_index": c_index, "auc": auc})
                 if name == "coxnet":
                     chosen.append({"l1_ratio": model[-1].l1_ratio_, "alpha": model[-1].alpha_})
                 else:
                     chosen.append(model.best_params_)
                 if name == "coxnet" and repeat == 0:
-                    survival.iloc[test] = [fn(horizon) if horizon <= fn.x[-1] else np.nan
-                                           for fn in model.predict_survival_function(values[test])]
+                    survival.iloc[test] = [
+                        fn(horizon) if horizon <= fn.x[-1] else np.nan
+                        for fn in model.predict_survival_function(values[test])
+                    ]
             risks.append(risk)
         result.scores[name] = pd.DataFrame(rows)
         result.oof_risk[name] = pd.DataFrame(risks).reset_index(drop=True)
@@ -229,13 +264,19 @@ def km_at(time: np.ndarray, event: np.ndarray, horizon: float) -> float:
 def calibration(predicted: pd.Series, y: np.ndarray, index: pd.Index, horizon: float, groups: int = 3) -> list[dict]:
     """Calibration at the horizon: patients in ``groups`` equal groups of predicted survival; mean predicted
     against Kaplan-Meier observed survival in each (out-of-fold predictions of the Cox model)."""
-    frame = pd.DataFrame({"predicted": predicted.reindex(index).to_numpy(), "time": y["time"], "event": y["event"]}).dropna()
+    frame = pd.DataFrame(
+        {"predicted": predicted.reindex(index).to_numpy(), "time": y["time"], "event": y["event"]}
+    ).dropna()
     if len(frame) < groups:
         return []
     frame["group"] = pd.qcut(frame["predicted"].rank(method="first"), groups, labels=False)
     return [
-        {"group": int(g), "patients": int(len(part)), "predicted": float(part["predicted"].mean()),
-         "observed": km_at(part["time"].to_numpy(), part["event"].to_numpy(), horizon)}
+        {
+            "group": int(g),
+            "patients": int(len(part)),
+            "predicted": float(part["predicted"].mean()),
+            "observed": km_at(part["time"].to_numpy(), part["event"].to_numpy(), horizon),
+        }
         for g, part in frame.groupby("group")
     ]
 
@@ -260,7 +301,9 @@ def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(values, index=X.index, columns=names[kept])
     long = table.stack().rename("contribution").reset_index()
     long.columns = ["patient", "feature", "contribution"]
-    return long.sort_values(["patient", "contribution", "feature"], ascending=[True, False, True]).reset_index(drop=True)
+    return long.sort_values(["patient", "contribution", "feature"], ascending=[True, False, True]).reset_index(
+        drop=True
+    )
 
 
 def surv(time: np.ndarray, event: np.ndarray) -> np.ndarray:

@@ -38,8 +38,11 @@ def permuted_c(X: pd.DataFrame, y: np.ndarray, settings: Mapping, seed: int) -> 
         values.append(float(cv.scores["coxnet"]["c_index"].mean()))
     if not values:
         return {}
-    return {"permutations": len(values), "c_index_mean": float(np.mean(values)),
-            "c_index_sd": float(np.std(values, ddof=1)) if len(values) > 1 else None}
+    return {
+        "permutations": len(values),
+        "c_index_mean": float(np.mean(values)),
+        "c_index_sd": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+    }
 
 
 def risk_model(features: pd.DataFrame, survival: pd.DataFrame, settings: Mapping, n_jobs: int = 1) -> RiskResult:
@@ -56,37 +59,66 @@ def risk_model(features: pd.DataFrame, survival: pd.DataFrame, settings: Mapping
     best = max(models, key=lambda name: (per_model[name]["c_index"]["mean"], -models.index(name)))
 
     oof = cv.oof_risk[best].mean(axis=0)  # each repeat predicts every patient once, out of fold
-    final = {name: model.make_model(name, settings, seed, n_jobs).fit(X.to_numpy(dtype=float), y) for name in set(models) | {"coxnet"}}
+    final = {
+        name: model.make_model(name, settings, seed, n_jobs).fit(X.to_numpy(dtype=float), y)
+        for name in set(models) | {"coxnet"}
+    }
     unknown = features.index.difference(known)
-    other = pd.Series(final[best].predict(features.reindex(unknown).to_numpy(dtype=float)) if len(unknown) else [],
-                      index=unknown, dtype=float)
+    other = pd.Series(
+        final[best].predict(features.reindex(unknown).to_numpy(dtype=float)) if len(unknown) else [],
+        index=unknown,
+        dtype=float,
+    )
     groups, cuts = model.risk_groups(oof, other)
-    risk = pd.DataFrame({"patient": list(oof.index) + list(other.index), "risk": list(oof) + list(other),
-                         "out_of_fold": [True] * len(oof) + [False] * len(other)})
+    risk = pd.DataFrame(
+        {
+            "patient": list(oof.index) + list(other.index),
+            "risk": list(oof) + list(other),
+            "out_of_fold": [True] * len(oof) + [False] * len(other),
+        }
+    )
     risk["risk_group"] = risk["patient"].map(groups)
     risk = risk[RISK_COLUMNS].sort_values("patient").reset_index(drop=True)
 
     cox = final["coxnet"]
     metrics = {
-        "patients": int(len(features)), "patients_with_outcome": int(len(known)), "events": int(y["event"].sum()),
+        "patients": int(len(features)),
+        "patients_with_outcome": int(len(known)),
+        "events": int(y["event"].sum()),
         "features": int(features.shape[1]),
-        "cross_validation": {"folds": settings["folds"], "repeats": settings["repeats"], "inner_folds": settings["inner_folds"],
-                             "stratified_by": "event", "seed": seed},
+        "cross_validation": {
+            "folds": settings["folds"],
+            "repeats": settings["repeats"],
+            "inner_folds": settings["inner_folds"],
+            "stratified_by": "event",
+            "seed": seed,
+        },
         "auc_times_days": [float(t) for t in model.auc_times(y)],
         "models": {name: {**per_model[name], "chosen_hyperparameters": cv.chosen[name]} for name in models},
         "risk_model": best,
-        "risk_groups": {"method": "tertiles of the out-of-fold risk (patients with an outcome); the same cut points "
-                                  "for the final model's risk of patients without one", "cut_points": cuts},
-        "calibration": {"model": "coxnet", "horizon_days": horizon,
-                        "groups": model.calibration(cv.oof_survival["coxnet"], y, X.index, horizon)},
-        "final_coxnet": {"l1_ratio": cox[-1].l1_ratio_, "alpha": cox[-1].alpha_,
-                         "nonzero_coefficients": int(np.count_nonzero(cox[-1].coef_))},
+        "risk_groups": {
+            "method": "tertiles of the out-of-fold risk (patients with an outcome); the same cut points "
+            "for the final model's risk of patients without one",
+            "cut_points": cuts,
+        },
+        "calibration": {
+            "model": "coxnet",
+            "horizon_days": horizon,
+            "groups": model.calibration(cv.oof_survival["coxnet"], y, X.index, horizon),
+        },
+        "final_coxnet": {
+            "l1_ratio": cox[-1].l1_ratio_,
+            "alpha": cox[-1].alpha_,
+            "nonzero_coefficients": int(np.count_nonzero(cox[-1].coef_)),
+        },
         "permuted_outcome": permuted_c(X, y, settings, seed),
     }
     return RiskResult(risk, model.contributions(cox, features), metrics, cv)
 
 
-def association_table(tests: list[tuple[str, pd.DataFrame, bool]], survival: pd.DataFrame, min_altered: int) -> pd.DataFrame:
+def association_table(
+    tests: list[tuple[str, pd.DataFrame, bool]], survival: pd.DataFrame, min_altered: int
+) -> pd.DataFrame:
     """``tests``: (kind, features, binary); all tested, q within each kind."""
     rows = []
     for kind, frame, binary in tests:
@@ -116,8 +148,15 @@ class Blocks:
     clusters: pd.Series | None
 
 
-def feature_blocks(settings: Mapping, clinical: pd.DataFrame, mutations: pd.DataFrame | None, copy_number: pd.DataFrame | None,
-                   factors: pd.DataFrame | None, clusters: pd.Series | None, layers: Mapping[str, pd.DataFrame]) -> Blocks:
+def feature_blocks(
+    settings: Mapping,
+    clinical: pd.DataFrame,
+    mutations: pd.DataFrame | None,
+    copy_number: pd.DataFrame | None,
+    factors: pd.DataFrame | None,
+    clusters: pd.Series | None,
+    layers: Mapping[str, pd.DataFrame],
+) -> Blocks:
     """The configured blocks from tables already read (see scripts/outcome_associations.py)."""
     from precisionflow.outcome import data
 
