@@ -70,6 +70,9 @@ rule targets_report:
     input:
         cohort=f"{TARGETS}/cohort_targets.tsv",
         patients=expand(f"{TARGETS}/patients/{{patient}}.tsv", patient=PATIENTS),
+        # the patient pages show the outcome step's risk group and contributions (when configured)
+        risk=[f"{outcome_layout.FOLDER}/risk.tsv"] if config["outcome"] else [],
+        contributions=[f"{outcome_layout.FOLDER}/contributions.tsv"] if config["outcome"] else [],
     output:
         cohort_page=report(
             f"{TARGETS}/report/cohort_targets.html",

@@ -187,3 +187,19 @@ def test_risk_model_outputs_are_deterministic_and_explained() -> None:
     assert set(top.sort_values().index[-2:]) == {"x0", "x1"}
     final = first.metrics["final_coxnet"]["nonzero_coefficients"]
     assert first.contributions.groupby("patient").size().max() == final
+
+
+def test_patient_outcome_note_names_group_and_largest_contributions() -> None:
+    from precisionflow.outcome.summary import patient_outcome_note
+
+    risk = pd.DataFrame(
+        {"patient": ["A", "B"], "risk": [0.4, -0.1], "risk_group": ["high", "low"], "out_of_fold": [True, False]}
+    )
+    shares = pd.DataFrame(
+        {"patient": ["A", "A", "A", "B"], "feature": ["mutation:ALK", "age", "subtype=Basal", "age"],
+         "contribution": [0.41, -0.02, -0.3, 0.1]}
+    )  # fmt: skip
+    note = patient_outcome_note("A", risk, shares, top=2)
+    expected = "largest Cox contributions to the risk: mutation:ALK +0.41, subtype=Basal -0.30."
+    assert note == f"Outcome: risk group high (out-of-fold); {expected}"
+    assert "final model" in patient_outcome_note("B", risk, shares) and patient_outcome_note("C", risk, shares) == ""

@@ -103,3 +103,11 @@ def test_contributions_name_the_planted_features(outcome, truth) -> None:
     top = table.groupby("feature")["size"].mean().sort_values(ascending=False).index[:5]
     planted = {f"mutation:{truth['outcome']['gene']}", f"subtype={truth['outcome']['subtype']}"}
     assert planted & set(top), list(top)
+
+
+def test_patient_page_shows_risk_group_and_contributions(outcome) -> None:
+    risk = outcome["risk"].set_index("patient")
+    for patient in risk.index[:3]:
+        page = (outcome["root"] / "results/targets/report/patients" / f"{patient}.html").read_text()
+        assert f"Outcome: risk group {risk.loc[patient, 'risk_group']}" in page, patient
+        assert "largest Cox contributions to the risk" in page

@@ -128,13 +128,14 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
     return targets_html(f"Cohort {cohort_name}: top targets", note, cohort, settings, top_n, [d for d in details if d in cohort.columns])
 
 
-def patient_page(patient: str, table: pd.DataFrame, settings: Mapping) -> str:
+def patient_page(patient: str, table: pd.DataFrame, settings: Mapping, outcome_note: str = "") -> str:
     top_n = settings["top_n_report"]
     note = (
         f"{len(table):,} genes with tumour evidence in this patient (own mutations, copy-number calls, "
         f"over-expression against the cohort); the top {min(top_n, len(table))} shown. "
         + SCORE_NOTE
         + f" Full table: results/targets/patients/{patient}.tsv."
+        + (f" {outcome_note}" if outcome_note else "")
     )
     details = ["mutations", "copy_number_call", "rna_z", "protein_z"]
     return targets_html(f"Patient {patient}: top targets", note, table, settings, top_n, [d for d in details if d in table.columns])
