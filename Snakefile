@@ -21,6 +21,7 @@ include: "rules/omics.smk"
 include: "rules/integration.smk"
 include: "rules/targets.smk"
 include: "rules/pgx.smk"
+include: "rules/outcome.smk"
 
 
 rule all:
@@ -32,3 +33,4 @@ rule all:
         integration_outputs(),
         targets_outputs(),
         pgx_outputs(),
+        outcome_outputs(),

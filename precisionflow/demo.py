@@ -19,6 +19,9 @@ What is planted (and listed in ``truth.yaml``):
 * six patients with a germline sample (one multi-sample VCF, ``germline/``) carrying planted pharmacogene
   diplotypes: a DPYD poor metabolizer, a UGT1A1 *28/*28, a SLCO1B1 tie, one position not called, and a CYP2D6
   outside call (``precisionflow/demo_pgx.py``; its allele tables are a named subset of PharmCAT's data).
+* overall survival (sheet columns ``os_days``, ``os_event``): exponential times whose hazard is
+  raised by the Basal subtype and by mutation of one gene (hazard ratios in ``truth.yaml``), with
+  administrative censoring; a few patients without follow-up, whose risk is predicted.
 
 The reference tables (genes, drivers, hotspots, drug-gene interactions) are small and hand-written
 here from public knowledge (gene coordinates on GRCh38, approximate; well-known drugs); the
@@ -52,6 +55,15 @@ N_FILLER_GENES = 1200
 N_FILLER_PROTEINS = 260
 N_MIRNA = 80
 BLANK_LABEL_SHARE = 0.2
+# Planted outcome (precisionflow/outcome): its own random stream, so the other files do not change.
+# Stream 18: at 60 patients each planted effect reaches q < 0.05 with its CI covering the planted HR in
+# about 70 % of streams (simulated); stream 17 drew a Basal estimate two standard errors low.
+OUTCOME_STREAM = 18
+OUTCOME_SUBTYPE, OUTCOME_SUBTYPE_HR = "Basal", 4.0
+OUTCOME_GENE_HR = 4.0
+OUTCOME_MEDIAN_DAYS = 3 * 365  # median survival of the reference group (neither subtype nor gene)
+OUTCOME_FOLLOW_UP_DAYS = (2 * 365, 10 * 365)  # uniform administrative censoring
+OUTCOME_MISSING_SHARE = 0.05  # patients without follow-up (predicted by the final model)
 
 CHROM_LENGTHS = {  # GRCh38 primary assembly
     "1": 248956422, "2": 242193529, "3": 198295559, "4": 190214555, "5": 181538259, "6": 170805979,
@@ -816,12 +828,49 @@ def write_vcf(path_gz: Path, text: str) -> None:
     pysam.tabix_index(str(plain), preset="vcf", force=True)  # bgzip + .tbi, removes the plain file
 
 
-SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample", "tumor_type"]
+SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample",
+                 "tumor_type", "os_days", "os_event"]
 GERMLINE_COLUMNS = ["germline_vcf", "germline_sample", "pgx_outside_calls"]
 
 
+def mutated_genes(records: list[Record]) -> set[str]:
+    """Genes with a kept non-synonymous mutation (what results/variants/mutations.h5ad counts)."""
+    return {r.csq.split("|")[3] for r in records if r.coding}
+
+
+def planted_outcome_gene(mutated: dict[str, set[str]]) -> str:
+    """The gene carrying the outcome effect: the most often mutated one that no subtype drives (its
+    mutations are passengers, independent of the subtype, so its marginal hazard ratio is the planted one)."""
+    counts: dict[str, int] = {}
+    for genes in mutated.values():
+        for gene in genes - {"TP53", "PIK3CA"}:
+            counts[gene] = counts.get(gene, 0) + 1
+    return min(counts, key=lambda g: (-counts[g], g))
+
+
+def make_outcome(seed: int, patients: list[Patient], mutated: dict[str, set[str]], gene: str) -> dict[str, tuple[str, str]]:
+    """Overall survival per patient: (os_days, os_event) as sheet cells. Exponential times with hazard
+    h0 * HR_subtype^[subtype] * HR_gene^[gene mutated], uniform administrative censoring, a few blank."""
+    rng = np.random.default_rng([seed, OUTCOME_STREAM])
+    baseline = math.log(2) / OUTCOME_MEDIAN_DAYS
+    outcome = {}
+    for p in patients:
+        log_hr = math.log(OUTCOME_SUBTYPE_HR) * (p.subtype == OUTCOME_SUBTYPE)
+        log_hr += math.log(OUTCOME_GENE_HR) * (gene in mutated.get(p.id, set()))
+        event_time = rng.exponential(1 / (baseline * math.exp(log_hr)))
+        follow_up = rng.uniform(*OUTCOME_FOLLOW_UP_DAYS)
+        missing = rng.random() < OUTCOME_MISSING_SHARE
+        days = max(1, int(round(min(event_time, follow_up))))
+        outcome[p.id] = ("", "") if missing else (str(days), str(int(event_time <= follow_up)))
+    return outcome
+
+
 def sheet_text(
-    patients: list[Patient], prefix: str, tumor_types: dict[str, str] | None = None, germline: dict[str, dict] | None = None
+    patients: list[Patient],
+    prefix: str,
+    outcome: dict[str, tuple[str, str]],
+    tumor_types: dict[str, str] | None = None,
+    germline: dict[str, dict] | None = None,
 ) -> str:
     """The sample sheet; ``tumor_types`` overrides the config's cohort tumour type for a few patients."""
     tumor_types = tumor_types or {}
@@ -832,7 +881,7 @@ def sheet_text(
             p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else p.subtype, p.mrn, p.date_of_birth,
             f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
             f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "", tumor_types.get(p.id, ""),
-            *germline_cells(germline.get(p.id), p.id, prefix),
+            *outcome[p.id], *germline_cells(germline.get(p.id), p.id, prefix),
         ]))
     return "\n".join(lines) + "\n"
 
@@ -858,6 +907,8 @@ omics:
 label: subtype
 protected: [sex, ancestry]
 identifying: [mrn, date_of_birth]
+# the elastic-net Cox model only: the forest's nested CV grows fast with the cohort (config/README.md)
+outcome: {{time: os_days, event: os_event, covariates: [age, subtype], min_altered_fraction: 0.1, models: [coxnet]}}
 resources:
   genes: {prefix}resources/genes.grch38.bed.gz
   drivers: {prefix}resources/intogen_drivers.tsv
@@ -891,12 +942,14 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     lengths = np.array([g.end - g.start for g in genes], dtype=float)
     weights = lengths / lengths.sum()
     amplified: dict[str, dict[str, str]] = {}
+    mutated: dict[str, set[str]] = {}
     for p in patients:
         if not p.has_variants:
             continue
         records = make_records(rng, p, genes, weights)
         if p is case:
             records = plant_resistance_case(action_rng, p, records)
+        mutated[p.id] = mutated_genes(records)
         write_vcf(out / "vcf" / f"{p.id}.vcf.gz", vcf_text(p, records, f"{p.id}_T", f"{p.id}_N"))
         text, calls = segments_text(rng, p)
         (out / "cna" / f"{p.id}.cna.tsv").write_text(text)
@@ -915,7 +968,9 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     (out / "resources" / "oncotree.tsv").write_text(oncotree_table())
     germline = write_pgx_demo(out, [p.id for p in patients], seed)  # its own random stream
     sheet.parent.mkdir(parents=True, exist_ok=True)
-    sheet.write_text(sheet_text(patients, prefix, {case.id: RESISTANCE_CASE["tumor_type"]}, germline))
+    outcome_gene = planted_outcome_gene(mutated)
+    outcome = make_outcome(seed, patients, mutated, outcome_gene)
+    sheet.write_text(sheet_text(patients, prefix, outcome, {case.id: RESISTANCE_CASE["tumor_type"]}, germline))
 
     truth = {
         "seed": seed,
@@ -942,6 +997,16 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
             for p in patients
         },
         "pgx": germline,
+        "outcome": {
+            "time": "os_days",
+            "event": "os_event",
+            "hazard_ratios": {f"subtype={OUTCOME_SUBTYPE}": OUTCOME_SUBTYPE_HR, outcome_gene: OUTCOME_GENE_HR},
+            "subtype": OUTCOME_SUBTYPE,
+            "gene": outcome_gene,
+            "gene_mutated_patients": sorted(p for p, g in mutated.items() if outcome_gene in g),
+            "reference_median_days": OUTCOME_MEDIAN_DAYS,
+            "without_outcome": sorted(p for p, cells in outcome.items() if cells[0] == ""),
+        },
         "default_variant_filters": {"pass_filters": ["PASS"], "min_depth": 10, "min_vaf": 0.05, "max_population_af": 0.01},
     }
     (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=True, width=200))

@@ -13,6 +13,8 @@ sys.path.insert(0, workflow.basedir)
 from precisionflow.configuration import check_unique_keys, schema_error_line
 from precisionflow.errors import InputError
 from precisionflow.integration import layout as integration_layout
+from precisionflow.outcome import layout as outcome_layout
+from precisionflow.outcome.data import check_outcome
 from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.references import check_driver_cancer_types
@@ -86,6 +88,8 @@ for _layer, _layer_config in config["omics"].items():
     validate_or_stop(_layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/")
 for _step in ("variants", "integration", "targets", "pgx"):
     validate_or_stop(config[_step], f"../config/schemas/{_step}.schema.yaml", config_source(), key_prefix=f"{_step}/")
+if config["outcome"]:
+    validate_or_stop(config["outcome"], "../config/schemas/outcome.schema.yaml", config_source(), key_prefix="outcome/")
 
 SHEET_PATH = config["samples"]
 SHEET = stop_on_input_error(load_sheet, SHEET_PATH)
@@ -101,6 +105,8 @@ stop_on_input_error(
     },
 )
 stop_on_input_error(check_files, SHEET, SHEET_PATH)
+if config["outcome"]:
+    stop_on_input_error(check_outcome, SHEET, SHEET_PATH, config["outcome"])
 # the label and protected columns reach outputs (predictions, fairness): never identifying ones
 for _key, _columns in (("label", [config["label"]] if config["label"] else []), ("protected", config["protected"])):
     for _column in _columns:
@@ -119,6 +125,13 @@ if config["variants"]["driver_cancer_types"] and config["resources"].get("driver
 
 LAYERS = sorted(config["omics"])
 LAYER_PATIENTS = {}  # layer -> the sheet's patient ids (raw) among its samples
+if config["outcome"]:
+    for _block in config["outcome"]["features"]:
+        if _block not in ("clinical", "mutations", "copy_number", "factors", *LAYERS):
+            raise WorkflowError(
+                f"{config_source()}: key outcome/features: expected clinical, mutations, copy_number, factors or a layer "
+                f"({', '.join(LAYERS) or 'none configured'}), found {_block!r}"
+            )
 for _layer in LAYERS:
     _cfg = config["omics"][_layer]
     if _found := not_a_file(_cfg["path"]):
@@ -235,6 +248,10 @@ def integration_outputs():
     if not INTEGRATION_STEP.ran:
         return []
     return integration_layout.step_outputs(config["label"] if CLASSIFIER_STEP.ran else None)
+
+
+def outcome_outputs():
+    return outcome_layout.step_outputs(config["outcome"])
 
 
 def targets_outputs():

@@ -25,7 +25,7 @@ rule pgx_call:
             report(
                 f"{PGX}/{patient}.tsv",
                 caption="../report/pgx_patient.rst",
-                category="7. Pharmacogenomics",
+                category="8. Pharmacogenomics",
                 subcategory=patient,
                 labels={"patient": patient, "content": "diplotypes and phenotypes"},
             )
@@ -34,14 +34,14 @@ rule pgx_call:
         cohort=report(
             f"{PGX}/cohort.tsv",
             caption="../report/pgx_cohort.rst",
-            category="7. Pharmacogenomics",
+            category="8. Pharmacogenomics",
             subcategory="Cohort",
             labels={"table": "diplotypes and phenotypes", "format": "TSV"},
         ),
         recommendations=report(
             f"{PGX}/recommendations.tsv",
             caption="../report/pgx_recommendations.rst",
-            category="7. Pharmacogenomics",
+            category="8. Pharmacogenomics",
             subcategory="Cohort",
             labels={"table": "dosing recommendations", "format": "TSV"},
         ),

@@ -137,6 +137,9 @@ rule targets_report:
         cohort=f"{TARGETS}/cohort_targets.tsv",
         patients=expand(f"{TARGETS}/patients/{{patient}}.tsv", patient=PATIENTS),
         actionable=expand(f"{TARGETS}/patients/{{patient}}.actionable.tsv", patient=PATIENTS) if ACTIONABILITY else [],
+        # the patient pages show the outcome step's risk group and contributions (when configured)
+        risk=[f"{outcome_layout.FOLDER}/risk.tsv"] if config["outcome"] else [],
+        contributions=[f"{outcome_layout.FOLDER}/contributions.tsv"] if config["outcome"] else [],
     output:
         cohort_page=report(
             f"{TARGETS}/report/cohort_targets.html",

@@ -20,7 +20,7 @@ from tests.conftest import run_snakemake
 
 pytestmark = pytest.mark.workflow
 
-CATEGORIES = ["1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients"]
+CATEGORIES = ["1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients", "7. Outcome"]
 
 
 class Report:
@@ -73,6 +73,8 @@ def test_each_step_shows_its_figures_and_tables(report: Report) -> None:
     assert any(n.endswith(".png") for n in normalization) and any("rna" in n for n in normalization)
     assert {"umap.png", "variance_explained.png", "model_metrics.json", "fairness.tsv"} <= names("4. Integration")
     assert {"cohort_targets.tsv", "cohort_targets.html", "cohort_evidence.png", "actionable.tsv"} <= names("5. Targets")
+    assert {"associations.tsv", "risk.tsv", "metrics.json", "km_clusters.png", "km_genes.png", "km_factors.png",
+            "km_risk_groups.png"} <= names("7. Outcome")
     for path, entry in report.results.items():
         if entry["mime_type"] == "image/png":
             assert report.data(path)[:8] == b"\x89PNG\r\n\x1a\n", path

@@ -167,13 +167,16 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
     )
 
 
-def patient_page(patient: str, table: pd.DataFrame, settings: Mapping, actionable: pd.DataFrame | None = None) -> str:
+def patient_page(
+    patient: str, table: pd.DataFrame, settings: Mapping, actionable: pd.DataFrame | None = None, outcome_note: str = ""
+) -> str:
     top_n = settings["top_n_report"]
     note = (
         f"{len(table):,} genes with tumour evidence in this patient (own mutations, copy-number calls, "
         f"over-expression against the cohort); the top {min(top_n, len(table))} shown. "
         + SCORE_NOTE
         + f" Full table: results/targets/patients/{patient}.tsv."
+        + (f" {outcome_note}" if outcome_note else "")
     )
     details = ["mutations", "copy_number_call", "rna_z", "protein_z"]
     lead = actionable_html(patient, actionable) if actionable is not None else ""

@@ -1,0 +1,78 @@
+# Outcome: survival associations per gene, copy-number event, joint factor, cluster and covariate
+# (Kaplan-Meier, log-rank, Cox, BH q) and a risk model (elastic-net Cox, random survival forest) in
+# repeated nested cross-validation. Runs when the config has an "outcome:" section (config/README.md).
+# Library: precisionflow/outcome/.
+
+from precisionflow.outcome.layout import FOLDER as OUTCOME
+
+OUTCOME_BLOCKS = ("clinical", "mutations", "copy_number", "factors")
+
+
+def outcome_layers():
+    return [name for name in config["outcome"]["features"] if name not in OUTCOME_BLOCKS]
+
+
+def outcome_inputs(wildcards):
+    """What the configured feature blocks need (a block whose input the cohort lacks is skipped)."""
+    features = config["outcome"]["features"]
+    inputs = {"sheet": SHEET_PATH, "layers": [f"results/omics/{layer}.h5ad" for layer in outcome_layers()]}
+    if "mutations" in features and MAF_PATIENTS:
+        inputs["mutations"] = "results/variants/mutations.h5ad"
+    if "copy_number" in features and CNA_PATIENTS:
+        inputs["copy_number"] = "results/variants/copy_number.tsv"
+    if "factors" in features and LAYERS:
+        inputs["cohort"] = f"{INTEGRATION}/cohort.h5mu"
+        inputs["clusters"] = f"{INTEGRATION}/clusters.tsv"
+    return inputs
+
+
+if config["outcome"]:
+
+    rule outcome_associations:
+        input:
+            unpack(outcome_inputs),
+        output:
+            associations=report(f"{OUTCOME}/associations.tsv", caption="../report/outcome_associations.rst", category="7. Outcome", subcategory="Associations"),
+            features=f"{OUTCOME}/features.tsv",
+            survival=f"{OUTCOME}/survival.tsv",
+            km_clusters=report(f"{OUTCOME}/figures/km_clusters.png", caption="../report/outcome_km.rst", category="7. Outcome", subcategory="Kaplan-Meier"),
+            km_genes=report(f"{OUTCOME}/figures/km_genes.png", caption="../report/outcome_km.rst", category="7. Outcome", subcategory="Kaplan-Meier"),
+            km_factors=report(f"{OUTCOME}/figures/km_factors.png", caption="../report/outcome_km.rst", category="7. Outcome", subcategory="Kaplan-Meier"),
+        params:
+            public_ids=PUBLIC_ID,
+            layers=outcome_layers(),
+            settings=config["outcome"],
+        log:
+            "logs/outcome/associations.log",
+        conda:
+            "../envs/outcome.yaml"
+        threads: 1
+        resources:
+            mem_mb=mem_mb(1000, 6),
+            runtime=runtime_min(10, 0.2),
+        script:
+            "../scripts/outcome_associations.py"
+
+    rule outcome_risk:
+        input:
+            features=f"{OUTCOME}/features.tsv",
+            survival=f"{OUTCOME}/survival.tsv",
+        output:
+            risk=report(f"{OUTCOME}/risk.tsv", caption="../report/outcome_risk.rst", category="7. Outcome", subcategory="Risk model"),
+            contributions=f"{OUTCOME}/contributions.tsv",
+            metrics=report(f"{OUTCOME}/metrics.json", caption="../report/outcome_metrics.rst", category="7. Outcome", subcategory="Risk model"),
+            km_risk_groups=report(f"{OUTCOME}/figures/km_risk_groups.png", caption="../report/outcome_risk.rst", category="7. Outcome", subcategory="Risk model"),
+        params:
+            settings=config["outcome"],
+        log:
+            "logs/outcome/risk.log",
+        benchmark:
+            "benchmarks/outcome/risk.tsv"
+        conda:
+            "../envs/outcome.yaml"
+        threads: threads_for(input_mb_per_thread=2, max_threads=8)
+        resources:
+            mem_mb=mem_mb(1000, 40),
+            runtime=runtime_min(15, 5),
+        script:
+            "../scripts/outcome_risk.py"
