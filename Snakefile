@@ -20,6 +20,7 @@ include: "rules/variants.smk"
 include: "rules/omics.smk"
 include: "rules/integration.smk"
 include: "rules/targets.smk"
+include: "rules/report.smk"
 
 
 rule all:
@@ -30,3 +31,4 @@ rule all:
         variant_outputs(),
         integration_outputs(),
         targets_outputs(),
+        dossier_outputs(),

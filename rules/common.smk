@@ -213,3 +213,8 @@ def integration_outputs():
 
 def targets_outputs():
     return targets_layout.step_outputs(PATIENTS)
+
+
+def dossier_outputs():
+    folder = "results/report/patients"
+    return [f"{folder}/{p}.{kind}" for p in PATIENTS for kind in ("html", "fhir.json")] + [f"{folder}/index.html"]
