@@ -355,10 +355,3 @@ def cohort_overview(cohort: Cohort) -> dict:
         "umap": figures.umap_plot(cohort.umap, cohort.clusters, "") if cohort.umap is not None else None,
     }
 
-
-def workflow_version(pyproject: str | os.PathLike[str]) -> str:
-    """The workflow's version, from pyproject.toml."""
-    import tomllib
-
-    with open(pyproject, "rb") as handle:
-        return str(tomllib.load(handle)["project"]["version"])

@@ -66,3 +66,11 @@ def patient_path(name: str, patient: str) -> str:
 def absent_reason(name: str, override: str | None = None) -> str:
     """Why a source is missing: the rules' reason when they give one, else the default."""
     return override or SOURCES[name].absent
+
+
+def workflow_version(pyproject: str) -> str:
+    """The workflow's version, from pyproject.toml (this module is light: the rules import it at parse time)."""
+    import tomllib
+
+    with open(pyproject, "rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
