@@ -15,7 +15,7 @@ import traceback
 
 from bench.harness import ROOT, Row
 
-STEPS = ["variants", "omics", "integration", "targets", "workflow"]
+STEPS = ["variants", "omics", "integration", "targets", "dossier", "workflow"]
 RESULTS = ROOT / "bench" / "results.md"
 CACHE = ROOT / "bench" / "data"
 

@@ -185,3 +185,31 @@ def test_three_demo_dossiers(browser, demo_run: Path, truth: dict, tmp_path: Pat
     open_page(browser, folder / f"{her2}.html")
     events = browser.find_element(By.ID, "cn-events").text
     assert "ERBB2 amp" in events
+
+
+@pytest.fixture(scope="module")
+def breast_dossier(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The real breast cohort (tests/test_targets_workflow.py's project) run to A04W's dossier."""
+    from tests.conftest import run_snakemake
+    from tests.test_targets_workflow import breast_project
+
+    project = breast_project(tmp_path_factory.mktemp("breast_dossier"), shared_data)
+    run_snakemake(project, "--configfile", str(project / "config.yaml"), "--", "results/report/patients/A04W.html", check=True, timeout=1800)
+    return project
+
+
+@pytest.mark.workflow
+def test_a04w_dossier_from_real_data(browser, breast_dossier: Path, tmp_path: Path) -> None:
+    """HER2-amplified A04W: its page passes the same checks; ERBB2's amplification is listed, and when
+    the actionability step runs, its tier I row is visible without scrolling."""
+    from selenium.webdriver.common.by import By
+
+    maf = pd.read_csv(breast_dossier / "results/variants/A04W.maf.tsv", sep="\t", comment="#")
+    page = breast_dossier / "results/report/patients/A04W.html"
+    check_page(browser, page, tmp_path, maf["Hugo_Symbol"].tolist())
+    assert "ERBB2 amp" in browser.find_element(By.ID, "cn-events").text
+    tier_i = browser.find_elements(By.CSS_SELECTOR, "#therapy-table tr[data-tier^='I-'][data-gene='ERBB2']")
+    if browser.find_elements(By.ID, "therapy-table"):
+        assert tier_i, "the actionability step ran but lists no tier I row for ERBB2"
+        box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];", tier_i[0])
+        assert 0 <= box[0] and box[1] <= box[2], box
