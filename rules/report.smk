@@ -43,7 +43,8 @@ rule report_dossiers:
         "benchmarks/report/dossiers.tsv"
     conda:
         "../envs/report.yaml"
-    threads: 1
+    # patients are written in parallel (forked workers): about one thread per 100 patients' inputs
+    threads: threads_for(input_mb_per_thread=100, max_threads=8)
     resources:
         mem_mb=mem_mb(1000, 6),
         runtime=runtime_min(10, 0.5),

@@ -29,6 +29,7 @@ def main(smk):
         dict(zip(patients, smk.output.pages, strict=True)),
         dict(zip(patients, smk.output.bundles, strict=True)),
         smk.output.index,
+        processes=smk.threads,
     )
 
 

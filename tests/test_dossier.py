@@ -243,3 +243,10 @@ def test_resistance_is_listed_before_sensitivity_within_a_tier() -> None:
 )
 def test_citation_links(citation: str, source_id: str, link: str | None) -> None:
     assert citation_link(citation, source_id) == link
+
+
+def test_parallel_workers_write_the_same_bytes(full, tmp_path) -> None:
+    folder, sources = full
+    build_all(patient_ids(N_FULL), sources, HEADER, tmp_path, processes=2)
+    for path in sorted(folder.iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

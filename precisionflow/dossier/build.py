@@ -35,7 +35,6 @@ from precisionflow.dossier.gather import (
     read_omics,
     read_source_table,
     resistance_warnings,
-    rows_of,
     sort_actionable,
     tmb_percentiles,
     top_therapies,
@@ -93,6 +92,17 @@ class Cohort:
     pgx_recommendations: pd.DataFrame | None = None
     steps: pd.DataFrame | None = None
     input_summary: pd.DataFrame | None = None
+    grouped: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)  # source -> patient -> rows
+
+    def rows(self, name: str, patient: str) -> pd.DataFrame | None:
+        """One patient's rows of a per-patient source (without the patient column); None when absent."""
+        frame = getattr(self, name)
+        if frame is None:
+            return None
+        if name not in self.grouped:  # split once: a boolean filter per patient costs O(patients²)
+            self.grouped[name] = {str(p): g.drop(columns="patient").reset_index(drop=True) for p, g in frame.groupby("patient", sort=False)}
+        empty = frame.iloc[:0].drop(columns="patient")
+        return self.grouped[name].get(patient, empty)
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:
@@ -162,7 +172,7 @@ def _section(name: str, available: bool, reasons: list[str], **data) -> dict:
 def therapy_section(cohort: Cohort, patient: str) -> dict:
     if cohort.actionable is None:
         return _section("therapy", False, [cohort.sources.reason("actionable")], rows=[])
-    rows = rows_of(cohort.actionable, patient)
+    rows = cohort.rows("actionable", patient)
     records = _records(rows)
     for record in records:
         record["link"] = citation_link(str(record["citation"]), str(record["source_id"]))
@@ -219,7 +229,7 @@ def prediction_section(cohort: Cohort, patient: str) -> dict:
         data["layers_used"] = str(row.get("layers_used", ""))
     reasons = [] if len(rows) else ["no prediction for this patient (labelled, or no omics layer)"]
     if cohort.explanations is not None:
-        data["explanations"] = rows_of(cohort.explanations, patient).sort_values("contribution", key=abs, ascending=False, kind="stable")
+        data["explanations"] = cohort.rows("explanations", patient).sort_values("contribution", key=abs, ascending=False, kind="stable")
     else:
         reasons.append(cohort.sources.reason("explanations"))
     if cohort.model_metrics and isinstance(cohort.model_metrics.get("classifier"), dict):
@@ -230,7 +240,7 @@ def prediction_section(cohort: Cohort, patient: str) -> dict:
 def outcome_section(cohort: Cohort, patient: str) -> dict:
     if cohort.risk is None:
         return _section("outcome", False, [cohort.sources.reason("risk")])
-    rows = rows_of(cohort.risk, patient)
+    rows = cohort.rows("risk", patient)
     data: dict = {}
     reasons = []
     if len(rows):
@@ -238,7 +248,7 @@ def outcome_section(cohort: Cohort, patient: str) -> dict:
     else:
         reasons.append("no risk estimate for this patient")
     if cohort.contributions is not None:
-        data["contributions"] = rows_of(cohort.contributions, patient).sort_values("contribution", key=abs, ascending=False, kind="stable")
+        data["contributions"] = cohort.rows("contributions", patient).sort_values("contribution", key=abs, ascending=False, kind="stable")
     else:
         reasons.append(cohort.sources.reason("contributions"))
     if cohort.outcome_metrics:
@@ -249,8 +259,8 @@ def outcome_section(cohort: Cohort, patient: str) -> dict:
 def pgx_section(cohort: Cohort, patient: str) -> dict:
     if cohort.pgx is None:
         return _section("pgx", False, [cohort.sources.reason("pgx")])
-    genotypes = rows_of(cohort.pgx, patient)
-    recommendations = rows_of(cohort.pgx_recommendations, patient)
+    genotypes = cohort.rows("pgx", patient)
+    recommendations = cohort.rows("pgx_recommendations", patient)
     reasons = [] if len(genotypes) else ["no germline VCF for this patient: PGx not assessed"]
     if recommendations is None:
         reasons.append(cohort.sources.reason("pgx_recommendations"))
@@ -268,7 +278,7 @@ def methods_section(cohort: Cohort, patient: str, sections: Sequence[dict]) -> d
     not_assessed = sorted({reason for section in sections for reason in section["reasons"]})
     data = {"not_assessed": not_assessed, "steps": _records(cohort.steps)}
     if cohort.input_summary is not None:
-        data["input_summary"] = rows_of(cohort.input_summary, patient)
+        data["input_summary"] = cohort.rows("input_summary", patient)
     return _section("methods", True, [], **data)
 
 

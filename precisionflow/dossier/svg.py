@@ -9,6 +9,7 @@ once, use matplotlib (:mod:`precisionflow.dossier.figures`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,15 @@ class GenomeAxis:
             position += float(ends[contig])
         return cls(contigs, offsets, {c: float(ends[c]) for c in contigs}, max(position, 1.0))
 
+    @functools.cached_property
+    def bands(self) -> list[dict]:
+        """Each contig's span on the x axis, shaded every other one, with its label."""
+        scale = (WIDTH - 2 * MARGIN) / self.total
+        return [
+            {"x": round(MARGIN + self.offsets[c] * scale, 1), "width": round(self.lengths[c] * scale, 1), "label": contig_key(c), "shade": i % 2 == 1}
+            for i, c in enumerate(self.contigs)
+        ]
+
     def x(self, chrom: pd.Series, position: pd.Series) -> np.ndarray:
         offset = chrom.astype(str).map(self.offsets).to_numpy(dtype=float)
         return MARGIN + (offset + position.to_numpy(dtype=float)) / self.total * (WIDTH - 2 * MARGIN)
@@ -72,11 +82,7 @@ def copy_number_track(calls: pd.DataFrame, axis: GenomeAxis) -> dict:
                  "colour": CALL_COLOURS.get(calls_[start], "#000"), "cn": cn[start], "call": calls_[start]}  # fmt: skip
             )
             start = i
-    bands = [
-        {"x": round(float(axis.x(pd.Series([c]), pd.Series([0.0]))[0]), 1),
-         "width": round(axis.lengths[c] / axis.total * (WIDTH - 2 * MARGIN), 1), "label": contig_key(c), "shade": i % 2 == 1}
-        for i, c in enumerate(axis.contigs)
-    ]  # fmt: skip
+    bands = axis.bands
     ticks = [{"cn": v, "y": round(CN_HEIGHT - MARGIN - v / MAX_CN_SHOWN * (CN_HEIGHT - 2 * MARGIN), 1)} for v in (0, 2, 4, 6, 8)]
     return {"width": WIDTH, "height": CN_HEIGHT, "margin": MARGIN, "segments": segments, "bands": bands, "ticks": ticks,
             "colours": CALL_COLOURS}  # fmt: skip
