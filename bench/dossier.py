@@ -27,7 +27,8 @@ from precisionflow.dossier.synthetic import patient_ids
 import pickle
 patients = patient_ids({n_patients})
 sources = pickle.loads(Path({str(folder / "sources.pickle")!r}).read_bytes())
-build_all(patients, sources, Header("bench", "2026-11-30", "0.1.0", "GRCh38", []), Path({str(out)!r}), processes={processes})
+header = Header("bench", "2026-11-30", "0.1.0", "GRCh38", [])
+build_all(patients, sources, header, Path({str(out)!r}), processes={processes})
 """
 
 
@@ -54,8 +55,8 @@ def rows(cache: Path, repeats: int) -> list[Row]:
                 f"{n_patients:,} patients, synthetic SPEC-layout sources (every optional step)",
                 "precisionflow",
                 measurement,
-                note=f"goal < 120 s; {processes} worker processes; {len(pages) - 1:,} pages + {len(list(result.glob('*.fhir.json'))):,} FHIR bundles + index; "
-                f"largest page {largest:.2f} MB",
+                note=f"goal < 120 s; {processes} worker processes; {len(pages) - 1:,} pages + "
+                f"{len(list(result.glob('*.fhir.json'))):,} FHIR bundles + index; largest page {largest:.2f} MB",
                 extra={"patients/s": n_patients / measurement.median_s},
             )
         )

@@ -48,7 +48,9 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Sources]:
 def core(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same cohort without the other branches' steps (what this branch's workflow makes)."""
     folder = tmp_path_factory.mktemp("core")
-    build_all(patient_ids(4), write_sources(folder / "results", patient_ids(4), optional=False), HEADER, folder / "dossiers")
+    build_all(
+        patient_ids(4), write_sources(folder / "results", patient_ids(4), optional=False), HEADER, folder / "dossiers"
+    )
     return folder / "dossiers"
 
 
@@ -68,7 +70,16 @@ def test_every_section_in_the_issue_order(full, core) -> None:
 
 def test_header_names_patient_tumour_type_cohort_date_version_and_references(full) -> None:
     header = (full[0] / "S0000.html").read_text().split('<section id="summary">')[0]
-    for text in ("S0000", "BRCA", "synthetic", "2026-11-30", "precisionflow 0.1.0", "GRCh38", "genes.bed.gz", "0123456789ab"):
+    for text in (
+        "S0000",
+        "BRCA",
+        "synthetic",
+        "2026-11-30",
+        "precisionflow 0.1.0",
+        "GRCh38",
+        "genes.bed.gz",
+        "0123456789ab",
+    ):
         assert text in header, text
 
 
@@ -184,7 +195,11 @@ def test_fhir_bundle_has_the_amplification_and_its_therapy(full) -> None:
     assert component(amp, "82155-3")["valueQuantity"]["value"] == 8.0
     assert f"urn:uuid:{amp['id']}" in results
     implications = resources(bundle, "Observation", "therapeutic-implication")
-    trastuzumab = [r for r in implications if component(r, "51963-7") and component(r, "51963-7")["valueCodeableConcept"]["text"] == "Trastuzumab"]
+    trastuzumab = [
+        r
+        for r in implications
+        if component(r, "51963-7") and component(r, "51963-7")["valueCodeableConcept"]["text"] == "Trastuzumab"
+    ]
     assert len(trastuzumab) == 1
     assert {"reference": f"urn:uuid:{amp['id']}"} in trastuzumab[0]["derivedFrom"]
     assert component(trastuzumab[0], "51961-1")["valueCodeableConcept"]["text"] == "Responsive"
@@ -214,7 +229,13 @@ def test_an_invalid_resource_fails_validation() -> None:
     from precisionflow.dossier.fhir import validated
 
     with pytest.raises(ValidationError):
-        validated({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Observation", "status": "final"}}]})
+        validated(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": {"resourceType": "Observation", "status": "final"}}],
+            }
+        )
 
 
 def test_an_actionable_table_without_its_spec_columns_is_an_error(tmp_path) -> None:
@@ -227,7 +248,12 @@ def test_an_actionable_table_without_its_spec_columns_is_an_error(tmp_path) -> N
 
 def test_resistance_is_listed_before_sensitivity_within_a_tier() -> None:
     rows = pd.DataFrame(
-        {"tier": ["II-C", "I-A", "I-A"], "effect": ["sensitivity", "sensitivity", "resistance"], "gene": ["A", "B", "C"], "therapy": ["x", "y", "z"]}
+        {
+            "tier": ["II-C", "I-A", "I-A"],
+            "effect": ["sensitivity", "sensitivity", "resistance"],
+            "gene": ["A", "B", "C"],
+            "therapy": ["x", "y", "z"],
+        }
     )
     assert sort_actionable(rows)["gene"].tolist() == ["C", "B", "A"]
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 
 from precisionflow.dossier import figures
-from precisionflow.dossier.svg import GenomeAxis, Scatter, copy_number_track
 from precisionflow.dossier.gather import (
     ACTIONABLE_COLUMNS,
     CONTRIBUTION_COLUMNS,
@@ -40,6 +39,7 @@ from precisionflow.dossier.gather import (
     top_therapies,
     variant_table,
 )
+from precisionflow.dossier.svg import GenomeAxis, Scatter, copy_number_track
 
 # Section ids and titles, in the issue's order (the browser test checks every one is present).
 SECTIONS = [
@@ -100,7 +100,10 @@ class Cohort:
         if frame is None:
             return None
         if name not in self.grouped:  # split once: a boolean filter per patient costs O(patients²)
-            self.grouped[name] = {str(p): g.drop(columns="patient").reset_index(drop=True) for p, g in frame.groupby("patient", sort=False)}
+            self.grouped[name] = {
+                str(p): g.drop(columns="patient").reset_index(drop=True)
+                for p, g in frame.groupby("patient", sort=False)
+            }
         empty = frame.iloc[:0].drop(columns="patient")
         return self.grouped[name].get(patient, empty)
 
@@ -115,7 +118,9 @@ def file_digest(path: str | os.PathLike[str]) -> str:
 
 def reference_versions(resources: Mapping[str, str]) -> list[dict[str, str]]:
     """Each reference table by file name and content digest (the files carry no version of their own)."""
-    return [{"name": name, "file": Path(path).name, "sha256": file_digest(path)} for name, path in sorted(resources.items())]
+    return [
+        {"name": name, "file": Path(path).name, "sha256": file_digest(path)} for name, path in sorted(resources.items())
+    ]
 
 
 def _table(sources: Sources, name: str, columns: Sequence[str] = ()) -> pd.DataFrame | None:
@@ -130,7 +135,8 @@ def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Co
     cohort.copy_number = _table(sources, "copy_number", ["patient", "gene", "total_cn", "call"])
     if cohort.copy_number is not None:
         cohort.copy_number_by_patient = {
-            str(p): rows.drop(columns="patient").reset_index(drop=True) for p, rows in cohort.copy_number.groupby("patient", sort=False)
+            str(p): rows.drop(columns="patient").reset_index(drop=True)
+            for p, rows in cohort.copy_number.groupby("patient", sort=False)
         }
         if {"chrom", "start", "end"} <= set(cohort.copy_number.columns):
             cohort.genome_axis = GenomeAxis.from_calls(cohort.copy_number)
@@ -140,7 +146,9 @@ def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Co
         layers, cohort.feature_genes, cohort.umap = read_omics(sources.paths["cohort_h5mu"])
         cohort.zscores = omics_zscores(layers)
     if sources.has("clusters"):
-        cohort.clusters = read_source_table(sources.paths["clusters"], ["patient", "cluster"]).set_index("patient")["cluster"]
+        cohort.clusters = read_source_table(sources.paths["clusters"], ["patient", "cluster"]).set_index("patient")[
+            "cluster"
+        ]
     if cohort.umap is not None:
         cohort.scatter = Scatter.from_umap(cohort.umap, cohort.clusters)
     cohort.predictions = _table(sources, "predictions", ["patient", "predicted"])
@@ -148,7 +156,9 @@ def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Co
     cohort.model_metrics = read_json(sources.paths["model_metrics"]) if sources.has("model_metrics") else None
     cohort.explanations = _table(sources, "explanations", EXPLANATION_COLUMNS)
     if sources.has("targets"):
-        cohort.targets = {p: read_source_table(path, ["gene", "rank", "score"]) for p, path in sources.paths["targets"].items()}
+        cohort.targets = {
+            p: read_source_table(path, ["gene", "rank", "score"]) for p, path in sources.paths["targets"].items()
+        }
     actionable = _table(sources, "actionable", ACTIONABLE_COLUMNS)
     cohort.actionable = None if actionable is None else sort_actionable(actionable.fillna(""))
     cohort.risk = _table(sources, "risk", RISK_COLUMNS)
@@ -184,22 +194,34 @@ def genomic_section(cohort: Cohort, patient: str) -> dict:
     if patient in cohort.mafs:
         data["variants"] = variant_table(cohort.mafs[patient])
     else:
-        reasons.append(cohort.sources.reason("mafs") if not cohort.sources.has("mafs") else "no somatic VCF or MAF for this patient")
+        reasons.append(
+            cohort.sources.reason("mafs")
+            if not cohort.sources.has("mafs")
+            else "no somatic VCF or MAF for this patient"
+        )
     if patient in cohort.copy_number_by_patient:
         rows = cohort.copy_number_by_patient[patient]
         data["cn_events"] = copy_number_events(rows)
         data["cn_track"] = copy_number_track(rows, cohort.genome_axis) if cohort.genome_axis is not None else None
     else:
-        reasons.append(cohort.sources.reason("copy_number") if cohort.copy_number is None else "no copy-number calls for this patient")
+        reasons.append(
+            cohort.sources.reason("copy_number")
+            if cohort.copy_number is None
+            else "no copy-number calls for this patient"
+        )
     if cohort.tmb is not None and patient in cohort.tmb.index:
         data["tmb"] = {
             "value": float(cohort.tmb.at[patient, "tmb_per_mb"]),
-            "coding_mutations": int(cohort.tmb.at[patient, "coding_mutations"]) if "coding_mutations" in cohort.tmb else None,
+            "coding_mutations": int(cohort.tmb.at[patient, "coding_mutations"])
+            if "coding_mutations" in cohort.tmb
+            else None,
             "percentile": float(cohort.tmb.at[patient, "percentile"]),
             "cohort_size": len(cohort.tmb),
         }
     else:
-        reasons.append(cohort.sources.reason("tmb") if cohort.tmb is None else "no TMB for this patient (no somatic variants)")
+        reasons.append(
+            cohort.sources.reason("tmb") if cohort.tmb is None else "no TMB for this patient (no somatic variants)"
+        )
     return _section("genomic", bool(data), reasons, **data)
 
 
@@ -211,7 +233,11 @@ def omics_section(cohort: Cohort, patient: str) -> dict:
         data["umap_marker"] = cohort.scatter.points[patient][:2]
     if cohort.clusters is not None and patient in cohort.clusters.index:
         data["cluster"] = str(cohort.clusters[patient])
-    reasons = [] if cohort.scatter is not None and patient in cohort.scatter.points else ["this patient has no omics layer: not placed on the cohort map"]
+    reasons = (
+        []
+        if cohort.scatter is not None and patient in cohort.scatter.points
+        else ["this patient has no omics layer: not placed on the cohort map"]
+    )
     return _section("omics", True, reasons, **data)
 
 
@@ -229,7 +255,9 @@ def prediction_section(cohort: Cohort, patient: str) -> dict:
         data["layers_used"] = str(row.get("layers_used", ""))
     reasons = [] if len(rows) else ["no prediction for this patient (labelled, or no omics layer)"]
     if cohort.explanations is not None:
-        data["explanations"] = cohort.rows("explanations", patient).sort_values("contribution", key=abs, ascending=False, kind="stable")
+        data["explanations"] = cohort.rows("explanations", patient).sort_values(
+            "contribution", key=abs, ascending=False, kind="stable"
+        )
     else:
         reasons.append(cohort.sources.reason("explanations"))
     if cohort.model_metrics and isinstance(cohort.model_metrics.get("classifier"), dict):
@@ -248,7 +276,9 @@ def outcome_section(cohort: Cohort, patient: str) -> dict:
     else:
         reasons.append("no risk estimate for this patient")
     if cohort.contributions is not None:
-        data["contributions"] = cohort.rows("contributions", patient).sort_values("contribution", key=abs, ascending=False, kind="stable")
+        data["contributions"] = cohort.rows("contributions", patient).sort_values(
+            "contribution", key=abs, ascending=False, kind="stable"
+        )
     else:
         reasons.append(cohort.sources.reason("contributions"))
     if cohort.outcome_metrics:
@@ -347,7 +377,9 @@ def altered_matrix(cohort: Cohort, n_genes: int = 20) -> pd.DataFrame | None:
     if not pairs:
         return None
     frame = pd.DataFrame(sorted(pairs), columns=["gene", "patient"]).assign(v=1)
-    matrix = frame.pivot_table(index="gene", columns="patient", values="v", fill_value=0).reindex(columns=cohort.patients, fill_value=0)
+    matrix = frame.pivot_table(index="gene", columns="patient", values="v", fill_value=0).reindex(
+        columns=cohort.patients, fill_value=0
+    )
     counts = matrix.sum(axis=1)
     top = counts.sort_values(ascending=False, kind="stable").index[:n_genes]
     top = sorted(top, key=lambda g: (-counts[g], g))
@@ -364,4 +396,3 @@ def cohort_overview(cohort: Cohort) -> dict:
         "tmb": figures.tmb_histogram(cohort.tmb["tmb_per_mb"]) if cohort.tmb is not None else None,
         "umap": figures.umap_plot(cohort.umap, cohort.clusters, "") if cohort.umap is not None else None,
     }
-

@@ -24,7 +24,9 @@ TBD = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs"
 LOINC = "http://loinc.org"
 SO = "http://www.sequenceontology.org"
 UCUM = "http://unitsofmeasure.org"
-OBS_CATEGORY = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]}
+OBS_CATEGORY = {
+    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]
+}
 ID_NAMESPACE = uuid.UUID("6f1e4c52-8f43-5b8e-9a7e-2d1c0f3a9b11")  # this workflow's (fixed) UUIDv5 namespace
 # copy-number call -> Sequence Ontology term of the change (Genomics Reporting: DNA change type). Only the
 # focal, reportable events: a one-copy gain or loss spans whole arms (hundreds of genes per patient), so
@@ -55,7 +57,9 @@ def _component(code: str, display: str, **value: Any) -> dict:
     return {"code": _concept(code, display), **value}
 
 
-def _observation(patient_ref: str, oid: str, profile: str, code: dict, date: str, components: list[dict], **value: Any) -> dict:
+def _observation(
+    patient_ref: str, oid: str, profile: str, code: dict, date: str, components: list[dict], **value: Any
+) -> dict:
     return {
         "resourceType": "Observation",
         "id": oid,
@@ -81,23 +85,48 @@ def variant_observation(patient: str, patient_ref: str, date: str, build: str, v
         _gene(variant["gene"]),
         _component("48002-0", "Genomic source class", valueCodeableConcept=_concept("LA6684-0", "Somatic")),
         _component("62374-4", "Human reference sequence assembly version", valueCodeableConcept={"text": build}),
-        _component("48001-2", "Cytogenetic (chromosome) location", valueCodeableConcept={"text": f"chr{str(variant['chrom']).removeprefix('chr')}"}),
+        _component(
+            "48001-2",
+            "Cytogenetic (chromosome) location",
+            valueCodeableConcept={"text": f"chr{str(variant['chrom']).removeprefix('chr')}"},
+        ),
         _component("69547-8", "Genomic ref allele [ID]", valueString=str(variant["ref"])),
         _component("69551-0", "Genomic alt allele [ID]", valueString=str(variant["alt"])),
         _component("81254-5", "Genomic allele start-end", valueRange={"low": {"value": int(variant["position"])}}),
     ]
     if variant.get("protein change"):
-        components.append(_component("48005-3", "Amino acid change (pHGVS)", valueCodeableConcept={"text": str(variant["protein change"])}))
+        components.append(
+            _component(
+                "48005-3", "Amino acid change (pHGVS)", valueCodeableConcept={"text": str(variant["protein change"])}
+            )
+        )
     if variant.get("cDNA change"):
-        components.append(_component("48004-6", "DNA change (c.HGVS)", valueCodeableConcept={"text": str(variant["cDNA change"])}))
+        components.append(
+            _component("48004-6", "DNA change (c.HGVS)", valueCodeableConcept={"text": str(variant["cDNA change"])})
+        )
     if variant.get("class"):
-        components.append(_component("48006-1", "Molecular consequence", valueCodeableConcept={"text": str(variant["class"])}))
+        components.append(
+            _component("48006-1", "Molecular consequence", valueCodeableConcept={"text": str(variant["class"])})
+        )
     vaf = pd.to_numeric(pd.Series([variant.get("VAF")]), errors="coerce").iloc[0]
     if pd.notna(vaf):
-        components.append(_component("81258-6", "Sample variant allelic frequency [NFr]", valueQuantity={"value": round(float(vaf), 4), "system": UCUM, "code": "1"}))
+        components.append(
+            _component(
+                "81258-6",
+                "Sample variant allelic frequency [NFr]",
+                valueQuantity={"value": round(float(vaf), 4), "system": UCUM, "code": "1"},
+            )
+        )
     oid = resource_id(patient, "variant", key)
-    return _observation(patient_ref, oid, "variant", _concept("69548-6", "Genetic variant assessment"), date, components,
-                        valueCodeableConcept=_concept("LA9633-4", "Present"))  # fmt: skip
+    return _observation(
+        patient_ref,
+        oid,
+        "variant",
+        _concept("69548-6", "Genetic variant assessment"),
+        date,
+        components,
+        valueCodeableConcept=_concept("LA9633-4", "Present"),
+    )
 
 
 def copy_number_observation(patient: str, patient_ref: str, date: str, build: str, event: Mapping[str, Any]) -> dict:
@@ -108,47 +137,111 @@ def copy_number_observation(patient: str, patient_ref: str, date: str, build: st
         _component("48002-0", "Genomic source class", valueCodeableConcept=_concept("LA6684-0", "Somatic")),
         _component("62374-4", "Human reference sequence assembly version", valueCodeableConcept={"text": build}),
         _component("48019-4", "DNA change type", valueCodeableConcept=_concept(so_code, so_display, SO)),
-        _component("82155-3", "Genomic structural variant copy number", valueQuantity={"value": float(event["total_cn"]), "system": UCUM, "code": "1"}),
+        _component(
+            "82155-3",
+            "Genomic structural variant copy number",
+            valueQuantity={"value": float(event["total_cn"]), "system": UCUM, "code": "1"},
+        ),
     ]
     if pd.notna(event.get("chrom")) and pd.notna(event.get("start")):
-        components.append(_component("48001-2", "Cytogenetic (chromosome) location", valueCodeableConcept={"text": f"chr{str(event['chrom']).removeprefix('chr')}"}))
-        components.append(_component("81254-5", "Genomic allele start-end", valueRange={"low": {"value": int(event["start"])}, "high": {"value": int(event["end"])}}))
+        components.append(
+            _component(
+                "48001-2",
+                "Cytogenetic (chromosome) location",
+                valueCodeableConcept={"text": f"chr{str(event['chrom']).removeprefix('chr')}"},
+            )
+        )
+        components.append(
+            _component(
+                "81254-5",
+                "Genomic allele start-end",
+                valueRange={"low": {"value": int(event["start"])}, "high": {"value": int(event["end"])}},
+            )
+        )
     oid = resource_id(patient, "copy_number", str(event["gene"]))
-    return _observation(patient_ref, oid, "variant", _concept("69548-6", "Genetic variant assessment"), date, components,
-                        valueCodeableConcept=_concept("LA9633-4", "Present"))  # fmt: skip
+    return _observation(
+        patient_ref,
+        oid,
+        "variant",
+        _concept("69548-6", "Genetic variant assessment"),
+        date,
+        components,
+        valueCodeableConcept=_concept("LA9633-4", "Present"),
+    )
 
 
 def tmb_observation(patient: str, patient_ref: str, date: str, tmb: Mapping[str, Any]) -> dict:
     oid = resource_id(patient, "tmb", "tmb")
-    return _observation(patient_ref, oid, "tmb", _concept("94076-7", "Mutations/Megabase [# Ratio] in Tumor"), date, [],
-                        valueQuantity={"value": round(float(tmb["value"]), 4), "unit": "mutations per megabase", "system": UCUM,
-                                       "code": "1/1000000{Base}"})  # fmt: skip
+    return _observation(
+        patient_ref,
+        oid,
+        "tmb",
+        _concept("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
+        date,
+        [],
+        valueQuantity={
+            "value": round(float(tmb["value"]), 4),
+            "unit": "mutations per megabase",
+            "system": UCUM,
+            "code": "1/1000000{Base}",
+        },
+    )
 
 
-def therapeutic_implication(patient: str, patient_ref: str, date: str, row: Mapping[str, Any], derived_from: list[str]) -> dict:
-    """An actionability row: the therapy, its predicted effect, tier and evidence level, the tumour type and citation."""
+def therapeutic_implication(
+    patient: str, patient_ref: str, date: str, row: Mapping[str, Any], derived_from: list[str]
+) -> dict:
+    """An actionability row: the therapy, its predicted effect, tier, evidence level, tumour type and citation."""
     answer_code, answer_display = EFFECT_ANSWER.get(str(row["effect"]), (None, str(row["effect"])))
     components = [
         _component("51963-7", "Medication assessed [ID]", valueCodeableConcept={"text": str(row["therapy"])}),
-        _component("51961-1", "Genetic variation's effect on drug efficacy", valueCodeableConcept=_concept(answer_code, answer_display)),
-        _component("93044-6", "Level of evidence", valueCodeableConcept={"text": f"AMP/ASCO/CAP tier {row['tier']}; evidence {row['evidence_level']}"}),
-        _component("81259-4", "Associated phenotype", valueCodeableConcept={"text": str(row["assertion_tumor_type"] or row["tumor_type"])}),
+        _component(
+            "51961-1",
+            "Genetic variation's effect on drug efficacy",
+            valueCodeableConcept=_concept(answer_code, answer_display),
+        ),
+        _component(
+            "93044-6",
+            "Level of evidence",
+            valueCodeableConcept={"text": f"AMP/ASCO/CAP tier {row['tier']}; evidence {row['evidence_level']}"},
+        ),
+        _component(
+            "81259-4",
+            "Associated phenotype",
+            valueCodeableConcept={"text": str(row["assertion_tumor_type"] or row["tumor_type"])},
+        ),
         _gene(row["gene"]),
     ]
     key = "|".join(str(row[c]) for c in ("gene", "alteration", "therapy", "effect", "tier", "source_id"))
-    observation = _observation(patient_ref, resource_id(patient, "therapeutic-implication", key), "therapeutic-implication",
-                               _concept("therapeutic-implication", "Therapeutic Implication", TBD), date, components)  # fmt: skip
+    observation = _observation(
+        patient_ref,
+        resource_id(patient, "therapeutic-implication", key),
+        "therapeutic-implication",
+        _concept("therapeutic-implication", "Therapeutic Implication", TBD),
+        date,
+        components,
+    )
     observation["derivedFrom"] = [{"reference": ref} for ref in derived_from]
-    note = f"{row['alteration_type']}: {row['alteration']} ({row['match']} match). Source {row['source_id']}: {row['citation']}"
+    alteration = f"{row['alteration_type']}: {row['alteration']} ({row['match']} match)"
+    note = f"{alteration}. Source {row['source_id']}: {row['citation']}"
     observation["note"] = [{"text": note}]
     return observation
 
 
 def genotype_observation(patient: str, patient_ref: str, date: str, row: Mapping[str, Any]) -> dict:
     oid = resource_id(patient, "genotype", str(row["gene"]))
-    observation = _observation(patient_ref, oid, "genotype", _concept("84413-4", "Genotype display name"), date, [_gene(row["gene"])],
-                               valueCodeableConcept={"text": f"{row['gene']} {row['diplotype']}"})  # fmt: skip
-    observation["note"] = [{"text": f"call quality {row['call_quality']}; missing positions {row['missing_positions'] or 'none'}"}]
+    observation = _observation(
+        patient_ref,
+        oid,
+        "genotype",
+        _concept("84413-4", "Genotype display name"),
+        date,
+        [_gene(row["gene"])],
+        valueCodeableConcept={"text": f"{row['gene']} {row['diplotype']}"},
+    )
+    observation["note"] = [
+        {"text": f"call quality {row['call_quality']}; missing positions {row['missing_positions'] or 'none'}"}
+    ]
     return observation
 
 
@@ -156,12 +249,24 @@ def pgx_implication(patient: str, patient_ref: str, date: str, row: Mapping[str,
     """A CPIC recommendation: the drug, the phenotype that drives it and the recommendation (as a note)."""
     components = [
         _component("51963-7", "Medication assessed [ID]", valueCodeableConcept={"text": str(row["drug"])}),
-        _component("53040-2", "Genetic variation's effect on drug metabolism", valueCodeableConcept={"text": str(row["phenotypes"])}),
-        _component("93044-6", "Level of evidence", valueCodeableConcept={"text": f"{row['source']} {row['classification']}"}),
+        _component(
+            "53040-2",
+            "Genetic variation's effect on drug metabolism",
+            valueCodeableConcept={"text": str(row["phenotypes"])},
+        ),
+        _component(
+            "93044-6", "Level of evidence", valueCodeableConcept={"text": f"{row['source']} {row['classification']}"}
+        ),
     ]
     key = f"{row['drug']}|{row['genes']}"
-    observation = _observation(patient_ref, resource_id(patient, "pgx-implication", key), "therapeutic-implication",
-                               _concept("therapeutic-implication", "Therapeutic Implication", TBD), date, components)  # fmt: skip
+    observation = _observation(
+        patient_ref,
+        resource_id(patient, "pgx-implication", key),
+        "therapeutic-implication",
+        _concept("therapeutic-implication", "Therapeutic Implication", TBD),
+        date,
+        components,
+    )
     observation["derivedFrom"] = [{"reference": ref} for ref in derived_from]
     observation["note"] = [{"text": str(row["recommendation"])}]
     return observation
@@ -211,13 +316,21 @@ def patient_bundle(dossier: Mapping[str, Any]) -> dict:
     cn_note = ""
     if genomic.get("cn_events") is not None:
         counts = genomic["cn_events"]["call"].value_counts()
-        cn_note = f"Copy number: {int(counts.get('gain', 0))} genes gained, {int(counts.get('loss', 0))} lost by one copy. "
+        cn_note = (
+            f"Copy number: {int(counts.get('gain', 0))} genes gained, {int(counts.get('loss', 0))} lost by one copy. "
+        )
     report = {
         "resourceType": "DiagnosticReport",
         "id": resource_id(patient, "report", patient),
         "meta": {"profile": [f"{IG}/genomics-report"]},
         "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "GE", "display": "Genetics"}]}],
+        "category": [
+            {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "GE", "display": "Genetics"}
+                ]
+            }
+        ],
         "code": _concept("51969-4", "Genetic analysis report"),
         "subject": {"reference": patient_ref},
         "effectiveDateTime": date,

@@ -11,11 +11,11 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-from precisionflow.references import contig_key  # noqa: E402
+from precisionflow.references import contig_key
 
 CALL_COLOURS = {"amp": "#b2182b", "gain": "#ef8a62", "neutral": "#999999", "loss": "#67a9cf", "deep_loss": "#2166ac"}
 DPI = 80
@@ -77,8 +77,16 @@ def umap_plot(umap: pd.DataFrame, clusters: pd.Series | None, patient: str) -> s
     else:
         ax.scatter(umap["UMAP1"], umap["UMAP2"], s=12, c="#999999", lw=0)
     if patient in umap.index:
-        ax.scatter([umap.at[patient, "UMAP1"]], [umap.at[patient, "UMAP2"]], s=120, marker="*", c="black", label="this patient")
-        ax.annotate("this patient", (umap.at[patient, "UMAP1"], umap.at[patient, "UMAP2"]), fontsize=7, xytext=(5, 5), textcoords="offset points")
+        ax.scatter(
+            [umap.at[patient, "UMAP1"]], [umap.at[patient, "UMAP2"]], s=120, marker="*", c="black", label="this patient"
+        )
+        ax.annotate(
+            "this patient",
+            (umap.at[patient, "UMAP1"], umap.at[patient, "UMAP2"]),
+            fontsize=7,
+            xytext=(5, 5),
+            textcoords="offset points",
+        )
     ax.set_xlabel("UMAP1")
     ax.set_ylabel("UMAP2")
     return data_uri(figure)
@@ -103,7 +111,11 @@ def oncoplot(altered: pd.DataFrame) -> str:
     figure = Figure(figsize=(9, 0.25 * max(4, len(altered)) + 1))
     ax = figure.subplots()
     ax.imshow(altered.to_numpy(dtype=float), aspect="auto", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_yticks(range(len(altered)), [f"{g} ({int(n)})" for g, n in zip(altered.index, altered.sum(axis=1), strict=True)], fontsize=7)
+    ax.set_yticks(
+        range(len(altered)),
+        [f"{g} ({int(n)})" for g, n in zip(altered.index, altered.sum(axis=1), strict=True)],
+        fontsize=7,
+    )
     ax.set_xticks([])
     ax.set_xlabel(f"{altered.shape[1]} patients")
     return data_uri(figure)

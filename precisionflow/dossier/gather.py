@@ -18,7 +18,6 @@ import pandas as pd
 
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError
-from precisionflow.io import read_table
 
 # The SPEC columns of the optional sources (the other helpers' steps); a file lacking one is an error.
 ACTIONABLE_COLUMNS = [
@@ -46,7 +45,7 @@ VARIANT_COLUMNS = {
     "Tumor_Seq_Allele2": "alt",
     "HGVSc": "cDNA change",
 }
-OUTLIER_Z = 3.0  # |z| from which an expression / protein value is called an outlier (≈ 0.3 % two-sided under normality)
+OUTLIER_Z = 3.0  # |z| from which a value is called an outlier (≈ 0.3 % two-sided under normality)
 MAX_OUTLIERS = 15  # per layer, by |z|
 
 
@@ -123,11 +122,20 @@ def outliers(zscores: Mapping[str, pd.DataFrame], patient: str, genes: Mapping[s
         z = z[z.abs() >= OUTLIER_Z]
         top = z.reindex(z.abs().sort_values(ascending=False, kind="stable").index)[:MAX_OUTLIERS]
         for feature, value in top.items():
-            rows.append({"layer": layer, "feature": feature, "gene": genes.get(layer, {}).get(feature, ""), "z": round(float(value), 2)})
+            rows.append(
+                {
+                    "layer": layer,
+                    "feature": feature,
+                    "gene": genes.get(layer, {}).get(feature, ""),
+                    "z": round(float(value), 2),
+                }
+            )
     return pd.DataFrame(rows, columns=["layer", "feature", "gene", "z"])
 
 
-def read_omics(h5mu_path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]], pd.DataFrame | None]:
+def read_omics(
+    h5mu_path: str | os.PathLike[str],
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]], pd.DataFrame | None]:
     """The normalized layers, each layer's feature -> gene symbol, and the cohort UMAP (or None)."""
     import mudata
 
@@ -155,7 +163,9 @@ def sort_actionable(rows: pd.DataFrame) -> pd.DataFrame:
     """Tier I-A first; within a tier resistance before sensitivity (a resistance call must not hide)."""
     tier_rank = rows["tier"].map({t: i for i, t in enumerate(TIERS)}).fillna(len(TIERS))
     effect_rank = rows["effect"].map({"resistance": 0, "sensitivity": 1, "prognosis": 2}).fillna(3)
-    order = pd.DataFrame({"t": tier_rank, "e": effect_rank, "g": rows["gene"], "d": rows["therapy"]}).sort_values(["t", "e", "g", "d"], kind="stable")
+    order = pd.DataFrame({"t": tier_rank, "e": effect_rank, "g": rows["gene"], "d": rows["therapy"]}).sort_values(
+        ["t", "e", "g", "d"], kind="stable"
+    )
     return rows.loc[order.index].reset_index(drop=True)
 
 

@@ -42,7 +42,9 @@ def write_dossiers(
     try:
         if processes > 1 and len(cohort.patients) > 1:
             with multiprocessing.get_context("fork").Pool(min(processes, len(cohort.patients))) as pool:
-                rows = pool.map(_write_patient, cohort.patients, chunksize=max(1, len(cohort.patients) // (4 * processes)))
+                rows = pool.map(
+                    _write_patient, cohort.patients, chunksize=max(1, len(cohort.patients) // (4 * processes))
+                )
         else:
             rows = [_write_patient(patient) for patient in cohort.patients]
     finally:
@@ -55,7 +57,7 @@ def write_dossiers(
 def build_all(
     patients: Sequence[str], sources: Sources, header: Header, folder: str | os.PathLike[str], processes: int = 1
 ) -> list[dict]:
-    """Read the sources and write ``folder/{patient}.html``, ``folder/{patient}.fhir.json`` and ``folder/index.html``."""
+    """Read the sources; write ``folder/{patient}.html``, ``folder/{patient}.fhir.json`` and ``folder/index.html``."""
     folder = Path(folder)
     cohort = load_cohort(patients, sources, header)
     return write_dossiers(

@@ -65,20 +65,24 @@ def umap_background(scatter: Scatter | None) -> Markup:
     return Markup(environment().get_template("umap_points.svg.j2").render(s=scatter, size=SCATTER_SIZE))
 
 
-def render_dossier(dossier: Mapping, cohort_name: str, background: Markup = Markup("")) -> str:
+def render_dossier(dossier: Mapping, cohort_name: str, background: Markup | None = None) -> str:
     """One patient's self-contained page (``background``: :func:`umap_background` of the cohort)."""
     genomic = dossier["by_id"]["genomic"]
     variants = genomic.get("variants")
-    return environment().get_template("dossier.html.j2").render(
-        d=dossier,
-        h=dossier["header"],
-        s=dossier["by_id"],
-        section_titles=SECTIONS,
-        cohort=cohort_name,
-        bundle=datatables_bundle(),
-        variant_table=interactive_table(variants, "variants") if variants is not None else None,
-        background=background,
-        size=SCATTER_SIZE,
+    return (
+        environment()
+        .get_template("dossier.html.j2")
+        .render(
+            d=dossier,
+            h=dossier["header"],
+            s=dossier["by_id"],
+            section_titles=SECTIONS,
+            cohort=cohort_name,
+            bundle=datatables_bundle(),
+            variant_table=interactive_table(variants, "variants") if variants is not None else None,
+            background=background or Markup(""),
+            size=SCATTER_SIZE,
+        )
     )
 
 
@@ -87,11 +91,15 @@ def render_index(
 ) -> str:
     """The cohort's page: a row per patient linking their dossier, and the cohort overview."""
     table = pd.DataFrame(patients)
-    return environment().get_template("index.html.j2").render(
-        h=header,
-        patients=patients,
-        overview=overview,
-        fairness=fairness.to_dict(orient="records") if fairness is not None else None,
-        reasons=reasons,
-        n=len(table),
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            h=header,
+            patients=patients,
+            overview=overview,
+            fairness=fairness.to_dict(orient="records") if fairness is not None else None,
+            reasons=reasons,
+            n=len(table),
+        )
     )

@@ -23,13 +23,28 @@ SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
         Source("mafs", "results/variants/{patient}.maf.tsv", "genomic", "no somatic VCF or MAF: variants not assessed"),
-        Source("copy_number", "results/variants/copy_number.tsv", "genomic", "no copy-number calls: copy number not assessed"),
+        Source(
+            "copy_number",
+            "results/variants/copy_number.tsv",
+            "genomic",
+            "no copy-number calls: copy number not assessed",
+        ),
         Source("tmb", "results/variants/tmb.tsv", "genomic", "no somatic VCF or MAF: TMB not assessed"),
         Source("cohort_h5mu", "results/integration/cohort.h5mu", "omics", "no omics layers: multi-omics not assessed"),
         Source("clusters", "results/integration/clusters.tsv", "omics", "no omics layers: clusters not assessed"),
-        Source("predictions", "results/integration/predictions.tsv", "prediction", "no label column in the config: no classifier"),
+        Source(
+            "predictions",
+            "results/integration/predictions.tsv",
+            "prediction",
+            "no label column in the config: no classifier",
+        ),
         Source("model_metrics", "results/integration/model_metrics.json", "prediction", "integration step did not run"),
-        Source("fairness", "results/integration/fairness.tsv", "prediction", "no label column in the config: no fairness audit"),
+        Source(
+            "fairness",
+            "results/integration/fairness.tsv",
+            "prediction",
+            "no label column in the config: no fairness audit",
+        ),
         Source(
             "explanations",
             "results/integration/explanations.tsv",
@@ -50,11 +65,21 @@ SOURCES: dict[str, Source] = {
             "outcome",
             "no outcome columns in the config: risk contributions not assessed",
         ),
-        Source("outcome_metrics", "results/outcome/metrics.json", "outcome", "no outcome columns in the config: outcome not assessed"),
+        Source(
+            "outcome_metrics",
+            "results/outcome/metrics.json",
+            "outcome",
+            "no outcome columns in the config: outcome not assessed",
+        ),
         Source("pgx", "results/pgx/cohort.tsv", "pgx", "no germline VCF: PGx not assessed"),
         Source("pgx_recommendations", "results/pgx/recommendations.tsv", "pgx", "no germline VCF: PGx not assessed"),
         Source("steps", "results/cohort/steps.tsv", "methods", "the run's step table is not produced by this workflow"),
-        Source("input_summary", "results/cohort/input_summary.tsv", "methods", "the input summary is not produced by this workflow"),
+        Source(
+            "input_summary",
+            "results/cohort/input_summary.tsv",
+            "methods",
+            "the input summary is not produced by this workflow",
+        ),
     )
 }
 

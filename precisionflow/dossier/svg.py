@@ -54,7 +54,12 @@ class GenomeAxis:
         """Each contig's span on the x axis, shaded every other one, with its label."""
         scale = (WIDTH - 2 * MARGIN) / self.total
         return [
-            {"x": round(MARGIN + self.offsets[c] * scale, 1), "width": round(self.lengths[c] * scale, 1), "label": contig_key(c), "shade": i % 2 == 1}
+            {
+                "x": round(MARGIN + self.offsets[c] * scale, 1),
+                "width": round(self.lengths[c] * scale, 1),
+                "label": contig_key(c),
+                "shade": i % 2 == 1,
+            }
             for i, c in enumerate(self.contigs)
         ]
 
@@ -78,14 +83,30 @@ def copy_number_track(calls: pd.DataFrame, axis: GenomeAxis) -> dict:
     for i in range(1, len(rows) + 1):  # close a run where the contig, copy number or call changes
         if i == len(rows) or contig[i] != contig[start] or cn[i] != cn[start] or calls_[i] != calls_[start]:
             segments.append(
-                {"x0": round(x0[start], 1), "x1": round(max(x1[i - 1], x0[start] + 1), 1), "y": round(y[start], 1),
-                 "colour": CALL_COLOURS.get(calls_[start], "#000"), "cn": cn[start], "call": calls_[start]}  # fmt: skip
+                {
+                    "x0": round(x0[start], 1),
+                    "x1": round(max(x1[i - 1], x0[start] + 1), 1),
+                    "y": round(y[start], 1),
+                    "colour": CALL_COLOURS.get(calls_[start], "#000"),
+                    "cn": cn[start],
+                    "call": calls_[start],
+                }
             )
             start = i
     bands = axis.bands
-    ticks = [{"cn": v, "y": round(CN_HEIGHT - MARGIN - v / MAX_CN_SHOWN * (CN_HEIGHT - 2 * MARGIN), 1)} for v in (0, 2, 4, 6, 8)]
-    return {"width": WIDTH, "height": CN_HEIGHT, "margin": MARGIN, "segments": segments, "bands": bands, "ticks": ticks,
-            "colours": CALL_COLOURS}  # fmt: skip
+    ticks = [
+        {"cn": v, "y": round(CN_HEIGHT - MARGIN - v / MAX_CN_SHOWN * (CN_HEIGHT - 2 * MARGIN), 1)}
+        for v in (0, 2, 4, 6, 8)
+    ]
+    return {
+        "width": WIDTH,
+        "height": CN_HEIGHT,
+        "margin": MARGIN,
+        "segments": segments,
+        "bands": bands,
+        "ticks": ticks,
+        "colours": CALL_COLOURS,
+    }
 
 
 @dataclass(frozen=True)
@@ -103,7 +124,11 @@ class Scatter:
             values = umap[column].to_numpy(dtype=float)
             span = float(np.nanmax(values) - np.nanmin(values)) or 1.0
             scaled[column] = (values - np.nanmin(values)) / span * inner
-        names = clusters.reindex(umap.index).fillna("none").astype(str) if clusters is not None else pd.Series("cohort", index=umap.index)
+        names = (
+            clusters.reindex(umap.index).fillna("none").astype(str)
+            if clusters is not None
+            else pd.Series("cohort", index=umap.index)
+        )
         colour = {name: CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)] for i, name in enumerate(sorted(names.unique()))}
         points = {
             str(p): (round(MARGIN + float(x), 1), round(SCATTER_SIZE - MARGIN - float(y), 1), colour[names[p]])

@@ -18,7 +18,19 @@ import pandas as pd
 
 from precisionflow.dossier.gather import Sources
 
-GENES = ["ERBB2", "GRB7", "PIK3CA", "TP53", "ESR1", "EGFR", "KRAS", "BRCA1", "PTEN", "MYC", *[f"G{i:04d}" for i in range(190)]]
+GENES = [
+    "ERBB2",
+    "GRB7",
+    "PIK3CA",
+    "TP53",
+    "ESR1",
+    "EGFR",
+    "KRAS",
+    "BRCA1",
+    "PTEN",
+    "MYC",
+    *[f"G{i:04d}" for i in range(190)],
+]
 CONTIGS = [str(c) for c in range(1, 23)] + ["X"]
 CLASSES = ["Basal", "HER2", "Luminal"]
 SEED = 20261130
@@ -64,7 +76,12 @@ def write_sources(folder: str | Path, patients: Iterable[str], *, optional: bool
             }
         )
         if i == 0:  # the HER2 patient: a PIK3CA hotspot as well
-            maf.loc[0, ["Hugo_Symbol", "HGVSp_Short", "is_hotspot", "Variant_Classification"]] = ["PIK3CA", "p.E545K", True, "Missense_Mutation"]
+            maf.loc[0, ["Hugo_Symbol", "HGVSp_Short", "is_hotspot", "Variant_Classification"]] = [
+                "PIK3CA",
+                "p.E545K",
+                True,
+                "Missense_Mutation",
+            ]
         path = folder / "variants" / f"{patient}.maf.tsv"
         maf.to_csv(path, sep="\t", index=False)
         paths["mafs"][patient] = str(path)
@@ -75,18 +92,24 @@ def write_sources(folder: str | Path, patients: Iterable[str], *, optional: bool
         if i == 0 or rng.random() < 0.1:
             total[:2] = 8.0  # ERBB2, GRB7 amplified
         total[rng.random(len(loci)) < 0.1] = 1.0
-        calls = np.select([total >= 6, total > 2, total == 2, total >= 1], ["amp", "gain", "neutral", "loss"], "deep_loss")
+        calls = np.select(
+            [total >= 6, total > 2, total == 2, total >= 1], ["amp", "gain", "neutral", "loss"], "deep_loss"
+        )
         cn.append(loci.assign(patient=patient, total_cn=total, call=calls))
     cn_frame = pd.concat(cn)[["patient", "gene", "total_cn", "call", "chrom", "start", "end"]]
     paths["copy_number"] = _tsv(cn_frame, folder / "variants" / "copy_number.tsv")
     counts = [len(pd.read_csv(p, sep="\t")) for p in paths["mafs"].values()]
     paths["tmb"] = _tsv(
-        pd.DataFrame({"patient": patients, "coding_mutations": counts, "tmb_per_mb": np.round(np.array(counts) / 30.0, 4)}),
+        pd.DataFrame(
+            {"patient": patients, "coding_mutations": counts, "tmb_per_mb": np.round(np.array(counts) / 30.0, 4)}
+        ),
         folder / "variants" / "tmb.tsv",
     )
     (folder / "integration").mkdir(exist_ok=True)
     clusters = [f"C{1 + (i % 3)}" for i in range(len(patients))]
-    paths["clusters"] = _tsv(pd.DataFrame({"patient": patients, "cluster": clusters}), folder / "integration" / "clusters.tsv")
+    paths["clusters"] = _tsv(
+        pd.DataFrame({"patient": patients, "cluster": clusters}), folder / "integration" / "clusters.tsv"
+    )
     probabilities = rng.dirichlet([1, 1, 1], len(patients))
     probabilities[0] = [0.03, 0.92, 0.05]
     predictions = pd.DataFrame({"patient": patients})
@@ -96,10 +119,21 @@ def write_sources(folder: str | Path, patients: Iterable[str], *, optional: bool
     predictions["layers_used"] = "rna,protein"
     paths["predictions"] = _tsv(predictions, folder / "integration" / "predictions.tsv")
     paths["fairness"] = _tsv(
-        pd.DataFrame({"column": ["sex", "sex"], "group": ["F", "M"], "n": [30, 10], "compared": True, "balanced_error_rate": [0.1, 0.12],
-                      "largest_gap_metric": "selection_rate:HER2", "largest_gap": [0.05, 0.05], "gap_p_value": [0.6, 0.6], "flagged": False}),
+        pd.DataFrame(
+            {
+                "column": ["sex", "sex"],
+                "group": ["F", "M"],
+                "n": [30, 10],
+                "compared": True,
+                "balanced_error_rate": [0.1, 0.12],
+                "largest_gap_metric": "selection_rate:HER2",
+                "largest_gap": [0.05, 0.05],
+                "gap_p_value": [0.6, 0.6],
+                "flagged": False,
+            }
+        ),
         folder / "integration" / "fairness.tsv",
-    )  # fmt: skip
+    )
     paths["model_metrics"] = str(folder / "integration" / "model_metrics.json")
     Path(paths["model_metrics"]).write_text(json.dumps({"classifier": {"design": "synthetic"}}))
     paths["cohort_h5mu"] = _write_h5mu(folder / "integration" / "cohort.h5mu", patients, rng)
@@ -135,54 +169,156 @@ def _optional_sources(folder: Path, patients: list[str], rng: np.random.Generato
     paths = {}
     her2 = patients[0]
     actionable = [
-        (her2, "ERBB2", "copy_number", "amplification", "exact", "I-A", "FDA-approved", "Trastuzumab", "sensitivity", "BRCA",
-         "Invasive Breast Carcinoma", "163", "Slamon DJ et al. N Engl J Med. 2001;344(11):783-92. DOI:10.1056/NEJM200103153441101"),
-        (her2, "PIK3CA", "mutation", "p.E545K", "exact", "I-A", "FDA-approved", "Alpelisib", "sensitivity", "BRCA",
-         "Invasive Breast Carcinoma", "201", "André F et al. N Engl J Med. 2019 (PMID: 31091374)"),
-        (her2, "ERBB2", "copy_number", "amplification", "gene", "II-D", "Preclinical", "Lapatinib", "resistance", "BRCA",
-         "Gastric Cancer", "300", "https://moalmanac.org/assertion/300"),
-    ]  # fmt: skip
+        (
+            her2,
+            "ERBB2",
+            "copy_number",
+            "amplification",
+            "exact",
+            "I-A",
+            "FDA-approved",
+            "Trastuzumab",
+            "sensitivity",
+            "BRCA",
+            "Invasive Breast Carcinoma",
+            "163",
+            "Slamon DJ et al. N Engl J Med. 2001;344(11):783-92. DOI:10.1056/NEJM200103153441101",
+        ),
+        (
+            her2,
+            "PIK3CA",
+            "mutation",
+            "p.E545K",
+            "exact",
+            "I-A",
+            "FDA-approved",
+            "Alpelisib",
+            "sensitivity",
+            "BRCA",
+            "Invasive Breast Carcinoma",
+            "201",
+            "André F et al. N Engl J Med. 2019 (PMID: 31091374)",
+        ),
+        (
+            her2,
+            "ERBB2",
+            "copy_number",
+            "amplification",
+            "gene",
+            "II-D",
+            "Preclinical",
+            "Lapatinib",
+            "resistance",
+            "BRCA",
+            "Gastric Cancer",
+            "300",
+            "https://moalmanac.org/assertion/300",
+        ),
+    ]
     for patient in patients[1:]:
         if rng.random() < 0.3:
-            actionable.append((patient, "PIK3CA", "mutation", "p.H1047R", "exact", "II-C", "Clinical trial", "Alpelisib", "sensitivity", "BRCA",
-                               "Colorectal Adenocarcinoma", "202", "Juric D et al. J Clin Oncol. 2018"))  # fmt: skip
-    columns = ["patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level", "therapy", "effect", "tumor_type",
-               "assertion_tumor_type", "source_id", "citation"]  # fmt: skip
+            actionable.append(
+                (
+                    patient,
+                    "PIK3CA",
+                    "mutation",
+                    "p.H1047R",
+                    "exact",
+                    "II-C",
+                    "Clinical trial",
+                    "Alpelisib",
+                    "sensitivity",
+                    "BRCA",
+                    "Colorectal Adenocarcinoma",
+                    "202",
+                    "Juric D et al. J Clin Oncol. 2018",
+                )
+            )
+    columns = [
+        "patient",
+        "gene",
+        "alteration_type",
+        "alteration",
+        "match",
+        "tier",
+        "evidence_level",
+        "therapy",
+        "effect",
+        "tumor_type",
+        "assertion_tumor_type",
+        "source_id",
+        "citation",
+    ]
     (folder / "targets").mkdir(exist_ok=True)
     paths["actionable"] = _tsv(pd.DataFrame(actionable, columns=columns), folder / "targets" / "actionable.tsv")
     (folder / "pgx").mkdir(exist_ok=True)
     pgx = pd.DataFrame(
-        {"patient": patients, "gene": "CYP2D6", "diplotype": "*1/*4", "phenotype": "Intermediate Metabolizer", "activity_score": 1.0,
-         "missing_positions": "", "call_quality": "complete"}  # fmt: skip
+        {
+            "patient": patients,
+            "gene": "CYP2D6",
+            "diplotype": "*1/*4",
+            "phenotype": "Intermediate Metabolizer",
+            "activity_score": 1.0,
+            "missing_positions": "",
+            "call_quality": "complete",
+        }
     )
     paths["pgx"] = _tsv(pgx, folder / "pgx" / "cohort.tsv")
     paths["pgx_recommendations"] = _tsv(
-        pd.DataFrame({"patient": patients, "drug": "tamoxifen", "genes": "CYP2D6", "phenotypes": "CYP2D6 Intermediate Metabolizer",
-                      "recommendation": "Consider hormonal therapy such as an aromatase inhibitor", "classification": "Moderate",
-                      "source": "CPIC"}),  # fmt: skip
+        pd.DataFrame(
+            {
+                "patient": patients,
+                "drug": "tamoxifen",
+                "genes": "CYP2D6",
+                "phenotypes": "CYP2D6 Intermediate Metabolizer",
+                "recommendation": "Consider hormonal therapy such as an aromatase inhibitor",
+                "classification": "Moderate",
+                "source": "CPIC",
+            }
+        ),
         folder / "pgx" / "recommendations.tsv",
     )
     (folder / "outcome").mkdir(exist_ok=True)
     risk = rng.normal(size=len(patients))
     paths["risk"] = _tsv(
-        pd.DataFrame({"patient": patients, "risk": np.round(risk, 4), "risk_group": np.where(risk > 0, "high", "low"), "out_of_fold": True}),
+        pd.DataFrame(
+            {
+                "patient": patients,
+                "risk": np.round(risk, 4),
+                "risk_group": np.where(risk > 0, "high", "low"),
+                "out_of_fold": True,
+            }
+        ),
         folder / "outcome" / "risk.tsv",
     )
     paths["contributions"] = _tsv(
-        pd.DataFrame({"patient": np.repeat(patients, 2), "feature": ["age", "mut_TP53"] * len(patients),
-                      "contribution": np.round(rng.normal(size=2 * len(patients)), 4)}),  # fmt: skip
+        pd.DataFrame(
+            {
+                "patient": np.repeat(patients, 2),
+                "feature": ["age", "mut_TP53"] * len(patients),
+                "contribution": np.round(rng.normal(size=2 * len(patients)), 4),
+            }
+        ),
         folder / "outcome" / "contributions.tsv",
     )
     paths["outcome_metrics"] = str(folder / "outcome" / "metrics.json")
     Path(paths["outcome_metrics"]).write_text(json.dumps({"concordance": 0.7}))
     paths["explanations"] = _tsv(
-        pd.DataFrame({"patient": np.repeat(patients, 2), "class": "HER2", "feature": ["ERBB2", "GRB7"] * len(patients),
-                      "layer": "rna", "contribution": np.round(rng.normal(size=2 * len(patients)), 4)}),  # fmt: skip
+        pd.DataFrame(
+            {
+                "patient": np.repeat(patients, 2),
+                "class": "HER2",
+                "feature": ["ERBB2", "GRB7"] * len(patients),
+                "layer": "rna",
+                "contribution": np.round(rng.normal(size=2 * len(patients)), 4),
+            }
+        ),
         folder / "integration" / "explanations.tsv",
     )
     (folder / "cohort").mkdir(exist_ok=True)
     paths["steps"] = _tsv(
-        pd.DataFrame({"step": ["variants", "pgx"], "status": ["ran", "ran"], "reason": ["", ""]}), folder / "cohort" / "steps.tsv"
+        pd.DataFrame({"step": ["variants", "pgx"], "status": ["ran", "ran"], "reason": ["", ""]}),
+        folder / "cohort" / "steps.tsv",
     )
     paths["input_summary"] = _tsv(
         pd.DataFrame({"patient": patients, "input": "vcf", "records": 30, "kept": 20, "dropped_low_depth": 10}),
