@@ -20,7 +20,9 @@ from tests.conftest import run_snakemake
 
 pytestmark = pytest.mark.workflow
 
-CATEGORIES = ["1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients"]
+CATEGORIES = [
+    "1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients", "7. Dossiers"
+]
 
 
 class Report:
@@ -73,6 +75,7 @@ def test_each_step_shows_its_figures_and_tables(report: Report) -> None:
     assert any(n.endswith(".png") for n in normalization) and any("rna" in n for n in normalization)
     assert {"umap.png", "variance_explained.png", "model_metrics.json", "fairness.tsv"} <= names("4. Integration")
     assert {"cohort_targets.tsv", "cohort_targets.html", "cohort_evidence.png"} <= names("5. Targets")
+    assert names("7. Dossiers") == {"index.html"}
     for path, entry in report.results.items():
         if entry["mime_type"] == "image/png":
             assert report.data(path)[:8] == b"\x89PNG\r\n\x1a\n", path
@@ -88,8 +91,13 @@ def test_one_section_per_patient_with_targets_evidence_and_drugs(report: Report,
     assert sorted(report.categories["6. Patients"]) == sorted(truth["patients"])
     for patient, facts in truth["patients"].items():
         entries = report.entries("6. Patients", patient)
-        assert {Path(p).name for p in entries} == {f"{patient}.html", f"{patient}.tsv"}
-        page = report.data(next(p for p in entries if p.endswith(".html"))).decode()
+        assert set(entries) == {
+            f"results/targets/report/patients/{patient}.html",
+            f"results/targets/patients/{patient}.tsv",
+            f"results/report/patients/{patient}.html",  # the patient's dossier (tests/test_dossier*.py)
+        }
+        assert f"Patient dossier: {patient}" in report.data(f"results/report/patients/{patient}.html").decode()
+        page = report.data(f"results/targets/report/patients/{patient}.html").decode()
         genes = page_genes(page)
         assert facts["planted_target"] in genes[:3], (patient, genes[:5])
         assert "evidence_mutation" not in page and "copy number" in page  # readable headers, every evidence type
