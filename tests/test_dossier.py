@@ -177,6 +177,11 @@ def component(resource: dict, loinc: str) -> dict | None:
     return next((c for c in resource.get("component", []) if c["code"]["coding"][0]["code"] == loinc), None)
 
 
+def therapy_of(resource: dict) -> str | None:
+    medication = component(resource, "51963-7")
+    return medication["valueCodeableConcept"]["text"] if medication else None
+
+
 def test_fhir_bundle_has_the_amplification_and_its_therapy(full) -> None:
     import json
 
@@ -195,19 +200,20 @@ def test_fhir_bundle_has_the_amplification_and_its_therapy(full) -> None:
     assert component(amp, "82155-3")["valueQuantity"]["value"] == 8.0
     assert f"urn:uuid:{amp['id']}" in results
     implications = resources(bundle, "Observation", "therapeutic-implication")
-    trastuzumab = [
-        r
-        for r in implications
-        if component(r, "51963-7") and component(r, "51963-7")["valueCodeableConcept"]["text"] == "Trastuzumab"
-    ]
+    trastuzumab = [r for r in implications if therapy_of(r) == "Trastuzumab"]
     assert len(trastuzumab) == 1
     assert {"reference": f"urn:uuid:{amp['id']}"} in trastuzumab[0]["derivedFrom"]
     assert component(trastuzumab[0], "51961-1")["valueCodeableConcept"]["text"] == "Responsive"
-    lapatinib = next(r for r in implications if component(r, "51963-7")["valueCodeableConcept"]["text"] == "Lapatinib")
+    lapatinib = next(r for r in implications if therapy_of(r) == "Lapatinib")
     assert component(lapatinib, "51961-1")["valueCodeableConcept"]["text"] == "Resistant"
     assert len(resources(bundle, "Observation", "tmb")) == 1
     genotype = resources(bundle, "Observation", "genotype")[0]
     assert genotype["valueCodeableConcept"]["text"] == "CYP2D6 *1/*4"
+    metabolizer = next(r for r in implications if component(r, "53040-2") and not component(r, "51963-7"))
+    assert component(metabolizer, "53040-2")["valueCodeableConcept"]["text"] == "Intermediate Metabolizer"
+    assert metabolizer["derivedFrom"] == [{"reference": f"urn:uuid:{genotype['id']}"}]
+    tamoxifen = next(r for r in implications if therapy_of(r) == "tamoxifen")
+    assert {"reference": f"urn:uuid:{genotype['id']}"} in tamoxifen["derivedFrom"]
     assert all(r.get("issued", "2026-11-30").startswith("2026-11-30") for r in resources(bundle))
 
 

@@ -245,6 +245,32 @@ def genotype_observation(patient: str, patient_ref: str, date: str, row: Mapping
     return observation
 
 
+def metabolizer_observation(
+    patient: str, patient_ref: str, date: str, row: Mapping[str, Any], genotype_ref: str
+) -> dict:
+    """The phenotype a diplotype implies (CPIC term, activity score), derived from its genotype Observation."""
+    components = [
+        _gene(row["gene"]),
+        _component(
+            "53040-2",
+            "Genetic variation's effect on drug metabolism",
+            valueCodeableConcept={"text": str(row["phenotype"])},
+        ),
+    ]
+    observation = _observation(
+        patient_ref,
+        resource_id(patient, "metabolizer", str(row["gene"])),
+        "therapeutic-implication",
+        _concept("therapeutic-implication", "Therapeutic Implication", TBD),
+        date,
+        components,
+    )
+    observation["derivedFrom"] = [{"reference": genotype_ref}]
+    if pd.notna(row.get("activity_score")) and str(row.get("activity_score")) != "":
+        observation["note"] = [{"text": f"activity score {row['activity_score']}"}]
+    return observation
+
+
 def pgx_implication(patient: str, patient_ref: str, date: str, row: Mapping[str, Any], derived_from: list[str]) -> dict:
     """A CPIC recommendation: the drug, the phenotype that drives it and the recommendation (as a note)."""
     components = [
@@ -308,7 +334,8 @@ def patient_bundle(dossier: Mapping[str, Any]) -> dict:
         add(therapeutic_implication(patient, patient_ref, date, row, _matching(by_gene, row["gene"])))
     pgx = sections["pgx"]
     for row in pgx.get("genotypes", []):
-        add(genotype_observation(patient, patient_ref, date, row), row["gene"])
+        genotype_ref = add(genotype_observation(patient, patient_ref, date, row), row["gene"])
+        add(metabolizer_observation(patient, patient_ref, date, row, genotype_ref))
     for row in pgx.get("recommendations", []):
         genes = [g.strip() for g in str(row["genes"]).replace(";", ",").split(",") if g.strip()]
         add(pgx_implication(patient, patient_ref, date, row, [r for g in genes for r in _matching(by_gene, g)]))
