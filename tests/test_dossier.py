@@ -282,3 +282,17 @@ def test_parallel_workers_write_the_same_bytes(full, tmp_path) -> None:
     build_all(patient_ids(N_FULL), sources, HEADER, tmp_path, processes=2)
     for path in sorted(folder.iterdir()):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_pgx_calls_from_per_patient_tables(tmp_path) -> None:
+    """results/pgx/{patient}.tsv (SPEC columns, no patient column) give the same section as the cohort table."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    cohort_table = pd.read_csv(sources.paths["pgx"], sep="\t", keep_default_na=False)
+    per_patient = {}
+    for patient, rows in cohort_table.groupby("patient"):
+        per_patient[patient] = str(tmp_path / f"{patient}.pgx.tsv")
+        rows.drop(columns="patient").to_csv(per_patient[patient], sep="\t", index=False)
+    from_cohort = patient_dossier(load_cohort(patient_ids(3), sources, HEADER), "S0001")["by_id"]["pgx"]
+    sources.paths["pgx"] = per_patient
+    from_files = patient_dossier(load_cohort(patient_ids(3), sources, HEADER), "S0001")["by_id"]["pgx"]
+    assert from_files["genotypes"] == from_cohort["genotypes"] and from_files["genotypes"][0]["diplotype"] == "*1/*4"

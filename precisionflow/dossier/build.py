@@ -127,6 +127,14 @@ def _table(sources: Sources, name: str, columns: Sequence[str] = ()) -> pd.DataF
     return read_source_table(sources.paths[name], columns) if sources.has(name) else None
 
 
+def read_pgx(source: str | Mapping[str, str]) -> pd.DataFrame:
+    """PGx calls: the cohort table (with a ``patient`` column), or {patient: path} of the per-patient tables."""
+    if not isinstance(source, Mapping):
+        return read_source_table(source, PGX_COLUMNS)
+    frames = [read_source_table(path, PGX_COLUMNS[1:]).assign(patient=patient) for patient, path in source.items()]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PGX_COLUMNS)
+
+
 def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Cohort:
     """Read every available source once."""
     cohort = Cohort(patients=list(patients), sources=sources, header=header)
@@ -164,8 +172,9 @@ def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Co
     cohort.risk = _table(sources, "risk", RISK_COLUMNS)
     cohort.contributions = _table(sources, "contributions", CONTRIBUTION_COLUMNS)
     cohort.outcome_metrics = read_json(sources.paths["outcome_metrics"]) if sources.has("outcome_metrics") else None
-    cohort.pgx = _table(sources, "pgx", PGX_COLUMNS)
-    cohort.pgx_recommendations = _table(sources, "pgx_recommendations", PGX_RECOMMENDATION_COLUMNS)
+    cohort.pgx = read_pgx(sources.paths["pgx"]).fillna("") if sources.has("pgx") else None  # blanks print blank
+    recommendations = _table(sources, "pgx_recommendations", PGX_RECOMMENDATION_COLUMNS)
+    cohort.pgx_recommendations = None if recommendations is None else recommendations.fillna("")
     cohort.steps = _table(sources, "steps", STEP_COLUMNS)
     cohort.input_summary = _table(sources, "input_summary", ["patient", "input", "records", "kept"])
     return cohort

@@ -71,6 +71,7 @@ SOURCES: dict[str, Source] = {
             "outcome",
             "no outcome columns in the config: outcome not assessed",
         ),
+        # the cohort table with a patient column, or the per-patient tables results/pgx/{patient}.tsv
         Source("pgx", "results/pgx/cohort.tsv", "pgx", "no germline VCF: PGx not assessed"),
         Source("pgx_recommendations", "results/pgx/recommendations.tsv", "pgx", "no germline VCF: PGx not assessed"),
         Source("steps", "results/cohort/steps.tsv", "methods", "the run's step table is not produced by this workflow"),
