@@ -177,6 +177,13 @@ def component(resource: dict, loinc: str) -> dict | None:
     return next((c for c in resource.get("component", []) if c["code"]["coding"][0]["code"] == loinc), None)
 
 
+def genes_of(resource: dict) -> list[str]:
+    """The genes studied (LOINC 48018-6 components) of an Observation."""
+    return [
+        c["valueCodeableConcept"]["text"] for c in resource["component"] if c["code"]["coding"][0]["code"] == "48018-6"
+    ]
+
+
 def therapy_of(resource: dict) -> str | None:
     medication = component(resource, "51963-7")
     return medication["valueCodeableConcept"]["text"] if medication else None
@@ -191,11 +198,11 @@ def test_fhir_bundle_has_the_amplification_and_its_therapy(full) -> None:
     results = {r["reference"] for r in report["result"]}
     assert report["subject"]["reference"] == "urn:uuid:" + resources(bundle, "Patient")[0]["id"]
     amplifications = [
-        r for r in resources(bundle, "Observation", "variant")
-        if component(r, "48018-6")["valueCodeableConcept"]["text"] == "ERBB2" and component(r, "48019-4")
-    ]  # fmt: skip
+        r for r in resources(bundle, "Observation", "variant") if "ERBB2" in genes_of(r) and component(r, "48019-4")
+    ]
     assert len(amplifications) == 1
     amp = amplifications[0]
+    assert genes_of(amp) == ["ERBB2", "GRB7"]  # adjacent and both at 8 copies: one amplicon
     assert component(amp, "48019-4")["valueCodeableConcept"]["coding"][0]["code"] == "SO:0001880"
     assert component(amp, "82155-3")["valueQuantity"]["value"] == 8.0
     assert f"urn:uuid:{amp['id']}" in results
@@ -296,3 +303,18 @@ def test_pgx_calls_from_per_patient_tables(tmp_path) -> None:
     sources.paths["pgx"] = per_patient
     from_files = patient_dossier(load_cohort(patient_ids(3), sources, HEADER), "S0001")["by_id"]["pgx"]
     assert from_files["genotypes"] == from_cohort["genotypes"] and from_files["genotypes"][0]["diplotype"] == "*1/*4"
+
+
+def test_a_tmb_the_variant_step_could_not_compute_is_named_not_invented(tmp_path) -> None:
+    """A VCF without transcript annotation: tmb.tsv has NA and says why (real data: A04W); the page says so."""
+    sources = write_sources(tmp_path / "results", patient_ids(3), optional=False)
+    tmb = pd.read_csv(sources.paths["tmb"], sep="\t")
+    tmb.loc[0, ["coding_mutations", "tmb_per_mb"]] = None
+    tmb["annotation"] = ["no transcript annotation: coding mutations unknown", "", ""]
+    tmb.to_csv(sources.paths["tmb"], sep="\t", index=False, na_rep="NA")
+    cohort = load_cohort(patient_ids(3), sources, HEADER)
+    genomic = patient_dossier(cohort, "S0000")["by_id"]["genomic"]
+    assert "tmb" not in genomic
+    assert "TMB not computed: no transcript annotation: coding mutations unknown" in genomic["reasons"]
+    other = patient_dossier(cohort, "S0001")["by_id"]["genomic"]["tmb"]
+    assert other["cohort_size"] == 2  # the percentile is among the patients with a TMB

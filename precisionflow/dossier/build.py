@@ -27,6 +27,7 @@ from precisionflow.dossier.gather import (
     Sources,
     citation_link,
     copy_number_events,
+    copy_number_segments,
     omics_zscores,
     outliers,
     pgx_flags,
@@ -211,6 +212,7 @@ def genomic_section(cohort: Cohort, patient: str) -> dict:
     if patient in cohort.copy_number_by_patient:
         rows = cohort.copy_number_by_patient[patient]
         data["cn_events"] = copy_number_events(rows)
+        data["cn_segments"] = copy_number_segments(rows)
         data["cn_track"] = copy_number_track(rows, cohort.genome_axis) if cohort.genome_axis is not None else None
     else:
         reasons.append(
@@ -218,19 +220,21 @@ def genomic_section(cohort: Cohort, patient: str) -> dict:
             if cohort.copy_number is None
             else "no copy-number calls for this patient"
         )
-    if cohort.tmb is not None and patient in cohort.tmb.index:
-        data["tmb"] = {
-            "value": float(cohort.tmb.at[patient, "tmb_per_mb"]),
-            "coding_mutations": int(cohort.tmb.at[patient, "coding_mutations"])
-            if "coding_mutations" in cohort.tmb
-            else None,
-            "percentile": float(cohort.tmb.at[patient, "percentile"]),
-            "cohort_size": len(cohort.tmb),
-        }
-    else:
+    if cohort.tmb is None or patient not in cohort.tmb.index:
         reasons.append(
             cohort.sources.reason("tmb") if cohort.tmb is None else "no TMB for this patient (no somatic variants)"
         )
+    elif pd.isna(cohort.tmb.at[patient, "tmb_per_mb"]):  # the variant step could not count coding mutations
+        why = cohort.tmb.at[patient, "annotation"] if "annotation" in cohort.tmb else ""
+        reasons.append(f"TMB not computed{': ' + str(why) if isinstance(why, str) and why else ''}")
+    else:
+        coding = cohort.tmb.at[patient, "coding_mutations"] if "coding_mutations" in cohort.tmb else None
+        data["tmb"] = {
+            "value": float(cohort.tmb.at[patient, "tmb_per_mb"]),
+            "coding_mutations": None if coding is None or pd.isna(coding) else int(coding),
+            "percentile": float(cohort.tmb.at[patient, "percentile"]),
+            "cohort_size": int(cohort.tmb["tmb_per_mb"].notna().sum()),
+        }
     return _section("genomic", bool(data), reasons, **data)
 
 
@@ -397,11 +401,16 @@ def altered_matrix(cohort: Cohort, n_genes: int = 20) -> pd.DataFrame | None:
     return matrix[order]
 
 
+def cohort_tmb(cohort: Cohort) -> pd.Series:
+    """The TMB of each patient who has one (NA where the variant step could not count coding mutations)."""
+    return pd.Series(dtype=float) if cohort.tmb is None else cohort.tmb["tmb_per_mb"].dropna()
+
+
 def cohort_overview(cohort: Cohort) -> dict:
     """The index page's figures: oncoplot, TMB distribution, clusters on the UMAP (None when not assessed)."""
     matrix = altered_matrix(cohort) if cohort.mafs else None
     return {
         "oncoplot": figures.oncoplot(matrix) if matrix is not None else None,
-        "tmb": figures.tmb_histogram(cohort.tmb["tmb_per_mb"]) if cohort.tmb is not None else None,
+        "tmb": figures.tmb_histogram(tmb) if len(tmb := cohort_tmb(cohort)) else None,
         "umap": figures.umap_plot(cohort.umap, cohort.clusters, "") if cohort.umap is not None else None,
     }

@@ -29,8 +29,8 @@ OBS_CATEGORY = {
 }
 ID_NAMESPACE = uuid.UUID("6f1e4c52-8f43-5b8e-9a7e-2d1c0f3a9b11")  # this workflow's (fixed) UUIDv5 namespace
 # copy-number call -> Sequence Ontology term of the change (Genomics Reporting: DNA change type). Only the
-# focal, reportable events: a one-copy gain or loss spans whole arms (hundreds of genes per patient), so
-# those are counted in the report's conclusion instead of one Observation per gene.
+# reportable events (amplification, deep loss), one per run of adjacent genes (an amplicon is one event
+# listing its genes); one-copy gains and losses span whole arms, so the report's conclusion counts them.
 CN_CHANGE = {
     "amp": ("SO:0001880", "feature_amplification"),
     "deep_loss": ("SO:0001893", "transcript_ablation"),
@@ -130,10 +130,10 @@ def variant_observation(patient: str, patient_ref: str, date: str, build: str, v
 
 
 def copy_number_observation(patient: str, patient_ref: str, date: str, build: str, event: Mapping[str, Any]) -> dict:
-    """A gene's copy-number event, as a variant with its DNA change type and copy number."""
+    """A copy-number event (a run of adjacent genes), as a variant with its genes, change type and copy number."""
     so_code, so_display = CN_CHANGE[event["call"]]
     components = [
-        _gene(event["gene"]),
+        *[_gene(gene) for gene in event["genes"]],
         _component("48002-0", "Genomic source class", valueCodeableConcept=_concept("LA6684-0", "Somatic")),
         _component("62374-4", "Human reference sequence assembly version", valueCodeableConcept={"text": build}),
         _component("48019-4", "DNA change type", valueCodeableConcept=_concept(so_code, so_display, SO)),
@@ -158,7 +158,7 @@ def copy_number_observation(patient: str, patient_ref: str, date: str, build: st
                 valueRange={"low": {"value": int(event["start"])}, "high": {"value": int(event["end"])}},
             )
         )
-    oid = resource_id(patient, "copy_number", str(event["gene"]))
+    oid = resource_id(patient, "copy_number", f"{event['chrom']}:{event['start']}:{event['genes'][0]}")
     return _observation(
         patient_ref,
         oid,
@@ -324,10 +324,10 @@ def patient_bundle(dossier: Mapping[str, Any]) -> dict:
     if genomic.get("variants") is not None:
         for variant in genomic["variants"].to_dict(orient="records"):
             add(variant_observation(patient, patient_ref, date, build, variant), variant["gene"])
-    if genomic.get("cn_events") is not None:
-        for event in genomic["cn_events"].to_dict(orient="records"):
-            if event["call"] in CN_CHANGE:
-                add(copy_number_observation(patient, patient_ref, date, build, event), event["gene"])
+    for event in genomic.get("cn_segments", []):
+        ref = add(copy_number_observation(patient, patient_ref, date, build, event))
+        for gene in event["genes"]:
+            by_gene.setdefault(str(gene), []).append(ref)
     if "tmb" in genomic:
         add(tmb_observation(patient, patient_ref, date, genomic["tmb"]))
     for row in sections["therapy"].get("rows", []):

@@ -102,6 +102,38 @@ def copy_number_events(copy_number: pd.DataFrame) -> pd.DataFrame:
     return events.sort_values(["_order", "gene"], kind="stable")[columns].reset_index(drop=True)
 
 
+def copy_number_segments(copy_number: pd.DataFrame, calls: Sequence[str] = ("amp", "deep_loss")) -> list[dict]:
+    """Runs of adjacent genes (genome order, neutral genes included) with one call and copy number, for the
+    given calls: a focal amplicon is one event with its genes, not one event per gene. Without positions,
+    each gene is its own event."""
+    if not {"chrom", "start", "end"} <= set(copy_number.columns):
+        rows = copy_number[copy_number["call"].isin(calls)].sort_values("gene", kind="stable")
+        return [
+            {"genes": [g], "call": c, "total_cn": float(n), "chrom": None, "start": None, "end": None}
+            for g, c, n in zip(rows["gene"], rows["call"], rows["total_cn"], strict=True)
+        ]
+    from precisionflow.dossier.svg import contig_sort_key
+
+    rows = copy_number.dropna(subset=["chrom", "start"]).copy()
+    rows["_contig"] = rows["chrom"].astype(str).map(lambda c: contig_sort_key(c))
+    rows = rows.sort_values(["_contig", "start", "gene"], kind="stable")
+    state = rows["chrom"].astype(str) + "|" + rows["call"].astype(str) + "|" + rows["total_cn"].astype(str)
+    run = (state != state.shift()).cumsum()
+    segments = []
+    for _, group in rows[rows["call"].isin(calls)].groupby(run[rows["call"].isin(calls)], sort=True):
+        segments.append(
+            {
+                "genes": group["gene"].astype(str).tolist(),
+                "call": str(group["call"].iloc[0]),
+                "total_cn": float(group["total_cn"].iloc[0]),
+                "chrom": str(group["chrom"].iloc[0]),
+                "start": int(group["start"].min()),
+                "end": int(group["end"].max()),
+            }
+        )
+    return segments
+
+
 def omics_zscores(layers: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Per layer, patients × features z-scores of the normalized values (across the cohort, per feature)."""
     scores = {}
