@@ -94,12 +94,13 @@ def variant_table(maf: pd.DataFrame) -> pd.DataFrame:
 
 
 def copy_number_events(copy_number: pd.DataFrame) -> pd.DataFrame:
-    """The patient's genes not called neutral, amplifications first."""
+    """The patient's genes not called neutral: amplifications first, the highest copy numbers first within them."""
     order = {"amp": 0, "deep_loss": 1, "gain": 2, "loss": 3}
     events = copy_number[copy_number["call"] != "neutral"].copy()
     events["_order"] = events["call"].map(order).fillna(9)
+    events["_copies"] = -events["total_cn"].astype(float)
     columns = [c for c in ("gene", "call", "total_cn", "chrom", "start", "end") if c in events.columns]
-    return events.sort_values(["_order", "gene"], kind="stable")[columns].reset_index(drop=True)
+    return events.sort_values(["_order", "_copies", "gene"], kind="stable")[columns].reset_index(drop=True)
 
 
 def copy_number_segments(copy_number: pd.DataFrame, calls: Sequence[str] = ("amp", "deep_loss")) -> list[dict]:
