@@ -242,7 +242,9 @@ def dossier_sources():
         # Steps being built on other branches (issues 14-18): set their line to the SOURCES path (or a
         # {patient: path} map) under the condition their rule file uses, when merging.
         "actionable": None,  # issue 14: SOURCES["actionable"].path if <actionability resource given>
-        "pgx": None,  # issue 16: SOURCES["pgx"].path if patients_with("germline_vcf")
+        # issue 16: SOURCES["pgx"].path if patients_with("germline_vcf"), or per patient
+        # {p: f"results/pgx/{p}.tsv" for p in patients_with("germline_vcf")} (precisionflow.dossier.build.read_pgx)
+        "pgx": None,
         "pgx_recommendations": None,  # issue 16
         "risk": None,  # issue 17: SOURCES["risk"].path if config["outcome"]
         "contributions": None,  # issue 17

@@ -29,7 +29,6 @@ rule report_dossiers:
     params:
         patients=PATIENTS,
         per_patient={name: list(path) for name, path in dossier_sources().items() if isinstance(path, dict)},
-        absent=sorted(name for name, path in dossier_sources().items() if not path),
         reference_names=sorted(config["resources"]),
         cohort=config["cohort"],
         date=report_date(),
