@@ -1,4 +1,6 @@
-"""The dossier's figures, drawn with matplotlib and inlined as PNG data URIs (no file beside the page).
+"""The cohort index's figures, drawn with matplotlib and inlined as PNG data URIs (no file beside the page).
+
+The per-patient figures are inline SVG (:mod:`precisionflow.dossier.svg`).
 
 PNG with the Software metadata removed gives the same bytes for the same data (precisionflow.plots).
 """
@@ -11,13 +13,9 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from precisionflow.references import contig_key
-
-CALL_COLOURS = {"amp": "#b2182b", "gain": "#ef8a62", "neutral": "#999999", "loss": "#67a9cf", "deep_loss": "#2166ac"}
 DPI = 80
 
 
@@ -25,43 +23,6 @@ def data_uri(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _contig_order(chroms: pd.Series) -> list[str]:
-    def key(name: str) -> tuple[int, str]:
-        bare = contig_key(str(name))
-        return (int(bare), "") if bare.isdigit() else (100 + {"X": 0, "Y": 1}.get(bare, 2), bare)
-
-    return sorted(chroms.astype(str).unique(), key=key)
-
-
-def copy_number_plot(copy_number: pd.DataFrame) -> str:
-    """Total copy number of each gene along the genome (contigs side by side), coloured by call."""
-    figure = Figure(figsize=(9, 2.4))
-    ax = figure.subplots()
-    frame = copy_number.dropna(subset=["chrom", "start"]).copy()
-    contigs = _contig_order(frame["chrom"])
-    offset, ticks, labels = 0.0, [], []
-    frame["x"] = np.nan
-    for i, contig in enumerate(contigs):
-        rows = frame["chrom"].astype(str) == contig
-        positions = frame.loc[rows, "start"].astype(float)
-        span = float(positions.max()) if len(positions) else 0.0
-        frame.loc[rows, "x"] = positions + offset
-        ticks.append(offset + span / 2)
-        labels.append(contig_key(contig))
-        if i % 2:
-            ax.axvspan(offset, offset + span, color="#f2f2f2", lw=0)
-        offset += span
-    for call, colour in CALL_COLOURS.items():
-        rows = frame[frame["call"] == call]
-        if len(rows):
-            ax.scatter(rows["x"], rows["total_cn"].astype(float), s=4, c=colour, label=call, lw=0, rasterized=True)
-    ax.set_xticks(ticks, labels, fontsize=6)
-    ax.set_xlim(0, max(offset, 1))
-    ax.set_ylabel("total copies")
-    ax.legend(fontsize=6, loc="upper right", ncol=5, frameon=False)
-    return data_uri(figure)
 
 
 def umap_plot(umap: pd.DataFrame, clusters: pd.Series | None, patient: str) -> str:
