@@ -22,6 +22,7 @@ include: "rules/integration.smk"
 include: "rules/targets.smk"
 include: "rules/pgx.smk"
 include: "rules/outcome.smk"
+include: "rules/report.smk"
 
 
 rule all:
@@ -34,3 +35,4 @@ rule all:
         targets_outputs(),
         pgx_outputs(),
         outcome_outputs(),
+        dossier_outputs(),

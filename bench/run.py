@@ -15,7 +15,7 @@ import traceback
 
 from bench.harness import ROOT, Row
 
-STEPS = ["variants", "omics", "integration", "targets", "actionability", "pgx", "outcome", "workflow"]
+STEPS = ["variants", "omics", "integration", "targets", "actionability", "pgx", "outcome", "dossier", "workflow"]
 RESULTS = ROOT / "bench" / "results.md"
 CACHE = ROOT / "bench" / "data"
 

@@ -1,6 +1,7 @@
 # Helpers shared by every step: config and sheet validation, patient ids, resources from input size.
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from snakemake.utils import validate
 sys.path.insert(0, workflow.basedir)
 
 from precisionflow.configuration import check_unique_keys, schema_error_line
+from precisionflow.dossier.sources import SOURCES, patient_path, workflow_version
 from precisionflow.errors import InputError
 from precisionflow.integration import layout as integration_layout
 from precisionflow.outcome import layout as outcome_layout
@@ -318,3 +320,55 @@ def pgx_outputs():
     if not PGX_PATIENTS:
         return []
     return [f"{PGX}/{name}" for name in ("cohort.tsv", "recommendations.tsv")] + [f"{PGX}/{p}.tsv" for p in PGX_PATIENTS]
+
+
+
+
+def dossier_outputs():
+    folder = "results/report/patients"
+    return [f"{folder}/{p}.{kind}" for p in PATIENTS for kind in ("html", "fhir.json")] + [f"{folder}/index.html"]
+
+
+# --- the patient dossiers (rules/report.smk) ---
+def dossier_sources():
+    """Each optional source of the dossiers -> its path (or {patient: path}) when its step is part of this
+    workflow, else None (the dossier then prints the source's reason, precisionflow/dossier/sources.py).
+    Wiring a step's output into the dossiers is one line here."""
+    integration = integration_outputs()
+    made = lambda name: SOURCES[name].path if SOURCES[name].path in integration else None  # noqa: E731
+    return {
+        "mafs": {p: patient_path("mafs", p) for p in MAF_PATIENTS} if MAF_PATIENTS else None,
+        "copy_number": SOURCES["copy_number"].path if CNA_PATIENTS else None,
+        "tmb": SOURCES["tmb"].path if MAF_PATIENTS else None,
+        "cohort_h5mu": made("cohort_h5mu") if LAYERS else None,
+        "clusters": made("clusters") if LAYERS else None,
+        "predictions": made("predictions") if LAYERS else None,
+        "model_metrics": made("model_metrics") if LAYERS else None,
+        "fairness": made("fairness") if LAYERS else None,
+        "targets": {p: patient_path("targets", p) for p in PATIENTS},
+        # Steps being built on other branches (issues 14-18): set their line to the SOURCES path (or a
+        # {patient: path} map) under the condition their rule file uses, when merging.
+        "actionable": SOURCES["actionable"].path if ACTIONABILITY else None,
+        "pgx": SOURCES["pgx"].path if PGX_PATIENTS else None,
+        "pgx_recommendations": SOURCES["pgx_recommendations"].path if PGX_PATIENTS else None,
+        "risk": SOURCES["risk"].path if config["outcome"] else None,
+        "contributions": SOURCES["contributions"].path if config["outcome"] else None,
+        "outcome_metrics": SOURCES["outcome_metrics"].path if config["outcome"] else None,
+        "explanations": made("explanations") if LAYERS else None,
+        "steps": SOURCES["steps"].path,
+        "input_summary": SOURCES["input_summary"].path if MAF_PATIENTS else None,
+    }
+
+
+def dossier_inputs(wildcards):
+    """The available sources as named inputs (per-patient ones as lists), and the reference tables."""
+    inputs = {name: list(path.values()) if isinstance(path, dict) else path for name, path in dossier_sources().items() if path}
+    inputs["references"] = [config["resources"][name] for name in sorted(config["resources"])]
+    return inputs
+
+
+def report_date():
+    """The dossiers' date: the config's, else the sample sheet's modification day (the same on reruns)."""
+    if config["report_date"]:
+        return str(config["report_date"])
+    return datetime.fromtimestamp(Path(SHEET_PATH).stat().st_mtime, tz=timezone.utc).date().isoformat()

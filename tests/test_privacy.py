@@ -162,3 +162,24 @@ def test_the_id_map_prints_without_raw_ids() -> None:
         assert "DEMO" not in text and "2 patients" in text
     assert pickle.loads(pickle.dumps(ids, protocol=4)) == ids  # how Snakemake hands params to a script
     assert repr(public_ids(["DEMO-001", "DEMO-003"], KEY)) != repr(ids)  # a changed map reruns its jobs
+
+
+def test_dossiers_and_fhir_bundles_carry_only_pseudonyms(pseudonymized: Path) -> None:
+    """The patient dossiers and FHIR bundles are named and filled by pseudonym (the search of every output
+    above reads them too); the bundle's Patient is known only by the pseudonym, and the Snakemake report
+    holds each dossier."""
+    import json
+
+    expected = sorted(pseudonym(p, KEY) for p in sheet(pseudonymized)["patient"])
+    folder = pseudonymized / "results/report/patients"
+    assert sorted(p.name.removesuffix(".fhir.json") for p in folder.glob("*.fhir.json")) == expected
+    assert sorted(p.stem for p in folder.glob("*.html") if p.stem != "index") == expected
+    bundle = json.loads((folder / f"{expected[0]}.fhir.json").read_text())
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert [i["value"] for i in patient["identifier"]] == [expected[0]] and set(patient) == {"resourceType", "id", "identifier"}
+    page = (folder / f"{expected[0]}.html").read_text()
+    assert f"Patient dossier: {expected[0]}" in page
+    leaks = find(pseudonymized, raw_ids(pseudonymized) | identifying_values(pseudonymized), folders=("results/report/patients",))
+    assert not leaks, leaks
+    with zipfile.ZipFile(pseudonymized / "results/report/report.zip") as archive:
+        assert any(n.endswith(f"/{expected[0]}.html") and archive.getinfo(n).file_size > 100_000 for n in archive.namelist())

@@ -20,7 +20,10 @@ from tests.conftest import run_snakemake
 
 pytestmark = pytest.mark.workflow
 
-CATEGORIES = ["1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients", "7. Outcome"]
+CATEGORIES = [
+    "1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients", "7. Outcome",
+    "8. Pharmacogenomics", "9. Dossiers",
+]
 
 
 class Report:
@@ -75,6 +78,7 @@ def test_each_step_shows_its_figures_and_tables(report: Report) -> None:
     assert {"cohort_targets.tsv", "cohort_targets.html", "cohort_evidence.png", "actionable.tsv"} <= names("5. Targets")
     assert {"associations.tsv", "risk.tsv", "metrics.json", "km_clusters.png", "km_genes.png", "km_factors.png",
             "km_risk_groups.png"} <= names("7. Outcome")
+    assert names("9. Dossiers") == {"index.html"}
     for path, entry in report.results.items():
         if entry["mime_type"] == "image/png":
             assert report.data(path)[:8] == b"\x89PNG\r\n\x1a\n", path
@@ -90,8 +94,14 @@ def test_one_section_per_patient_with_targets_evidence_and_drugs(report: Report,
     assert sorted(report.categories["6. Patients"]) == sorted(truth["patients"])
     for patient, facts in truth["patients"].items():
         entries = report.entries("6. Patients", patient)
-        assert {Path(p).name for p in entries} == {f"{patient}.html", f"{patient}.tsv", f"{patient}.actionable.tsv"}
-        page = report.data(next(p for p in entries if p.endswith(".html"))).decode()
+        assert set(entries) == {
+            f"results/targets/report/patients/{patient}.html",
+            f"results/targets/patients/{patient}.tsv",
+            f"results/targets/patients/{patient}.actionable.tsv",
+            f"results/report/patients/{patient}.html",  # the patient's dossier (tests/test_dossier*.py)
+        }
+        assert f"Patient dossier: {patient}" in report.data(f"results/report/patients/{patient}.html").decode()
+        page = report.data(f"results/targets/report/patients/{patient}.html").decode()
         genes = page_genes(page)
         # the page leads with the actionable alterations (tiers I-II, resistance), then the ranked targets
         assert page.index("Actionable alterations") < page.index("Resistance") < page.index("Ranked targets")

@@ -1,0 +1,320 @@
+"""Patient dossiers from synthetic step outputs (precisionflow/dossier/synthetic.py), without Snakemake.
+
+The synthetic cohort carries every source with exactly its SPEC columns, including those of steps
+built on other branches (actionability, PGx, outcome, explanations, step table), so each section is
+proven before they are merged; a second cohort without them checks that each section says why it is
+empty. Patient S0000 is HER2-amplified with a tier I-A trastuzumab row and a resistance row.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from precisionflow.dossier.build import Header, load_cohort, patient_dossier
+from precisionflow.dossier.fhir import IG, patient_bundle
+from precisionflow.dossier.gather import Sources, citation_link, sort_actionable
+from precisionflow.dossier.pipeline import build_all
+from precisionflow.dossier.synthetic import patient_ids, write_sources
+from precisionflow.errors import InputError
+
+SECTION_IDS = ["summary", "therapy", "genomic", "omics", "prediction", "outcome", "pgx", "methods"]
+HEADER = Header(
+    cohort="synthetic",
+    date="2026-11-30",
+    version="0.1.0",
+    genome_build="GRCh38",
+    references=[{"name": "genes", "file": "genes.bed.gz", "sha256": "0123456789ab"}],
+    tumor_types={"S0000": "BRCA"},
+)
+MAX_DOSSIER_BYTES = 2_000_000
+N_FULL = 30
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Sources]:
+    folder = tmp_path_factory.mktemp("full")
+    sources = write_sources(folder / "results", patient_ids(N_FULL))
+    build_all(patient_ids(N_FULL), sources, HEADER, folder / "dossiers")
+    return folder / "dossiers", sources
+
+
+@pytest.fixture(scope="module")
+def core(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same cohort without the other branches' steps (what this branch's workflow makes)."""
+    folder = tmp_path_factory.mktemp("core")
+    build_all(
+        patient_ids(4), write_sources(folder / "results", patient_ids(4), optional=False), HEADER, folder / "dossiers"
+    )
+    return folder / "dossiers"
+
+
+def section_html(page: str, section: str) -> str:
+    match = re.search(rf'<section id="{section}">(.*?)</section>', page, flags=re.DOTALL)
+    assert match, f"section {section} missing"
+    return match.group(1)
+
+
+def test_every_section_in_the_issue_order(full, core) -> None:
+    for folder in (full[0], core):
+        page = (folder / "S0000.html").read_text()
+        positions = [page.index(f'<section id="{s}">') for s in SECTION_IDS]
+        assert positions == sorted(positions)
+        assert page.index('id="header"') < positions[0]
+
+
+def test_header_names_patient_tumour_type_cohort_date_version_and_references(full) -> None:
+    header = (full[0] / "S0000.html").read_text().split('<section id="summary">')[0]
+    for text in (
+        "S0000",
+        "BRCA",
+        "synthetic",
+        "2026-11-30",
+        "precisionflow 0.1.0",
+        "GRCh38",
+        "genes.bed.gz",
+        "0123456789ab",
+    ):
+        assert text in header, text
+
+
+def test_therapy_rows_by_tier_resistance_first_and_citations_as_links(full) -> None:
+    therapy = section_html((full[0] / "S0000.html").read_text(), "therapy")
+    tiers = re.findall(r'data-tier="([^"]+)"', therapy)
+    assert tiers == ["I-A", "I-A", "II-D"]
+    assert therapy.index("Trastuzumab") < therapy.index("Lapatinib")
+    assert 'href="https://doi.org/10.1056/NEJM200103153441101"' in therapy
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/31091374/"' in therapy
+    assert 'class="tier-I effect-sensitivity"' in therapy and 'class="tier-II effect-resistance"' in therapy
+
+
+def test_summary_lists_tier_i_therapies_resistance_pgx_flag_and_subtype(full) -> None:
+    summary = section_html((full[0] / "S0000.html").read_text(), "summary")
+    assert "<b>Trastuzumab</b>" in summary and "<b>Alpelisib</b>" in summary
+    assert "Resistance: ERBB2 amplification predicts resistance to Lapatinib" in summary
+    assert "PGx: tamoxifen" in summary and "aromatase inhibitor" in summary
+    assert "<b>HER2</b> (probability 0.92)" in summary
+
+
+def test_outcome_pgx_and_explanations_render_from_their_spec_columns(full) -> None:
+    page = (full[0] / "S0000.html").read_text()
+    outcome = section_html(page, "outcome")
+    risk = pd.read_csv(full[1].paths["risk"], sep="\t").set_index("patient").loc["S0000"]
+    assert f"Risk group <b>{risk['risk_group']}</b>" in outcome and "mut_TP53" in outcome
+    pgx = section_html(page, "pgx")
+    assert "CYP2D6" in pgx and "*1/*4" in pgx and "Intermediate Metabolizer" in pgx and "CPIC" in pgx
+    assert "GRB7" in section_html(page, "prediction")  # the explanation's features
+    methods = section_html(page, "methods")
+    assert "dropped_low_depth" in methods and "Not assessed" not in methods
+
+
+def test_absent_steps_say_why_instead_of_vanishing(core) -> None:
+    page = (core / "S0000.html").read_text()
+    assert "no germline VCF: PGx not assessed" in section_html(page, "pgx")
+    assert "no outcome columns in the config: outcome not assessed" in section_html(page, "outcome")
+    assert "therapies not assessed" in section_html(page, "therapy")
+    not_assessed = section_html(page, "methods")
+    assert "no germline VCF: PGx not assessed" in not_assessed and "per-patient explanations" in not_assessed
+
+
+def test_genomic_findings_variants_copy_number_and_tmb(full) -> None:
+    genomic = section_html((full[0] / "S0000.html").read_text(), "genomic")
+    maf = pd.read_csv(full[1].paths["mafs"]["S0000"], sep="\t")
+    assert f"Somatic variants ({len(maf)})" in genomic
+    assert "p.E545K" in genomic  # the variant table's data (inlined JSON)
+    assert '<svg xmlns="http://www.w3.org/2000/svg" id="cn-plot"' in genomic
+    assert re.search(r"<td>ERBB2</td><td>amp</td><td class=\"num\">8.0</td>", genomic)
+    tmb = pd.read_csv(full[1].paths["tmb"], sep="\t").set_index("patient")
+    percentile = (tmb["tmb_per_mb"] <= tmb.at["S0000", "tmb_per_mb"]).mean() * 100
+    assert f"cohort percentile {percentile:.0f} of {N_FULL} patients" in genomic
+
+
+def test_omics_outliers_and_position_on_the_cohort_map(full) -> None:
+    omics = section_html((full[0] / "S0000.html").read_text(), "omics")
+    assert 'id="umap-plot"' in omics and "this patient" in omics
+    # ERBB2 planted at 8 against N(0, 1) in 29 other patients: z = (8 - 8/30) / sd ≈ 7.7 / 1.7 ≈ 4.5
+    # (the outlier inflates the sd; the bound for one value among 30 is 29/sqrt(30) = 5.3)
+    match = re.search(r"<td>rna</td><td>rna_ERBB2</td><td>ERBB2</td><td class=\"num\">([0-9.]+)</td>", omics)
+    assert match and 3.5 < float(match.group(1)) < 5.3
+
+
+def test_pages_are_self_contained_small_and_byte_identical(full, tmp_path) -> None:
+    folder, sources = full
+    page = (folder / "S0000.html").read_text()
+    assert not re.search(r'<(script|img|link|iframe)[^>]+(src|href)="(https?:)?//', page)  # nothing fetched
+    # the DataTables bundle is inlined (itables' offline mode: the module as base64 text)
+    bundle = re.search(r'injectModule\("([A-Za-z0-9+/=]{100000,})"\)', page)
+    assert bundle and b"DataTables" in base64.b64decode(bundle.group(1)) and "new ITable(" in page
+    assert (folder / "S0000.html").stat().st_size < MAX_DOSSIER_BYTES
+    build_all(patient_ids(N_FULL), sources, HEADER, tmp_path)
+    for name in ("S0000.html", "S0000.fhir.json", "S0005.html", "index.html"):
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
+
+
+def test_index_links_every_patient(full) -> None:
+    index = (full[0] / "index.html").read_text()
+    for patient in patient_ids(N_FULL):
+        assert f'href="{patient}.html"' in index and f'href="{patient}.fhir.json"' in index
+    for figure in ('id="oncoplot"', 'id="tmb-distribution"', 'id="clusters"', 'id="fairness"'):
+        assert figure in index
+
+
+def resources(bundle: dict, kind: str | None = None, profile: str | None = None) -> list[dict]:
+    found = [e["resource"] for e in bundle["entry"]]
+    if kind:
+        found = [r for r in found if r["resourceType"] == kind]
+    if profile:
+        found = [r for r in found if f"{IG}/{profile}" in r.get("meta", {}).get("profile", [])]
+    return found
+
+
+def component(resource: dict, loinc: str) -> dict | None:
+    return next((c for c in resource.get("component", []) if c["code"]["coding"][0]["code"] == loinc), None)
+
+
+def genes_of(resource: dict) -> list[str]:
+    """The genes studied (LOINC 48018-6 components) of an Observation."""
+    return [
+        c["valueCodeableConcept"]["text"] for c in resource["component"] if c["code"]["coding"][0]["code"] == "48018-6"
+    ]
+
+
+def therapy_of(resource: dict) -> str | None:
+    medication = component(resource, "51963-7")
+    return medication["valueCodeableConcept"]["text"] if medication else None
+
+
+def test_fhir_bundle_has_the_amplification_and_its_therapy(full) -> None:
+    import json
+
+    bundle = json.loads((full[0] / "S0000.fhir.json").read_text())
+    Bundle.model_validate(bundle)
+    report = resources(bundle, "DiagnosticReport", "genomics-report")[0]
+    results = {r["reference"] for r in report["result"]}
+    assert report["subject"]["reference"] == "urn:uuid:" + resources(bundle, "Patient")[0]["id"]
+    amplifications = [
+        r for r in resources(bundle, "Observation", "variant") if "ERBB2" in genes_of(r) and component(r, "48019-4")
+    ]
+    assert len(amplifications) == 1
+    amp = amplifications[0]
+    assert genes_of(amp) == ["ERBB2", "GRB7"]  # adjacent and both at 8 copies: one amplicon
+    assert component(amp, "48019-4")["valueCodeableConcept"]["coding"][0]["code"] == "SO:0001880"
+    assert component(amp, "82155-3")["valueQuantity"]["value"] == 8.0
+    assert f"urn:uuid:{amp['id']}" in results
+    implications = resources(bundle, "Observation", "therapeutic-implication")
+    trastuzumab = [r for r in implications if therapy_of(r) == "Trastuzumab"]
+    assert len(trastuzumab) == 1
+    assert {"reference": f"urn:uuid:{amp['id']}"} in trastuzumab[0]["derivedFrom"]
+    assert component(trastuzumab[0], "51961-1")["valueCodeableConcept"]["text"] == "Responsive"
+    lapatinib = next(r for r in implications if therapy_of(r) == "Lapatinib")
+    assert component(lapatinib, "51961-1")["valueCodeableConcept"]["text"] == "Resistant"
+    assert len(resources(bundle, "Observation", "tmb")) == 1
+    genotype = resources(bundle, "Observation", "genotype")[0]
+    assert genotype["valueCodeableConcept"]["text"] == "CYP2D6 *1/*4"
+    metabolizer = next(r for r in implications if component(r, "53040-2") and not component(r, "51963-7"))
+    assert component(metabolizer, "53040-2")["valueCodeableConcept"]["text"] == "Intermediate Metabolizer"
+    assert metabolizer["derivedFrom"] == [{"reference": f"urn:uuid:{genotype['id']}"}]
+    tamoxifen = next(r for r in implications if therapy_of(r) == "tamoxifen")
+    assert {"reference": f"urn:uuid:{genotype['id']}"} in tamoxifen["derivedFrom"]
+    assert all(r.get("issued", "2026-11-30").startswith("2026-11-30") for r in resources(bundle))
+
+
+def test_fhir_ids_are_deterministic_and_distinct(full) -> None:
+    import json
+
+    cohort = load_cohort(patient_ids(N_FULL), full[1], HEADER)
+    first, second = patient_bundle(patient_dossier(cohort, "S0000")), patient_bundle(patient_dossier(cohort, "S0000"))
+    assert first == second
+    ids = [e["resource"]["id"] for e in first["entry"]]
+    assert len(ids) == len(set(ids))
+    other = json.loads((full[0] / "S0001.fhir.json").read_text())
+    assert not set(ids) & {e["resource"]["id"] for e in other["entry"]}
+
+
+def test_an_invalid_resource_fails_validation() -> None:
+    from pydantic import ValidationError
+
+    from precisionflow.dossier.fhir import validated
+
+    with pytest.raises(ValidationError):
+        validated(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": {"resourceType": "Observation", "status": "final"}}],
+            }
+        )
+
+
+def test_an_actionable_table_without_its_spec_columns_is_an_error(tmp_path) -> None:
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    frame = pd.read_csv(sources.paths["actionable"], sep="\t").drop(columns=["tier"])
+    frame.to_csv(sources.paths["actionable"], sep="\t", index=False)
+    with pytest.raises(InputError, match=r"actionable.tsv: header: expected columns .* found no tier"):
+        load_cohort(patient_ids(3), sources, HEADER)
+
+
+def test_resistance_is_listed_before_sensitivity_within_a_tier() -> None:
+    rows = pd.DataFrame(
+        {
+            "tier": ["II-C", "I-A", "I-A"],
+            "effect": ["sensitivity", "sensitivity", "resistance"],
+            "gene": ["A", "B", "C"],
+            "therapy": ["x", "y", "z"],
+        }
+    )
+    assert sort_actionable(rows)["gene"].tolist() == ["C", "B", "A"]
+
+
+@pytest.mark.parametrize(
+    ("citation", "source_id", "link"),
+    [
+        ("Slamon et al. 2001. DOI:10.1056/NEJM200103153441101.", "1", "https://doi.org/10.1056/NEJM200103153441101"),
+        ("Juric D et al. (PMID: 30543347)", "", "https://pubmed.ncbi.nlm.nih.gov/30543347/"),
+        ("see https://www.fda.gov/drugs/x.", "", "https://www.fda.gov/drugs/x"),
+        ("FDA label", "42", None),
+    ],
+)
+def test_citation_links(citation: str, source_id: str, link: str | None) -> None:
+    assert citation_link(citation, source_id) == link
+
+
+def test_parallel_workers_write_the_same_bytes(full, tmp_path) -> None:
+    folder, sources = full
+    build_all(patient_ids(N_FULL), sources, HEADER, tmp_path, processes=2)
+    for path in sorted(folder.iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_pgx_calls_from_per_patient_tables(tmp_path) -> None:
+    """results/pgx/{patient}.tsv (SPEC columns, no patient column) give the same section as the cohort table."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    cohort_table = pd.read_csv(sources.paths["pgx"], sep="\t", keep_default_na=False)
+    per_patient = {}
+    for patient, rows in cohort_table.groupby("patient"):
+        per_patient[patient] = str(tmp_path / f"{patient}.pgx.tsv")
+        rows.drop(columns="patient").to_csv(per_patient[patient], sep="\t", index=False)
+    from_cohort = patient_dossier(load_cohort(patient_ids(3), sources, HEADER), "S0001")["by_id"]["pgx"]
+    sources.paths["pgx"] = per_patient
+    from_files = patient_dossier(load_cohort(patient_ids(3), sources, HEADER), "S0001")["by_id"]["pgx"]
+    assert from_files["genotypes"] == from_cohort["genotypes"] and from_files["genotypes"][0]["diplotype"] == "*1/*4"
+
+
+def test_a_tmb_the_variant_step_could_not_compute_is_named_not_invented(tmp_path) -> None:
+    """A VCF without transcript annotation: tmb.tsv has NA and says why (real data: A04W); the page says so."""
+    sources = write_sources(tmp_path / "results", patient_ids(3), optional=False)
+    tmb = pd.read_csv(sources.paths["tmb"], sep="\t")
+    tmb.loc[0, ["coding_mutations", "tmb_per_mb"]] = None
+    tmb["annotation"] = ["no transcript annotation: coding mutations unknown", "", ""]
+    tmb.to_csv(sources.paths["tmb"], sep="\t", index=False, na_rep="NA")
+    cohort = load_cohort(patient_ids(3), sources, HEADER)
+    genomic = patient_dossier(cohort, "S0000")["by_id"]["genomic"]
+    assert "tmb" not in genomic
+    assert "TMB not computed: no transcript annotation: coding mutations unknown" in genomic["reasons"]
+    other = patient_dossier(cohort, "S0001")["by_id"]["genomic"]["tmb"]
+    assert other["cohort_size"] == 2  # the percentile is among the patients with a TMB
