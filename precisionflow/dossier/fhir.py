@@ -330,7 +330,8 @@ def patient_bundle(dossier: Mapping[str, Any]) -> dict:
             by_gene.setdefault(str(gene), []).append(ref)
     if "tmb" in genomic:
         add(tmb_observation(patient, patient_ref, date, genomic["tmb"]))
-    for row in sections["therapy"].get("rows", []):
+    # tier III rows (a driver alteration without an assertion) name no therapy: no implication to export
+    for row in (r for r in sections["therapy"].get("rows", []) if str(r.get("therapy") or "").strip()):
         add(therapeutic_implication(patient, patient_ref, date, row, _matching(by_gene, row["gene"])))
     pgx = sections["pgx"]
     for row in pgx.get("genotypes", []):
