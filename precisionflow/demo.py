@@ -790,9 +790,12 @@ def oncotree_table() -> str:
     return "code\tmain_type\tname\ttissue\n" + "".join("\t".join(row) + "\n" for row in ONCOTREE_CODES)
 
 
-def resistance_patient(patients: list[Patient]) -> Patient:
-    """The planted KRAS G12D colorectal case: the first Basal patient with variants and every layer."""
-    return next(p for p in patients if p.subtype == "Basal" and p.has_variants and not p.label_blank and len(p.layers) == 3)
+def resistance_patient(patients: list[Patient]) -> Patient | None:
+    """The planted KRAS G12D colorectal case: the first Basal patient with variants (every layer and a label
+    when one has them); None in a cohort without a Basal patient with variants."""
+    basal = [p for p in patients if p.subtype == "Basal" and p.has_variants]
+    complete = [p for p in basal if not p.label_blank and len(p.layers) == 3]
+    return (complete or basal or [None])[0]
 
 
 def plant_resistance_case(rng: np.random.Generator, patient: Patient, records: list[Record]) -> list[Record]:
@@ -970,7 +973,7 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     sheet.parent.mkdir(parents=True, exist_ok=True)
     outcome_gene = planted_outcome_gene(mutated)
     outcome = make_outcome(seed, patients, mutated, outcome_gene)
-    sheet.write_text(sheet_text(patients, prefix, outcome, {case.id: RESISTANCE_CASE["tumor_type"]}, germline))
+    sheet.write_text(sheet_text(patients, prefix, outcome, {case.id: RESISTANCE_CASE["tumor_type"]} if case else {}, germline))
 
     truth = {
         "seed": seed,

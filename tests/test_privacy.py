@@ -123,7 +123,10 @@ def pseudonymized(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_outputs_name_patients_by_keyed_hashes(pseudonymized: Path) -> None:
     expected = sorted(pseudonym(p, KEY) for p in sheet(pseudonymized)["patient"])
-    assert sorted(p.stem for p in (pseudonymized / "results/targets/patients").glob("*.tsv")) == expected
+    tables = [p for p in (pseudonymized / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv")]
+    assert sorted(p.stem for p in tables) == expected
+    actionable = pd.read_csv(pseudonymized / "results/targets/actionable.tsv", sep="\t", dtype=str)
+    assert set(actionable["patient"]) <= set(expected)
     overview = pd.read_csv(pseudonymized / "results/cohort/overview.tsv", sep="\t", dtype=str)
     assert sorted(overview["patient"]) == expected
     mafs = sorted(p.name.removesuffix(".maf.tsv") for p in (pseudonymized / "results/variants").glob("*.maf.tsv"))

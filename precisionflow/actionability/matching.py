@@ -180,10 +180,6 @@ def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series
     )
 
 
-def _label(row_gene: str, alteration: str) -> str:
-    return f"{row_gene} {alteration}".strip()
-
-
 def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     """``suggested`` and ``note``: sensitivity rows whose agents a resistance row of the patient covers."""
     table = table.copy()
