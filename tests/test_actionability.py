@@ -375,3 +375,24 @@ def test_ras_npm1_idh1_runx1_traps(dgidb: pd.Series) -> None:
     assert "FLUDROCORTISONE" not in listed(dgidb, "IDH1")
     assert not listed(dgidb, "ALMS1")
     assert not any(d.startswith("DIPHENHYDRAMINE") for d in listed(dgidb, "RUNX1"))
+
+
+def test_a_gene_level_assertion_does_not_make_a_variant_of_unknown_significance_actionable(kb, main_types) -> None:
+    """PIK3CA H1047R (hotspot) is alpelisib's biomarker in HR+ breast cancer; a PIK3CA missense that is no
+    hotspot matches the same gene-level assertion but is a VUS: tier III, shown, never suggested."""
+    muts = mutations(
+        ("HOT", "PIK3CA", "Missense_Mutation", True, "p.H1047R"), ("VUS", "PIK3CA", "Missense_Mutation", False, "p.A937C")
+    )
+    table = table_for(kb, main_types, muts, {"HOT": "BRCA", "VUS": "BRCA"})
+    alpelisib = table[(table["therapy"] == "Alpelisib") & (table["assertion_tumor_type"] == "BRCA")]
+    hot, vus = (alpelisib[alpelisib["patient"] == p].iloc[0] for p in ("HOT", "VUS"))
+    assert (hot["tier"], hot["suggested"]) == ("I-A", "yes")
+    assert (vus["tier"], vus["suggested"]) == ("III", "no") and vus["note"].startswith("variant of unknown significance")
+    assert not ((table["patient"] == "VUS") & (table["suggested"] == "yes")).any()
+    # a truncating change of a loss-of-function driver carries the gene's effect: not a VUS
+    brca2 = table_for(
+        kb, main_types, mutations(("P", "BRCA2", "Frame_Shift_Del", False, "p.K1000fs")), {"P": "PRAD"},
+        roles=pd.Series({"BRCA2": "LoF"}),
+    )
+    gene_level = brca2[(brca2["match"] == "gene_class") & (brca2["effect"] == "sensitivity")]
+    assert len(gene_level) and (gene_level["tier"] != "III").all() and not gene_level["note"].str.startswith("variant").any()

@@ -26,6 +26,13 @@ Preclinical, Inferential              II-D                 II-D
 
 A driver-gene alteration (IntOGen) that matches no assertion is tier III (``therapy`` blank).
 
+A gene-level sensitivity assertion (``gene_class``: "PIK3CA missense", no protein change) supports only
+an alteration known to carry the gene's effect: a hotspot (cancerhotspots), or a truncating change of a
+loss-of-function driver. Any other change of that class is a variant of unknown significance: tier III
+(AMP's VUS tier), the therapy shown but not suggested, ``note`` saying why — a random PIK3CA missense is not
+the biomarker of alpelisib's approval. Resistance assertions keep their tier for any such change (a
+withheld drug is the safe side).
+
 Resistance: every agent of a resistance assertion matched by any of the patient's alterations (in any
 tumour type) is *resisted* for the patient. A sensitivity row whose agents are all resisted is withdrawn
 (``suggested`` = no, ``note`` names the alteration and assertion); a combination that only includes a
@@ -180,6 +187,18 @@ def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series
     )
 
 
+VUS_NOTE = "variant of unknown significance: the assertion names the gene's mutations, not this change (no hotspot)"
+
+
+def unestablished_gene_matches(pairs: pd.DataFrame, roles: pd.Series) -> pd.Series:
+    """Gene-level sensitivity matches whose alteration is not known to carry the gene's effect: neither a
+    hotspot nor a truncating change of a loss-of-function driver (tier III, not suggested)."""
+    established = pairs["is_hotspot"].astype(bool) | (
+        pairs["variant_class"].isin(TRUNCATING) & pairs["gene"].map(roles).fillna("").eq("LoF")
+    )
+    return (pairs["match"] == "gene_class") & (pairs["effect"] == "sensitivity") & ~established
+
+
 def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     """``suggested`` and ``note``: sensitivity rows whose agents a resistance row of the patient covers."""
     table = table.copy()
@@ -286,6 +305,8 @@ def actionable_table(
             "assertion_id": pairs["assertion_id"].astype(np.int64),
         }
     )
+    matched["vus"] = unestablished_gene_matches(pairs, roles).to_numpy() if len(pairs) else np.zeros(0, bool)
+    matched.loc[matched["vus"], "tier"] = "III"
     unmatched = alterations.drop(index=pairs["alt_row"].unique() if len(pairs) else [])
     unmatched = unmatched[driver_alterations(unmatched, roles)] if len(unmatched) else unmatched
     tier3 = pd.DataFrame(
@@ -307,12 +328,13 @@ def actionable_table(
             "indication": "",
             "prognosis": "",
             "assertion_id": 0,
+            "vus": False,
         }
     )
     table = (
         pd.concat([t for t in (matched, tier3) if len(t)], ignore_index=True)
         if len(matched) or len(tier3)
-        else pd.DataFrame(columns=[*COLUMNS, "prognosis"])
+        else pd.DataFrame(columns=[*COLUMNS, "prognosis", "vus"])
     )
     table = table.fillna({c: "" for c in table.columns if c != "assertion_id"})
     if len(table):
@@ -331,6 +353,9 @@ def actionable_table(
         table = table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
     table = withdraw_resisted(table)
     table = withdraw_contradicted(table)
+    vus = table.pop("vus").astype(bool)
+    table.loc[vus, "suggested"] = "no"
+    table.loc[vus, "note"] = VUS_NOTE + np.where(table.loc[vus, "note"] != "", "; " + table.loc[vus, "note"], "")
     prognosis = table.pop("prognosis")
     table["note"] = np.where(prognosis != "", prognosis + " prognosis", table["note"])
     return table[COLUMNS].reset_index(drop=True)
