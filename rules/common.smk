@@ -286,6 +286,14 @@ def cohort_steps():
         INTEGRATION_STEP,
         CLASSIFIER_STEP,
         Step("targets", True, "always: evidence types without input contribute nothing"),
+        Step(
+            "actionability",
+            ACTIONABILITY,
+            "MOAlmanac knowledge base (resources: actionability)" if ACTIONABILITY else "no resources: actionability",
+        ),
+        input_step("pgx", len(PGX_PATIENTS), "a germline VCF"),
+        Step("outcome", bool(config["outcome"]), "outcome columns in the config" if config["outcome"] else "no outcome in the config"),
+        Step("dossiers", True, "always: one page and one FHIR bundle per patient"),
     ]
     return [s.row() for s in steps]
 

@@ -20,7 +20,7 @@ def outcome_inputs(wildcards):
         inputs["mutations"] = "results/variants/mutations.h5ad"
     if "copy_number" in features and CNA_PATIENTS:
         inputs["copy_number"] = "results/variants/copy_number.tsv"
-    if "factors" in features and LAYERS:
+    if "factors" in features and INTEGRATION_STEP.ran:  # no factors when the cohort skips integration
         inputs["cohort"] = f"{INTEGRATION}/cohort.h5mu"
         inputs["clusters"] = f"{INTEGRATION}/clusters.tsv"
     return inputs

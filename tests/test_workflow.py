@@ -24,6 +24,9 @@ def test_overview_lists_every_patient_and_their_inputs(demo_run: Path, truth: di
 
 def test_every_step_ran_on_the_demo(demo_run: Path) -> None:
     steps = pd.read_csv(demo_run / "results/cohort/steps.tsv", sep="\t", keep_default_na=False)
-    assert steps["step"].tolist() == ["variants", "copy_number", "omics", "integration", "classifier", "targets"]
+    assert steps["step"].tolist() == [
+        "variants", "copy_number", "omics", "integration", "classifier", "targets", "actionability", "pgx", "outcome",
+        "dossiers",
+    ]
     assert (steps["status"] == "ran").all(), steps
     assert steps.set_index("step").at["integration", "reason"] == "3 layer(s), 60 patients with a layer"
