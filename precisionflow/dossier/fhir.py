@@ -336,7 +336,8 @@ def patient_bundle(dossier: Mapping[str, Any]) -> dict:
     pgx = sections["pgx"]
     for row in pgx.get("genotypes", []):
         genotype_ref = add(genotype_observation(patient, patient_ref, date, row), row["gene"])
-        add(metabolizer_observation(patient, patient_ref, date, row, genotype_ref))
+        if str(row.get("phenotype") or "").strip():  # an outside call (CYP2D6 ...) may come without a phenotype
+            add(metabolizer_observation(patient, patient_ref, date, row, genotype_ref))
     for row in pgx.get("recommendations", []):
         genes = [g.strip() for g in str(row["genes"]).replace(";", ",").split(",") if g.strip()]
         add(pgx_implication(patient, patient_ref, date, row, [r for g in genes for r in _matching(by_gene, g)]))
