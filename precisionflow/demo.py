@@ -723,14 +723,36 @@ def write_vcf(path_gz: Path, text: str) -> None:
     pysam.tabix_index(str(plain), preset="vcf", force=True)  # bgzip + .tbi, removes the plain file
 
 
+# Planted fairness bias (issue 18): the recorded subtype of most labelled patients of one protected
+# group is wrong (as when one population's tumours are typed by a less reliable assay), so the
+# classifier, which learns the biology, errs on that group only: the fairness audit must name it,
+# and flag no other group. Drawn from its own generator so that every other demo file stays the same.
+BIASED_COLUMN, BIASED_GROUP, BIASED_SHARE = "ancestry", "AFR", 0.75
+
+
+def plant_label_bias(patients: list[Patient], seed: int) -> dict[str, str]:
+    """Patient id -> the wrong subtype recorded in the sheet, for ``BIASED_SHARE`` of the labelled
+    patients of ``BIASED_GROUP``."""
+    rng = np.random.default_rng([seed, 18])
+    labelled = [p for p in patients if getattr(p, BIASED_COLUMN) == BIASED_GROUP and not p.label_blank]
+    chosen = sorted(int(i) for i in rng.choice(len(labelled), size=int(round(BIASED_SHARE * len(labelled))), replace=False))
+    recorded = {}
+    for i in chosen:
+        others = [s for s in SUBTYPES if s != labelled[i].subtype]
+        recorded[labelled[i].id] = others[int(rng.integers(len(others)))]
+    return recorded
+
+
 SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample"]
 
 
-def sheet_text(patients: list[Patient], prefix: str) -> str:
+def sheet_text(patients: list[Patient], prefix: str, recorded: dict[str, str] | None = None) -> str:
+    """The sample sheet; ``recorded``: subtypes written in place of the true one (the planted bias)."""
+    recorded = recorded or {}
     lines = ["\t".join(SHEET_COLUMNS)]
     for p in patients:
         lines.append("\t".join([
-            p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else p.subtype, p.mrn, p.date_of_birth,
+            p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else recorded.get(p.id, p.subtype), p.mrn, p.date_of_birth,
             f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
             f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "",
         ]))
@@ -794,7 +816,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     write_gzip(out / "resources" / "dgidb_interactions.tsv.gz", drug_gene_table())
     write_gzip(out / "resources" / "dgidb_categories.tsv.gz", drug_categories_table())
     sheet.parent.mkdir(parents=True, exist_ok=True)
-    sheet.write_text(sheet_text(patients, prefix))
+    mislabelled = plant_label_bias(patients, seed)
+    sheet.write_text(sheet_text(patients, prefix, mislabelled))
 
     truth = {
         "seed": seed,
@@ -819,6 +842,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
             for p in patients
         },
         "default_variant_filters": {"pass_filters": ["PASS"], "min_depth": 10, "min_vaf": 0.05, "max_population_af": 0.01},
+        # the sheet's subtype for these patients is wrong (``subtype`` above is the biology)
+        "planted_fairness_bias": {"column": BIASED_COLUMN, "group": BIASED_GROUP, "recorded_label": mislabelled},
     }
     (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=True, width=200))
     return truth
