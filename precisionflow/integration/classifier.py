@@ -60,15 +60,16 @@ def lowest(values: np.ndarray) -> float:
 def layer_model(C: float | Sequence[float], inner_folds: int = 3, seed: int = 0) -> Pipeline:
     """One layer's pipeline; a sequence of ``C`` values makes the penalty chosen by inner cross-validation."""
     if isinstance(C, int | float):
-        model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
+        model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, solver="newton-cg")
     else:
         model = LogisticRegressionCV(
             Cs=list(C),
             cv=StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed),
-            scoring="balanced_accuracy",
+            scoring="neg_log_loss",
             class_weight="balanced",
             l1_ratios=(0.0,),
             max_iter=5000,
+            solver="newton-cg",  # over the C path about 15 times faster than lbfgs here (same optimum)
             use_legacy_attributes=False,
         )
     return Pipeline(

@@ -40,7 +40,7 @@ DEFAULTS: dict = {
         "subsample_fraction": 0.8,
         "n_neighbors": 15,
     },
-    "classifier": {"folds": 10, "repeats": 10, "C": [0.003, 0.01, 0.03, 0.1, 0.3], "inner_folds": 3, "top_features": 15},
+    "classifier": {"folds": 10, "repeats": 10, "C": [0.01, 0.03, 0.1, 0.3, 1.0], "inner_folds": 3, "top_features": 15},
     "fairness": {"max_gap": 0.1, "alpha": 0.05, "min_group_size": 5, "permutations": 1000},
     "explanations": {"top_features": 20},
 }
