@@ -723,24 +723,22 @@ def write_vcf(path_gz: Path, text: str) -> None:
     pysam.tabix_index(str(plain), preset="vcf", force=True)  # bgzip + .tbi, removes the plain file
 
 
-# Planted fairness bias (issue 18): the recorded subtype of most labelled patients of one protected
-# group is wrong (as when one population's tumours are typed by a less reliable assay), so the
-# classifier, which learns the biology, errs on that group only: the fairness audit must name it,
-# and flag no other group. Drawn from its own generator so that every other demo file stays the same.
-BIASED_COLUMN, BIASED_GROUP, BIASED_SHARE = "ancestry", "AFR", 0.75
+# Planted fairness bias (issue 18): in one protected group, the recorded subtype of labelled Basal and
+# Luminal patients is swapped (as when one population's tumours are typed by an unreliable ER assay),
+# so the classifier, which learns the biology, errs on that group only: the fairness audit must name
+# it, and flag no other group. HER2 labels stay right (the HER2 drivers stay the classifier's top
+# features). Drawn from its own generator so that every other demo file stays the same.
+BIASED_COLUMN, BIASED_GROUP, BIASED_SHARE = "ancestry", "AFR", 1.0
+SWAPPED = {"Basal": "Luminal", "Luminal": "Basal"}
 
 
 def plant_label_bias(patients: list[Patient], seed: int) -> dict[str, str]:
-    """Patient id -> the wrong subtype recorded in the sheet, for ``BIASED_SHARE`` of the labelled
-    patients of ``BIASED_GROUP``."""
+    """Patient id -> the wrong subtype recorded in the sheet, for ``BIASED_SHARE`` of the labelled Basal
+    and Luminal patients of ``BIASED_GROUP``."""
     rng = np.random.default_rng([seed, 18])
-    labelled = [p for p in patients if getattr(p, BIASED_COLUMN) == BIASED_GROUP and not p.label_blank]
-    chosen = sorted(int(i) for i in rng.choice(len(labelled), size=int(round(BIASED_SHARE * len(labelled))), replace=False))
-    recorded = {}
-    for i in chosen:
-        others = [s for s in SUBTYPES if s != labelled[i].subtype]
-        recorded[labelled[i].id] = others[int(rng.integers(len(others)))]
-    return recorded
+    labelled = [p for p in patients if getattr(p, BIASED_COLUMN) == BIASED_GROUP and not p.label_blank and p.subtype in SWAPPED]
+    chosen = rng.choice(len(labelled), size=int(round(BIASED_SHARE * len(labelled))), replace=False)
+    return {labelled[i].id: SWAPPED[labelled[i].subtype] for i in sorted(int(i) for i in chosen)}
 
 
 SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample"]

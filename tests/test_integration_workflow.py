@@ -102,7 +102,7 @@ def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, tr
     assert set(metrics["factors"]["variance_explained_per_view"]) == {"rna", "protein", "mirna"}
     assert set(metrics["fairness"]) == {"sex", "ancestry"}
     bias = truth["planted_fairness_bias"]
-    print(f"\nfairness: {{c: (a['flagged'], a['flagged_groups']) for c, a in metrics['fairness'].items()}}")
+    print(f"\nfairness: { {c: (a['flagged'], a['flagged_groups']) for c, a in metrics['fairness'].items()} }")
     assert metrics["fairness"][bias["column"]]["flagged"] and metrics["fairness"][bias["column"]]["flagged_groups"] == [bias["group"]]
     assert not metrics["fairness"]["sex"]["flagged"]  # errors unrelated to sex once the class is known
     fairness = pd.read_csv(integrated / "results/integration/fairness.tsv", sep="\t")
@@ -186,3 +186,17 @@ def test_whole_workflow_on_the_demo(demo_run: Path, truth: dict) -> None:
     predictions = pd.read_csv(folder / "predictions.tsv", sep="\t").set_index("patient")
     blank = [p for p, facts in truth["patients"].items() if facts["label_blank"]]
     assert (predictions.loc[blank, "predicted"] == subtype.loc[blank]).all()
+
+
+def test_a_filter_grouped_by_the_label_is_refused(tmp_path: Path) -> None:
+    """A valid-value filter grouped by the label would select features with the label before
+    cross-validation: one config error line, before any job."""
+    project = make_project(tmp_path / "grouped")
+    config = yaml.safe_load((project / "config/config.yaml").read_text())
+    config["omics"]["protein"]["filters"] = {"group_column": config["label"]}
+    (project / "config/config.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(project, "-n", "results/integration/model_metrics.json", "--allowed-rules", *RULES)
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "precisionflow error" in line]
+    assert len(lines) == 1 and "key omics/protein/filters/group_column: expected a sheet column other than the label" in lines[0]
+    assert "found 'subtype'" in lines[0] and "Traceback" not in result.stderr
