@@ -91,7 +91,9 @@ def prepare_layer(adata: ad.AnnData, name: str, n_top: int, min_observed: float)
     feature id so that the selection is deterministic.
     """
     values = np.asarray(adata.X, dtype=np.float64)  # imputed cells already NaN (read_layer)
-    imputed = np.asarray(adata.layers["imputed"], dtype=bool) if "imputed" in adata.layers else np.zeros(values.shape, dtype=bool)
+    imputed = np.zeros(values.shape, dtype=bool)
+    if "imputed" in adata.layers:
+        imputed = np.asarray(adata.layers["imputed"], dtype=bool)
     has_values = ~np.isnan(values).all(axis=1)
     values = values[has_values]
     imputed = imputed[has_values]

@@ -8,10 +8,12 @@ mostly left-censored proteins (the omics step's MinProb draws are masked back to
 every cross-validation fold from that fold's training patients only.
 
 The L2 penalty ``C`` of each layer is chosen from a grid by an inner stratified cross-validation on the
-training patients (scikit-learn ``LogisticRegressionCV``, balanced accuracy, seeded): in the outer
+training patients (scikit-learn ``LogisticRegressionCV``, log loss, seeded): in the outer
 cross-validation that reports the error, the patients being predicted never take part in the choice
-(nested cross-validation); the chosen values of every outer fold are reported. A patient's class probabilities are the normalized geometric mean of
-the probabilities of the layers it has (a log-linear opinion pool; written here because scikit-learn
+(nested cross-validation); the chosen values of every outer fold are reported. Log loss rather than
+balanced accuracy: on a few dozen patients per inner fold, accuracy ties between most grid values.
+
+A patient's class probabilities are the normalized geometric mean of the probabilities of the layers it has (a log-linear opinion pool; written here because scikit-learn
 has no pooling over estimators that each see a different subset of the patients). A patient without
 protein is thus predicted from its other layers, with no imputation of a whole layer.
 
@@ -120,7 +122,9 @@ class LateIntegration:
             C = self.C
             if not isinstance(C, int | float) and pd.Series(y).value_counts().min() < self.inner_folds:
                 C = 0.03 if 0.03 in C else float(np.median(C))  # too few patients of a class for the inner folds
-                log.warning("layer %s: a class has fewer than %d patients: C = %g without inner cross-validation", name, self.inner_folds, C)
+                log.warning(
+                    "layer %s: a class has fewer than %d patients: C = %g without inner cross-validation", name, self.inner_folds, C
+                )
             model = layer_model(C, self.inner_folds, self.seed)
             model.fit(frame.loc[patients].to_numpy(), y)
             self.models[name] = model
@@ -231,13 +235,17 @@ class LateIntegration:
         totals = table.groupby(["patient", "layer"], as_index=False)["contribution"].sum()
         totals["feature"] = LAYER_TOTAL
         table["magnitude"] = table["contribution"].abs()
-        table = table.sort_values(["patient", "magnitude", "layer", "feature"], ascending=[True, False, True, True], kind="stable")
+        table = table.sort_values(
+            ["patient", "magnitude", "layer", "feature"], ascending=[True, False, True, True], kind="stable"
+        )
         top = table.groupby("patient").head(top_features).drop(columns="magnitude")
         out = pd.concat([totals, top], ignore_index=True)
         out["class"] = predicted.loc[out["patient"]].to_numpy()
         out["is_total"] = out["feature"] != LAYER_TOTAL
         out["magnitude"] = out["contribution"].abs()
-        out = out.sort_values(["patient", "is_total", "magnitude", "layer", "feature"], ascending=[True, True, False, True, True], kind="stable")
+        out = out.sort_values(
+            ["patient", "is_total", "magnitude", "layer", "feature"], ascending=[True, True, False, True, True], kind="stable"
+        )
         return out[["patient", "class", "feature", "layer", "contribution"]].reset_index(drop=True)
 
 

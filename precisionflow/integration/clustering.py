@@ -104,7 +104,8 @@ def _igraph(adata: ad.AnnData):
     import igraph
 
     matrix = sparse.triu(adata.obsp["connectivities"], k=1).tocoo()
-    graph = igraph.Graph(n=adata.n_obs, edges=list(zip(matrix.row.tolist(), matrix.col.tolist(), strict=True)), directed=False)
+    edges = list(zip(matrix.row.tolist(), matrix.col.tolist(), strict=True))
+    graph = igraph.Graph(n=adata.n_obs, edges=edges, directed=False)
     graph.es["weight"] = matrix.data.tolist()
     return graph
 
@@ -118,7 +119,9 @@ def _leiden_raw(graph, resolution: float, seed: int) -> np.ndarray:
 
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        parts = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1)
+        parts = graph.community_leiden(
+            objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1
+        )
     finally:
         igraph.set_random_number_generator(random)
     return np.asarray(parts.membership).astype(str)
@@ -139,7 +142,9 @@ def select(embedding: pd.DataFrame, settings: dict, seed: int) -> Clusters:
     values = embedding.to_numpy()
     n = len(values)
     method, criterion = settings["method"], settings.get("criterion", "stability")
-    subsets = _subsets(n, settings.get("subsample_fraction", 0.8), settings.get("subsamples", 20), seed) if criterion == "stability" else []
+    subsets = []
+    if criterion == "stability":
+        subsets = _subsets(n, settings.get("subsample_fraction", 0.8), settings.get("subsamples", 20), seed)
     scores: dict[str, float] = {}
     best: tuple[float, str, np.ndarray] | None = None
     if method == "leiden":
@@ -157,9 +162,10 @@ def select(embedding: pd.DataFrame, settings: dict, seed: int) -> Clusters:
                 part = graph.induced_subgraph(subset.tolist())
                 stability.append(adjusted_rand_score(raw[subset], _leiden_raw(part, point, seed)))
         else:
-            raw = KMeans(n_clusters=point, n_init=10, random_state=seed).fit_predict(values)
+            model = KMeans(n_clusters=point, n_init=10, random_state=seed)
+            raw = model.fit_predict(values)
             stability = [
-                adjusted_rand_score(raw[subset], KMeans(n_clusters=point, n_init=10, random_state=seed).fit_predict(values[subset]))
+                adjusted_rand_score(raw[subset], model.fit_predict(values[subset]))
                 for subset in (subsets if len(set(raw)) > 1 else [])
             ]
         score = _score(values, raw, criterion, seed, stability)

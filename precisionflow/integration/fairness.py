@@ -51,7 +51,9 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return out.tolist()
 
 
-def _rates(truth: np.ndarray, predicted: np.ndarray, groups: np.ndarray, n_groups: int, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+def _rates(
+    truth: np.ndarray, predicted: np.ndarray, groups: np.ndarray, n_groups: int, n_classes: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Recall and false-positive rate, groups × classes (NaN where the group has no patient to compute it).
 
     Integer codes in; vectorized over groups and classes with bincount (the permutation loop calls it).
@@ -91,7 +93,9 @@ def _chi2(rates: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.where((total > 0) & (pooled > 0) & (pooled < 1), spread, 0.0)
 
 
-def _statistic(truth: np.ndarray, predicted: np.ndarray, groups: np.ndarray, n_groups: int, n_classes: int) -> np.ndarray:
+def _statistic(
+    truth: np.ndarray, predicted: np.ndarray, groups: np.ndarray, n_groups: int, n_classes: int
+) -> np.ndarray:
     """Per class, the test statistic of the permutation: chi-squared of recall across groups (over the
     class's patients) plus that of the false-positive rate (over the others). Each group weighs by its
     patients, so one error in a group of two does not look like a systematic gap (the max - min gap
@@ -142,13 +146,16 @@ def audit_column(
             "balanced_error_rate": balanced_error(truth.loc[ids].to_numpy(), predicted.loc[ids].to_numpy()),
             "n_per_class": {c: int(np.sum(t == j)) for j, c in enumerate(classes)},
             "recall": {c: (None if np.isnan(recall[0, j]) else float(recall[0, j])) for j, c in enumerate(classes)},
-            "false_positive_rate": {c: (None if np.isnan(fpr[0, j]) else float(fpr[0, j])) for j, c in enumerate(classes)},
+            "false_positive_rate": {
+                c: (None if np.isnan(fpr[0, j]) else float(fpr[0, j])) for j, c in enumerate(classes)
+            },
         }
         if judged:
             eligible.append(group)
     audit: dict = {"groups": result_groups, "n_missing": n_missing, "min_group_size": min_group_size, "max_gap": max_gap}
     if len(eligible) < 2:
-        audit.update({"classes": None, "flagged": False, "flagged_groups": [], "note": f"fewer than two groups of {min_group_size} or more patients: {TOO_FEW}"})
+        note = f"fewer than two groups of {min_group_size} or more patients: {TOO_FEW}"
+        audit.update({"classes": None, "flagged": False, "flagged_groups": [], "note": note})
         return audit
 
     ids = groups.index[groups.isin(eligible)]
@@ -236,7 +243,8 @@ def table(audits: dict[str, dict], classes: Sequence[str]) -> pd.DataFrame:
     rows = []
     for column, result in audits.items():
         for group, entry in result["groups"].items():
-            row = {"column": column, "group": group, "n": entry["n"], "status": entry["status"], "balanced_error_rate": entry["balanced_error_rate"]}
+            row = {"column": column, "group": group, "n": entry["n"], "status": entry["status"]}
+            row["balanced_error_rate"] = entry["balanced_error_rate"]
             for c in classes:
                 row[f"n_{c}"] = entry["n_per_class"][c]
                 row[f"recall_{c}"] = entry["recall"][c]
@@ -254,9 +262,9 @@ def table(audits: dict[str, dict], classes: Sequence[str]) -> pd.DataFrame:
 
 def class_table(audits: dict[str, dict]) -> pd.DataFrame:
     """One row per protected column and class: the equalized-odds gaps, p-values and flag."""
+    keys = ("recall_gap", "false_positive_rate_gap", "gap", "metric", "worst_group", "permutation_p_value", "p_value_holm", "flagged")
     rows = []
     for column, result in audits.items():
         for c, entry in (result["classes"] or {}).items():
-            rows.append({"column": column, "class": c, **{k: entry.get(k) for k in (
-                "recall_gap", "false_positive_rate_gap", "gap", "metric", "worst_group", "permutation_p_value", "p_value_holm", "flagged")}})
+            rows.append({"column": column, "class": c, **{k: entry.get(k) for k in keys}})
     return pd.DataFrame(rows)
