@@ -5,7 +5,7 @@ Workloads:
   with the config's defaults on both sides (10 factors, at most 1,000 iterations, ``fast``
   convergence: both stop at the same iteration, same data and seed). precisionflow is measured twice:
   the factor part (read, align, scale, MOFA+, clusters, UMAP, tables, figures, h5mu) and the whole
-  step (plus the classifier's 10 × 10 cross-validation, predictions, importance, fairness);
+  step (plus the classifier's nested 10 × 10 cross-validation, predictions, importance, explanations, fairness);
 - 5,000 simulated patients × 3 layers × 2,000 features (5 planted factors, 3 classes, 10 % of each
   layer's patients missing), the same on both sides with a **fixed 5 MOFA+ iterations** (``nostop``):
   full convergence (minutes per run) would not fit the harness's 20-minute budget at 3 runs per row. The
@@ -108,6 +108,7 @@ def run_precisionflow(folder: Path, out: Path, settings: dict, classify: bool) -
         classified = pipeline.classify(mdata, label, [], settings)
         write_tsv(classified.predictions, out / "predictions.tsv")
         write_tsv(classified.importance, out / "feature_importance.tsv")
+        write_tsv(classified.explanations, out / "explanations.tsv")
         parts.append(classified.metrics)
     write_text(json.dumps(pipeline.merge_metrics(parts)), out / "model_metrics.json")
 
@@ -152,7 +153,7 @@ def rows(cache: Path, repeats: int) -> list[Row]:
                    note="factor part: align, MOFA+, clusters, UMAP, tables, figures, h5mu"))
     call = f"integration.run_mofapy2(Path({str(breast)!r}), out, 10, {seed}, 1000, False)"
     out.append(Row("integration", workload, "mofapy2", measure_python(_code(call, cache / "out_mofa"), repeats), note="direct call, same settings, model saved"))
-    whole = "breast TCGA, whole step incl. classifier 10 × 10 CV"
+    whole = "breast TCGA, whole step incl. classifier 10 × 10 nested CV"
     call = f"integration.run_precisionflow(Path({str(breast)!r}), out, {{'seed': {seed}}}, classify=True)"
     out.append(Row("integration", whole, "precisionflow", measure_python(_code(call, cache / "out_pf_all"), repeats),
                    note="no peer: compare with the mofapy2 row above"))

@@ -831,6 +831,24 @@ def write_vcf(path_gz: Path, text: str) -> None:
     pysam.tabix_index(str(plain), preset="vcf", force=True)  # bgzip + .tbi, removes the plain file
 
 
+# Planted fairness bias (issue 18): in one protected group, the recorded subtype of labelled Basal and
+# Luminal patients is swapped (as when one population's tumours are typed by an unreliable ER assay),
+# so the classifier, which learns the biology, errs on that group only: the fairness audit must name
+# it, and flag no other group. HER2 labels stay right (the HER2 drivers stay the classifier's top
+# features). Drawn from its own generator so that every other demo file stays the same.
+BIASED_COLUMN, BIASED_GROUP, BIASED_SHARE = "ancestry", "AFR", 1.0
+SWAPPED = {"Basal": "Luminal", "Luminal": "Basal"}
+
+
+def plant_label_bias(patients: list[Patient], seed: int) -> dict[str, str]:
+    """Patient id -> the wrong subtype recorded in the sheet, for ``BIASED_SHARE`` of the labelled Basal
+    and Luminal patients of ``BIASED_GROUP``."""
+    rng = np.random.default_rng([seed, 18])
+    labelled = [p for p in patients if getattr(p, BIASED_COLUMN) == BIASED_GROUP and not p.label_blank and p.subtype in SWAPPED]
+    chosen = rng.choice(len(labelled), size=int(round(BIASED_SHARE * len(labelled))), replace=False)
+    return {labelled[i].id: SWAPPED[labelled[i].subtype] for i in sorted(int(i) for i in chosen)}
+
+
 SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample",
                  "tumor_type", "os_days", "os_event"]
 GERMLINE_COLUMNS = ["germline_vcf", "germline_sample", "pgx_outside_calls"]
@@ -874,14 +892,17 @@ def sheet_text(
     outcome: dict[str, tuple[str, str]],
     tumor_types: dict[str, str] | None = None,
     germline: dict[str, dict] | None = None,
+    recorded: dict[str, str] | None = None,
 ) -> str:
-    """The sample sheet; ``tumor_types`` overrides the config's cohort tumour type for a few patients."""
+    """The sample sheet; ``tumor_types`` overrides the config's cohort tumour type for a few patients;
+    ``recorded``: subtypes written in place of the true one (the planted fairness bias)."""
     tumor_types = tumor_types or {}
+    recorded = recorded or {}
     germline = germline or {}
     lines = ["\t".join(SHEET_COLUMNS + GERMLINE_COLUMNS)]
     for p in patients:
         lines.append("\t".join([
-            p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else p.subtype, p.mrn, p.date_of_birth,
+            p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else recorded.get(p.id, p.subtype), p.mrn, p.date_of_birth,
             f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
             f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "", tumor_types.get(p.id, ""),
             *outcome[p.id], *germline_cells(germline.get(p.id), p.id, prefix),
@@ -973,7 +994,9 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     sheet.parent.mkdir(parents=True, exist_ok=True)
     outcome_gene = planted_outcome_gene(mutated)
     outcome = make_outcome(seed, patients, mutated, outcome_gene)
-    sheet.write_text(sheet_text(patients, prefix, outcome, {case.id: RESISTANCE_CASE["tumor_type"]} if case else {}, germline))
+    mislabelled = plant_label_bias(patients, seed)
+    tumor_types = {case.id: RESISTANCE_CASE["tumor_type"]} if case else {}
+    sheet.write_text(sheet_text(patients, prefix, outcome, tumor_types, germline, mislabelled))
 
     truth = {
         "seed": seed,
@@ -1011,6 +1034,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
             "without_outcome": sorted(p for p, cells in outcome.items() if cells[0] == ""),
         },
         "default_variant_filters": {"pass_filters": ["PASS"], "min_depth": 10, "min_vaf": 0.05, "max_population_af": 0.01},
+        # the sheet's subtype for these patients is wrong (``subtype`` above is the biology)
+        "planted_fairness_bias": {"column": BIASED_COLUMN, "group": BIASED_GROUP, "recorded_label": mislabelled},
     }
     (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=True, width=200))
     return truth

@@ -3,6 +3,11 @@
 # Library: precisionflow/integration/; settings: config "integration:" (config/README.md).
 
 from precisionflow.integration.layout import FOLDER as INTEGRATION
+from precisionflow.integration.pipeline import check_group_columns
+
+
+# A valid-value filter grouped by the label selects features with the label before cross-validation.
+stop_on_input_error(check_group_columns, config["omics"], config["label"], config_source())
 
 
 localrules:
@@ -72,6 +77,7 @@ if CLASSIFIER_STEP.ran:
             importance=report(f"{INTEGRATION}/feature_importance.tsv", caption="../report/integration_importance.rst", category="4. Integration", subcategory="Classifier"),
             importance_figure=report(f"{INTEGRATION}/figures/feature_importance.png", caption="../report/integration_importance.rst", category="4. Integration", subcategory="Classifier"),
             fairness=report(f"{INTEGRATION}/fairness.tsv", caption="../report/integration_fairness.rst", category="4. Integration", subcategory="Fairness"),
+            explanations=report(f"{INTEGRATION}/explanations.tsv", caption="../report/integration_explanations.rst", category="4. Integration", subcategory="Classifier"),
             metrics=f"{INTEGRATION}/parts/classifier.json",
         params:
             label=config["label"],

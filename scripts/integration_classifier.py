@@ -1,4 +1,4 @@
-"""Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, fairness audit."""
+"""Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, explanations, fairness audit."""
 
 import json
 
@@ -18,6 +18,7 @@ def main(smk):
     write_tsv(out.predictions, smk.output.predictions)
     write_tsv(out.importance, smk.output.importance)
     write_tsv(out.fairness.round(6), smk.output.fairness)
+    write_tsv(out.explanations, smk.output.explanations)
     write_text(json.dumps(rounded(out.metrics), indent=2) + "\n", smk.output.metrics)
     save_png(figures.feature_importance(out.importance, smk.params.settings["classifier"]["top_features"]), smk.output.importance_figure)
 

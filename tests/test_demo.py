@@ -35,10 +35,14 @@ def test_sheet_and_truth_agree(root: Path) -> None:
     assert len(sheet) == truth["n_patients"] == 60
     blank = sheet["subtype"].isna()
     assert 0.15 <= blank.mean() <= 0.25
+    bias = truth["planted_fairness_bias"]  # issue 18: wrong recorded subtypes in one protected group
+    assert bias["recorded_label"] and all(sheet.at[p, bias["column"]] == bias["group"] for p in bias["recorded_label"])
     for patient, facts in truth["patients"].items():
         assert blank[patient] == facts["label_blank"]
         if not facts["label_blank"]:
-            assert sheet.at[patient, "subtype"] == facts["subtype"]
+            recorded = bias["recorded_label"].get(patient, facts["subtype"])
+            assert sheet.at[patient, "subtype"] == recorded
+            assert (recorded != facts["subtype"]) == (patient in bias["recorded_label"])
         assert pd.notna(sheet.at[patient, "vcf"]) == facts["has_variants"]
     assert set(truth["subtypes"]) == set(sheet["subtype"].dropna())
 

@@ -6,10 +6,13 @@ Modules, in the order the workflow uses them:
   sheet's clinical columns to one MuData (union of patients), per-layer feature selection and scaling.
 - :mod:`~precisionflow.integration.factors` — MOFA+ (mofapy2) joint factors, seeded, its output kept in
   the rule's log.
-- :mod:`~precisionflow.integration.clustering` — k-means (k by silhouette) or Leiden on the factors,
-  UMAP, agreement (ARI / NMI) with the label for the joint factors and for each single layer.
+- :mod:`~precisionflow.integration.clustering` — Leiden (resolution) or k-means (k) on the factors, the
+  grid point chosen by subsample stability or silhouette, UMAP, agreement (ARI / NMI) with the label
+  for the joint factors and for each single layer.
 - :mod:`~precisionflow.integration.classifier` — late integration: one model per layer, class
-  probabilities pooled over the layers a patient has; repeated stratified cross-validation.
-- :mod:`~precisionflow.integration.fairness` — per-group error and selection rates for protected columns.
+  probabilities pooled over the layers a patient has; nested repeated stratified cross-validation;
+  exact per-patient explanations.
+- :mod:`~precisionflow.integration.fairness` — equalized odds per protected column and class, permutation
+  within true classes, Holm-corrected.
 - :mod:`~precisionflow.integration.figures` — the report's figures.
 """

@@ -1,7 +1,11 @@
 """Normalized layers to one MuData aligned by patient (union of patients), feature selection, scaling.
 
 A layer (``results/omics/{layer}.h5ad``) is patients × features with ``X`` normalized; it may hold NaN
-where a layer was not imputed. A patient whose row is entirely missing does not have that layer; a
+where a layer was not imputed. Cells the omics step imputed (its ``layers["missing"]``, MinProb draws for
+proteins) are masked back to NaN here: MOFA+ models missing values, feature selection ranks variance over
+observed values only (imputed draws would favour left-censored proteins), and the classifier imputes
+inside each cross-validation fold (:mod:`~precisionflow.integration.classifier`). The prepared layer keeps
+the mask in ``layers["imputed"]``. A patient whose row is entirely missing does not have that layer; a
 patient absent from a layer's file does not have it either. Neither is an error: MOFA+ and the
 late-integration classifier both work with the layers each patient has.
 """
@@ -62,7 +66,19 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
     genes = adata.var["gene"].astype("object") if "gene" in adata.var else pd.Series(np.nan, index=adata.var_names, dtype="object")
     genes = genes.where(genes.notna() & (genes.astype(str).str.strip() != ""), None)
     var["gene"] = pd.Categorical(genes.to_numpy())  # missing symbols stay missing (h5 writes them as such)
+    imputed = np.zeros(matrix.shape, dtype=bool)
+    if "missing" in adata.layers:
+        missing = adata.layers["missing"]
+        missing = np.asarray(missing.toarray() if sparse.issparse(missing) else missing)
+        if missing.shape != matrix.shape:
+            raise InputError(path, 'layers["missing"]', f"a {matrix.shape} mask", f"shape {missing.shape}")
+        imputed = missing.astype(bool) & ~np.isnan(matrix)
+        matrix = np.where(imputed, np.nan, matrix)
     layer = ad.AnnData(X=matrix, obs=pd.DataFrame(index=adata.obs_names.astype(str)), var=var)
+    layer.layers["imputed"] = imputed
+    layer.uns["n_imputed_masked"] = int(imputed.sum())
+    if imputed.any():
+        log.info("%s: %d imputed values masked back to missing", path, int(imputed.sum()))
     return layer[np.argsort(layer.obs_names.to_numpy(), kind="stable")].copy()
 
 
@@ -74,9 +90,13 @@ def prepare_layer(adata: ad.AnnData, name: str, n_top: int, min_observed: float)
     MOFA+ receives (not stored, so the MuData stays half the size). Ties in variance are broken by
     feature id so that the selection is deterministic.
     """
-    values = np.asarray(adata.X, dtype=np.float64)
+    values = np.asarray(adata.X, dtype=np.float64)  # imputed cells already NaN (read_layer)
+    imputed = np.zeros(values.shape, dtype=bool)
+    if "imputed" in adata.layers:
+        imputed = np.asarray(adata.layers["imputed"], dtype=bool)
     has_values = ~np.isnan(values).all(axis=1)
     values = values[has_values]
+    imputed = imputed[has_values]
     patients = adata.obs_names[has_values]
     if len(patients) < MIN_OBSERVED_PATIENTS:
         raise InputError(f"layer {name!r}", "patients", f"at least {MIN_OBSERVED_PATIENTS} patients with values", str(len(patients)))
@@ -106,6 +126,7 @@ def prepare_layer(adata: ad.AnnData, name: str, n_top: int, min_observed: float)
     rank = {feature: i + 1 for i, feature in enumerate(order["feature"])}
     var["variance_rank"] = [rank[f] for f in var.index]
     layer = ad.AnnData(X=selected, obs=pd.DataFrame(index=patients.copy()), var=var)
+    layer.layers["imputed"] = imputed[:, keep]
     layer.uns["selection"] = {
         "n_input_features": int(adata.n_vars),
         "n_usable_features": int(usable.sum()),
@@ -115,6 +136,8 @@ def prepare_layer(adata: ad.AnnData, name: str, n_top: int, min_observed: float)
         "n_patients": int(len(patients)),
         "n_patients_without_values": int((~has_values).sum()),
         "n_missing_values": int(np.isnan(selected).sum()),
+        "n_imputed_masked": int(imputed[:, keep].sum()),
+        "variance_over": "observed values only (imputed cells masked)",
     }
     log.info(
         "layer %s: %d patients (%d without values dropped), %d of %d features kept (%d usable), %d missing values",

@@ -30,17 +30,25 @@ class MofaResult:
     variance_explained: pd.DataFrame  # factors × layers, fraction (0-1)
     iterations: int
     converged: bool
+    variance_explained_per_view: pd.Series | None = None  # layer -> fraction explained by all factors together
 
 
-def mofa_inputs(mdata: md.MuData) -> tuple[list[list[np.ndarray]], list[str], list[list[str]], list[str]]:
+def mofa_inputs(mdata: md.MuData, weight_views: bool = True) -> tuple[list[list[np.ndarray]], list[str], list[list[str]], list[str]]:
     """The nested data list mofapy2 wants (views × one group, scaled features), NaN rows for patients
-    without a layer."""
+    without a layer, NaN for imputed cells (masked by :func:`~precisionflow.integration.align.read_layer`).
+
+    ``weight_views``: each view's unit-variance features are divided by the square root of its number of
+    features, so that every view brings the same total variance (block scaling, as in multiple factor
+    analysis); otherwise a view with five times the features holds five times the variance."""
     patients = list(mdata.obs_names)
     views = sorted(mdata.mod)
     data = []
     for view in views:
         modality = mdata[view]
-        frame = pd.DataFrame(scaled(modality), index=modality.obs_names, columns=modality.var_names)
+        values = scaled(modality)
+        if weight_views:
+            values = values / np.sqrt(values.shape[1])
+        frame = pd.DataFrame(values, index=modality.obs_names, columns=modality.var_names)
         data.append([frame.reindex(patients).to_numpy(dtype=np.float64)])
     features = [list(mdata[view].var_names) for view in views]
     return data, views, features, patients
@@ -57,6 +65,7 @@ def run_mofa(
     iterations: int = 1000,
     convergence_mode: str = "fast",
     force_iterations: bool = False,
+    scale_views: bool = True,
 ):
     """Build and train a mofapy2 model with the project's settings; return the trained entry point.
 
@@ -69,7 +78,7 @@ def run_mofa(
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             ent = entry_point()
-            ent.set_data_options(scale_views=False, center_groups=True)
+            ent.set_data_options(scale_views=scale_views, center_groups=True)
             ent.set_data_matrix(data, views_names=views, groups_names=["cohort"], samples_names=[patients], features_names=features)
             ent.set_model_options(factors=n_factors, spikeslab_weights=True, ard_weights=True)
             ent.set_train_options(
@@ -100,9 +109,15 @@ def fit_factors(
     iterations: int = 1000,
     convergence_mode: str = "fast",
     force_iterations: bool = False,
+    scale_views: bool = True,
+    weight_views: bool = True,
 ) -> MofaResult:
-    """MOFA+ on the scaled layers of ``mdata``; see the module docstring for order and sign."""
-    data, views, features, patients = mofa_inputs(mdata)
+    """MOFA+ on the scaled layers of ``mdata``; see the module docstring for order and sign.
+
+    ``scale_views``: mofapy2 scales each view to unit total variance, so that a layer's weight in the
+    factors does not grow with its number of features (per-feature scaling alone lets the largest view
+    dominate)."""
+    data, views, features, patients = mofa_inputs(mdata, weight_views)
     n_factors = max(1, min(n_factors, len(patients) - 1))
     ent = run_mofa(
         data,
@@ -114,12 +129,14 @@ def fit_factors(
         iterations=iterations,
         convergence_mode=convergence_mode,
         force_iterations=force_iterations,
+        scale_views=scale_views,
     )
     model = ent.model
     z = np.asarray(model.nodes["Z"].getExpectation(), dtype=np.float64)
     w = [np.asarray(m, dtype=np.float64) for m in model.nodes["W"].getExpectation()]
     r2 = np.asarray(model.calculate_variance_explained()[0], dtype=np.float64)  # views × factors
     r2 = np.clip(r2, 0.0, None)
+    r2_total = np.clip(np.asarray(model.calculate_variance_explained(total=True)[0], dtype=np.float64), 0.0, None)
     order = np.argsort(-r2.sum(axis=0), kind="stable")
     z, w, r2 = z[:, order], [m[:, order] for m in w], r2[:, order]
     stacked = np.vstack(w)
@@ -138,6 +155,7 @@ def fit_factors(
         variance_explained=pd.DataFrame(r2.T, index=pd.Index(names, name="factor"), columns=views),
         iterations=iterations_done,
         converged=converged,
+        variance_explained_per_view=pd.Series(r2_total, index=views, name="r2_total"),
     )
 
 

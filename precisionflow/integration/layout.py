@@ -21,6 +21,7 @@ def step_outputs(label: str | None, folder: str = FOLDER) -> list[str]:
             f"{folder}/predictions.tsv",
             f"{folder}/feature_importance.tsv",
             f"{folder}/fairness.tsv",
+            f"{folder}/explanations.tsv",
             f"{folder}/figures/feature_importance.png",
         ]
     return outputs

@@ -29,11 +29,35 @@ DEFAULTS: dict = {
     "n_top_features": 1000,
     "min_observed": 0.5,
     "n_factors": 10,
-    "mofa": {"iterations": 1000, "convergence_mode": "fast"},
-    "clustering": {"method": "kmeans", "k_min": 2, "k_max": 8, "resolution": 1.0, "n_neighbors": 15},
-    "classifier": {"folds": 10, "repeats": 10, "C": 0.03, "top_features": 15},
-    "fairness": {"max_gap": 0.1, "min_group_size": 5, "permutations": 1000},
+    "mofa": {"iterations": 1000, "convergence_mode": "fast", "scale_views": True, "weight_views": True},
+    "clustering": {
+        "method": "leiden",
+        "criterion": "stability",
+        "k_min": 2,
+        "k_max": 8,
+        "resolutions": [0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
+        "subsamples": 20,
+        "subsample_fraction": 0.8,
+        "n_neighbors": 15,
+    },
+    "classifier": {"folds": 10, "repeats": 10, "C": [0.01, 0.03, 0.1, 0.3, 1.0], "inner_folds": 3, "top_features": 15},
+    "fairness": {"max_gap": 0.1, "alpha": 0.05, "min_group_size": 5, "permutations": 1000},
+    "explanations": {"top_features": 20},
 }
+# (for library users and tests without the config; the workflow fills these in from
+# config/schemas/integration.schema.yaml, which is where each default is written for the config)
+
+
+def check_group_columns(omics: Mapping[str, Mapping], label: str | None, source: str = "the config") -> None:
+    """Refuse a layer whose valid-value filter groups by the label: it would select features with the
+    label before cross-validation, and the classifier's error would be optimistic."""
+    for name in sorted(omics):
+        column = (omics[name].get("filters") or {}).get("group_column")
+        if label and column == label:
+            raise InputError(
+                source, f"key omics/{name}/filters/group_column", "a sheet column other than the label (it selects features "
+                "with the label before cross-validation)", repr(column),
+            )
 
 
 def with_defaults(settings: Mapping | None) -> dict:
@@ -101,6 +125,8 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
         iterations=settings["mofa"]["iterations"],
         convergence_mode=settings["mofa"]["convergence_mode"],
         force_iterations=settings["mofa"].get("force_iterations", False),  # benchmarks only: run every iteration
+        scale_views=settings["mofa"]["scale_views"],
+        weight_views=settings["mofa"]["weight_views"],
     )
     factors.store_factors(mdata, mofa, {"n_factors": settings["n_factors"], "seed": seed, **settings["mofa"]})
     # Clusters and UMAP on factors weighted by the square root of the variance they explain: MOFA+
@@ -125,12 +151,19 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
             "converged": mofa.converged,
             "seed": seed,
             "variance_explained": {layer: mofa.variance_explained[layer].tolist() for layer in mofa.variance_explained.columns},
+            "variance_explained_per_view": mofa.variance_explained_per_view.to_dict() if mofa.variance_explained_per_view is not None else None,
+            "view_scaling": {"scale_views": settings["mofa"]["scale_views"], "weight_views": settings["mofa"]["weight_views"],
+                             "note": "features centred and scaled; weight_views divides each view by sqrt(features)"},
+            "imputed_values_masked": {name: int(mdata[name].uns.get("selection", {}).get("n_imputed_masked", 0)) for name in sorted(mdata.mod)},
         },
         "clustering": {
             "method": joint.method,
+            "criterion": joint.criterion,
+            "grid": "resolution" if joint.method == "leiden" else "k",
+            "score_by_grid_point": joint.scores or {str(k): v for k, v in joint.silhouette.items()},
+            "chosen": joint.chosen,
             "n_clusters": int(joint.labels.nunique()),
             "sizes": {c: int(n) for c, n in sorted(joint.labels.value_counts().items(), key=lambda kv: int(kv[0][1:]))},
-            "silhouette_by_k": {str(k): v for k, v in joint.silhouette.items()},
         },
     }
     if labels is not None:
@@ -140,10 +173,11 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
             modality = mdata[name]
             embedding = clustering.layer_embedding(align.scaled(modality), modality.obs_names, n_components, seed)
             alone = clustering.cluster(embedding, settings["clustering"], seed)
-            per_layer[name] = {**clustering.agreement(alone.labels, labels), "n_clusters": int(alone.labels.nunique())}
+            per_layer[name] = {**clustering.agreement(alone.labels, labels), "n_clusters": int(alone.labels.nunique()), "chosen": alone.chosen}
         metrics["clustering"]["agreement_with_label"] = {
             "label": label,
-            "joint": clustering.agreement(joint.labels, labels),
+            "note": "each single layer: PCA with as many components as factors, clustered by the same method and criterion",
+            "joint": {**clustering.agreement(joint.labels, labels), "n_clusters": int(joint.labels.nunique()), "chosen": joint.chosen},
             "single_layer": per_layer,
         }
         log.info("clusters vs %s: joint %s; single layers %s", label, metrics["clustering"]["agreement_with_label"]["joint"], per_layer)
@@ -157,6 +191,7 @@ class ClassifierOutputs:
     importance: pd.DataFrame
     fairness: pd.DataFrame
     metrics: dict
+    explanations: pd.DataFrame
 
 
 def layer_frames(mdata: md.MuData) -> dict[str, pd.DataFrame]:
@@ -175,10 +210,11 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
     assert labels is not None
     layers = layer_frames(mdata)
     labelled = labels.dropna().astype(str)
+    C = options["C"] if isinstance(options["C"], int | float) else [float(c) for c in options["C"]]
     cv = classifier.cross_validate(
-        layers, labelled, folds=options["folds"], repeats=options["repeats"], seed=settings["seed"], C=options["C"]
+        layers, labelled, folds=options["folds"], repeats=options["repeats"], seed=settings["seed"], C=C, inner_folds=options["inner_folds"]
     )
-    model = classifier.LateIntegration(options["C"]).fit(layers, labelled)
+    model = classifier.LateIntegration(C, options["inner_folds"], settings["seed"]).fit(layers, labelled)
     classes = model.classes_
 
     unlabelled = pd.Index([p for p in mdata.obs_names if p not in set(labelled.index)])
@@ -212,14 +248,18 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
         settings["fairness"]["min_group_size"],
         settings["fairness"]["permutations"],
         settings["seed"],
+        settings["fairness"]["alpha"],
     )
     for column, result in audit.items():
-        if result["flagged"]:
-            largest = result["largest_gap"]
+        for cls in result.get("flagged_classes", []):
+            entry = result["classes"][cls]
             log.warning(
-                "fairness: %s largest gap %s = %.3f > %.3f (permutation p = %s)",
-                column, largest["metric"], largest["value"], result["max_gap"], largest["permutation_p_value"],
+                "fairness: %s, class %s: %s gap %.3f > %.3f (Holm-corrected p = %s), worst group %s",
+                column, cls, entry["metric"], entry["gap"], result["max_gap"], entry["p_value_holm"], entry["worst_group"],
             )
+    explained = predictions.set_index("patient")["predicted"]
+    explanations = model.explain(layers, explained, settings["explanations"]["top_features"])
+    explanations["contribution"] = explanations["contribution"].round(6)
     n_unlabelled_predicted = int(predictions.loc[predictions["kind"] == "model", "predicted"].notna().sum())
     metrics = {
         "classifier": {
@@ -227,7 +267,8 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
             "classes": classes,
             "design": "late integration: per-layer L2 logistic regression (balanced class weights) on standardized features, "
             "class probabilities pooled by geometric mean over the layers a patient has",
-            "C": options["C"],
+            "C": C,
+            "C_final_model": model.chosen_C(),
             "layers": sorted(model.models),
             "n_labelled": int(len(labelled)),
             "n_unlabelled": int(len(unlabelled) + len(without)),
@@ -238,7 +279,7 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
         "fairness": audit,
     }
     fairness_table = fairness.table(audit, classes)
-    return ClassifierOutputs(predictions, importance, fairness_table, metrics)
+    return ClassifierOutputs(predictions, importance, fairness_table, metrics, explanations)
 
 
 def read_h5mu(path: str | os.PathLike[str]) -> md.MuData:
