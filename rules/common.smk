@@ -236,9 +236,8 @@ def cohort_outputs():
 def variant_outputs():
     if not (MAF_PATIENTS or CNA_PATIENTS):
         return []
-    return [f"{VARIANTS}/{name}" for name in ("tmb.tsv", "copy_number.tsv", "mutations.h5ad", "oncoplot.png")] + (
-        ["results/cohort/input_summary.tsv"] if MAF_PATIENTS else []
-    )
+    tables = ("tmb.tsv", "copy_number.tsv", "mutations.h5ad", "oncoplot.png")
+    return [f"{VARIANTS}/{name}" for name in tables] + ["results/cohort/input_summary.tsv"]
 
 
 def omics_outputs():
@@ -364,7 +363,7 @@ def dossier_sources():
         "outcome_metrics": SOURCES["outcome_metrics"].path if config["outcome"] else None,
         "explanations": made("explanations") if LAYERS else None,
         "steps": SOURCES["steps"].path,
-        "input_summary": SOURCES["input_summary"].path if MAF_PATIENTS else None,
+        "input_summary": SOURCES["input_summary"].path if MAF_PATIENTS or CNA_PATIENTS else None,
     }
 
 

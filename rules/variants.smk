@@ -150,6 +150,7 @@ rule variants_vep:
 rule variants_input_summary:
     input:
         counts=expand(f"{VARIANTS}/{{patient}}.counts.tsv", patient=MAF_PATIENTS),
+        copy_number_inputs=[f"{VARIANTS}/copy_number_inputs.tsv"] if CNA_PATIENTS else [],
     output:
         report(
             "results/cohort/input_summary.tsv",

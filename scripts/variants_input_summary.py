@@ -1,4 +1,5 @@
-"""Adapter: the patients' results/variants/{patient}.counts.tsv -> results/cohort/input_summary.tsv."""
+"""Adapter: the patients' results/variants/{patient}.counts.tsv and copy_number_inputs.tsv ->
+results/cohort/input_summary.tsv."""
 
 from precisionflow.io import write_tsv
 from precisionflow.runner import run_script
@@ -6,7 +7,8 @@ from precisionflow.variants.cohort import input_summary
 
 
 def main(smk):
-    write_tsv(input_summary(smk.input.counts), smk.output[0])
+    copy_number = smk.input.copy_number_inputs[0] if smk.input.copy_number_inputs else None
+    write_tsv(input_summary(smk.input.counts, copy_number), smk.output[0])
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

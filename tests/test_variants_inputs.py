@@ -324,6 +324,12 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
     summary = input_summary([tmp_path / "p.counts.tsv", tmp_path / "a.counts.tsv"])
     assert list(summary.columns) == ACCOUNTING_COLUMNS and summary["patient"].tolist() == ["A", "P", "P"]
     assert (summary["records"] == summary["kept"] + summary[DROPPED].sum(axis=1)).all()
+    # the copy-number inputs join the same table; their own reasons sit beside the variant ones
+    (tmp_path / "cn.tsv").write_text("patient\tinput\tformat\trecords\tkept\tdropped_no_copy_number\nA\tcna\tsegments\t5\t4\t1\n")
+    both = input_summary([tmp_path / "p.counts.tsv", tmp_path / "a.counts.tsv"], tmp_path / "cn.tsv")
+    assert both["patient"].tolist() == ["A", "A", "P", "P"] and both["input"].tolist()[:2] == ["cna", "maf"]
+    assert "dropped_no_copy_number" in both.columns and both.columns[-1] == ACCOUNTING_COLUMNS[-1]
+    assert (both["records"] == both["kept"] + both.filter(like="dropped_").sum(axis=1)).all()
 
 
 def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:

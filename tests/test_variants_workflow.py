@@ -57,11 +57,15 @@ def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:
 
 
 def test_every_record_is_kept_or_counted(demo: Path, truth: dict) -> None:
-    summary = pd.read_csv(demo / "results/cohort/input_summary.tsv", sep="\t")
+    table = pd.read_csv(demo / "results/cohort/input_summary.tsv", sep="\t")
+    dropped = table.filter(like="dropped_").sum(axis=1)
+    assert (table["records"] == table["kept"] + dropped).all()
     with_variants = sorted(p for p, facts in truth["patients"].items() if facts["has_variants"])
+    # the copy-number step's segments are accounted for in the same table (input "cna")
+    cna = table[table["input"] == "cna"]
+    assert cna["patient"].tolist() == with_variants and (cna["records"] == cna["kept"]).all()
+    summary = table[table["input"] != "cna"]
     assert summary["patient"].tolist() == with_variants and set(summary["input"]) == {"vcf"}
-    dropped = summary.filter(like="dropped_").sum(axis=1)
-    assert (summary["records"] == summary["kept"] + dropped).all()
     for row in summary.itertuples():
         records = sum(1 for line in gzip.open(demo / f"demo/vcf/{row.patient}.vcf.gz", "rt") if not line.startswith("#"))
         assert row.records >= records  # ALT alleles: a multi-allelic record counts once per ALT

@@ -37,13 +37,23 @@ def counts_table(patient: str, results: list[tuple[str, MafSummary]]) -> pd.Data
     return pd.DataFrame(rows, columns=ACCOUNTING_COLUMNS).fillna(0).astype({c: "int64" for c in ACCOUNTING_COLUMNS[2:]})
 
 
-def input_summary(paths: list[str | os.PathLike[str]]) -> pd.DataFrame:
-    """The patients' counts tables, one below the other (sorted by patient, then input)."""
+def input_summary(
+    paths: list[str | os.PathLike[str]], copy_number_inputs: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """The patients' counts tables, one below the other (sorted by patient, then input), with the rows of
+    the copy-number step's ``copy_number_inputs.tsv`` (input ``cna``) when given: every record read by the
+    variant and copy-number steps, kept or counted by reason (a reason of one input is 0 for the others)."""
     frames = [pd.read_csv(p, sep="\t", dtype={"patient": str, "input": str}, keep_default_na=False) for p in paths]
+    if copy_number_inputs is not None:
+        cna = pd.read_csv(copy_number_inputs, sep="\t", dtype={"patient": str, "input": str}, keep_default_na=False)
+        frames.append(cna.drop(columns=["format"], errors="ignore"))
+    extra = sorted({c for f in frames for c in f.columns if c.startswith("dropped_")} - set(ACCOUNTING_COLUMNS))
+    not_applied = ACCOUNTING_COLUMNS.index(f"not_applied_{NOT_APPLIED[0]}")
+    columns = ACCOUNTING_COLUMNS[:not_applied] + extra + ACCOUNTING_COLUMNS[not_applied:]
     if not frames:
-        return pd.DataFrame(columns=ACCOUNTING_COLUMNS)
-    table = pd.concat(frames, ignore_index=True).reindex(columns=ACCOUNTING_COLUMNS).fillna(0)
-    table = table.astype({c: "int64" for c in ACCOUNTING_COLUMNS[2:]})
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True).reindex(columns=columns).fillna(0)
+    table = table.astype({c: "int64" for c in columns[2:]})
     return table.sort_values(["patient", "input"], kind="stable").reset_index(drop=True)
 
 TMB_COLUMNS = ["patient", "coding_mutations", "tmb_per_mb", "variants", "capture_mb", "annotation", "tmb_status"]
