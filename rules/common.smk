@@ -255,6 +255,28 @@ def outcome_outputs():
     return outcome_layout.step_outputs(config["outcome"])
 
 
+# --- the outcome step's inputs (rules/outcome.smk) ---
+OUTCOME_BLOCKS = ("clinical", "mutations", "copy_number", "factors")
+
+
+def outcome_layers():
+    return [name for name in config["outcome"]["features"] if name not in OUTCOME_BLOCKS]
+
+
+def outcome_inputs(wildcards):
+    """What the configured feature blocks need (a block whose input the cohort lacks is skipped)."""
+    features = config["outcome"]["features"]
+    inputs = {"sheet": SHEET_PATH, "layers": [f"results/omics/{layer}.h5ad" for layer in outcome_layers()]}
+    if "mutations" in features and MAF_PATIENTS:
+        inputs["mutations"] = "results/variants/mutations.h5ad"
+    if "copy_number" in features and CNA_PATIENTS:
+        inputs["copy_number"] = "results/variants/copy_number.tsv"
+    if "factors" in features and INTEGRATION_STEP.ran:  # no factors when the cohort skips integration
+        inputs["cohort"] = f"{INTEGRATION}/cohort.h5mu"
+        inputs["clusters"] = f"{INTEGRATION}/clusters.tsv"
+    return inputs
+
+
 def targets_outputs():
     actionable = targets_layout.actionability_outputs(PATIENTS) if ACTIONABILITY else []
     return targets_layout.step_outputs(PATIENTS) + actionable

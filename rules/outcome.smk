@@ -5,27 +5,6 @@
 
 from precisionflow.outcome.layout import FOLDER as OUTCOME
 
-OUTCOME_BLOCKS = ("clinical", "mutations", "copy_number", "factors")
-
-
-def outcome_layers():
-    return [name for name in config["outcome"]["features"] if name not in OUTCOME_BLOCKS]
-
-
-def outcome_inputs(wildcards):
-    """What the configured feature blocks need (a block whose input the cohort lacks is skipped)."""
-    features = config["outcome"]["features"]
-    inputs = {"sheet": SHEET_PATH, "layers": [f"results/omics/{layer}.h5ad" for layer in outcome_layers()]}
-    if "mutations" in features and MAF_PATIENTS:
-        inputs["mutations"] = "results/variants/mutations.h5ad"
-    if "copy_number" in features and CNA_PATIENTS:
-        inputs["copy_number"] = "results/variants/copy_number.tsv"
-    if "factors" in features and INTEGRATION_STEP.ran:  # no factors when the cohort skips integration
-        inputs["cohort"] = f"{INTEGRATION}/cohort.h5mu"
-        inputs["clusters"] = f"{INTEGRATION}/clusters.tsv"
-    return inputs
-
-
 if config["outcome"]:
 
     rule outcome_associations:
