@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from precisionflow.actionability.alterations import MSI_STATUSES
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 
-FILE_COLUMNS = ("vcf", "maf", "cna", "germline_vcf", "pgx_outside_calls")
+FILE_COLUMNS = ("vcf", "maf", "cna", "germline_vcf", "pgx_outside_calls", "fusions", "germline_maf")
 
 
 def _rows(rows: Sequence[int], limit: int = 5) -> str:
@@ -88,6 +89,16 @@ def _check_file(path: str | Path, row: int, patient: str, column: str, value: st
         raise InputError(path, where, "a file, not a directory", f"the directory {value!r}")
     if target.stat().st_size == 0:
         raise InputError(path, where, "a file with content", f"an empty file at {value!r}")
+
+
+def check_msi_status(sheet: pd.DataFrame, path: str | Path, column: str = "msi_status") -> None:
+    """The ``msi_status`` column (when present): MSI-H, MSI-L, MSS (any letter case) or blank."""
+    if column not in sheet.columns:
+        return
+    for row, (patient, cell) in enumerate(sheet[column].items(), start=2):
+        if not pd.isna(cell) and str(cell).strip().upper() not in MSI_STATUSES:
+            where = f"row {row} (patient {patient!r}), column {column!r}"
+            raise InputError(path, where, f"{', '.join(MSI_STATUSES)} or a blank cell", repr(cell))
 
 
 def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: str | Path, drop_unknown: bool) -> list[str]:

@@ -21,7 +21,7 @@ from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.references import check_driver_cancer_types
 from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
-from precisionflow.sheet import check_columns, check_files, check_matrix_samples, load_sheet
+from precisionflow.sheet import check_columns, check_files, check_matrix_samples, check_msi_status, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
 from precisionflow.targets import layout as targets_layout
 from precisionflow.workdir import check_working_folder
@@ -107,6 +107,7 @@ stop_on_input_error(
     },
 )
 stop_on_input_error(check_files, SHEET, SHEET_PATH)
+stop_on_input_error(check_msi_status, SHEET, SHEET_PATH)
 if config["outcome"]:
     stop_on_input_error(check_outcome, SHEET, SHEET_PATH, config["outcome"])
 # the label and protected columns reach outputs (predictions, fairness): never identifying ones
@@ -182,6 +183,7 @@ def clinical_columns():
     (they often carry the raw patient id)."""
     hidden = set(config["identifying"]) | {"patient", "vcf", "maf", "cna", "tumor_sample", "normal_sample"}
     hidden |= {"germline_vcf", "germline_sample", "pgx_outside_calls"}
+    hidden |= {"fusions", "germline_maf"}
     return [c for c in SHEET.columns if c not in hidden]
 
 
@@ -324,6 +326,17 @@ def pgx_sheet_rows():
     outside calls there, so that no raw id (sample names, paths often carry it) reaches the report's job
     details, which list a rule's params."""
     return [SHEET.index.get_loc(RAW_ID[p]) for p in PGX_PATIENTS]
+
+
+def sheet_files(column):
+    """Input function: a sheet column's file for each patient that has one, in the order of
+    ``patients_with(column)`` (a function, so the report's rule listing shows its name, not paths that may
+    carry raw ids)."""
+
+    def files(wildcards):
+        return [sheet_value(p, column) for p in patients_with(column)]
+
+    return files
 
 
 def pgx_germline_files(column):

@@ -95,6 +95,9 @@ rule targets_actionability:
         drivers=config["resources"].get("drivers", []),
         knowledge_base=config["resources"].get("actionability", []),
         oncotree=config["resources"].get("oncotree", []),
+        # the optional sheet files of each patient (sheet columns fusions, germline_maf)
+        fusions=sheet_files("fusions"),
+        germline_mafs=sheet_files("germline_maf"),
     output:
         cohort=report(
             f"{TARGETS}/actionable.tsv",
@@ -117,6 +120,9 @@ rule targets_actionability:
         patients=PATIENTS,
         variant_patients=MAF_PATIENTS,
         tumour_types=TUMOUR_TYPES,
+        fusion_patients=patients_with("fusions"),
+        germline_patients=patients_with("germline_maf"),
+        msi_status={p: sheet_value(p, "msi_status") for p in patients_with("msi_status")},
         settings=config["targets"],
     log:
         "logs/targets/actionability.log",

@@ -1,4 +1,5 @@
-"""Adapter: variant tables, MOAlmanac, OncoTree -> results/targets/actionable.tsv and one table per patient."""
+"""Adapter: variant tables, the sheet's fusions, germline MAFs and MSI status, MOAlmanac, OncoTree ->
+results/targets/actionable.tsv and one table per patient."""
 
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
 from precisionflow.runner import run_script
@@ -22,6 +23,9 @@ def main(smk):
         copy_number=optional(smk.input.copy_number),
         tmb=optional(smk.input.tmb),
         drivers=optional(smk.input.drivers),
+        fusions=dict(zip(smk.params.fusion_patients, smk.input.fusions, strict=True)),
+        germline_mafs=dict(zip(smk.params.germline_patients, smk.input.germline_mafs, strict=True)),
+        msi_status=dict(smk.params.msi_status),
     )
     run(
         step,

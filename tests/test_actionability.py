@@ -25,8 +25,10 @@ from precisionflow.actionability.knowledge import (
 )
 from precisionflow.actionability.matching import COLUMNS, SPEC_COLUMNS, actionable_table, tier
 from precisionflow.actionability.oncotree import check_tumour_types, read_oncotree, relation
+from precisionflow.actionability.patient_files import read_fusions, read_germline_mafs
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
 from precisionflow.errors import InputError
+from precisionflow.sheet import check_msi_status
 from precisionflow.targets import drugs as dr
 from precisionflow.targets.settings import with_defaults
 
@@ -61,13 +63,14 @@ def mutations(*rows: tuple) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=MUTATION_COLUMNS)
 
 
-def table_for(kb, main_types, muts, tumour_types, cn=NO_CN, tmb=None, roles=None) -> pd.DataFrame:
+def table_for(kb, main_types, muts, tumour_types, cn=NO_CN, tmb=None, roles=None, **optional) -> pd.DataFrame:
+    """``optional``: the germline, fusions and msi arguments of ``patient_alterations``."""
     roles = (
         roles
         if roles is not None
         else pd.Series({"KRAS": "Act", "BRAF": "Act", "ERBB2": "Act", "PIK3CA": "Act", "TP53": "LoF", "NRAS": "Act"})
     )
-    return actionable_table(patient_alterations(muts, cn, tmb, 10.0), kb, tumour_types, main_types, roles)
+    return actionable_table(patient_alterations(muts, cn, tmb, 10.0, **optional), kb, tumour_types, main_types, roles)
 
 
 # --- the knowledge base and the tumour types ----------------------------------------------------------
@@ -396,3 +399,168 @@ def test_a_gene_level_assertion_does_not_make_a_variant_of_unknown_significance_
     )
     gene_level = brca2[(brca2["match"] == "gene_class") & (brca2["effect"] == "sensitivity")]
     assert len(gene_level) and (gene_level["tier"] != "III").all() and not gene_level["note"].str.startswith("variant").any()
+
+
+# --- fusions, MSI, germline variants (optional sheet columns) ------------------------------------------
+
+
+def feature_of(kb: pd.DataFrame, table: pd.DataFrame) -> set[str]:
+    """The knowledge-base feature types of a table's matched assertions."""
+    ids = table["source_id"].str.removeprefix("MOAlmanac:").astype(int)
+    return set(kb.set_index("assertion_id").loc[ids, "feature_type"])
+
+
+def test_fusion_tables_of_every_accepted_shape_give_the_same_fusion(tmp_path: Path) -> None:
+    shapes = {
+        "ours.tsv": "gene1\tgene2\nEML4\tALK\n",
+        "name.tsv": "fusion\nEML4::ALK\nEML4--ALK\nEML4-ALK\n",
+        # STAR-Fusion and Arriba as they write them; Arriba's intergenic breakpoint is no gene fusion
+        "star.tsv": "#FusionName\tJunctionReadCount\nEML4--ALK\t12\n",
+        "arriba.tsv": "#gene1\tgene2\tsplit_reads1\nEML4\tALK\t9\nRP11-1A1.1(1234),TP63(5678)\tALK\t2\n",
+    }
+    for name, text in shapes.items():
+        (tmp_path / name).write_text(text)
+        fusions = read_fusions({"P": tmp_path / name})
+        assert fusions.drop_duplicates().values.tolist() == [["P", "EML4", "ALK"]], name
+    errors = {
+        "none.tsv": ("partner\nALK\n", r"header: expected columns gene1 and gene2 .* found columns 'partner'"),
+        "which.tsv": (
+            "fusion\nNKX2-1-ALK\n",
+            r"row 2, column 'fusion': expected a fusion GENE1::GENE2 .*found 'NKX2-1-ALK'",
+        ),
+        "blank.tsv": ("gene1\tgene2\nEML4\t\n", r"row 2, column 'gene2': expected a gene symbol, found a blank cell"),
+    }
+    for name, (text, pattern) in errors.items():
+        (tmp_path / name).write_text(text)
+        with pytest.raises(InputError, match=pattern):
+            read_fusions({"P": tmp_path / name})
+
+
+def test_eml4_alk_is_tier_one_in_lung_cancer_and_two_c_elsewhere(kb, main_types) -> None:
+    fusions = pd.DataFrame({"patient": ["LUNG", "BREAST", "REVERSED"], "gene1": ["EML4", "EML4", "ALK"],
+                            "gene2": ["ALK", "ALK", "EML4"]})  # fmt: skip
+    types = {"LUNG": "NSCLC", "BREAST": "BRCA", "REVERSED": "NSCLC"}
+    table = table_for(kb, main_types, mutations(), types, fusions=fusions)
+    assert set(table["alteration_type"]) == {"fusion"} and set(table["gene"]) == {"EML4::ALK", "ALK::EML4"}
+    # every assertion that names the pair, or ALK alone, and no karyotype locus: the knowledge base's own list
+    rearrangement = kb[(kb["feature_type"] == "Rearrangement") & (kb["locus"] == "")]
+    pair = set(rearrangement.loc[(rearrangement["gene"] == "EML4") & (rearrangement["gene2"] == "ALK"), "assertion_id"])
+    alk = set(rearrangement.loc[(rearrangement["gene"] == "ALK") & (rearrangement["gene2"] == ""), "assertion_id"])
+    lung = table[table["patient"] == "LUNG"]
+    ids = lung["source_id"].str.removeprefix("MOAlmanac:").astype(int)
+    assert set(ids[lung["match"] == "exact"]) == pair and set(ids[lung["match"] == "gene_class"]) == alk
+    approved = lung[(lung["evidence_level"] == "FDA-Approved") & (lung["assertion_tumor_type"] == "NSCLC")]
+    assert {"Crizotinib", "Alectinib"} <= set(approved["therapy"])
+    assert (approved["tier"] == "I-A").all() and (approved["suggested"] == "yes").all()
+    # MOAlmanac's one EML4-ALK crizotinib assertion (NCCN guideline, NSCLC): an exact match at I-A
+    exact = lung[(lung["match"] == "exact") & (lung["therapy"] == "Crizotinib")]
+    assert exact[["tier", "evidence_level"]].values.tolist() == [["I-A", "Guideline"]]
+    breast = table[(table["patient"] == "BREAST") & (table["assertion_tumor_type"] == "NSCLC")]
+    assert {"Crizotinib", "Alectinib"} <= set(breast["therapy"])
+    assert set(breast.loc[breast["evidence_level"].isin(["FDA-Approved", "Guideline"]), "tier"]) == {"II-C"}
+    # ALK::EML4 (ALK 5'): not the asserted EML4-ALK, still an ALK rearrangement
+    reversed_ = table[table["patient"] == "REVERSED"]
+    assert set(reversed_["match"]) == {"gene_class"} and len(reversed_) == len(alk)
+
+
+def test_msi_high_gets_the_tumour_agnostic_pembrolizumab_approval(kb, main_types) -> None:
+    agnostic = kb[(kb["feature_type"] == "Microsatellite Stability") & (kb["tumor_type"] == "")]
+    assert agnostic[["biomarker", "therapy", "evidence_level"]].values.tolist() == [
+        ["MSI-High", "Pembrolizumab", "FDA-Approved"]
+    ]
+    statuses = {"H": "MSI-H", "LOW": "MSI-L", "STABLE": "mss", "UNKNOWN": None}
+    table = table_for(kb, main_types, mutations(), dict.fromkeys(statuses, "PAAD"), msi=statuses)
+    assert set(table["patient"]) == {"H"} and set(table["match"]) == {"biomarker"} and set(table["gene"]) == {""}
+    assert feature_of(kb, table) == {"Microsatellite Stability"}
+    pembrolizumab = table[(table["therapy"] == "Pembrolizumab") & (table["assertion_tumor_type"] == "")]
+    assert pembrolizumab[["tier", "suggested", "alteration_type"]].values.tolist() == [["I-A", "yes", "msi"]]
+    # colorectal MSI-H assertions are this tumour type's there, another's in a pancreatic cancer
+    assert set(table.loc[table["assertion_tumor_type"] == "COADREAD", "tier"]) <= {"II-C"}
+
+
+def test_msi_status_values_are_checked_naming_the_row() -> None:
+    sheet = pd.DataFrame({"patient": ["A", "B", "C"], "msi_status": ["MSI-H", pd.NA, "mss"]})
+    sheet = sheet.set_index("patient", drop=False)
+    check_msi_status(sheet, "samples.tsv")
+    sheet.loc["C", "msi_status"] = "MSI-high"
+    with pytest.raises(
+        InputError,
+        match=r"^samples\.tsv: row 4 \(patient 'C'\), column 'msi_status': expected MSI-H, MSI-L, MSS or a blank cell, "
+        r"found 'MSI-high'$",
+    ):
+        check_msi_status(sheet, "samples.tsv")
+
+
+def test_germline_brca2_frameshift_in_breast_cancer_gets_parp_inhibitors(kb, main_types, tmp_path: Path) -> None:
+    maf = tmp_path / "germline.maf"
+    # legacy column names in another letter case (TCGA exports); one truncating variant, one missense, one silent
+    pd.DataFrame(
+        {
+            "hugo_symbol": ["BRCA2", "BRCA2", "BRCA1"],
+            "variant_classification": ["Frame_Shift_Del", "Missense_Mutation", "Silent"],
+            "Protein_Change": ["p.S1982Rfs*22", "p.D2723H", "p.L771L"],
+        }
+    ).to_csv(maf, sep="\t", index=False)
+    germline = read_germline_mafs({"G": maf})
+    assert germline["protein_change"].tolist() == ["p.S1982Rfs*22", "p.D2723H", "p.L771L"]
+    # no IntOGen roles: a germline gene's truncation carries its effect without them
+    table = table_for(kb, main_types, mutations(), {"G": "BRCA"}, roles=pd.Series(dtype=object), germline=germline)
+    assert set(table["alteration_type"]) == {"germline"} and feature_of(kb, table) == {"Germline Variant"}
+    assert "p.L771L" not in set(table["alteration"])  # silent: no alteration
+    truncating = table[table["alteration"] == "p.S1982Rfs*22"]
+    expected = kb[
+        (kb["feature_type"] == "Germline Variant") & (kb["gene"] == "BRCA2") & (kb["tumor_type"] == "BRCA")
+        & (kb["evidence_level"] == "FDA-Approved") & (kb["effect"] == "sensitivity")
+    ]  # fmt: skip
+    assert {"Olaparib", "Talazoparib"} <= set(expected["therapy"])
+    first = truncating[truncating["tier"] == "I-A"]
+    assert set(expected["therapy"]) <= set(first.loc[first["suggested"] == "yes", "therapy"])
+    assert set(truncating.loc[truncating["assertion_tumor_type"] == "OVT", "tier"]) == {"II-C"}  # niraparib, ovary
+    missense = table[table["alteration"] == "p.D2723H"]  # not known to be pathogenic: a VUS
+    assert len(missense) and set(missense["tier"]) == {"III"} and set(missense["suggested"]) == {"no"}
+
+
+def test_somatic_variants_never_match_germline_assertions_nor_the_reverse(kb, main_types) -> None:
+    # MOAlmanac asserts MRE11 p.R576* as a germline variant only (checked here, from the knowledge base)
+    germline_only = kb[(kb["gene"] == "MRE11") & (kb["protein_change"] == "p.R576*")]
+    assert germline_only["feature_type"].tolist() == ["Germline Variant"]
+    rows = [
+        ("P", "MRE11", "Nonsense_Mutation", False, "p.R576*"),
+        ("P", "BRCA2", "Frame_Shift_Del", False, "p.S1982Rfs*22"),
+    ]
+    roles = pd.Series({"MRE11": "LoF", "BRCA2": "LoF"})
+    somatic = table_for(kb, main_types, mutations(*rows), {"P": "BRCA"}, roles=roles)
+    germline_only_id = f"MOAlmanac:{germline_only['assertion_id'].iloc[0]}"
+    assert not (somatic["source_id"] == germline_only_id).any()
+    assert len(somatic) and feature_of(kb, somatic) == {"Somatic Variant"}
+    # olaparib's breast-cancer approval is for germline BRCA1/2 variants: a somatic truncation gets it from
+    # other tumour types only (II-C)
+    assert "I-A" not in set(somatic.loc[somatic["therapy"] == "Olaparib", "tier"])
+    germline = table_for(kb, main_types, mutations(), {"P": "BRCA"}, roles=roles, germline=mutations(*rows))
+    assert set(germline["alteration_type"]) == {"germline"} and feature_of(kb, germline) == {"Germline Variant"}
+    mre11 = germline[germline["gene"] == "MRE11"]
+    assert germline_only_id in set(mre11.loc[mre11["match"] == "exact", "source_id"])
+
+
+def test_the_step_reads_the_optional_sheet_files(tmp_path: Path, shared_data: Path) -> None:
+    (tmp_path / "F.fusions.tsv").write_text("fusion\nEML4--ALK\n")
+    (tmp_path / "G.maf").write_text(
+        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\nBRCA2\tFrame_Shift_Del\tp.S1982Rfs*22\n"
+    )
+    patients = ["F", "G", "M"]
+    step = ActionabilityInputs(
+        patients,
+        {"F": "NSCLC", "G": "BRCA", "M": "COADREAD"},
+        shared_data / "knowledge" / "moalmanac.json",
+        shared_data / "knowledge" / "oncotree.2023-03-09.txt",
+        {},
+        fusions={"F": tmp_path / "F.fusions.tsv"},
+        germline_mafs={"G": tmp_path / "G.maf"},
+        msi_status={"M": "MSI-H"},
+    )
+    paths = {p: tmp_path / "out" / f"{p}.actionable.tsv" for p in patients}
+    table = run(step, SETTINGS, tmp_path / "out" / "actionable.tsv", paths)
+    kinds = table.groupby("patient")["alteration_type"].unique().map(list).to_dict()
+    assert kinds == {"F": ["fusion"], "G": ["germline"], "M": ["msi"]}
+    written = pd.read_csv(paths["F"], sep="\t", keep_default_na=False)
+    assert "EML4::ALK" in set(written["alteration"]) and (written["tier"] == "I-A").any()

@@ -9,12 +9,19 @@
 * tumour mutational burden: ``results/variants/tmb.tsv``: TMB-high at ``tmb_high`` mutations per Mb or
   more (config ``actionability: tmb_high``, 10 by default: the FDA's threshold for pembrolizumab in
   TMB-high solid tumours, KEYNOTE-158); a patient without a TMB value is not TMB-high, and no filter is
-  applied.
+  applied;
+* germline variants (optional sheet column ``germline_maf``): the same MAF classes and protein changes as
+  the somatic ones, alteration type ``germline`` (matched to MOAlmanac's Germline Variant assertions only);
+* fusions (optional sheet column ``fusions``): alteration type ``fusion``, written with HGNC's fusion
+  notation ``EML4::ALK`` (5' partner first) in both ``gene`` and ``alteration``;
+* microsatellite instability (optional sheet column ``msi_status``): ``MSI-H`` is an alteration
+  (``msi``); ``MSI-L`` and ``MSS`` are none.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -43,6 +50,9 @@ MAF_TO_CLASS = {
 TRUNCATING = frozenset({"Nonsense", "Frameshift", "Splice Site"})
 CN_DIRECTION = {"amp": "Amplification", "deep_loss": "Deletion"}
 CN_TYPE = {"amp": "amplification", "deep_loss": "deletion"}
+FUSION_SEPARATOR = "::"  # HGNC's fusion notation (Bruford et al., Leukemia 2021)
+MSI_STATUSES = ("MSI-H", "MSI-L", "MSS")
+MSI_HIGH = "MSI-High"  # MOAlmanac's status of microsatellite-instability assertions
 
 THREE_TO_ONE = {
     "Ala": "A",
@@ -151,12 +161,68 @@ def tmb_alterations(tmb: pd.DataFrame, threshold: float) -> pd.DataFrame:
     )
 
 
+def germline_alterations(germline: pd.DataFrame) -> pd.DataFrame:
+    """Protein-altering germline variants (the columns of :func:`mutation_alterations`) as alterations."""
+    return mutation_alterations(germline).assign(alteration_type="germline")
+
+
+def fusion_alterations(fusions: pd.DataFrame) -> pd.DataFrame:
+    """Fusions (``patient, gene1, gene2``: 5' and 3' partner) as alterations ``GENE1::GENE2``, once each."""
+    kept = fusions.drop_duplicates(["patient", "gene1", "gene2"])
+    name = kept["gene1"].astype(str) + FUSION_SEPARATOR + kept["gene2"].astype(str)
+    return pd.DataFrame(
+        {
+            "patient": kept["patient"].astype(str),
+            "gene": name,
+            "alteration_type": "fusion",
+            "alteration": name,
+            "protein_change": "",
+            "variant_class": "Fusion",
+            "is_hotspot": False,
+        },
+        columns=ALTERATION_COLUMNS,
+    )
+
+
+def msi_alterations(statuses: Mapping[str, str | None]) -> pd.DataFrame:
+    """patient -> MSI status (``MSI-H``, ``MSI-L``, ``MSS``, any letter case; checked with the sheet):
+    the MSI-H patients as alterations."""
+    high = sorted(p for p, status in statuses.items() if status and str(status).strip().upper() == "MSI-H")
+    return pd.DataFrame(
+        {
+            "patient": high,
+            "gene": "",
+            "alteration_type": "msi",
+            "alteration": "MSI-H",
+            "protein_change": "",
+            "variant_class": MSI_HIGH,
+            "is_hotspot": False,
+        },
+        columns=ALTERATION_COLUMNS,
+    )
+
+
 def patient_alterations(
-    mutations: pd.DataFrame, copy_number: pd.DataFrame, tmb: pd.DataFrame | None, tmb_high: float
+    mutations: pd.DataFrame,
+    copy_number: pd.DataFrame,
+    tmb: pd.DataFrame | None,
+    tmb_high: float,
+    *,
+    germline: pd.DataFrame | None = None,
+    fusions: pd.DataFrame | None = None,
+    msi: Mapping[str, str | None] | None = None,
 ) -> pd.DataFrame:
+    """Every alteration of the cohort (``ALTERATION_COLUMNS``): mutations, copy number, TMB-high, then
+    the optional germline variants, fusions and MSI-H."""
     parts = [mutation_alterations(mutations), copy_number_alterations(copy_number)]
     if tmb is not None and not tmb.empty:
         parts.append(tmb_alterations(tmb, tmb_high))
+    if germline is not None and not germline.empty:
+        parts.append(germline_alterations(germline))
+    if fusions is not None and not fusions.empty:
+        parts.append(fusion_alterations(fusions))
+    if msi:
+        parts.append(msi_alterations(msi))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=ALTERATION_COLUMNS)

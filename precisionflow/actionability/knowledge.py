@@ -3,7 +3,8 @@
 MOAlmanac (moalmanac.org; github.com/vanallenlab/moalmanac-db) ships its curated assertions as a JSON
 list, one object per assertion: ``feature_type`` (Somatic Variant, Copy Number, Rearrangement, Germline
 Variant, Mutational Burden, Microsatellite Stability, …) with its feature fields (``gene``,
-``protein_change``, ``variant_annotation``; ``direction`` for copy number; ``classification`` for
+``protein_change``, ``variant_annotation``; ``gene1`` (5'), ``gene2`` (3', may be blank) and ``locus`` for
+rearrangements; ``direction`` for copy number; ``classification`` for
 mutational burden; ``status`` for MSI), the tumour type (``oncotree_code``, blank = any), the therapy,
 the effect flags (``therapy_sensitivity``, ``therapy_resistance``, ``favorable_prognosis``: 1, 0 or
 blank), the evidence level (``predictive_implication``) and the citation.
@@ -42,6 +43,8 @@ COLUMNS = [
     "assertion_id",
     "feature_type",
     "gene",
+    "gene2",
+    "locus",
     "protein_change",
     "variant_class",
     "direction",
@@ -134,6 +137,9 @@ def read_moalmanac(path: PathLike) -> pd.DataFrame:
                 "assertion_id": int(entry["assertion_id"]),
                 "feature_type": feature,
                 "gene": _text(entry.get("gene") or entry.get("gene1")).upper(),
+                # a rearrangement's 3' partner (blank: "ALK fusion", any partner) and its karyotype locus
+                "gene2": _text(entry.get("gene2")).upper(),
+                "locus": _text(entry.get("locus")),
                 "protein_change": _text(entry.get("protein_change")),
                 "variant_class": _text(entry.get("variant_annotation")),
                 "direction": _text(entry.get("direction")),

@@ -1,7 +1,8 @@
 """Alterations × assertions: which assertion a patient's alteration matches, how, at which AMP tier,
 and which suggestions a resistance assertion withdraws.
 
-Match kinds (recorded in ``match``), for somatic variant assertions of the alteration's gene:
+Match kinds (recorded in ``match``), for somatic variant assertions of a mutation's gene (germline
+variants: the Germline Variant assertions, by the same rules, every germline gene taken as loss-of-function):
 
 * ``exact`` — the same protein change (``p.V600E`` and ``p.V600E``);
 * ``residue`` — the assertion names a residue only (``p.G12``) and the patient's change is at it (``p.G12D``);
@@ -11,7 +12,9 @@ Match kinds (recorded in ``match``), for somatic variant assertions of the alter
   (a truncating mutation does not activate an oncogene); resistance and prognosis take any
   protein-altering mutation (resistance beats sensitivity: withholding a drug is the safe side);
 * ``copy_number`` — an ``amp`` call and an Amplification assertion, ``deep_loss`` and a Deletion;
-* ``biomarker`` — TMB-high and a high mutational-burden assertion.
+* ``biomarker`` — TMB-high and a high mutational-burden assertion; MSI-H and an MSI-High assertion;
+* fusions (Rearrangement assertions): ``exact`` when the assertion names both partners in the patient's
+  order, ``gene_class`` when it names one gene that is either partner (:func:`_fusion_matches`).
 
 Tiers (AMP/ASCO/CAP 2017, Li et al. J Mol Diagn 2017): evidence level × tumour type
 (:func:`precisionflow.actionability.oncotree.relation`; an assertion without a tumour type applies to all):
@@ -50,7 +53,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from precisionflow.actionability.alterations import TRUNCATING
+from precisionflow.actionability.alterations import FUSION_SEPARATOR, TRUNCATING
 from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.oncotree import ANY, SAME, relation
 
@@ -100,11 +103,14 @@ def tier(grade: str, tumour_relation: str) -> str:
 KEY_COLUMNS = ["assertion_id", "gene", "protein_change", "variant_class", "effect"]
 
 
-def _mutation_matches(mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series) -> pd.DataFrame:
-    """(alteration row, assertion id, match kind) of the mutations: three joins on small key columns
-    (gene + protein change, gene + residue, gene for assertions without a protein change), so that a
-    large cohort is never crossed with the whole knowledge base."""
-    somatic = kb.loc[kb["feature_type"] == "Somatic Variant", KEY_COLUMNS]
+def _mutation_matches(
+    mutations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series, feature: str = "Somatic Variant"
+) -> pd.DataFrame:
+    """(alteration row, assertion id, match kind) of the mutations and the assertions of one feature type
+    (somatic or germline variants): three joins on small key columns (gene + protein change, gene +
+    residue, gene for assertions without a protein change), so that a large cohort is never crossed with
+    the whole knowledge base."""
+    somatic = kb.loc[kb["feature_type"] == feature, KEY_COLUMNS]
     alts = mutations[["gene", "protein_change", "variant_class"]].reset_index(names="alt_row")
     parts = []
     specific = somatic[somatic["protein_change"] != ""]
@@ -142,12 +148,59 @@ def _copy_number_matches(copy_number: pd.DataFrame, kb: pd.DataFrame) -> pd.Data
     return pairs[["alt_row", "assertion_id"]].assign(match="copy_number")
 
 
+def _fusion_matches(fusions: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
+    """Fusions (``gene`` ``GENE1::GENE2``) and Rearrangement assertions: ``exact`` when the assertion names
+    both partners in the same order (MOAlmanac and the fusion callers write the 5' partner first; a
+    reciprocal ALK::EML4 does not make the EML4::ALK kinase), ``gene_class`` when it names one gene
+    ("ALK fusion") and that gene is either partner. An assertion with a karyotype locus (``t(11;14)``)
+    describes a translocation a fusion table cannot show: not matched."""
+    rearrangements = kb.loc[
+        (kb["feature_type"] == "Rearrangement") & (kb["locus"] == "") & (kb["gene"] != ""),
+        ["assertion_id", "gene", "gene2"],
+    ]
+    if fusions.empty:
+        return pd.DataFrame({"alt_row": np.zeros(0, np.int64), "assertion_id": np.zeros(0, np.int64), "match": ""})
+    partners = fusions["gene"].str.upper().str.partition(FUSION_SEPARATOR)
+    alts = pd.DataFrame({"alt_row": fusions.index, "gene1": partners[0], "gene2": partners[2]})
+    both = rearrangements[rearrangements["gene2"] != ""].rename(columns={"gene": "gene1"})
+    exact = alts.merge(both, on=["gene1", "gene2"])[["alt_row", "assertion_id"]].assign(match="exact")
+    single = rearrangements.loc[rearrangements["gene2"] == "", ["assertion_id", "gene"]]
+    either = pd.concat(
+        [
+            alts[["alt_row", "gene1"]].rename(columns={"gene1": "gene"}),
+            alts[["alt_row", "gene2"]].rename(columns={"gene2": "gene"}),
+        ]
+    )
+    one = either.merge(single, on="gene").drop_duplicates(["alt_row", "assertion_id"])
+    return pd.concat([exact, one[["alt_row", "assertion_id"]].assign(match="gene_class")], ignore_index=True)
+
+
+def _msi_matches(msi: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
+    """MSI-H and MOAlmanac's Microsatellite Stability assertions of that status (``biomarker``)."""
+    stability = kb.loc[kb["feature_type"] == "Microsatellite Stability", ["assertion_id", "biomarker"]]
+    pairs = (
+        msi[["variant_class"]]
+        .reset_index(names="alt_row")
+        .assign(status=lambda f: f["variant_class"].str.lower())
+        .merge(stability.assign(status=stability["biomarker"].str.lower()), on="status")
+    )
+    return pairs[["alt_row", "assertion_id"]].assign(match="biomarker")
+
+
 def _biomarker_matches(biomarkers: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
     burden = kb.loc[
         (kb["feature_type"] == "Mutational Burden") & (kb["biomarker"].str.lower() == "high"), ["assertion_id"]
     ]
     pairs = biomarkers[[]].reset_index(names="alt_row").merge(burden, how="cross")
     return pairs[["alt_row", "assertion_id"]].assign(match="biomarker")
+
+
+def _germline_matches(germline: pd.DataFrame, kb: pd.DataFrame) -> pd.DataFrame:
+    """Germline variants and Germline Variant assertions, matched as mutations are, every gene taken as a
+    loss-of-function gene: MOAlmanac's germline assertions are pathogenic variants of predisposition and
+    DNA-repair genes (BRCA1/2, PALB2, ATM …), whose truncations are the established pathogenic changes."""
+    roles = pd.Series("LoF", index=pd.Index(germline["gene"].unique()), dtype=object)
+    return _mutation_matches(germline, kb, roles, feature="Germline Variant")
 
 
 def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Series | None = None) -> pd.DataFrame:
@@ -160,6 +213,9 @@ def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Ser
             _mutation_matches(alterations[alterations["alteration_type"] == "mutation"], kb, roles),
             _copy_number_matches(alterations[alterations["alteration_type"].isin(["amplification", "deletion"])], kb),
             _biomarker_matches(alterations[alterations["alteration_type"] == "tmb"], kb),
+            _germline_matches(alterations[alterations["alteration_type"] == "germline"], kb),
+            _fusion_matches(alterations[alterations["alteration_type"] == "fusion"], kb),
+            _msi_matches(alterations[alterations["alteration_type"] == "msi"], kb),
         ],
         ignore_index=True,
     )
@@ -191,12 +247,14 @@ VUS_NOTE = "variant of unknown significance: the assertion names the gene's muta
 
 
 def unestablished_gene_matches(pairs: pd.DataFrame, roles: pd.Series) -> pd.Series:
-    """Gene-level sensitivity matches whose alteration is not known to carry the gene's effect: neither a
-    hotspot nor a truncating change of a loss-of-function driver (tier III, not suggested)."""
+    """Gene-level sensitivity matches of a variant not known to carry the gene's effect: neither a hotspot
+    nor a truncating change of a loss-of-function driver or of a germline gene (tier III, not suggested)."""
+    germline = pairs["alteration_type"] == "germline"
     established = pairs["is_hotspot"].astype(bool) | (
-        pairs["variant_class"].isin(TRUNCATING) & pairs["gene"].map(roles).fillna("").eq("LoF")
+        pairs["variant_class"].isin(TRUNCATING) & (pairs["gene"].map(roles).fillna("").eq("LoF") | germline)
     )
-    return (pairs["match"] == "gene_class") & (pairs["effect"] == "sensitivity") & ~established
+    variant = pairs["alteration_type"].isin(["mutation", "germline"])  # a fusion's gene_class is its gene's
+    return variant & (pairs["match"] == "gene_class") & (pairs["effect"] == "sensitivity") & ~established
 
 
 def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:

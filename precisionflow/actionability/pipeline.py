@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from precisionflow.actionability.alterations import MAF_TO_CLASS, patient_altera
 from precisionflow.actionability.knowledge import read_moalmanac
 from precisionflow.actionability.matching import COLUMNS, actionable_table
 from precisionflow.actionability.oncotree import read_oncotree
+from precisionflow.actionability.patient_files import read_fusions, read_germline_mafs
 from precisionflow.io import read_table
 from precisionflow.targets import inputs as targets_inputs
 from precisionflow.targets.tables import write_split, write_table
@@ -34,6 +35,10 @@ class ActionabilityInputs:
     copy_number: PathLike | None = None  # results/variants/copy_number.tsv
     tmb: PathLike | None = None  # results/variants/tmb.tsv
     drivers: PathLike | None = None  # IntOGen compendium
+    # the optional sheet columns: patient -> fusions TSV, patient -> germline MAF, patient -> msi_status
+    fusions: Mapping[str, PathLike] = field(default_factory=dict)
+    germline_mafs: Mapping[str, PathLike] = field(default_factory=dict)
+    msi_status: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def read_tmb(path: PathLike | None) -> pd.DataFrame | None:
@@ -64,10 +69,21 @@ def build(step: ActionabilityInputs, settings: Mapping) -> pd.DataFrame:
         targets_inputs.read_copy_number(step.copy_number),
         read_tmb(step.tmb),
         float(settings["actionability"]["tmb_high"]),
+        germline=read_germline_mafs(step.germline_mafs) if step.germline_mafs else None,
+        fusions=read_fusions(step.fusions) if step.fusions else None,
+        msi=step.msi_status,
     )
+    if step.fusions or step.germline_mafs or step.msi_status:
+        log.info("alterations by type: %s", alterations["alteration_type"].value_counts().sort_index().to_dict())
     table = actionable_table(
         alterations, kb, step.tumour_types, dict(zip(oncotree["code"], oncotree["main_type"], strict=True)), roles
     )
+    if step.fusions or step.germline_mafs or step.msi_status:
+        optional = alterations[alterations["alteration_type"].isin(["fusion", "germline", "msi"])]
+        matched = set(zip(table["patient"], table["alteration_type"], table["alteration"], strict=True))
+        unmatched = [k for k in zip(optional["patient"], optional["alteration_type"], optional["alteration"], strict=True)
+                     if k not in matched]  # fmt: skip
+        log.info("%d fusion, germline or MSI-H alteration(s) matched no assertion: %s", len(unmatched), unmatched[:20])
     log.info(
         "%d alterations of %d patients; %d rows, %d suggestions withdrawn by resistance",
         len(alterations),

@@ -332,6 +332,8 @@ def cases() -> dict[str, list[Case]]:
                  (FILE + r"config/samples\.tsv: layout: expected a tab-separated sample sheet with the same number of fields on every line", r"line 8")),
             Case("unknown_tumor_type_of_a_patient", set_sheet("DEMO-004", "tumor_type", "BRAEST"),
                  (FILE + r"config/samples\.tsv: patient 'DEMO-004', column 'tumor_type': expected an OncoTree code.*found 'BRAEST'",)),
+            Case("msi_status_not_a_status", set_sheet("DEMO-004", "msi_status", "high"),
+                 (FILE + r"config/samples\.tsv: row 5 \(patient 'DEMO-004'\), column 'msi_status': expected MSI-H, MSI-L, MSS or a blank cell, found 'high'",)),
             Case("vcf_path_is_a_directory", set_sheet("DEMO-003", "vcf", "demo/vcf"),
                  (FILE + r"config/samples\.tsv: row 4 \(patient 'DEMO-003'\), column 'vcf': expected a file, not a directory, found the directory 'demo/vcf'",)),
             Case("binary_file", binary(SHEET), (FILE + r"config/samples\.tsv: content: expected a tab-separated sample sheet, found binary data",)),
