@@ -564,3 +564,13 @@ def test_the_step_reads_the_optional_sheet_files(tmp_path: Path, shared_data: Pa
     assert kinds == {"F": ["fusion"], "G": ["germline"], "M": ["msi"]}
     written = pd.read_csv(paths["F"], sep="\t", keep_default_na=False)
     assert "EML4::ALK" in set(written["alteration"]) and (written["tier"] == "I-A").any()
+
+
+def test_a_vus_resistance_row_is_tier_three_yet_still_withdraws_the_agent(kb, main_types) -> None:
+    """KRAS p.S205D (no hotspot) matches MOAlmanac's gene-level 'KRAS mutation -> anti-EGFR resistance' in
+    colorectal cancer: not established resistance (tier III), but cetuximab is never suggested either."""
+    table = table_for(kb, main_types, mutations(("P", "KRAS", "Missense_Mutation", False, "p.S205D")), {"P": "COADREAD"})
+    resistance = table[(table["effect"] == "resistance") & table["therapy"].isin(["Cetuximab", "Panitumumab"])]
+    assert len(resistance) and (resistance["tier"] == "III").all()
+    suggested = table[table["suggested"] == "yes"]["therapy"].str.upper()
+    assert not suggested.str.contains("CETUXIMAB|PANITUMUMAB").any()

@@ -143,10 +143,10 @@ def test_three_patients_with_layers_plan_no_integration(skeleton: Path) -> None:
     project = skeleton.parent / "three"
     project.mkdir(exist_ok=True)
     sheet = pd.read_csv(skeleton / "config" / "samples.tsv", sep="\t", dtype=str, keep_default_na=False).head(3)
-    sheet = sheet.drop(columns=["vcf", "cna", "tumor_sample", "normal_sample"])
+    sheet = sheet.drop(columns=["vcf", "cna", "tumor_sample", "normal_sample", "germline_vcf", "germline_sample", "pgx_outside_calls"])
     sheet.to_csv(project / "samples.tsv", sep="\t", index=False)
     config = yaml.safe_load((skeleton / "config" / "config.yaml").read_text())
-    config.update(samples="samples.tsv", unknown_samples="drop")
+    config.update(samples="samples.tsv", unknown_samples="drop", outcome=None)  # no survival model on 3 patients
     for layer in config["omics"].values():
         layer["path"] = str(skeleton / layer["path"])
     config["resources"] = {name: str(skeleton / path) for name, path in config["resources"].items()}

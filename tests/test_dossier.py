@@ -318,3 +318,18 @@ def test_a_tmb_the_variant_step_could_not_compute_is_named_not_invented(tmp_path
     assert "TMB not computed: no transcript annotation: coding mutations unknown" in genomic["reasons"]
     other = patient_dossier(cohort, "S0001")["by_id"]["genomic"]["tmb"]
     assert other["cohort_size"] == 2  # the percentile is among the patients with a TMB
+
+
+def test_pgx_summary_flags_only_what_changes_a_dose() -> None:
+    from precisionflow.dossier.gather import pgx_flags
+
+    rows = pd.DataFrame(
+        {
+            "drug": ["azathioprine", "capecitabine", "irinotecan", "warfarin"],
+            "phenotypes": ["TPMT: Normal Metabolizer", "DPYD: Poor Metabolizer", "UGT1A1: Normal Metabolizer",
+                           "CYP2C9: Intermediate Metabolizer; VKORC1: Normal Function"],
+            "recommendation": ["Start with the normal starting dose.", "Avoid 5-fluorouracil.",
+                               "No action needed for this gene-drug interaction.", "Reduce the dose."],
+        }
+    )
+    assert pgx_flags(rows)["drug"].tolist() == ["capecitabine", "warfarin"]

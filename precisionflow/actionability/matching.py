@@ -33,8 +33,9 @@ A gene-level sensitivity assertion (``gene_class``: "PIK3CA missense", no protei
 an alteration known to carry the gene's effect: a hotspot (cancerhotspots), or a truncating change of a
 loss-of-function driver. Any other change of that class is a variant of unknown significance: tier III
 (AMP's VUS tier), the therapy shown but not suggested, ``note`` saying why — a random PIK3CA missense is not
-the biomarker of alpelisib's approval. Resistance assertions keep their tier for any such change (a
-withheld drug is the safe side).
+the biomarker of alpelisib's approval. A VUS's resistance row is tier III too (not reported as established
+resistance), yet it still withdraws the agent's suggestions for the patient (withholding a drug is the
+safe side).
 
 Resistance: every agent of a resistance assertion matched by any of the patient's alterations (in any
 tumour type) is *resisted* for the patient. A sensitivity row whose agents are all resisted is withdrawn
@@ -247,14 +248,15 @@ VUS_NOTE = "variant of unknown significance: the assertion names the gene's muta
 
 
 def unestablished_gene_matches(pairs: pd.DataFrame, roles: pd.Series) -> pd.Series:
-    """Gene-level sensitivity matches of a variant not known to carry the gene's effect: neither a hotspot
-    nor a truncating change of a loss-of-function driver or of a germline gene (tier III, not suggested)."""
+    """Gene-level sensitivity and resistance matches of a variant not known to carry the gene's effect:
+    neither a hotspot nor a truncating change of a loss-of-function driver or of a germline gene (tier III;
+    a resistance row still withdraws the agent's suggestions)."""
     germline = pairs["alteration_type"] == "germline"
     established = pairs["is_hotspot"].astype(bool) | (
         pairs["variant_class"].isin(TRUNCATING) & (pairs["gene"].map(roles).fillna("").eq("LoF") | germline)
     )
     variant = pairs["alteration_type"].isin(["mutation", "germline"])  # a fusion's gene_class is its gene's
-    return variant & (pairs["match"] == "gene_class") & (pairs["effect"] == "sensitivity") & ~established
+    return variant & (pairs["match"] == "gene_class") & pairs["effect"].isin(["sensitivity", "resistance"]) & ~established
 
 
 def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:

@@ -213,10 +213,15 @@ def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
 
 
 def pgx_flags(recommendations: pd.DataFrame) -> pd.DataFrame:
-    """PGx recommendations that change dosing or the drug (CPIC wording: anything but 'standard dosing')."""
+    """PGx recommendations that change dosing or the drug: not those for normal phenotypes only
+    ('GENE: Normal Metabolizer', 'Normal Function' …), nor those worded as standard dosing."""
+    phenotypes = recommendations["phenotypes"].astype(str).str.split(";")
+    normal = phenotypes.map(lambda parts: all("normal" in part.lower() for part in parts if part.strip()))
     text = recommendations["recommendation"].astype(str).str.lower()
-    standard = text.str.contains("standard|label-recommended|initiate therapy with recommended", regex=True)
-    return recommendations[~standard]
+    standard = text.str.contains(
+        "standard|label-recommended|initiate therapy with recommended|no action needed|normal starting dose", regex=True
+    )
+    return recommendations[~(normal | standard)]
 
 
 def citation_link(citation: str, source_id: str = "") -> str | None:
