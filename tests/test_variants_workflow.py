@@ -119,7 +119,7 @@ def test_copy_number_inputs_counted(demo: Path, truth: dict) -> None:
     assert counts["patient"].tolist() == with_cna and set(counts["input"]) == {"cna"} and set(counts["format"]) == {"segments"}
     assert (counts["records"] == counts["kept"]).all() and (counts["records"] > 20).all()
     log = (demo / "logs/variants/copy_number.log").read_text()
-    assert "DEMO-001.cna.tsv: segments" in log and "genes called" in log
+    assert "DEMO-001 (cna): segments" in log and "genes called" in log  # the public id, not the path
 
 
 def test_vep_annotation_is_planned_when_enabled(tmp_path: Path) -> None:

@@ -156,13 +156,13 @@ def read_gene_calls(
     no_call = calls.isna()
     if no_call.any():
         count.drop("no_call", int(no_call.sum()))
-        log.warning("%s: %d gene(s) without a call (blank/NA) dropped", path, int(no_call.sum()))
+        log.warning("%s: %d gene(s) without a call (blank/NA) dropped", count.label, int(no_call.sum()))
     duplicate = symbols.duplicated() & ~no_call
     if duplicate.any():
         count.drop("duplicate_gene", int(duplicate.sum()))
         log.warning(
             "%s: %d gene(s) listed again, first row kept: %s",
-            path,
+            count.label,
             int(duplicate.sum()),
             shorten(sorted(set(symbols[duplicate]))),
         )
@@ -175,7 +175,7 @@ def read_gene_calls(
     out = out.join(place, on="gene")
     unplaced = int(out["chrom"].isna().sum())
     if unplaced:
-        log.warning("%s: %d gene(s) not in the genes reference kept without a position", path, unplaced)
+        log.warning("%s: %d gene(s) not in the genes reference kept without a position", count.label, unplaced)
     for column in (
         "total_cn",
         "min_cn",
@@ -235,7 +235,7 @@ def patient_copy_number(
     dropped = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in sorted(count.dropped.items()))
     log.info(
         "%s: %s, %d records, %d kept%s; %d genes called",
-        path,
+        count.label,
         count.kind,
         count.records,
         count.kept,

@@ -79,6 +79,11 @@ class InputCount:
     def kept(self) -> int:
         return self.records - sum(self.dropped.values())
 
+    @property
+    def label(self) -> str:
+        """How the log names the input: the patient's public id, not the path (paths often carry raw ids)."""
+        return f"{self.patient} (cna)" if self.patient else self.path
+
     def drop(self, reason: str, count: int) -> None:
         if count:
             self.dropped[reason] = self.dropped.get(reason, 0) + int(count)
@@ -207,7 +212,7 @@ def read_segments(
     if renamed:
         log.info(
             "%s: contigs %s read as %s (TCGA numbering)",
-            path,
+            count.label,
             shorten(renamed),
             shorten(TCGA_CONTIGS[contig_key(n)] for n in renamed),
         )
@@ -217,7 +222,7 @@ def read_segments(
         count.drop("unknown_contig", int(unknown.sum()))
         log.warning(
             "%s: %d segment(s) on contigs absent from the genes reference dropped: %s",
-            path,
+            count.label,
             int(unknown.sum()),
             shorten(f"{c} ({n})" for c, n in contigs.items()),
         )
@@ -226,7 +231,7 @@ def read_segments(
         rows = [int(i) + 2 for i in frame.index[no_copies]]
         count.drop("no_copy_number", int(no_copies.sum()))
         shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
-        log.warning("%s: %d segment(s) without a copy number dropped (rows %s)", path, len(rows), shown)
+        log.warning("%s: %d segment(s) without a copy number dropped (rows %s)", count.label, len(rows), shown)
     out = out[~unknown & ~no_copies].sort_values(["chrom", "start"], kind="stable")
     overlapping = (out["start"].to_numpy()[1:] < out["end"].to_numpy()[:-1]) & (
         out["chrom"].to_numpy()[1:] == out["chrom"].to_numpy()[:-1]
