@@ -273,6 +273,10 @@ def test_an_unannotated_hotspot_is_a_missense_change_and_the_indication_is_shown
     assert alpelisib["tier"].tolist() == ["I-A"] and alpelisib["suggested"].tolist() == ["no"]
     assert "HER2-negative" in alpelisib["note"].iloc[0] and "ERBB2 amplification" in alpelisib["note"].iloc[0]
     assert (her2.loc[her2["therapy"] == "Trastuzumab", "suggested"] == "yes").all()
+    # the other PI3K/AKT approvals are worded "human epidermal growth factor receptor 2 (HER2)-negative":
+    # none of them is suggested for an ERBB2-amplified tumour
+    pi3k = her2[her2["therapy"].str.contains("Capivasertib|Inavolisib") & (her2["tier"] == "I-A")]
+    assert len(pi3k) >= 2 and (pi3k["suggested"] == "no").all(), pi3k[["therapy", "suggested"]]
 
 
 def test_tmb_high_and_tier_three(kb, main_types) -> None:

@@ -303,20 +303,22 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-# An indication's stated restriction and the patient's own alteration that contradicts it: the approval of
-# alpelisib (PIK3CA-mutant breast cancer) is for HR+, HER2-negative disease, not an ERBB2-amplified tumour.
-CONTRADICTIONS = (("HER2-negative", "ERBB2", "amplification"),)
+# An indication's stated restriction (a pattern, as the knowledge base words it), its name, and the patient's
+# own alteration that contradicts it: the approvals of alpelisib, capivasertib and inavolisib (PIK3CA/AKT1/
+# PTEN-altered breast cancer) are for HR+, HER2-negative disease ("HER2-negative", "human epidermal growth
+# factor receptor 2 (HER2)-negative", "HER2 negative"), not an ERBB2-amplified tumour.
+CONTRADICTIONS = ((r"HER2\)?[- ]negative", "HER2-negative", "ERBB2", "amplification"),)
 
 
 def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:
     """Withdraw a suggestion whose indication excludes an alteration the patient has (``CONTRADICTIONS``)."""
-    for phrase, gene, alteration_type in CONTRADICTIONS:
+    for pattern, phrase, gene, alteration_type in CONTRADICTIONS:
         has = set(table.loc[(table["gene"] == gene) & (table["alteration_type"] == alteration_type), "patient"])
         if not has:
             continue
         candidates = (table["suggested"] == "yes") & table["patient"].isin(has)
         hit = candidates.copy()
-        hit[candidates] = table.loc[candidates, "indication"].str.contains(phrase, case=False, regex=False)
+        hit[candidates] = table.loc[candidates, "indication"].str.contains(pattern, case=False, regex=True)
         reason = f"withdrawn: the indication is {phrase} disease; this patient has a {gene} {alteration_type}"
         table.loc[hit, "suggested"] = "no"
         table.loc[hit, "note"] = np.where(table.loc[hit, "note"] != "", reason + "; " + table.loc[hit, "note"], reason)
