@@ -74,6 +74,22 @@ def _observation(
     }
 
 
+def _implication(
+    patient: str, patient_ref: str, date: str, kind: str, key: str, components: list[dict], derived_from: list[str]
+) -> dict:
+    """A therapeutic-implication Observation (tumour therapy or PGx), derived from the findings behind it."""
+    observation = _observation(
+        patient_ref,
+        resource_id(patient, kind, key),
+        "therapeutic-implication",
+        _concept("therapeutic-implication", "Therapeutic Implication", TBD),
+        date,
+        components,
+    )
+    observation["derivedFrom"] = [{"reference": ref} for ref in derived_from]
+    return observation
+
+
 def _gene(symbol: str) -> dict:
     return _component("48018-6", "Gene studied [ID]", valueCodeableConcept={"text": str(symbol)})
 
@@ -213,15 +229,7 @@ def therapeutic_implication(
         _gene(row["gene"]),
     ]
     key = "|".join(str(row[c]) for c in ("gene", "alteration", "therapy", "effect", "tier", "source_id"))
-    observation = _observation(
-        patient_ref,
-        resource_id(patient, "therapeutic-implication", key),
-        "therapeutic-implication",
-        _concept("therapeutic-implication", "Therapeutic Implication", TBD),
-        date,
-        components,
-    )
-    observation["derivedFrom"] = [{"reference": ref} for ref in derived_from]
+    observation = _implication(patient, patient_ref, date, "therapeutic-implication", key, components, derived_from)
     alteration = f"{row['alteration_type']}: {row['alteration']} ({row['match']} match)"
     note = f"{alteration}. Source {row['source_id']}: {row['citation']}"
     observation["note"] = [{"text": note}]
@@ -285,15 +293,7 @@ def pgx_implication(patient: str, patient_ref: str, date: str, row: Mapping[str,
         ),
     ]
     key = f"{row['drug']}|{row['genes']}"
-    observation = _observation(
-        patient_ref,
-        resource_id(patient, "pgx-implication", key),
-        "therapeutic-implication",
-        _concept("therapeutic-implication", "Therapeutic Implication", TBD),
-        date,
-        components,
-    )
-    observation["derivedFrom"] = [{"reference": ref} for ref in derived_from]
+    observation = _implication(patient, patient_ref, date, "pgx-implication", key, components, derived_from)
     observation["note"] = [{"text": str(row["recommendation"])}]
     return observation
 

@@ -16,21 +16,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from precisionflow.actionability.matching import SPEC_COLUMNS as ACTIONABLE_COLUMNS
+from precisionflow.actionability.matching import TIERS
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError
+from precisionflow.steps import STEP_COLUMNS as STEP_TABLE_COLUMNS
 
-# The SPEC columns of the optional sources (the other helpers' steps); a file lacking one is an error.
-ACTIONABLE_COLUMNS = [
-    "patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level", "therapy", "effect",
-    "tumor_type", "assertion_tumor_type", "source_id", "citation",
-]  # fmt: skip
+# The SPEC columns of the optional sources (the actionability and step tables' from their modules); a file
+# lacking one is an error.
 PGX_COLUMNS = ["patient", "gene", "diplotype", "phenotype", "activity_score", "missing_positions", "call_quality"]
 PGX_RECOMMENDATION_COLUMNS = ["patient", "drug", "genes", "phenotypes", "recommendation", "classification", "source"]
 RISK_COLUMNS = ["patient", "risk", "risk_group", "out_of_fold"]
 CONTRIBUTION_COLUMNS = ["patient", "feature", "contribution"]
 EXPLANATION_COLUMNS = ["patient", "class", "feature", "layer", "contribution"]
-STEP_COLUMNS = ["step", "status", "reason"]
-TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
+STEP_COLUMNS = list(STEP_TABLE_COLUMNS)
 # MAF columns the variant table shows (SPEC), under the clinician's names
 VARIANT_COLUMNS = {
     "Hugo_Symbol": "gene",

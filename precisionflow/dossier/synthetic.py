@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from precisionflow.dossier.gather import Sources
+from precisionflow.dossier.gather import ACTIONABLE_COLUMNS, Sources
 
 GENES = [
     "ERBB2",
@@ -234,21 +234,7 @@ def _optional_sources(folder: Path, patients: list[str], rng: np.random.Generato
                     "Juric D et al. J Clin Oncol. 2018",
                 )
             )
-    columns = [
-        "patient",
-        "gene",
-        "alteration_type",
-        "alteration",
-        "match",
-        "tier",
-        "evidence_level",
-        "therapy",
-        "effect",
-        "tumor_type",
-        "assertion_tumor_type",
-        "source_id",
-        "citation",
-    ]
+    columns = ACTIONABLE_COLUMNS
     (folder / "targets").mkdir(exist_ok=True)
     paths["actionable"] = _tsv(pd.DataFrame(actionable, columns=columns), folder / "targets" / "actionable.tsv")
     (folder / "pgx").mkdir(exist_ok=True)
