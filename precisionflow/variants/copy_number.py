@@ -49,6 +49,8 @@ from precisionflow.variants.segments import (  # noqa: F401 (read_segments & co.
 )
 
 log = logging.getLogger("precisionflow.variants")
+# What a gene gets from the segments over it (blank for gene-level call tables, which give only the call).
+GENE_MEASURES = ("min_cn", "max_cn", "minor_cn", "covered_fraction", "deleted_fraction", "amplified_fraction")
 
 CALLS = ("amp", "gain", "neutral", "loss", "deep_loss")
 OUTPUT_COLUMNS = [
@@ -255,18 +257,7 @@ def gene_copy_number(
                 }
             )
         )
-    columns = [
-        "chrom",
-        "start",
-        "end",
-        "gene",
-        "min_cn",
-        "max_cn",
-        "minor_cn",
-        "covered_fraction",
-        "deleted_fraction",
-        "amplified_fraction",
-    ]
+    columns = ["chrom", "start", "end", "gene", *GENE_MEASURES]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     contigs = frame["chrom"].unique()  # per contig, not per gene: 60,000 genes lie on ~25 contigs
     expected = frame["chrom"].map({c: expected_copies(c, ploidy, sex) for c in contigs}).to_numpy(dtype=float)

@@ -34,6 +34,7 @@ import pandas as pd
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 from precisionflow.variants.copy_number import (
+    GENE_MEASURES,
     OUTPUT_COLUMNS,
     CopyNumberSettings,
     TumourFacts,
@@ -176,15 +177,7 @@ def read_gene_calls(
     unplaced = int(out["chrom"].isna().sum())
     if unplaced:
         log.warning("%s: %d gene(s) not in the genes reference kept without a position", count.label, unplaced)
-    for column in (
-        "total_cn",
-        "min_cn",
-        "max_cn",
-        "minor_cn",
-        "covered_fraction",
-        "deleted_fraction",
-        "amplified_fraction",
-    ):
+    for column in ("total_cn", *GENE_MEASURES):
         out[column] = np.nan
     out["loh"] = pd.NA
     out["ploidy"] = np.nan if ploidy is None else ploidy
