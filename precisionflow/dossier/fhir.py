@@ -90,6 +90,19 @@ def _implication(
     return observation
 
 
+def _variant(patient_ref: str, oid: str, date: str, components: list[dict]) -> dict:
+    """A variant Observation (small variant or copy-number event) found present."""
+    return _observation(
+        patient_ref,
+        oid,
+        "variant",
+        _concept("69548-6", "Genetic variant assessment"),
+        date,
+        components,
+        valueCodeableConcept=_concept("LA9633-4", "Present"),
+    )
+
+
 def _gene(symbol: str) -> dict:
     return _component("48018-6", "Gene studied [ID]", valueCodeableConcept={"text": str(symbol)})
 
@@ -133,16 +146,7 @@ def variant_observation(patient: str, patient_ref: str, date: str, build: str, v
                 valueQuantity={"value": round(float(vaf), 4), "system": UCUM, "code": "1"},
             )
         )
-    oid = resource_id(patient, "variant", key)
-    return _observation(
-        patient_ref,
-        oid,
-        "variant",
-        _concept("69548-6", "Genetic variant assessment"),
-        date,
-        components,
-        valueCodeableConcept=_concept("LA9633-4", "Present"),
-    )
+    return _variant(patient_ref, resource_id(patient, "variant", key), date, components)
 
 
 def copy_number_observation(patient: str, patient_ref: str, date: str, build: str, event: Mapping[str, Any]) -> dict:
@@ -175,15 +179,7 @@ def copy_number_observation(patient: str, patient_ref: str, date: str, build: st
             )
         )
     oid = resource_id(patient, "copy_number", f"{event['chrom']}:{event['start']}:{event['genes'][0]}")
-    return _observation(
-        patient_ref,
-        oid,
-        "variant",
-        _concept("69548-6", "Genetic variant assessment"),
-        date,
-        components,
-        valueCodeableConcept=_concept("LA9633-4", "Present"),
-    )
+    return _variant(patient_ref, oid, date, components)
 
 
 def tmb_observation(patient: str, patient_ref: str, date: str, tmb: Mapping[str, Any]) -> dict:
