@@ -29,8 +29,11 @@ report: venv
 test: venv
 	$(BIN)/python -m pytest
 
-## lint: snakemake's linter on the workflow
+## lint: ruff (lint and format), snakefmt and snakemake's linter; clean before every commit
 lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
 ## bench: benchmarks side by side with peer tools -> bench/results.md

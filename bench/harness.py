@@ -62,7 +62,9 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def measure(argv: list[str], repeats: int = 3, env: dict[str, str] | None = None, cwd: Path | None = None) -> Measurement:
+def measure(
+    argv: list[str], repeats: int = 3, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Measurement:
     """Run ``argv`` ``repeats`` times; raise if a run fails (a failed run is not a measurement)."""
     seconds: list[float] = []
     peaks: list[float] = []
@@ -75,7 +77,9 @@ def measure(argv: list[str], repeats: int = 3, env: dict[str, str] | None = None
             )  # fmt: skip
             if launched.returncode != 0:
                 stderr = launched.stderr.decode(errors="replace")
-                raise RuntimeError(f"benchmark command failed ({launched.returncode}): {' '.join(argv)}\n{stderr[-2000:]}")
+                raise RuntimeError(
+                    f"benchmark command failed ({launched.returncode}): {' '.join(argv)}\n{stderr[-2000:]}"
+                )
             elapsed, peak_kb = report.read_text().split()
             seconds.append(float(elapsed))
             peaks.append(float(peak_kb) / 1024)  # ru_maxrss is in kilobytes on Linux

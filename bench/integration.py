@@ -76,9 +76,13 @@ def simulated_inputs(cache: Path) -> Path:
             loadings = rng.normal(size=(5, SIM_FEATURES)) * (rng.random((5, SIM_FEATURES)) < 0.3)
             values = latent @ loadings + rng.normal(scale=1.5, size=(SIM_PATIENTS, SIM_FEATURES))
             keep = rng.random(SIM_PATIENTS) >= 0.1
-            frame = pd.DataFrame(values[keep], index=np.array(patients)[keep], columns=[f"L{layer}F{j:04d}" for j in range(SIM_FEATURES)])
+            frame = pd.DataFrame(
+                values[keep], index=np.array(patients)[keep], columns=[f"L{layer}F{j:04d}" for j in range(SIM_FEATURES)]
+            )
             _write_layer(frame, folder / f"layer{layer}.h5ad")
-        label = pd.Series(classes, index=pd.Index(patients, name="patient"), name="label").where(rng.random(SIM_PATIENTS) >= 0.2)
+        label = pd.Series(classes, index=pd.Index(patients, name="patient"), name="label").where(
+            rng.random(SIM_PATIENTS) >= 0.2
+        )
         label.to_frame().to_csv(folder / "clinical.tsv", sep="\t")
     return folder
 
@@ -102,7 +106,12 @@ def run_precisionflow(folder: Path, out: Path, settings: dict, classify: bool) -
     write_tsv(result.clusters, out / "clusters.tsv")
     write_tsv(result.gene_weights, out / "factor_gene_weights.tsv")
     save_png(figures.variance_explained(result.variance_explained), out / "variance_explained.png")
-    save_png(figures.umap(result.umap, result.clusters.set_index("patient")["cluster"], pipeline.label_series(mdata, label), label), out / "umap.png")
+    save_png(
+        figures.umap(
+            result.umap, result.clusters.set_index("patient")["cluster"], pipeline.label_series(mdata, label), label
+        ),
+        out / "umap.png",
+    )
     parts = [result.metrics]
     if classify:
         classified = pipeline.classify(mdata, label, [], settings)
@@ -130,9 +139,13 @@ def run_mofapy2(folder: Path, out: Path, n_factors: int, seed: int, iterations: 
     with contextlib.redirect_stdout(io.StringIO()):
         ent = entry_point()
         ent.set_data_options(scale_views=False, center_groups=True)
-        ent.set_data_matrix(data, views_names=sorted(layers), groups_names=["cohort"], samples_names=[patients], features_names=features)
+        ent.set_data_matrix(
+            data, views_names=sorted(layers), groups_names=["cohort"], samples_names=[patients], features_names=features
+        )
         ent.set_model_options(factors=n_factors, spikeslab_weights=True, ard_weights=True)
-        ent.set_train_options(iter=iterations, convergence_mode="fast", seed=seed, nostop=force, dropR2=None, quiet=False)
+        ent.set_train_options(
+            iter=iterations, convergence_mode="fast", seed=seed, nostop=force, dropR2=None, quiet=False
+        )
         ent.build()
         ent.run()
         ent.save(str(out / "mofa_model.hdf5"), save_data=False)
@@ -149,14 +162,37 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     seed = 2024
     workload = "breast TCGA, 150 patients × 3 layers (526 features)"
     call = f"integration.run_precisionflow(Path({str(breast)!r}), out, {{'seed': {seed}}}, classify=False)"
-    out.append(Row("integration", workload, "precisionflow", measure_python(_code(call, cache / "out_pf"), repeats), peer="mofapy2",
-                   note="factor part: align, MOFA+, clusters, UMAP, tables, figures, h5mu"))
+    out.append(
+        Row(
+            "integration",
+            workload,
+            "precisionflow",
+            measure_python(_code(call, cache / "out_pf"), repeats),
+            peer="mofapy2",
+            note="factor part: align, MOFA+, clusters, UMAP, tables, figures, h5mu",
+        )
+    )
     call = f"integration.run_mofapy2(Path({str(breast)!r}), out, 10, {seed}, 1000, False)"
-    out.append(Row("integration", workload, "mofapy2", measure_python(_code(call, cache / "out_mofa"), repeats), note="direct call, same settings, model saved"))
+    out.append(
+        Row(
+            "integration",
+            workload,
+            "mofapy2",
+            measure_python(_code(call, cache / "out_mofa"), repeats),
+            note="direct call, same settings, model saved",
+        )
+    )
     whole = "breast TCGA, whole step incl. classifier 10 × 10 nested CV"
     call = f"integration.run_precisionflow(Path({str(breast)!r}), out, {{'seed': {seed}}}, classify=True)"
-    out.append(Row("integration", whole, "precisionflow", measure_python(_code(call, cache / "out_pf_all"), repeats),
-                   note="no peer: compare with the mofapy2 row above"))
+    out.append(
+        Row(
+            "integration",
+            whole,
+            "precisionflow",
+            measure_python(_code(call, cache / "out_pf_all"), repeats),
+            note="no peer: compare with the mofapy2 row above",
+        )
+    )
 
     simulated = simulated_inputs(cache)
     workload = f"simulated {SIM_PATIENTS:,} patients × {SIM_LAYERS} layers × {SIM_FEATURES:,} features, {SIM_ITERATIONS} MOFA+ iterations"
@@ -164,10 +200,26 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     mofa = {"iterations": SIM_ITERATIONS + 1, "convergence_mode": "fast", "force_iterations": True}
     settings = {"seed": seed, "n_top_features": SIM_FEATURES, "mofa": mofa}
     call = f"integration.run_precisionflow(Path({str(simulated)!r}), out, {settings!r}, classify=False)"
-    out.append(Row("integration", workload, "precisionflow", measure_python(_code(call, cache / "out_pf_sim"), repeats), peer="mofapy2",
-                   note=f"fixed {SIM_ITERATIONS} iterations both sides; classifier not run"))
+    out.append(
+        Row(
+            "integration",
+            workload,
+            "precisionflow",
+            measure_python(_code(call, cache / "out_pf_sim"), repeats),
+            peer="mofapy2",
+            note=f"fixed {SIM_ITERATIONS} iterations both sides; classifier not run",
+        )
+    )
     call = f"integration.run_mofapy2(Path({str(simulated)!r}), out, 10, {seed}, {SIM_ITERATIONS + 1}, True)"
-    out.append(Row("integration", workload, "mofapy2", measure_python(_code(call, cache / "out_mofa_sim"), repeats), note="direct call, same settings"))
+    out.append(
+        Row(
+            "integration",
+            workload,
+            "mofapy2",
+            measure_python(_code(call, cache / "out_mofa_sim"), repeats),
+            note="direct call, same settings",
+        )
+    )
     return out
 
 

@@ -63,7 +63,11 @@ def protein_intensities(cache: Path) -> Path:
     if path.is_file():
         return path
     rng = np.random.default_rng(SEED + 1)
-    log2 = rng.normal(25, 2, N_PROTEINS)[None, :] + rng.normal(0, 0.4, (N_PROTEIN_SAMPLES, 1)) + rng.normal(0, 0.5, (N_PROTEIN_SAMPLES, N_PROTEINS))
+    log2 = (
+        rng.normal(25, 2, N_PROTEINS)[None, :]
+        + rng.normal(0, 0.4, (N_PROTEIN_SAMPLES, 1))
+        + rng.normal(0, 0.5, (N_PROTEIN_SAMPLES, N_PROTEINS))
+    )
     missing = rng.random(log2.shape) < 1 / (1 + np.exp((log2 - 22) * 1.5)) + 0.01
     intensities = np.where(missing, 0.0, np.round(2**log2, -2))
     np.save(path.with_suffix(".tmp.npy"), intensities)
@@ -129,22 +133,47 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     ours = measure_python(OURS_RNA.format(path=str(rna), threads=THREADS, n=N_SAMPLES), repeats)
     peer = measure_python(PEER_RNA.format(path=str(rna), threads=THREADS), repeats)
     out = [
-        Row("omics", workload, "precisionflow", ours, peer="pydeseq2",
+        Row(
+            "omics",
+            workload,
+            "precisionflow",
+            ours,
+            peer="pydeseq2",
             note=f"peak {ours.median_mb / dense_mb:.2f} × the dense count matrix ({dense_mb:,.0f} MB); VST trend on 1,000 genes (DESeq2's vst())",
-            extra={"peak / dense matrix": ours.median_mb / dense_mb}),
-        Row("omics", workload, "pydeseq2", peer,
+            extra={"peak / dense matrix": ours.median_mb / dense_mb},
+        ),
+        Row(
+            "omics",
+            workload,
+            "pydeseq2",
+            peer,
             note=f"DeseqDataSet + vst(), n_cpus={THREADS}",
-            extra={"peak / dense matrix": peer.median_mb / dense_mb}),
+            extra={"peak / dense matrix": peer.median_mb / dense_mb},
+        ),
     ]
     tmm = tmm_counts(cache)
     workload = f"TMM factors, {TMM_SAMPLES} × {N_GENES:,} NB counts"
     ours = measure_python(OURS_TMM.format(path=str(tmm)), repeats)
     peer = measure_python(PEER_TMM.format(path=str(tmm)), repeats)
     out += [
-        Row("omics", workload, "precisionflow", ours, peer="conorm", note="edgeR's algorithm (matches edgeR; conorm differs, see tests)"),
+        Row(
+            "omics",
+            workload,
+            "precisionflow",
+            ours,
+            peer="conorm",
+            note="edgeR's algorithm (matches edgeR; conorm differs, see tests)",
+        ),
         Row("omics", workload, "conorm", peer, note="conorm 1.2.0 tmm_norm_factors"),
     ]
     protein = protein_intensities(cache)
     ours = measure_python(OURS_PROTEIN.format(path=str(protein)), repeats)
-    out.append(Row("omics", f"proteomics log2 + valid values + median + MinProb, {N_PROTEIN_SAMPLES} × {N_PROTEINS:,}", "precisionflow", ours))
+    out.append(
+        Row(
+            "omics",
+            f"proteomics log2 + valid values + median + MinProb, {N_PROTEIN_SAMPLES} × {N_PROTEINS:,}",
+            "precisionflow",
+            ours,
+        )
+    )
     return out

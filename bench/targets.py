@@ -58,13 +58,17 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
     for group in "ABC":
         protein[groups == group, gene_index[GROUP_TARGET[group]]] += 3.0
     missing = rng.random(protein.shape) < 0.02
-    protein_ad = ad.AnnData(protein, obs=pd.DataFrame(index=patients), var=pd.DataFrame({"gene": protein_genes}, index=names))
+    protein_ad = ad.AnnData(
+        protein, obs=pd.DataFrame(index=patients), var=pd.DataFrame({"gene": protein_genes}, index=names)
+    )
     protein_ad.layers["missing"] = missing
     protein_ad.write_h5ad(folder / "protein.h5ad")
 
     maf_dir = folder / "maf"
     maf_dir.mkdir(exist_ok=True)
-    classes = np.array(["Missense_Mutation", "Silent", "Nonsense_Mutation", "Frame_Shift_Del", "In_Frame_Del", "Splice_Site"])
+    classes = np.array(
+        ["Missense_Mutation", "Silent", "Nonsense_Mutation", "Frame_Shift_Del", "In_Frame_Del", "Splice_Site"]
+    )
     for p, group in zip(patients, groups, strict=True):
         n = int(rng.integers(20, 60))
         hit = rng.integers(0, n_genes, n)
@@ -93,15 +97,26 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
     total[groups == "B", gene_index["ERBB2"]] = 12.0
     table = pa.table(
         {
-            "patient": pa.DictionaryArray.from_arrays(pa.array(np.repeat(np.arange(n_patients), n).astype(np.int32)), pa.array(patients)),
-            "gene": pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(n), n_patients).astype(np.int32)), pa.array(genes)),
+            "patient": pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.arange(n_patients), n).astype(np.int32)), pa.array(patients)
+            ),
+            "gene": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(np.arange(n), n_patients).astype(np.int32)), pa.array(genes)
+            ),
             "total_cn": total.ravel(),
             "call": pa.DictionaryArray.from_arrays(pa.array(call.ravel().astype(np.int8)), pa.array(kinds)),
             "ploidy": np.full(n_patients * n, 2.0),
         }
     )
-    table = pa.table([pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns], names=table.column_names)
-    pacsv.write_csv(table, folder / "copy_number.tsv", pacsv.WriteOptions(delimiter="\t", quoting_style="none", quoting_header="none"))
+    table = pa.table(
+        [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns],
+        names=table.column_names,
+    )
+    pacsv.write_csv(
+        table,
+        folder / "copy_number.tsv",
+        pacsv.WriteOptions(delimiter="\t", quoting_style="none", quoting_header="none"),
+    )
 
     weights = []
     for layer, names_, genes_ in (("rna", genes, genes), ("protein", names, protein_genes)):
@@ -119,10 +134,14 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
     pd.DataFrame({"patient": patients, "cluster": groups}).to_csv(folder / "clusters.tsv", sep="\t", index=False)
 
     pd.DataFrame(
-        {"SYMBOL": ["EGFR", "ERBB2", "PIK3CA", "ESR1", "TP53", "KRAS", "BRAF", "CDK4", "MTOR"],
-         "ROLE": ["Act", "Act", "Act", "Act", "LoF", "Act", "Act", "Act", "Act"]}
+        {
+            "SYMBOL": ["EGFR", "ERBB2", "PIK3CA", "ESR1", "TP53", "KRAS", "BRAF", "CDK4", "MTOR"],
+            "ROLE": ["Act", "Act", "Act", "Act", "LoF", "Act", "Act", "Act", "Act"],
+        }
     ).to_csv(folder / "drivers.tsv", sep="\t", index=False)
-    drug_rows = ["Gene\tinteraction_claim_source\tinteraction_types\tdrug_claim_name\tdrug_claim_primary_name\tdrug_name\tdrug_chembl_id\tPMIDs"]
+    drug_rows = [
+        "Gene\tinteraction_claim_source\tinteraction_types\tdrug_claim_name\tdrug_claim_primary_name\tdrug_name\tdrug_chembl_id\tPMIDs"
+    ]
     for g in KEY:
         for k in range(4):
             drug_rows.append(f"{g}\tFDA\tinhibitor\t{g}INIB{k}\t{g}INIB{k}\t{g}INIB{k}\tCHEMBL{k}\t")
@@ -132,7 +151,9 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
             kind = str(rng.choice(["inhibitor", "agonist", ""]))
             drug_rows.append(f"{genes[i]}\tNCI\t{kind}\tD{i}_{k}\tD{i}_{k}\tD{i}_{k}\t\t")
     (folder / "dgidb_interactions.tsv.gz").write_bytes(gzip.compress(("\n".join(drug_rows) + "\n").encode(), mtime=0))
-    cats = ["Gene\tgene_long_name\tcategory_sources\tcategory"] + [f"{genes[i]}\t\tsim\tDRUGGABLE GENOME" for i in druggable[: len(druggable) // 2]]
+    cats = ["Gene\tgene_long_name\tcategory_sources\tcategory"] + [
+        f"{genes[i]}\t\tsim\tDRUGGABLE GENOME" for i in druggable[: len(druggable) // 2]
+    ]
     (folder / "dgidb_categories.tsv.gz").write_bytes(gzip.compress(("\n".join(cats) + "\n").encode(), mtime=0))
     (folder / "patients.txt").write_text("\n".join(patients) + "\n")
     done.write_text("ok\n")

@@ -48,7 +48,9 @@ def build(cache: Path, copies: list[str] = COPIES, index: bool = True) -> tuple[
             if line.startswith("##"):
                 meta.append(line)
                 if line.startswith("##FORMAT=<ID=GT"):
-                    meta.append('##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth (benchmark: a fixed pattern)">\n')
+                    meta.append(
+                        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth (benchmark: a fixed pattern)">\n'
+                    )
             elif line.startswith("#"):
                 chrom_line = line
             else:
@@ -87,11 +89,24 @@ def bcftools() -> str:
 
 def ours(vcf: Path, out: Path) -> list[str]:
     return [
-        PYTHON, "-m", "precisionflow.variants", "maf", str(vcf), str(out),
-        "--genes", str(RESOURCES / "genes.grch38.bed.gz"),
-        "--drivers", str(RESOURCES / "intogen_drivers_2020.tsv"),
-        "--hotspots", str(RESOURCES / "cancerhotspots_v2.grch38.noheader.tsv"),
-        "--patient", "NA12878", "--min-vaf", "0", "--max-population-af", "1",
+        PYTHON,
+        "-m",
+        "precisionflow.variants",
+        "maf",
+        str(vcf),
+        str(out),
+        "--genes",
+        str(RESOURCES / "genes.grch38.bed.gz"),
+        "--drivers",
+        str(RESOURCES / "intogen_drivers_2020.tsv"),
+        "--hotspots",
+        str(RESOURCES / "cancerhotspots_v2.grch38.noheader.tsv"),
+        "--patient",
+        "NA12878",
+        "--min-vaf",
+        "0",
+        "--max-population-af",
+        "1",
     ]
 
 
@@ -128,10 +143,28 @@ def rows(cache: Path, repeats: int) -> list[Row]:
         f"filters PASS + depth ≥ 10, MAF written with genes, hotspots, drivers"
     )
     return [
-        Row("variants", workload, "precisionflow", runs["ours"], peer="bcftools", note=note, extra={"records/s": ours_rate}),
-        Row("variants", workload, "bcftools", runs["bcftools"], note="view -f PASS -i 'FMT/DP>=10' (VCF text to /dev/null)", extra={"records/s": peer_rate}),
         Row(
-            "variants", f"VCF step, {double_records:,} records (memory flatness)", "precisionflow", runs["double"],
+            "variants",
+            workload,
+            "precisionflow",
+            runs["ours"],
+            peer="bcftools",
+            note=note,
+            extra={"records/s": ours_rate},
+        ),
+        Row(
+            "variants",
+            workload,
+            "bcftools",
+            runs["bcftools"],
+            note="view -f PASS -i 'FMT/DP>=10' (VCF text to /dev/null)",
+            extra={"records/s": peer_rate},
+        ),
+        Row(
+            "variants",
+            f"VCF step, {double_records:,} records (memory flatness)",
+            "precisionflow",
+            runs["double"],
             note=f"peak RSS {runs['double'].median_mb:,.0f} MB here vs {peak:,.0f} MB on half the records",
             extra={"records/s": double_records / runs["double"].median_s},
         ),

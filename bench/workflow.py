@@ -25,7 +25,20 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     out: list[Row] = []
     for n in SIZES:
         folder = cohort(cache, n)
-        argv = [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(folder), "--configfile", str(folder / "config.yaml"), "-n", "--quiet", "all", "--cores", "2"]
+        argv = [
+            SNAKEMAKE,
+            "-s",
+            str(ROOT / "Snakefile"),
+            "-d",
+            str(folder),
+            "--configfile",
+            str(folder / "config.yaml"),
+            "-n",
+            "--quiet",
+            "all",
+            "--cores",
+            "2",
+        ]
         out.append(Row("workflow", f"dry run (DAG), {n:,} patients", "precisionflow", measure(argv, repeats)))
     # The demo cohort end to end, from a clean folder each time (environment already built).
     demo = cache / "demo_run"
@@ -35,5 +48,13 @@ def rows(cache: Path, repeats: int) -> list[Row]:
         f"shutil.copytree({str(ROOT / 'config')!r}, d / 'config'); shutil.copytree({str(ROOT / 'demo')!r}, d / 'demo')\n"
         f"subprocess.run([{SNAKEMAKE!r}, '-s', {str(ROOT / 'Snakefile')!r}, '-d', str(d), '--cores', '2', '--quiet', 'all'], check=True)\n"
     )
-    out.append(Row("workflow", "demo cohort end to end (60 patients, 2 cores)", "precisionflow", measure([PYTHON, "-c", script], repeats), note="peak MB: largest single process"))
+    out.append(
+        Row(
+            "workflow",
+            "demo cohort end to end (60 patients, 2 cores)",
+            "precisionflow",
+            measure([PYTHON, "-c", script], repeats),
+            note="peak MB: largest single process",
+        )
+    )
     return out

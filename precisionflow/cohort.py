@@ -22,7 +22,9 @@ def overview(
     has_vcf = sheet["vcf"].notna() if "vcf" in sheet else pd.Series(False, index=sheet.index)
     has_maf = sheet["maf"].notna() if "maf" in sheet else pd.Series(False, index=sheet.index)
     table["has_variants"] = (has_vcf | has_maf).to_numpy()
-    table["has_copy_number"] = (sheet["cna"].notna() if "cna" in sheet else pd.Series(False, index=sheet.index)).to_numpy()
+    table["has_copy_number"] = (
+        sheet["cna"].notna() if "cna" in sheet else pd.Series(False, index=sheet.index)
+    ).to_numpy()
     has_germline = sheet["germline_vcf"].notna() if "germline_vcf" in sheet else pd.Series(False, index=sheet.index)
     table["has_germline"] = has_germline.to_numpy()
     for layer, samples in sorted(layer_samples.items()):

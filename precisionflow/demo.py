@@ -66,10 +66,29 @@ OUTCOME_FOLLOW_UP_DAYS = (2 * 365, 10 * 365)  # uniform administrative censoring
 OUTCOME_MISSING_SHARE = 0.05  # patients without follow-up (predicted by the final model)
 
 CHROM_LENGTHS = {  # GRCh38 primary assembly
-    "1": 248956422, "2": 242193529, "3": 198295559, "4": 190214555, "5": 181538259, "6": 170805979,
-    "7": 159345973, "8": 145138636, "9": 138394717, "10": 133797422, "11": 135086622, "12": 133275309,
-    "13": 114364328, "14": 107043718, "15": 101991189, "16": 90338345, "17": 83257441, "18": 80373285,
-    "19": 58617616, "20": 64444167, "21": 46709983, "22": 50818468, "X": 156040895,
+    "1": 248956422,
+    "2": 242193529,
+    "3": 198295559,
+    "4": 190214555,
+    "5": 181538259,
+    "6": 170805979,
+    "7": 159345973,
+    "8": 145138636,
+    "9": 138394717,
+    "10": 133797422,
+    "11": 135086622,
+    "12": 133275309,
+    "13": 114364328,
+    "14": 107043718,
+    "15": 101991189,
+    "16": 90338345,
+    "17": 83257441,
+    "18": 80373285,
+    "19": 58617616,
+    "20": 64444167,
+    "21": 46709983,
+    "22": 50818468,
+    "X": 156040895,
 }
 CHROMS = list(CHROM_LENGTHS)
 
@@ -132,7 +151,16 @@ KEY_BY_SYMBOL = {g.symbol: g for g in KEY_GENES}
 
 # Subtype effects (log2 fold change against the cohort's base level) on named genes.
 KEY_EFFECTS = {
-    "Basal": {"EGFR": 3.0, "KRT5": 3.0, "KRT14": 3.0, "FOXC1": 2.5, "MKI67": 1.5, "ESR1": -2.5, "PGR": -2.0, "GATA3": -1.5},
+    "Basal": {
+        "EGFR": 3.0,
+        "KRT5": 3.0,
+        "KRT14": 3.0,
+        "FOXC1": 2.5,
+        "MKI67": 1.5,
+        "ESR1": -2.5,
+        "PGR": -2.0,
+        "GATA3": -1.5,
+    },
     "HER2": {"ERBB2": 3.5, "GRB7": 3.0, "ERBB3": 1.0, "ESR1": -1.0},
     "Luminal": {"ESR1": 3.0, "PGR": 2.5, "FOXA1": 2.0, "GATA3": 2.0, "MKI67": -1.0},
 }
@@ -155,7 +183,10 @@ HOTSPOTS = [
     ("7", 55191822, "T", "G", "EGFR", "Missense_Mutation", "L858R"),
 ]
 HOTSPOT_HGVSP = {
-    "H1047R": "p.His1047Arg", "E545K": "p.Glu545Lys", "R175H": "p.Arg175His", "R273H": "p.Arg273His",
+    "H1047R": "p.His1047Arg",
+    "E545K": "p.Glu545Lys",
+    "R175H": "p.Arg175His",
+    "R273H": "p.Arg273His",
 }
 
 # IntOGen-style driver roles (Act = activating, LoF = loss of function) and cohorts.
@@ -189,63 +220,161 @@ DRIVERS = {
 
 # Drug-gene interactions (DGIdb layout): gene, source, interaction type, drug.
 DRUG_GENE = [
-    ("ERBB2", "CGI", "inhibitor", "TRASTUZUMAB"), ("ERBB2", "ChemblInteractions", "inhibitor", "LAPATINIB"),
-    ("ERBB2", "CIViC", "inhibitor", "PERTUZUMAB"), ("ERBB2", "ChemblInteractions", "inhibitor", "NERATINIB"),
-    ("ERBB2", "FDA", "inhibitor", "TUCATINIB"), ("ERBB2", "OncoKB", "antibody", "TRASTUZUMAB DERUXTECAN"),
-    ("EGFR", "ChemblInteractions", "inhibitor", "ERLOTINIB"), ("EGFR", "CGI", "inhibitor", "GEFITINIB"),
-    ("EGFR", "CIViC", "antibody", "CETUXIMAB"), ("EGFR", "FDA", "inhibitor", "AFATINIB"),
-    ("EGFR", "OncoKB", "inhibitor", "OSIMERTINIB"), ("EGFR", "ChemblInteractions", "antibody", "PANITUMUMAB"),
-    ("PIK3CA", "FDA", "inhibitor", "ALPELISIB"), ("PIK3CA", "CIViC", "inhibitor", "INAVOLISIB"),
+    ("ERBB2", "CGI", "inhibitor", "TRASTUZUMAB"),
+    ("ERBB2", "ChemblInteractions", "inhibitor", "LAPATINIB"),
+    ("ERBB2", "CIViC", "inhibitor", "PERTUZUMAB"),
+    ("ERBB2", "ChemblInteractions", "inhibitor", "NERATINIB"),
+    ("ERBB2", "FDA", "inhibitor", "TUCATINIB"),
+    ("ERBB2", "OncoKB", "antibody", "TRASTUZUMAB DERUXTECAN"),
+    ("EGFR", "ChemblInteractions", "inhibitor", "ERLOTINIB"),
+    ("EGFR", "CGI", "inhibitor", "GEFITINIB"),
+    ("EGFR", "CIViC", "antibody", "CETUXIMAB"),
+    ("EGFR", "FDA", "inhibitor", "AFATINIB"),
+    ("EGFR", "OncoKB", "inhibitor", "OSIMERTINIB"),
+    ("EGFR", "ChemblInteractions", "antibody", "PANITUMUMAB"),
+    ("PIK3CA", "FDA", "inhibitor", "ALPELISIB"),
+    ("PIK3CA", "CIViC", "inhibitor", "INAVOLISIB"),
     ("PIK3CA", "ChemblInteractions", "inhibitor", "COPANLISIB"),
-    ("ESR1", "FDA", "antagonist", "TAMOXIFEN"), ("ESR1", "ChemblInteractions", "antagonist", "FULVESTRANT"),
-    ("ESR1", "CIViC", "antagonist", "ELACESTRANT"), ("ESR1", "DrugBank", "modulator", "RALOXIFENE"),
-    ("AKT1", "FDA", "inhibitor", "CAPIVASERTIB"), ("AKT1", "ChemblInteractions", "inhibitor", "IPATASERTIB"),
-    ("BRAF", "FDA", "inhibitor", "VEMURAFENIB"), ("BRAF", "CIViC", "inhibitor", "DABRAFENIB"),
-    ("KRAS", "FDA", "inhibitor", "SOTORASIB"), ("KRAS", "CIViC", "inhibitor", "ADAGRASIB"),
-    ("MTOR", "FDA", "inhibitor", "EVEROLIMUS"), ("MTOR", "ChemblInteractions", "inhibitor", "TEMSIROLIMUS"),
-    ("CDK4", "FDA", "inhibitor", "PALBOCICLIB"), ("CDK4", "FDA", "inhibitor", "RIBOCICLIB"),
-    ("PARP1", "FDA", "inhibitor", "OLAPARIB"), ("PARP1", "FDA", "inhibitor", "TALAZOPARIB"),
-    ("KIT", "FDA", "inhibitor", "IMATINIB"), ("ALK", "FDA", "inhibitor", "CRIZOTINIB"),
-    ("MET", "FDA", "inhibitor", "CAPMATINIB"), ("FGFR1", "CIViC", "inhibitor", "ERDAFITINIB"),
-    ("VEGFA", "FDA", "antibody", "BEVACIZUMAB"), ("AR", "FDA", "antagonist", "ENZALUTAMIDE"),
+    ("ESR1", "FDA", "antagonist", "TAMOXIFEN"),
+    ("ESR1", "ChemblInteractions", "antagonist", "FULVESTRANT"),
+    ("ESR1", "CIViC", "antagonist", "ELACESTRANT"),
+    ("ESR1", "DrugBank", "modulator", "RALOXIFENE"),
+    ("AKT1", "FDA", "inhibitor", "CAPIVASERTIB"),
+    ("AKT1", "ChemblInteractions", "inhibitor", "IPATASERTIB"),
+    ("BRAF", "FDA", "inhibitor", "VEMURAFENIB"),
+    ("BRAF", "CIViC", "inhibitor", "DABRAFENIB"),
+    ("KRAS", "FDA", "inhibitor", "SOTORASIB"),
+    ("KRAS", "CIViC", "inhibitor", "ADAGRASIB"),
+    ("MTOR", "FDA", "inhibitor", "EVEROLIMUS"),
+    ("MTOR", "ChemblInteractions", "inhibitor", "TEMSIROLIMUS"),
+    ("CDK4", "FDA", "inhibitor", "PALBOCICLIB"),
+    ("CDK4", "FDA", "inhibitor", "RIBOCICLIB"),
+    ("PARP1", "FDA", "inhibitor", "OLAPARIB"),
+    ("PARP1", "FDA", "inhibitor", "TALAZOPARIB"),
+    ("KIT", "FDA", "inhibitor", "IMATINIB"),
+    ("ALK", "FDA", "inhibitor", "CRIZOTINIB"),
+    ("MET", "FDA", "inhibitor", "CAPMATINIB"),
+    ("FGFR1", "CIViC", "inhibitor", "ERDAFITINIB"),
+    ("VEGFA", "FDA", "antibody", "BEVACIZUMAB"),
+    ("AR", "FDA", "antagonist", "ENZALUTAMIDE"),
     ("ERBB3", "ChemblInteractions", "antibody", "PATRITUMAB"),
-    ("TP53", "NCI", "", "CURCUMIN"), ("BRCA1", "NCI", "", "CISPLATIN"),
+    ("TP53", "NCI", "", "CURCUMIN"),
+    ("BRCA1", "NCI", "", "CISPLATIN"),
     ("MKI67", "NCI", "", "DOXORUBICIN"),
 ]
 DRUG_CATEGORIES = [
-    ("ERBB2", "ERB-B2 RECEPTOR TYROSINE KINASE 2", "CLINICALLY ACTIONABLE"), ("ERBB2", "ERB-B2 RECEPTOR TYROSINE KINASE 2", "KINASE"),
-    ("EGFR", "EPIDERMAL GROWTH FACTOR RECEPTOR", "CLINICALLY ACTIONABLE"), ("EGFR", "EPIDERMAL GROWTH FACTOR RECEPTOR", "KINASE"),
+    ("ERBB2", "ERB-B2 RECEPTOR TYROSINE KINASE 2", "CLINICALLY ACTIONABLE"),
+    ("ERBB2", "ERB-B2 RECEPTOR TYROSINE KINASE 2", "KINASE"),
+    ("EGFR", "EPIDERMAL GROWTH FACTOR RECEPTOR", "CLINICALLY ACTIONABLE"),
+    ("EGFR", "EPIDERMAL GROWTH FACTOR RECEPTOR", "KINASE"),
     ("PIK3CA", "PHOSPHATIDYLINOSITOL-4,5-BISPHOSPHATE 3-KINASE CATALYTIC SUBUNIT ALPHA", "CLINICALLY ACTIONABLE"),
-    ("ESR1", "ESTROGEN RECEPTOR 1", "CLINICALLY ACTIONABLE"), ("ESR1", "ESTROGEN RECEPTOR 1", "NUCLEAR HORMONE RECEPTOR"),
-    ("AKT1", "AKT SERINE/THREONINE KINASE 1", "KINASE"), ("BRAF", "B-RAF PROTO-ONCOGENE", "CLINICALLY ACTIONABLE"),
-    ("KRAS", "KRAS PROTO-ONCOGENE", "CLINICALLY ACTIONABLE"), ("TP53", "TUMOR PROTEIN P53", "TUMOR SUPPRESSOR"),
-    ("PTEN", "PHOSPHATASE AND TENSIN HOMOLOG", "TUMOR SUPPRESSOR"), ("CDK4", "CYCLIN DEPENDENT KINASE 4", "KINASE"),
+    ("ESR1", "ESTROGEN RECEPTOR 1", "CLINICALLY ACTIONABLE"),
+    ("ESR1", "ESTROGEN RECEPTOR 1", "NUCLEAR HORMONE RECEPTOR"),
+    ("AKT1", "AKT SERINE/THREONINE KINASE 1", "KINASE"),
+    ("BRAF", "B-RAF PROTO-ONCOGENE", "CLINICALLY ACTIONABLE"),
+    ("KRAS", "KRAS PROTO-ONCOGENE", "CLINICALLY ACTIONABLE"),
+    ("TP53", "TUMOR PROTEIN P53", "TUMOR SUPPRESSOR"),
+    ("PTEN", "PHOSPHATASE AND TENSIN HOMOLOG", "TUMOR SUPPRESSOR"),
+    ("CDK4", "CYCLIN DEPENDENT KINASE 4", "KINASE"),
     ("GRB7", "GROWTH FACTOR RECEPTOR BOUND PROTEIN 7", "DRUGGABLE GENOME"),
 ]
 
 MIRNA_NAMES = [
-    "hsa-mir-21", "hsa-mir-155", "hsa-mir-10b", "hsa-mir-125b-1", "hsa-mir-145", "hsa-mir-200a", "hsa-mir-200c",
-    "hsa-mir-205", "hsa-mir-221", "hsa-mir-222", "hsa-mir-17", "hsa-mir-18a", "hsa-mir-19a", "hsa-mir-20a",
-    "hsa-mir-29a", "hsa-mir-30a", "hsa-mir-34a", "hsa-mir-100", "hsa-mir-126", "hsa-mir-141", "hsa-mir-142",
-    "hsa-mir-143", "hsa-mir-146a", "hsa-mir-148a", "hsa-mir-181a-1", "hsa-mir-182", "hsa-mir-183", "hsa-mir-190b",
-    "hsa-mir-193a", "hsa-mir-199a-1", "hsa-let-7a-1", "hsa-let-7b", "hsa-let-7c", "hsa-let-7g",
+    "hsa-mir-21",
+    "hsa-mir-155",
+    "hsa-mir-10b",
+    "hsa-mir-125b-1",
+    "hsa-mir-145",
+    "hsa-mir-200a",
+    "hsa-mir-200c",
+    "hsa-mir-205",
+    "hsa-mir-221",
+    "hsa-mir-222",
+    "hsa-mir-17",
+    "hsa-mir-18a",
+    "hsa-mir-19a",
+    "hsa-mir-20a",
+    "hsa-mir-29a",
+    "hsa-mir-30a",
+    "hsa-mir-34a",
+    "hsa-mir-100",
+    "hsa-mir-126",
+    "hsa-mir-141",
+    "hsa-mir-142",
+    "hsa-mir-143",
+    "hsa-mir-146a",
+    "hsa-mir-148a",
+    "hsa-mir-181a-1",
+    "hsa-mir-182",
+    "hsa-mir-183",
+    "hsa-mir-190b",
+    "hsa-mir-193a",
+    "hsa-mir-199a-1",
+    "hsa-let-7a-1",
+    "hsa-let-7b",
+    "hsa-let-7c",
+    "hsa-let-7g",
 ]
 
 VEP_FIELDS = [
-    "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE", "EXON", "INTRON",
-    "HGVSc", "HGVSp", "Protein_position", "Amino_acids", "Codons", "CANONICAL", "gnomADe_AF",
+    "Allele",
+    "Consequence",
+    "IMPACT",
+    "SYMBOL",
+    "Gene",
+    "Feature_type",
+    "Feature",
+    "BIOTYPE",
+    "EXON",
+    "INTRON",
+    "HGVSc",
+    "HGVSp",
+    "Protein_position",
+    "Amino_acids",
+    "Codons",
+    "CANONICAL",
+    "gnomADe_AF",
 ]
 AMINO = {
-    "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly", "H": "His", "I": "Ile",
-    "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe", "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val",
+    "A": "Ala",
+    "R": "Arg",
+    "N": "Asn",
+    "D": "Asp",
+    "C": "Cys",
+    "Q": "Gln",
+    "E": "Glu",
+    "G": "Gly",
+    "H": "His",
+    "I": "Ile",
+    "L": "Leu",
+    "K": "Lys",
+    "M": "Met",
+    "F": "Phe",
+    "P": "Pro",
+    "S": "Ser",
+    "T": "Thr",
+    "W": "Trp",
+    "Y": "Tyr",
+    "V": "Val",
 }
 # Consequence mix of passenger mutations: (consequence, impact, share).
 PASSENGER_CONSEQUENCES = [
-    ("missense_variant", "MODERATE", 0.52), ("synonymous_variant", "LOW", 0.2), ("stop_gained", "HIGH", 0.05),
-    ("frameshift_variant", "HIGH", 0.05), ("inframe_deletion", "MODERATE", 0.02), ("splice_acceptor_variant", "HIGH", 0.02),
-    ("intron_variant", "MODIFIER", 0.09), ("3_prime_UTR_variant", "MODIFIER", 0.05),
+    ("missense_variant", "MODERATE", 0.52),
+    ("synonymous_variant", "LOW", 0.2),
+    ("stop_gained", "HIGH", 0.05),
+    ("frameshift_variant", "HIGH", 0.05),
+    ("inframe_deletion", "MODERATE", 0.02),
+    ("splice_acceptor_variant", "HIGH", 0.02),
+    ("intron_variant", "MODIFIER", 0.09),
+    ("3_prime_UTR_variant", "MODIFIER", 0.05),
 ]
-NON_SYNONYMOUS = {"missense_variant", "stop_gained", "frameshift_variant", "inframe_deletion", "splice_acceptor_variant"}
+NON_SYNONYMOUS = {
+    "missense_variant",
+    "stop_gained",
+    "frameshift_variant",
+    "inframe_deletion",
+    "splice_acceptor_variant",
+}
 FAILED_FILTERS = ["LowQual", "germline_risk", "panel_of_normals", "strand_bias"]
 
 
@@ -323,7 +452,11 @@ def make_patients(rng: np.random.Generator, n_patients: int) -> list[Patient]:
         patients[idx].layers.remove("mirna")
     # RNA missing for one HER2 and one Luminal patient that still have protein.
     for subtype in ("HER2", "Luminal"):
-        candidate = next(p for p in patients if p.subtype == subtype and "protein" in p.layers and "mirna" in p.layers and not p.label_blank)
+        candidate = next(
+            p
+            for p in patients
+            if p.subtype == subtype and "protein" in p.layers and "mirna" in p.layers and not p.label_blank
+        )
         candidate.layers.remove("rna")
     basal = [p for p in patients if p.subtype == "Basal" and "rna" in p.layers and "protein" in p.layers]
     for p in basal[-max(1, round(0.05 * n_patients)) :]:
@@ -356,19 +489,56 @@ def _protein_change(rng: np.random.Generator, consequence: str, position: int) -
     return "", ""
 
 
-def _csq(allele: str, gene: Gene, consequence: str, impact: str, hgvsp: str, amino: str, position: int | None, gnomad: float | None) -> str:
+def _csq(
+    allele: str,
+    gene: Gene,
+    consequence: str,
+    impact: str,
+    hgvsp: str,
+    amino: str,
+    position: int | None,
+    gnomad: float | None,
+) -> str:
     """Two VEP transcript entries: the canonical one carries the protein change."""
     transcript = "ENST9" + gene.ensembl[5:]
     protein = "ENSP9" + gene.ensembl[5:]
     canonical = [
-        allele, consequence, impact, gene.symbol, gene.ensembl, "Transcript", transcript + ".1", "protein_coding",
-        "", "", f"{transcript}.1:c.{(position or 1) * 3}N>N", f"{protein}.1:{hgvsp}" if hgvsp else "",
-        str(position) if hgvsp else "", amino, "", "YES", "" if gnomad is None else f"{gnomad:g}",
+        allele,
+        consequence,
+        impact,
+        gene.symbol,
+        gene.ensembl,
+        "Transcript",
+        transcript + ".1",
+        "protein_coding",
+        "",
+        "",
+        f"{transcript}.1:c.{(position or 1) * 3}N>N",
+        f"{protein}.1:{hgvsp}" if hgvsp else "",
+        str(position) if hgvsp else "",
+        amino,
+        "",
+        "YES",
+        "" if gnomad is None else f"{gnomad:g}",
     ]
     other = [
-        allele, "non_coding_transcript_exon_variant" if consequence != "intron_variant" else "intron_variant",
-        "MODIFIER", gene.symbol, gene.ensembl, "Transcript", transcript.replace("ENST9", "ENST8") + ".2",
-        "retained_intron", "", "", "", "", "", "", "", "", "" if gnomad is None else f"{gnomad:g}",
+        allele,
+        "non_coding_transcript_exon_variant" if consequence != "intron_variant" else "intron_variant",
+        "MODIFIER",
+        gene.symbol,
+        gene.ensembl,
+        "Transcript",
+        transcript.replace("ENST9", "ENST8") + ".2",
+        "retained_intron",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "" if gnomad is None else f"{gnomad:g}",
     ]
     return ",".join("|".join(entry) for entry in (canonical, other))
 
@@ -387,13 +557,17 @@ class Record:
     coding: int = 0  # non-synonymous coding alleles among the kept
 
 
-def _depths(rng: np.random.Generator, vaf: float, depth: int, n_alts: int = 1, vafs: list[float] | None = None) -> tuple[list[int], int]:
+def _depths(
+    rng: np.random.Generator, vaf: float, depth: int, n_alts: int = 1, vafs: list[float] | None = None
+) -> tuple[list[int], int]:
     vafs = vafs or [vaf]
     alts = [int(round(v * depth)) for v in vafs]
     return [depth - sum(alts), *alts], depth
 
 
-def _passenger(rng: np.random.Generator, genes: list[Gene], weights: np.ndarray) -> tuple[Gene, int, str, str, str, str]:
+def _passenger(
+    rng: np.random.Generator, genes: list[Gene], weights: np.ndarray
+) -> tuple[Gene, int, str, str, str, str]:
     gene = genes[int(rng.choice(len(genes), p=weights))]
     consequence_names = [c for c, _, _ in PASSENGER_CONSEQUENCES]
     shares = np.array([s for _, _, s in PASSENGER_CONSEQUENCES])
@@ -415,19 +589,38 @@ def make_records(rng: np.random.Generator, patient: Patient, genes: list[Gene], 
     """The patient's VCF records, each knowing which of its alleles the default filters keep."""
     records: list[Record] = []
 
-    def add(gene: Gene, pos: int, ref: str, alt: str, consequence: str, impact: str, hgvsp: str, amino: str,
-            *, filt: str = "PASS", vaf: float | None = None, depth: int | None = None, gnomad: float | None = None,
-            protein_pos: int | None = None) -> None:
+    def add(
+        gene: Gene,
+        pos: int,
+        ref: str,
+        alt: str,
+        consequence: str,
+        impact: str,
+        hgvsp: str,
+        amino: str,
+        *,
+        filt: str = "PASS",
+        vaf: float | None = None,
+        depth: int | None = None,
+        gnomad: float | None = None,
+        protein_pos: int | None = None,
+    ) -> None:
         depth = depth if depth is not None else int(rng.integers(40, 220))
         vaf = vaf if vaf is not None else float(rng.uniform(0.12, 0.6))
         passes = filt == "PASS" and depth >= 10 and vaf >= 0.05 and (gnomad is None or gnomad <= 0.01)
         coding = int(passes and consequence in NON_SYNONYMOUS)
         records.append(
             Record(
-                f"chr{gene.chrom}", pos, ref, [alt], filt,
+                f"chr{gene.chrom}",
+                pos,
+                ref,
+                [alt],
+                filt,
                 _csq(alt, gene, consequence, impact, hgvsp, amino, protein_pos, gnomad),
-                _depths(rng, vaf, depth), ([int(rng.integers(30, 90)), 0], 0),
-                [f"chr{gene.chrom}:{pos}:{ref}>{alt}"] if passes else [], coding,
+                _depths(rng, vaf, depth),
+                ([int(rng.integers(30, 90)), 0], 0),
+                [f"chr{gene.chrom}:{pos}:{ref}>{alt}"] if passes else [],
+                coding,
             )
         )
 
@@ -435,20 +628,74 @@ def make_records(rng: np.random.Generator, patient: Patient, genes: list[Gene], 
     if patient.subtype == "Luminal":
         name = "H1047R" if rng.random() < 0.7 else "E545K"
         chrom, pos, ref, alt, gene, _, change = next(h for h in HOTSPOTS if h[6] == name)
-        add(KEY_BY_SYMBOL[gene], pos, ref, alt, "missense_variant", "MODERATE", HOTSPOT_HGVSP[name], f"{change[0]}/{change[-1]}",
-            vaf=float(rng.uniform(0.25, 0.5)), protein_pos=int(change[1:-1]))
+        add(
+            KEY_BY_SYMBOL[gene],
+            pos,
+            ref,
+            alt,
+            "missense_variant",
+            "MODERATE",
+            HOTSPOT_HGVSP[name],
+            f"{change[0]}/{change[-1]}",
+            vaf=float(rng.uniform(0.25, 0.5)),
+            protein_pos=int(change[1:-1]),
+        )
         patient.hotspots.append(f"PIK3CA {name}")
     tp53 = KEY_BY_SYMBOL["TP53"]
     if patient.subtype == "Basal":
         if rng.random() < 0.5:
-            add(tp53, 7674894, "G", "A", "stop_gained", "HIGH", "p.Arg213Ter", "R/*", vaf=float(rng.uniform(0.3, 0.8)), protein_pos=213)
+            add(
+                tp53,
+                7674894,
+                "G",
+                "A",
+                "stop_gained",
+                "HIGH",
+                "p.Arg213Ter",
+                "R/*",
+                vaf=float(rng.uniform(0.3, 0.8)),
+                protein_pos=213,
+            )
         else:
-            add(tp53, 7675994, "CT", "C", "frameshift_variant", "HIGH", "p.Pro152fs", "P/X", vaf=float(rng.uniform(0.3, 0.8)), protein_pos=152)
+            add(
+                tp53,
+                7675994,
+                "CT",
+                "C",
+                "frameshift_variant",
+                "HIGH",
+                "p.Pro152fs",
+                "P/X",
+                vaf=float(rng.uniform(0.3, 0.8)),
+                protein_pos=152,
+            )
         if rng.random() < 0.4:
-            add(tp53, 7675088, "C", "T", "missense_variant", "MODERATE", HOTSPOT_HGVSP["R175H"], "R/H", vaf=float(rng.uniform(0.3, 0.8)), protein_pos=175)
+            add(
+                tp53,
+                7675088,
+                "C",
+                "T",
+                "missense_variant",
+                "MODERATE",
+                HOTSPOT_HGVSP["R175H"],
+                "R/H",
+                vaf=float(rng.uniform(0.3, 0.8)),
+                protein_pos=175,
+            )
             patient.hotspots.append("TP53 R175H")
     if patient.subtype == "HER2" and rng.random() < 0.4:
-        add(tp53, 7673802, "C", "T", "missense_variant", "MODERATE", HOTSPOT_HGVSP["R273H"], "R/H", vaf=float(rng.uniform(0.3, 0.8)), protein_pos=273)
+        add(
+            tp53,
+            7673802,
+            "C",
+            "T",
+            "missense_variant",
+            "MODERATE",
+            HOTSPOT_HGVSP["R273H"],
+            "R/H",
+            vaf=float(rng.uniform(0.3, 0.8)),
+            protein_pos=273,
+        )
         patient.hotspots.append("TP53 R273H")
 
     # Passengers: a few hypermutated tumours, most with 15-40.
@@ -456,7 +703,11 @@ def make_records(rng: np.random.Generator, patient: Patient, genes: list[Gene], 
     for _ in range(n_passengers):
         gene, pos, ref, alt, consequence, impact = _passenger(rng, genes, weights)
         position = int(rng.integers(5, 1200))
-        hgvsp, amino = _protein_change(rng, consequence, position) if consequence not in {"intron_variant", "3_prime_UTR_variant", "splice_acceptor_variant"} else ("", "")
+        hgvsp, amino = (
+            _protein_change(rng, consequence, position)
+            if consequence not in {"intron_variant", "3_prime_UTR_variant", "splice_acceptor_variant"}
+            else ("", "")
+        )
         add(gene, pos, ref, alt, consequence, impact, hgvsp, amino, protein_pos=position)
 
     # Records the default filters must remove.
@@ -472,19 +723,44 @@ def make_records(rng: np.random.Generator, patient: Patient, genes: list[Gene], 
     for _ in range(int(rng.integers(1, 3))):  # common germline polymorphism
         gene, pos, ref, _, _, _ = _passenger(rng, genes, weights)
         ref = ref[0]
-        add(gene, pos, ref, _alt_base(rng, ref), "synonymous_variant", "LOW", "", "", vaf=0.5, gnomad=float(rng.uniform(0.05, 0.4)))
+        add(
+            gene,
+            pos,
+            ref,
+            _alt_base(rng, ref),
+            "synonymous_variant",
+            "LOW",
+            "",
+            "",
+            vaf=0.5,
+            gnomad=float(rng.uniform(0.05, 0.4)),
+        )
 
     # A multi-allelic record: the first ALT is real, the second an artefact at VAF 1 %.
     gene, pos, ref, _, _, _ = _passenger(rng, genes, weights)
     ref = ref[0]
     alt1, alt2 = [b for b in "ACGT" if b != ref][:2]
     depth = int(rng.integers(80, 200))
-    csq = ",".join([
-        _csq(alt1, gene, "missense_variant", "MODERATE", "p.Ala100Val", "A/V", 100, None).split(",")[0],
-        _csq(alt2, gene, "missense_variant", "MODERATE", "p.Ala100Glu", "A/E", 100, None).split(",")[0],
-    ])
-    records.append(Record(f"chr{gene.chrom}", pos, ref, [alt1, alt2], "PASS", csq, _depths(rng, 0, depth, vafs=[0.3, 0.01]),
-                          ([60, 0, 0], 60), [f"chr{gene.chrom}:{pos}:{ref}>{alt1}"], 1))
+    csq = ",".join(
+        [
+            _csq(alt1, gene, "missense_variant", "MODERATE", "p.Ala100Val", "A/V", 100, None).split(",")[0],
+            _csq(alt2, gene, "missense_variant", "MODERATE", "p.Ala100Glu", "A/E", 100, None).split(",")[0],
+        ]
+    )
+    records.append(
+        Record(
+            f"chr{gene.chrom}",
+            pos,
+            ref,
+            [alt1, alt2],
+            "PASS",
+            csq,
+            _depths(rng, 0, depth, vafs=[0.3, 0.01]),
+            ([60, 0, 0], 60),
+            [f"chr{gene.chrom}:{pos}:{ref}>{alt1}"],
+            1,
+        )
+    )
 
     # A deletion written with extra shared bases (not minimal): CAGT -> CGT is the deletion of A after C.
     gene, pos, _, _, _, _ = _passenger(rng, genes, weights)
@@ -509,7 +785,9 @@ def vcf_text(patient: Patient, records: list[Record], tumor: str, normal: str) -
         *[f"##contig=<ID=chr{c},length={n},assembly=GRCh38>" for c, n in CHROM_LENGTHS.items()],
         '##FILTER=<ID=PASS,Description="All filters passed">',
         *[f'##FILTER=<ID={f},Description="Demo filter {f}">' for f in FAILED_FILTERS],
-        '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. Format: ' + "|".join(VEP_FIELDS) + '">',
+        '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. Format: '
+        + "|".join(VEP_FIELDS)
+        + '">',
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
         '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt alleles">',
         '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
@@ -524,11 +802,23 @@ def vcf_text(patient: Patient, records: list[Record], tumor: str, normal: str) -
         t_af = ",".join(f"{a / t_dp:.3f}" for a in t_ad[1:])
         n_af = ",".join("0.000" for _ in r.alts)
         gt = "0/1" if len(r.alts) == 1 else "0/1/2"
-        lines.append("\t".join([
-            r.chrom, str(r.pos), ".", r.ref, ",".join(r.alts), ".", r.filter, f"CSQ={r.csq}", "GT:AD:DP:AF",
-            f"{gt}:{','.join(map(str, t_ad))}:{t_dp}:{t_af}",
-            f"0/0:{','.join(map(str, n_ad + [0] * (len(r.alts) + 1 - len(n_ad))))}:{n_dp}:{n_af}",
-        ]))
+        lines.append(
+            "\t".join(
+                [
+                    r.chrom,
+                    str(r.pos),
+                    ".",
+                    r.ref,
+                    ",".join(r.alts),
+                    ".",
+                    r.filter,
+                    f"CSQ={r.csq}",
+                    "GT:AD:DP:AF",
+                    f"{gt}:{','.join(map(str, t_ad))}:{t_dp}:{t_af}",
+                    f"0/0:{','.join(map(str, n_ad + [0] * (len(r.alts) + 1 - len(n_ad))))}:{n_dp}:{n_af}",
+                ]
+            )
+        )
     return "\n".join(header + lines) + "\n"
 
 
@@ -575,7 +865,9 @@ def segments_text(rng: np.random.Generator, patient: Patient) -> tuple[str, dict
 # --- matrices -------------------------------------------------------------------------------
 
 
-def subtype_markers(rng: np.random.Generator, candidates: list[str], n_up: int, n_down: int) -> dict[str, dict[str, float]]:
+def subtype_markers(
+    rng: np.random.Generator, candidates: list[str], n_up: int, n_down: int
+) -> dict[str, dict[str, float]]:
     """Per subtype, filler features shifted up or down (disjoint between subtypes)."""
     chosen = rng.permutation(candidates)
     effects: dict[str, dict[str, float]] = {}
@@ -591,7 +883,9 @@ def subtype_markers(rng: np.random.Generator, candidates: list[str], n_up: int, 
     return effects
 
 
-def rna_counts(rng: np.random.Generator, patients: list[Patient], genes: list[Gene], markers: dict[str, dict[str, float]]) -> str:
+def rna_counts(
+    rng: np.random.Generator, patients: list[Patient], genes: list[Gene], markers: dict[str, dict[str, float]]
+) -> str:
     """nf-core/rnaseq merged counts: gene_id, gene_name, one column per patient with RNA."""
     with_rna = [p for p in patients if "rna" in p.layers]
     symbols = [g.symbol for g in genes] + [f"ENSG9{99999990 + i:010d}" for i in range(5)]
@@ -616,18 +910,33 @@ def rna_counts(rng: np.random.Generator, patients: list[Patient], genes: list[Ge
     return out.getvalue()
 
 
-def protein_groups(rng: np.random.Generator, patients: list[Patient], genes: list[Gene], markers: dict[str, dict[str, float]]) -> str:
+def protein_groups(
+    rng: np.random.Generator, patients: list[Patient], genes: list[Gene], markers: dict[str, dict[str, float]]
+) -> str:
     """A MaxQuant proteinGroups.txt: real column names, contaminants, reverse and site-only hits."""
     with_protein = [p for p in patients if "protein" in p.layers]
     key = [g for g in KEY_GENES if g.uniprot]
     fillers = [g for g in genes if g.symbol.startswith("DMG")]
     marker_fillers = [g for g in fillers if any(g.symbol in markers[s] for s in SUBTYPES)]
     other_fillers = [g for g in fillers if g not in marker_fillers]
-    chosen = marker_fillers[: N_FILLER_PROTEINS // 2] + other_fillers[: N_FILLER_PROTEINS - min(len(marker_fillers), N_FILLER_PROTEINS // 2)]
-    proteins = [(g.uniprot or f"Q{9 - i % 9}{'ABCDEFGHJK'[i % 10]}{i:03d}", g.symbol) for i, g in enumerate(key + chosen)]
+    chosen = (
+        marker_fillers[: N_FILLER_PROTEINS // 2]
+        + other_fillers[: N_FILLER_PROTEINS - min(len(marker_fillers), N_FILLER_PROTEINS // 2)]
+    )
+    proteins = [
+        (g.uniprot or f"Q{9 - i % 9}{'ABCDEFGHJK'[i % 10]}{i:03d}", g.symbol) for i, g in enumerate(key + chosen)
+    ]
     n_real = len(proteins)
-    contaminants = [("CON__P02768", "ALB"), ("CON__P04264", "KRT1"), ("CON__P35908", "KRT2"), ("CON__P13645", "KRT10"),
-                    ("CON__P00761", ""), ("CON__Q04695", "KRT17"), ("CON__P02769", ""), ("CON__P08779", "KRT16")]
+    contaminants = [
+        ("CON__P02768", "ALB"),
+        ("CON__P04264", "KRT1"),
+        ("CON__P35908", "KRT2"),
+        ("CON__P13645", "KRT10"),
+        ("CON__P00761", ""),
+        ("CON__Q04695", "KRT17"),
+        ("CON__P02769", ""),
+        ("CON__P08779", "KRT16"),
+    ]
     reverse = [(f"REV__Q{8}{'XYZW'[i % 4]}{i:03d}", "") for i in range(6)]
     site_only = [(f"Q7S{i:03d}", f"DMGS{i}") for i in range(4)]
     all_rows = proteins + contaminants + reverse + site_only
@@ -643,11 +952,30 @@ def protein_groups(rng: np.random.Generator, patients: list[Patient], genes: lis
     missing = rng.random(values.shape) < p_missing
     lfq = np.where(missing, 0, np.round(2**values, -2)).astype(np.int64)
     raw = np.where(missing, 0, np.round(2**values * 1.07, -2)).astype(np.int64)
-    columns = ["Protein IDs", "Majority protein IDs", "Peptide counts (all)", "Protein names", "Gene names", "Fasta headers",
-               "Number of proteins", "Peptides", "Razor + unique peptides", "Unique peptides", "Sequence coverage [%]",
-               "Mol. weight [kDa]", "Q-value", "Score", "Intensity",
-               *[f"Intensity {p.id}" for p in with_protein], *[f"LFQ intensity {p.id}" for p in with_protein],
-               "MS/MS count", "Only identified by site", "Reverse", "Potential contaminant", "id"]
+    columns = [
+        "Protein IDs",
+        "Majority protein IDs",
+        "Peptide counts (all)",
+        "Protein names",
+        "Gene names",
+        "Fasta headers",
+        "Number of proteins",
+        "Peptides",
+        "Razor + unique peptides",
+        "Unique peptides",
+        "Sequence coverage [%]",
+        "Mol. weight [kDa]",
+        "Q-value",
+        "Score",
+        "Intensity",
+        *[f"Intensity {p.id}" for p in with_protein],
+        *[f"LFQ intensity {p.id}" for p in with_protein],
+        "MS/MS count",
+        "Only identified by site",
+        "Reverse",
+        "Potential contaminant",
+        "id",
+    ]
     out = io.StringIO()
     out.write("\t".join(columns) + "\n")
     for i, (acc, symbol) in enumerate(all_rows):
@@ -658,12 +986,28 @@ def protein_groups(rng: np.random.Generator, patients: list[Patient], genes: lis
         name = f"Demo protein {symbol}" if symbol else ""
         isoforms = f"{acc};{acc}-2" if not (is_con or is_rev) and rng.random() < 0.3 else acc
         fields = [
-            isoforms, acc, ";".join(str(peptides) for _ in isoforms.split(";")), name, symbol,
+            isoforms,
+            acc,
+            ";".join(str(peptides) for _ in isoforms.split(";")),
+            name,
+            symbol,
             f">sp|{acc}|{symbol or 'X'}_HUMAN {name} OS=Homo sapiens GN={symbol}" if symbol else "",
-            str(len(isoforms.split(";"))), str(peptides), str(peptides), str(max(1, peptides - 2)),
-            f"{rng.uniform(2, 60):.1f}", f"{rng.uniform(10, 250):.3f}", "0", f"{rng.uniform(5, 300):.3f}",
-            str(int(raw[i].sum())), *map(str, raw[i]), *map(str, lfq[i]), str(int(rng.integers(1, 300))),
-            "+" if is_site else "", "+" if is_rev else "", "+" if is_con else "", str(i),
+            str(len(isoforms.split(";"))),
+            str(peptides),
+            str(peptides),
+            str(max(1, peptides - 2)),
+            f"{rng.uniform(2, 60):.1f}",
+            f"{rng.uniform(10, 250):.3f}",
+            "0",
+            f"{rng.uniform(5, 300):.3f}",
+            str(int(raw[i].sum())),
+            *map(str, raw[i]),
+            *map(str, lfq[i]),
+            str(int(rng.integers(1, 300))),
+            "+" if is_site else "",
+            "+" if is_rev else "",
+            "+" if is_con else "",
+            str(i),
         ]
         out.write("\t".join(fields) + "\n")
     return out.getvalue()
@@ -692,19 +1036,55 @@ def genes_bed(genes: list[Gene]) -> str:
 
 
 def drivers_table(rng: np.random.Generator) -> str:
-    columns = ["SYMBOL", "TRANSCRIPT", "COHORT", "CANCER_TYPE", "METHODS", "MUTATIONS", "SAMPLES", "%_SAMPLES_COHORT",
-               "QVALUE_COMBINATION", "ROLE", "CGC_GENE", "CGC_CANCER_GENE", "DOMAIN", "2D_CLUSTERS", "3D_CLUSTERS",
-               "EXCESS_MIS", "EXCESS_NON", "EXCESS_SPL"]
+    columns = [
+        "SYMBOL",
+        "TRANSCRIPT",
+        "COHORT",
+        "CANCER_TYPE",
+        "METHODS",
+        "MUTATIONS",
+        "SAMPLES",
+        "%_SAMPLES_COHORT",
+        "QVALUE_COMBINATION",
+        "ROLE",
+        "CGC_GENE",
+        "CGC_CANCER_GENE",
+        "DOMAIN",
+        "2D_CLUSTERS",
+        "3D_CLUSTERS",
+        "EXCESS_MIS",
+        "EXCESS_NON",
+        "EXCESS_SPL",
+    ]
     lines = ["\t".join(columns)]
     for symbol, (role, cohorts) in DRIVERS.items():
         gene = KEY_BY_SYMBOL[symbol]
         for cohort in cohorts:
             samples = int(rng.integers(5, 200))
-            lines.append("\t".join([
-                symbol, "ENST9" + gene.ensembl[5:], cohort, cohort.rsplit("_", 1)[1], "dndscv,oncodriveclustl,cbase",
-                f"{samples + int(rng.integers(0, 20))}.0", str(samples), f"{samples / 500:.4f}", f"{rng.uniform(1e-12, 1e-3):.3g}",
-                role, "True", "True", "", "", "", f"{rng.uniform(0.5, 1):.4f}", f"{rng.uniform(0, 1):.4f}", "0.0",
-            ]))
+            lines.append(
+                "\t".join(
+                    [
+                        symbol,
+                        "ENST9" + gene.ensembl[5:],
+                        cohort,
+                        cohort.rsplit("_", 1)[1],
+                        "dndscv,oncodriveclustl,cbase",
+                        f"{samples + int(rng.integers(0, 20))}.0",
+                        str(samples),
+                        f"{samples / 500:.4f}",
+                        f"{rng.uniform(1e-12, 1e-3):.3g}",
+                        role,
+                        "True",
+                        "True",
+                        "",
+                        "",
+                        "",
+                        f"{rng.uniform(0.5, 1):.4f}",
+                        f"{rng.uniform(0, 1):.4f}",
+                        "0.0",
+                    ]
+                )
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -713,7 +1093,9 @@ def hotspots_table() -> str:
 
 
 def drug_gene_table() -> str:
-    lines = ["Gene\tinteraction_claim_source\tinteraction_types\tdrug_claim_name\tdrug_claim_primary_name\tdrug_name\tdrug_chembl_id\tPMIDs"]
+    lines = [
+        "Gene\tinteraction_claim_source\tinteraction_types\tdrug_claim_name\tdrug_claim_primary_name\tdrug_name\tdrug_chembl_id\tPMIDs"
+    ]
     for i, (gene, source, kind, drug) in enumerate(DRUG_GENE):
         lines.append(f"{gene}\t{source}\t{kind}\t{drug}\t{drug}\t{drug}\tCHEMBL9{i:05d}\t")
     return "\n".join(lines) + "\n"
@@ -731,20 +1113,379 @@ def drug_categories_table() -> str:
 # (ERBB2 amplification, PIK3CA H1047R / E545K, KRAS G12D) match, plus KRAS G12C (sotorasib, adagrasib: allele-specific,
 # never a G12D patient's drug) and BRAF V600E for contrast.
 MOALMANAC_ENTRIES = [
-    {'assertion_id': 720, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'context': '', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Trastuzumab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'The U.S. Food and Drug Administration (FDA) granted approval to trastuzumab for use in the treatment of HER2-overexpressing breast cancer.', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Herceptin (trastuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf. Revised November 2018. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf', 'publication_date': '2018-11-01', 'last_updated': '2021-05-06', '_deprecated': False},
-    {'assertion_id': 716, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'context': '', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Lapatinib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'Lapatinib is a kinase inhibitor indicated in combination with: (1) capecitabine for the treatment of patients with advanced or metastatic breast cancer whose tumors overexpress human epidermal growth factor receptor 2 (HER2) and who have received prior therapy including an anthracycline, a taxane, and trastuzumab. Limitations of Use: Patients should have disease progression on trastuzumab prior to initiation of treatment with lapatinib in combination with capecitabine. (2) letrozole for the treatment of postmenopausal women with hormone receptorpositive metastatic breast cancer that overexpresses the HER2 receptor for whom hormonal therapy is indicated.', 'source_type': 'FDA', 'citation': 'Novartis Pharmaceuticals Corporation. Tykerb (lapatinib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/022059s024lbl.pdf. Revised December 2018. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/022059s024lbl.pdf', 'publication_date': '2018-12-01', 'last_updated': '2020-11-12', '_deprecated': False},
-    {'assertion_id': 719, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'context': '', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Pertuzumab + Trastuzumab', 'therapy_type': 'Combination therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'The U.S. Food and Drug Administration (FDA) granted accelerated approval to pertuzumab for use in combination with trastuzumab and docetaxel for treatment of patients with HER2-positive metastatic breast cancer (MBC) who have not received prior anti-HER2 therapy or chemotherapy for metastatic disease and use in combination with trastuzumab and chemotherapy as: (1) neoadjuvant treatment of patients with HER2-positive, locally advanced, inflammatory, or early stage breast cancer (either greater than 2 cm in diameter or node positive) as part of a complete treatment regimen for early breast cancer. (2) adjuvant treatment of patients with HER2-positive early breast cancer at high risk of recurrence', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Perjeta (pertuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125409s124lbl.pdf. Revised January 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125409s124lbl.pdf', 'publication_date': '2020-01-01', 'last_updated': '2023-10-05', '_deprecated': False},
-    {'assertion_id': 715, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Breast Cancer', 'context': '', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Trastuzumab Emtansine', 'therapy_type': 'Hormone therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'HER2-targeted antibody and microtubule inhibitor conjugate indicated, as a single agent, for the treatment of patients with HER2-positive, metastatic breast cancer who previously received trastuzumab and a taxane, separately or in combination. Patients should have either: (1) Received prior therapy for metastatic disease, or (2) Developed disease recurrence during or within six months of completing adjuvant therapy.', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Kadcyla (ado-trastuzumab emtansine) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125427s108lbl.pdf. Revised September 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125427s108lbl.pdf', 'publication_date': '2020-04-01', 'last_updated': '2025-02-13', '_deprecated': False},
-    {'assertion_id': 721, 'feature_type': 'Copy Number', 'gene': 'ERBB2', 'direction': 'Amplification', 'disease': 'Gastic Adenocarcinoma', 'context': 'Metastatic', 'oncotree_term': 'Stomach Adenocarcinoma', 'oncotree_code': 'STAD', 'therapy_name': 'Trastuzumab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'The U.S. Food and Drug Administration (FDA) granted approval to trastuzumab for use in the treatment of HER2-overexpressing metastatic gastric adenocarcinoma.', 'source_type': 'FDA', 'citation': 'Genentech, Inc. Herceptin (trastuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf. Revised November 2018. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf', 'publication_date': '2018-11-01', 'last_updated': '2021-05-06', '_deprecated': False},
-    {'assertion_id': 456, 'feature_type': 'Somatic Variant', 'gene': 'PIK3CA', 'protein_change': '', 'variant_annotation': '', 'disease': 'Breast Cancer', 'context': 'Advanced or metastatic', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Alpelisib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'Alpelisib is a kinase inhibitor indictated in combination with fulvestrant for the treatment of postmenopausal women, and men, with HR+, HER2-negative, PIK3CA mutated, advanced or metastatic breast cancer as detected by an FDA-approved test following progression on or after an endrocrine-based regime.', 'source_type': 'FDA', 'citation': 'Novartis Pharmaceuticals Corporation. Piqray (alpelisib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/212526s001lbl.pdf. Revised September 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/212526s001lbl.pdf', 'publication_date': '2020-09-01', 'last_updated': '2020-11-12', '_deprecated': False},
-    {'assertion_id': 471, 'feature_type': 'Somatic Variant', 'gene': 'PIK3CA', 'protein_change': 'p.H1047R', 'variant_annotation': 'Missense', 'disease': 'Breast Cancer', 'context': 'Metastatic', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Pictilisib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'Preclinical', 'description': 'In vivo models harboring PIK3CA variants were especially sensitive to GDC-0941.', 'source_type': 'Journal', 'citation': "O'Brien C, Wallin JJ, Sampath D, et al. Predictive biomarkers of sensitivity to the phosphatidylinositol 3' kinase inhibitor GDC-0941 in breast cancer preclinical models. Clin Cancer Res. 2010;16(14):3670-83.", 'doi': '10.1158/1078-0432.CCR-09-2828', 'pmid': 20453058, 'nct': '', 'url': 'https://doi.org/10.1158/1078-0432.CCR-09-2828', 'publication_date': '2010-07-14', 'last_updated': '2019-06-13', '_deprecated': False},
-    {'assertion_id': 467, 'feature_type': 'Somatic Variant', 'gene': 'PIK3CA', 'protein_change': 'p.E545K', 'variant_annotation': 'Missense', 'disease': 'Breast Cancer', 'context': 'Metastatic', 'oncotree_term': 'Invasive Breast Carcinoma', 'oncotree_code': 'BRCA', 'therapy_name': 'Pictilisib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'Preclinical', 'description': 'In vivo models harboring PIK3CA variants were especially sensitive to GDC-0941.', 'source_type': 'Journal', 'citation': "O'Brien C, Wallin JJ, Sampath D, et al. Predictive biomarkers of sensitivity to the phosphatidylinositol 3' kinase inhibitor GDC-0941 in breast cancer preclinical models. Clin Cancer Res. 2010;16(14):3670-83.", 'doi': '10.1158/1078-0432.CCR-09-2828', 'pmid': 20453058, 'nct': '', 'url': 'https://doi.org/10.1158/1078-0432.CCR-09-2828', 'publication_date': '2010-07-14', 'last_updated': '2019-06-13', '_deprecated': False},
-    {'assertion_id': 366, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': '', 'variant_annotation': '', 'disease': 'Colorectal Cancer', 'context': 'Primary or Metastatic', 'oncotree_term': 'Colorectal Adenocarcinoma', 'oncotree_code': 'COADREAD', 'therapy_name': 'Cetuximab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': '', 'therapy_resistance': 1, 'favorable_prognosis': '', 'predictive_implication': 'Guideline', 'description': 'Cetuximab (Erbitux) is not recommended by the National Comprehensive Cancer Network® (NCCN®) as a treatment option for patients with primary or metastatic colorectal cancer and known KRAS mutations (exon 2, 3, and 4).', 'source_type': 'Guideline', 'citation': 'Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf', 'publication_date': '2018-01-01', 'last_updated': '2023-11-02', '_deprecated': False},
-    {'assertion_id': 367, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': '', 'variant_annotation': '', 'disease': 'Colorectal Cancer', 'context': 'Primary or Metastatic', 'oncotree_term': 'Colorectal Adenocarcinoma', 'oncotree_code': 'COADREAD', 'therapy_name': 'Panitumumab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': '', 'therapy_resistance': 1, 'favorable_prognosis': '', 'predictive_implication': 'Guideline', 'description': 'Panitumumab (Vectibix) is not recommended by the National Comprehensive Cancer Network® (NCCN®) as a treatment option for patients with primary or metastatic colorectal cancer and known KRAS mutations (exon 2, 3, and 4).', 'source_type': 'Guideline', 'citation': 'Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf', 'publication_date': '2018-01-01', 'last_updated': '2023-11-02', '_deprecated': False},
-    {'assertion_id': 372, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': 'p.G12C', 'variant_annotation': 'Missense', 'disease': 'Non-Small Cell Lung Cancer', 'context': 'Locally advanced or metastatic disease', 'oncotree_term': 'Non-Small Cell Lung Cancer', 'oncotree_code': 'NSCLC', 'therapy_name': 'Sotorasib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'The U.S. Food and Drug Administration (FDA) has granted accelerated approval to sotorasib, a RAS GTPase family inhibitor, for adult patients with KRAS G12C mutated locally advanced or metastatic non-small cell lung cancer (NSCLC), as determined by an FDA approved test, who have received at least one prior systemic therapy.', 'source_type': 'FDA', 'citation': 'Amgen Inc. Lumakras (sotorasib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2021/214665s000lbl.pdf. Revised May 2021. Accessed June 1st, 2021.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2021/214665s000lbl.pdf', 'publication_date': '2021-05-01', 'last_updated': '2023-11-30', '_deprecated': False},
-    {'assertion_id': 862, 'feature_type': 'Somatic Variant', 'gene': 'KRAS', 'protein_change': 'p.G12C', 'variant_annotation': 'Missense', 'disease': 'Non-Small Cell Lung Cancer', 'context': 'Locally advanced or metastatic disease', 'oncotree_term': 'Non-Small Cell Lung Cancer', 'oncotree_code': 'NSCLC', 'therapy_name': 'Adagrasib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'The U.S. Food and Drug Administration (FDA) has granted approval to adagrasib for adult patients with KRAS G12C mutated locally advanced or metastatic non-small cell lung cancer (NSCLC), as determined by an FDA approved test, who have received at least one prior systemic therapy.', 'source_type': 'FDA', 'citation': 'Mirati Therapeutics, Inc. Krazati (adagrasib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2022/216340Orig1s000Corrected_lbl.pdf. Revised Dec 2022. Accessed January 5th, 2023.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2022/216340Orig1s000Corrected_lbl.pdf', 'publication_date': '2022-12-01', 'last_updated': '2023-11-30', '_deprecated': False},
-    {'assertion_id': 145, 'feature_type': 'Somatic Variant', 'gene': 'BRAF', 'protein_change': 'p.V600E', 'variant_annotation': 'Missense', 'disease': 'Melanoma', 'context': 'Unresectable or metastatic', 'oncotree_term': 'Melanoma', 'oncotree_code': 'MEL', 'therapy_name': 'Dabrafenib + Trametinib', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': 1, 'therapy_resistance': '', 'favorable_prognosis': '', 'predictive_implication': 'FDA-Approved', 'description': 'The U.S. Food and Drug Administration (FDA) granted approval to dabrafenib in combination with trametinib for the treament of patients with unresectable or metastatic melanoma (MEL) with BRAF V600E or V600K mutation, as detected by an FDA-approved test.', 'source_type': 'FDA', 'citation': 'Novartis Pharmaceuticals Corporation. Tafinlar (dabrafenib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/202806s015lbl.pdf. Revised April 2020. Accessed November 12, 2020.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/202806s015lbl.pdf', 'publication_date': '2020-04-01', 'last_updated': '2020-11-12', '_deprecated': False},
-    {'assertion_id': 182, 'feature_type': 'Somatic Variant', 'gene': 'BRAF', 'protein_change': 'p.V600E', 'variant_annotation': 'Missense', 'disease': 'Colorectal Cancer', 'context': 'Metastatic', 'oncotree_term': 'Colorectal Adenocarcinoma', 'oncotree_code': 'COADREAD', 'therapy_name': 'Cetuximab', 'therapy_type': 'Targeted therapy', 'therapy_sensitivity': '', 'therapy_resistance': 1, 'favorable_prognosis': '', 'predictive_implication': 'Guideline', 'description': 'Cetuximab (Erbitux) is not recommended by the National Comprehensive Cancer Network® (NCCN®) as a treatment option for patients with metastatic colorectal cancer, BRAF V600E makes response to panitumumab or cetuximab highly unlikely unless given with a BRAF inhibitor. ', 'source_type': 'Guideline', 'citation': 'Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.', 'doi': '', 'pmid': '', 'nct': '', 'url': 'https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf', 'publication_date': '2018-01-01', 'last_updated': '2023-11-02', '_deprecated': False},
+    {
+        "assertion_id": 720,
+        "feature_type": "Copy Number",
+        "gene": "ERBB2",
+        "direction": "Amplification",
+        "disease": "Breast Cancer",
+        "context": "",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Trastuzumab",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "The U.S. Food and Drug Administration (FDA) granted approval to trastuzumab for use in the treatment of HER2-overexpressing breast cancer.",
+        "source_type": "FDA",
+        "citation": "Genentech, Inc. Herceptin (trastuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf. Revised November 2018. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf",
+        "publication_date": "2018-11-01",
+        "last_updated": "2021-05-06",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 716,
+        "feature_type": "Copy Number",
+        "gene": "ERBB2",
+        "direction": "Amplification",
+        "disease": "Breast Cancer",
+        "context": "",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Lapatinib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "Lapatinib is a kinase inhibitor indicated in combination with: (1) capecitabine for the treatment of patients with advanced or metastatic breast cancer whose tumors overexpress human epidermal growth factor receptor 2 (HER2) and who have received prior therapy including an anthracycline, a taxane, and trastuzumab. Limitations of Use: Patients should have disease progression on trastuzumab prior to initiation of treatment with lapatinib in combination with capecitabine. (2) letrozole for the treatment of postmenopausal women with hormone receptorpositive metastatic breast cancer that overexpresses the HER2 receptor for whom hormonal therapy is indicated.",
+        "source_type": "FDA",
+        "citation": "Novartis Pharmaceuticals Corporation. Tykerb (lapatinib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/022059s024lbl.pdf. Revised December 2018. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/022059s024lbl.pdf",
+        "publication_date": "2018-12-01",
+        "last_updated": "2020-11-12",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 719,
+        "feature_type": "Copy Number",
+        "gene": "ERBB2",
+        "direction": "Amplification",
+        "disease": "Breast Cancer",
+        "context": "",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Pertuzumab + Trastuzumab",
+        "therapy_type": "Combination therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "The U.S. Food and Drug Administration (FDA) granted accelerated approval to pertuzumab for use in combination with trastuzumab and docetaxel for treatment of patients with HER2-positive metastatic breast cancer (MBC) who have not received prior anti-HER2 therapy or chemotherapy for metastatic disease and use in combination with trastuzumab and chemotherapy as: (1) neoadjuvant treatment of patients with HER2-positive, locally advanced, inflammatory, or early stage breast cancer (either greater than 2 cm in diameter or node positive) as part of a complete treatment regimen for early breast cancer. (2) adjuvant treatment of patients with HER2-positive early breast cancer at high risk of recurrence",
+        "source_type": "FDA",
+        "citation": "Genentech, Inc. Perjeta (pertuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125409s124lbl.pdf. Revised January 2020. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125409s124lbl.pdf",
+        "publication_date": "2020-01-01",
+        "last_updated": "2023-10-05",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 715,
+        "feature_type": "Copy Number",
+        "gene": "ERBB2",
+        "direction": "Amplification",
+        "disease": "Breast Cancer",
+        "context": "",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Trastuzumab Emtansine",
+        "therapy_type": "Hormone therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "HER2-targeted antibody and microtubule inhibitor conjugate indicated, as a single agent, for the treatment of patients with HER2-positive, metastatic breast cancer who previously received trastuzumab and a taxane, separately or in combination. Patients should have either: (1) Received prior therapy for metastatic disease, or (2) Developed disease recurrence during or within six months of completing adjuvant therapy.",
+        "source_type": "FDA",
+        "citation": "Genentech, Inc. Kadcyla (ado-trastuzumab emtansine) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125427s108lbl.pdf. Revised September 2020. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/125427s108lbl.pdf",
+        "publication_date": "2020-04-01",
+        "last_updated": "2025-02-13",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 721,
+        "feature_type": "Copy Number",
+        "gene": "ERBB2",
+        "direction": "Amplification",
+        "disease": "Gastic Adenocarcinoma",
+        "context": "Metastatic",
+        "oncotree_term": "Stomach Adenocarcinoma",
+        "oncotree_code": "STAD",
+        "therapy_name": "Trastuzumab",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "The U.S. Food and Drug Administration (FDA) granted approval to trastuzumab for use in the treatment of HER2-overexpressing metastatic gastric adenocarcinoma.",
+        "source_type": "FDA",
+        "citation": "Genentech, Inc. Herceptin (trastuzumab) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf. Revised November 2018. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2018/103792s5345lbl.pdf",
+        "publication_date": "2018-11-01",
+        "last_updated": "2021-05-06",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 456,
+        "feature_type": "Somatic Variant",
+        "gene": "PIK3CA",
+        "protein_change": "",
+        "variant_annotation": "",
+        "disease": "Breast Cancer",
+        "context": "Advanced or metastatic",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Alpelisib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "Alpelisib is a kinase inhibitor indictated in combination with fulvestrant for the treatment of postmenopausal women, and men, with HR+, HER2-negative, PIK3CA mutated, advanced or metastatic breast cancer as detected by an FDA-approved test following progression on or after an endrocrine-based regime.",
+        "source_type": "FDA",
+        "citation": "Novartis Pharmaceuticals Corporation. Piqray (alpelisib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/212526s001lbl.pdf. Revised September 2020. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/212526s001lbl.pdf",
+        "publication_date": "2020-09-01",
+        "last_updated": "2020-11-12",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 471,
+        "feature_type": "Somatic Variant",
+        "gene": "PIK3CA",
+        "protein_change": "p.H1047R",
+        "variant_annotation": "Missense",
+        "disease": "Breast Cancer",
+        "context": "Metastatic",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Pictilisib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "Preclinical",
+        "description": "In vivo models harboring PIK3CA variants were especially sensitive to GDC-0941.",
+        "source_type": "Journal",
+        "citation": "O'Brien C, Wallin JJ, Sampath D, et al. Predictive biomarkers of sensitivity to the phosphatidylinositol 3' kinase inhibitor GDC-0941 in breast cancer preclinical models. Clin Cancer Res. 2010;16(14):3670-83.",
+        "doi": "10.1158/1078-0432.CCR-09-2828",
+        "pmid": 20453058,
+        "nct": "",
+        "url": "https://doi.org/10.1158/1078-0432.CCR-09-2828",
+        "publication_date": "2010-07-14",
+        "last_updated": "2019-06-13",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 467,
+        "feature_type": "Somatic Variant",
+        "gene": "PIK3CA",
+        "protein_change": "p.E545K",
+        "variant_annotation": "Missense",
+        "disease": "Breast Cancer",
+        "context": "Metastatic",
+        "oncotree_term": "Invasive Breast Carcinoma",
+        "oncotree_code": "BRCA",
+        "therapy_name": "Pictilisib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "Preclinical",
+        "description": "In vivo models harboring PIK3CA variants were especially sensitive to GDC-0941.",
+        "source_type": "Journal",
+        "citation": "O'Brien C, Wallin JJ, Sampath D, et al. Predictive biomarkers of sensitivity to the phosphatidylinositol 3' kinase inhibitor GDC-0941 in breast cancer preclinical models. Clin Cancer Res. 2010;16(14):3670-83.",
+        "doi": "10.1158/1078-0432.CCR-09-2828",
+        "pmid": 20453058,
+        "nct": "",
+        "url": "https://doi.org/10.1158/1078-0432.CCR-09-2828",
+        "publication_date": "2010-07-14",
+        "last_updated": "2019-06-13",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 366,
+        "feature_type": "Somatic Variant",
+        "gene": "KRAS",
+        "protein_change": "",
+        "variant_annotation": "",
+        "disease": "Colorectal Cancer",
+        "context": "Primary or Metastatic",
+        "oncotree_term": "Colorectal Adenocarcinoma",
+        "oncotree_code": "COADREAD",
+        "therapy_name": "Cetuximab",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": "",
+        "therapy_resistance": 1,
+        "favorable_prognosis": "",
+        "predictive_implication": "Guideline",
+        "description": "Cetuximab (Erbitux) is not recommended by the National Comprehensive Cancer Network® (NCCN®) as a treatment option for patients with primary or metastatic colorectal cancer and known KRAS mutations (exon 2, 3, and 4).",
+        "source_type": "Guideline",
+        "citation": "Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf",
+        "publication_date": "2018-01-01",
+        "last_updated": "2023-11-02",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 367,
+        "feature_type": "Somatic Variant",
+        "gene": "KRAS",
+        "protein_change": "",
+        "variant_annotation": "",
+        "disease": "Colorectal Cancer",
+        "context": "Primary or Metastatic",
+        "oncotree_term": "Colorectal Adenocarcinoma",
+        "oncotree_code": "COADREAD",
+        "therapy_name": "Panitumumab",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": "",
+        "therapy_resistance": 1,
+        "favorable_prognosis": "",
+        "predictive_implication": "Guideline",
+        "description": "Panitumumab (Vectibix) is not recommended by the National Comprehensive Cancer Network® (NCCN®) as a treatment option for patients with primary or metastatic colorectal cancer and known KRAS mutations (exon 2, 3, and 4).",
+        "source_type": "Guideline",
+        "citation": "Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf",
+        "publication_date": "2018-01-01",
+        "last_updated": "2023-11-02",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 372,
+        "feature_type": "Somatic Variant",
+        "gene": "KRAS",
+        "protein_change": "p.G12C",
+        "variant_annotation": "Missense",
+        "disease": "Non-Small Cell Lung Cancer",
+        "context": "Locally advanced or metastatic disease",
+        "oncotree_term": "Non-Small Cell Lung Cancer",
+        "oncotree_code": "NSCLC",
+        "therapy_name": "Sotorasib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "The U.S. Food and Drug Administration (FDA) has granted accelerated approval to sotorasib, a RAS GTPase family inhibitor, for adult patients with KRAS G12C mutated locally advanced or metastatic non-small cell lung cancer (NSCLC), as determined by an FDA approved test, who have received at least one prior systemic therapy.",
+        "source_type": "FDA",
+        "citation": "Amgen Inc. Lumakras (sotorasib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2021/214665s000lbl.pdf. Revised May 2021. Accessed June 1st, 2021.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2021/214665s000lbl.pdf",
+        "publication_date": "2021-05-01",
+        "last_updated": "2023-11-30",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 862,
+        "feature_type": "Somatic Variant",
+        "gene": "KRAS",
+        "protein_change": "p.G12C",
+        "variant_annotation": "Missense",
+        "disease": "Non-Small Cell Lung Cancer",
+        "context": "Locally advanced or metastatic disease",
+        "oncotree_term": "Non-Small Cell Lung Cancer",
+        "oncotree_code": "NSCLC",
+        "therapy_name": "Adagrasib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "The U.S. Food and Drug Administration (FDA) has granted approval to adagrasib for adult patients with KRAS G12C mutated locally advanced or metastatic non-small cell lung cancer (NSCLC), as determined by an FDA approved test, who have received at least one prior systemic therapy.",
+        "source_type": "FDA",
+        "citation": "Mirati Therapeutics, Inc. Krazati (adagrasib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2022/216340Orig1s000Corrected_lbl.pdf. Revised Dec 2022. Accessed January 5th, 2023.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2022/216340Orig1s000Corrected_lbl.pdf",
+        "publication_date": "2022-12-01",
+        "last_updated": "2023-11-30",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 145,
+        "feature_type": "Somatic Variant",
+        "gene": "BRAF",
+        "protein_change": "p.V600E",
+        "variant_annotation": "Missense",
+        "disease": "Melanoma",
+        "context": "Unresectable or metastatic",
+        "oncotree_term": "Melanoma",
+        "oncotree_code": "MEL",
+        "therapy_name": "Dabrafenib + Trametinib",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": 1,
+        "therapy_resistance": "",
+        "favorable_prognosis": "",
+        "predictive_implication": "FDA-Approved",
+        "description": "The U.S. Food and Drug Administration (FDA) granted approval to dabrafenib in combination with trametinib for the treament of patients with unresectable or metastatic melanoma (MEL) with BRAF V600E or V600K mutation, as detected by an FDA-approved test.",
+        "source_type": "FDA",
+        "citation": "Novartis Pharmaceuticals Corporation. Tafinlar (dabrafenib) [package insert]. U.S. Food and Drug Administration website. https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/202806s015lbl.pdf. Revised April 2020. Accessed November 12, 2020.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.accessdata.fda.gov/drugsatfda_docs/label/2020/202806s015lbl.pdf",
+        "publication_date": "2020-04-01",
+        "last_updated": "2020-11-12",
+        "_deprecated": False,
+    },
+    {
+        "assertion_id": 182,
+        "feature_type": "Somatic Variant",
+        "gene": "BRAF",
+        "protein_change": "p.V600E",
+        "variant_annotation": "Missense",
+        "disease": "Colorectal Cancer",
+        "context": "Metastatic",
+        "oncotree_term": "Colorectal Adenocarcinoma",
+        "oncotree_code": "COADREAD",
+        "therapy_name": "Cetuximab",
+        "therapy_type": "Targeted therapy",
+        "therapy_sensitivity": "",
+        "therapy_resistance": 1,
+        "favorable_prognosis": "",
+        "predictive_implication": "Guideline",
+        "description": "Cetuximab (Erbitux) is not recommended by the National Comprehensive Cancer Network® (NCCN®) as a treatment option for patients with metastatic colorectal cancer, BRAF V600E makes response to panitumumab or cetuximab highly unlikely unless given with a BRAF inhibitor. ",
+        "source_type": "Guideline",
+        "citation": "Referenced with permission from the NCCN Clinical Practice Guidelines in Oncology (NCCN Guidelines®) for Colon Cancer V.4.2018. © National Comprehensive Cancer Network, Inc. 2018. All rights reserved. Accessed March 20 2019. To view the most recent and complete version of the guideline, go online to NCCN.org.",
+        "doi": "",
+        "pmid": "",
+        "nct": "",
+        "url": "https://www.nccn.org/professionals/physician_gls/pdf/colon_blocks.pdf",
+        "publication_date": "2018-01-01",
+        "last_updated": "2023-11-02",
+        "_deprecated": False,
+    },
 ]
 
 # OncoTree codes (oncotree.info, release 2023-03-09, CC BY 4.0): code, main type, name, tissue.
@@ -767,16 +1508,61 @@ def planted_actionable(patient: Patient, calls: dict[str, str], resistance_case:
     rows = []
     if calls.get("ERBB2") == "amp":
         for therapy in ("Trastuzumab", "Lapatinib", "Pertuzumab + Trastuzumab", "Trastuzumab Emtansine"):
-            rows.append({"gene": "ERBB2", "alteration": "amplification", "tier": "I-A", "effect": "sensitivity", "therapy": therapy, "suggested": "yes"})
-        rows.append({"gene": "ERBB2", "alteration": "amplification", "tier": "II-C", "effect": "sensitivity", "therapy": "Trastuzumab", "suggested": "yes"})
+            rows.append(
+                {
+                    "gene": "ERBB2",
+                    "alteration": "amplification",
+                    "tier": "I-A",
+                    "effect": "sensitivity",
+                    "therapy": therapy,
+                    "suggested": "yes",
+                }
+            )
+        rows.append(
+            {
+                "gene": "ERBB2",
+                "alteration": "amplification",
+                "tier": "II-C",
+                "effect": "sensitivity",
+                "therapy": "Trastuzumab",
+                "suggested": "yes",
+            }
+        )
     for hotspot in patient.hotspots:
         gene, change = hotspot.split(" ")
         if gene == "PIK3CA":
-            rows.append({"gene": "PIK3CA", "alteration": f"p.{change}", "tier": "I-A", "effect": "sensitivity", "therapy": "Alpelisib", "suggested": "yes"})
-            rows.append({"gene": "PIK3CA", "alteration": f"p.{change}", "tier": "II-D", "effect": "sensitivity", "therapy": "Pictilisib", "suggested": "yes"})
+            rows.append(
+                {
+                    "gene": "PIK3CA",
+                    "alteration": f"p.{change}",
+                    "tier": "I-A",
+                    "effect": "sensitivity",
+                    "therapy": "Alpelisib",
+                    "suggested": "yes",
+                }
+            )
+            rows.append(
+                {
+                    "gene": "PIK3CA",
+                    "alteration": f"p.{change}",
+                    "tier": "II-D",
+                    "effect": "sensitivity",
+                    "therapy": "Pictilisib",
+                    "suggested": "yes",
+                }
+            )
     if resistance_case:
         for therapy in ("Cetuximab", "Panitumumab"):
-            rows.append({"gene": "KRAS", "alteration": "p.G12D", "tier": "I-A", "effect": "resistance", "therapy": therapy, "suggested": "no"})
+            rows.append(
+                {
+                    "gene": "KRAS",
+                    "alteration": "p.G12D",
+                    "tier": "I-A",
+                    "effect": "resistance",
+                    "therapy": therapy,
+                    "suggested": "no",
+                }
+            )
     return rows
 
 
@@ -800,16 +1586,27 @@ def resistance_patient(patients: list[Patient]) -> Patient | None:
 
 def plant_resistance_case(rng: np.random.Generator, patient: Patient, records: list[Record]) -> list[Record]:
     """Add a KRAS G12D hotspot (a PASS record a default filter keeps) to the patient's sorted records."""
-    chrom, pos, ref, alt, gene, _, change = next(h for h in HOTSPOTS if h[4] == RESISTANCE_CASE["gene"] and h[6] == RESISTANCE_CASE["hotspot"])
+    chrom, pos, ref, alt, gene, _, change = next(
+        h for h in HOTSPOTS if h[4] == RESISTANCE_CASE["gene"] and h[6] == RESISTANCE_CASE["hotspot"]
+    )
     kras = KEY_BY_SYMBOL[gene]
     depth = int(rng.integers(80, 200))
     record = Record(
-        f"chr{chrom}", pos, ref, [alt], "PASS",
+        f"chr{chrom}",
+        pos,
+        ref,
+        [alt],
+        "PASS",
         _csq(alt, kras, "missense_variant", "MODERATE", RESISTANCE_CASE["hgvsp"], "G/D", int(change[1:-1]), None),
-        _depths(rng, float(rng.uniform(0.25, 0.45)), depth), ([int(rng.integers(30, 90)), 0], 0),
-        [f"chr{chrom}:{pos}:{ref}>{alt}"], 1,
+        _depths(rng, float(rng.uniform(0.25, 0.45)), depth),
+        ([int(rng.integers(30, 90)), 0], 0),
+        [f"chr{chrom}:{pos}:{ref}>{alt}"],
+        1,
     )
-    ordered = sorted([r for r in records if (r.chrom, r.pos) != (record.chrom, record.pos)] + [record], key=lambda r: (CHROMS.index(r.chrom[3:]), r.pos))
+    ordered = sorted(
+        [r for r in records if (r.chrom, r.pos) != (record.chrom, record.pos)] + [record],
+        key=lambda r: (CHROMS.index(r.chrom[3:]), r.pos),
+    )
     patient.kept_variants = [k for r in ordered for k in r.kept]
     patient.coding_mutations = sum(r.coding for r in ordered)
     patient.hotspots.append(f"{gene} {change}")
@@ -844,13 +1641,29 @@ def plant_label_bias(patients: list[Patient], seed: int) -> dict[str, str]:
     """Patient id -> the wrong subtype recorded in the sheet, for ``BIASED_SHARE`` of the labelled Basal
     and Luminal patients of ``BIASED_GROUP``."""
     rng = np.random.default_rng([seed, 18])
-    labelled = [p for p in patients if getattr(p, BIASED_COLUMN) == BIASED_GROUP and not p.label_blank and p.subtype in SWAPPED]
+    labelled = [
+        p for p in patients if getattr(p, BIASED_COLUMN) == BIASED_GROUP and not p.label_blank and p.subtype in SWAPPED
+    ]
     chosen = rng.choice(len(labelled), size=int(round(BIASED_SHARE * len(labelled))), replace=False)
     return {labelled[i].id: SWAPPED[labelled[i].subtype] for i in sorted(int(i) for i in chosen)}
 
 
-SHEET_COLUMNS = ["patient", "sex", "age", "ancestry", "subtype", "mrn", "date_of_birth", "vcf", "cna", "tumor_sample", "normal_sample",
-                 "tumor_type", "os_days", "os_event"]
+SHEET_COLUMNS = [
+    "patient",
+    "sex",
+    "age",
+    "ancestry",
+    "subtype",
+    "mrn",
+    "date_of_birth",
+    "vcf",
+    "cna",
+    "tumor_sample",
+    "normal_sample",
+    "tumor_type",
+    "os_days",
+    "os_event",
+]
 GERMLINE_COLUMNS = ["germline_vcf", "germline_sample", "pgx_outside_calls"]
 
 
@@ -906,12 +1719,26 @@ def sheet_text(
     germline = germline or {}
     lines = ["\t".join(SHEET_COLUMNS + GERMLINE_COLUMNS)]
     for p in patients:
-        lines.append("\t".join([
-            p.id, p.sex, str(p.age), p.ancestry, "" if p.label_blank else recorded.get(p.id, p.subtype), p.mrn, p.date_of_birth,
-            f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "", f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
-            f"{p.id}_T" if p.has_variants else "", f"{p.id}_N" if p.has_variants else "", tumor_types.get(p.id, ""),
-            *outcome[p.id], *germline_cells(germline.get(p.id), p.id, prefix),
-        ]))
+        lines.append(
+            "\t".join(
+                [
+                    p.id,
+                    p.sex,
+                    str(p.age),
+                    p.ancestry,
+                    "" if p.label_blank else recorded.get(p.id, p.subtype),
+                    p.mrn,
+                    p.date_of_birth,
+                    f"{prefix}vcf/{p.id}.vcf.gz" if p.has_variants else "",
+                    f"{prefix}cna/{p.id}.cna.tsv" if p.has_variants else "",
+                    f"{p.id}_T" if p.has_variants else "",
+                    f"{p.id}_N" if p.has_variants else "",
+                    tumor_types.get(p.id, ""),
+                    *outcome[p.id],
+                    *germline_cells(germline.get(p.id), p.id, prefix),
+                ]
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -1009,7 +1836,9 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
         "subtypes": list(SUBTYPES),
         "cohort_targets": COHORT_TARGETS,
         "not_direct_targets": NOT_DIRECT_TARGETS,
-        "marker_genes": {s: sorted(g for g, fc in {**markers[s], **KEY_EFFECTS[s]}.items() if fc > 0) for s in SUBTYPES},
+        "marker_genes": {
+            s: sorted(g for g, fc in {**markers[s], **KEY_EFFECTS[s]}.items() if fc > 0) for s in SUBTYPES
+        },
         "patients": {
             p.id: {
                 "subtype": p.subtype,
@@ -1038,7 +1867,12 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
             "reference_median_days": OUTCOME_MEDIAN_DAYS,
             "without_outcome": sorted(p for p, cells in outcome.items() if cells[0] == ""),
         },
-        "default_variant_filters": {"pass_filters": ["PASS"], "min_depth": 10, "min_vaf": 0.05, "max_population_af": 0.01},
+        "default_variant_filters": {
+            "pass_filters": ["PASS"],
+            "min_depth": 10,
+            "min_vaf": 0.05,
+            "max_population_af": 0.01,
+        },
         # the sheet's subtype for these patients is wrong (``subtype`` above is the biology)
         "planted_fairness_bias": {"column": BIASED_COLUMN, "group": BIASED_GROUP, "recorded_label": mislabelled},
     }
@@ -1049,11 +1883,17 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m precisionflow.demo", description=__doc__.split("\n\n")[0])
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--project", action="store_true", help="rewrite the project's default cohort: demo/ and config/samples.tsv")
-    target.add_argument("--out", type=Path, help="write a cohort into this folder, with its own samples.tsv and config.yaml")
+    target.add_argument(
+        "--project", action="store_true", help="rewrite the project's default cohort: demo/ and config/samples.tsv"
+    )
+    target.add_argument(
+        "--out", type=Path, help="write a cohort into this folder, with its own samples.tsv and config.yaml"
+    )
     parser.add_argument("--patients", type=int, default=60, help="number of patients (default 60)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
-    parser.add_argument("--root", type=Path, default=Path("."), help="project folder for --project (default: the current one)")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="project folder for --project (default: the current one)"
+    )
     args = parser.parse_args(argv)
     if args.patients < 20:
         parser.error("--patients must be at least 20 (three subtypes, blank labels and missing layers in each)")

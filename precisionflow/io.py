@@ -56,7 +56,9 @@ def read_text(path: str | os.PathLike[str], what: str = "a text table") -> str:
         try:
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as error:
-            raise InputError(p, "gzip stream", "a complete gzip file", f"a damaged or truncated one ({error})") from None
+            raise InputError(
+                p, "gzip stream", "a complete gzip file", f"a damaged or truncated one ({error})"
+            ) from None
     if b"\x00" in raw[:65536]:
         raise InputError(p, "content", what, "binary data (NUL bytes)")
     try:
@@ -117,7 +119,9 @@ def read_table(
             skip_blank_lines=True,
         )
     except pd.errors.ParserError as error:
-        raise InputError(path, "layout", f"{what} with the same number of fields on every line", str(error).strip()) from None
+        raise InputError(
+            path, "layout", f"{what} with the same number of fields on every line", str(error).strip()
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(path, "content", what, "no rows") from None
     if header is not None:
@@ -153,7 +157,9 @@ def without_trailing_empty_fields(lines: list[str], separator: str) -> list[str]
     return out
 
 
-def numeric_column(frame: pd.DataFrame, column: str, path: str | os.PathLike[str], *, integer: bool = False) -> pd.Series:
+def numeric_column(
+    frame: pd.DataFrame, column: str, path: str | os.PathLike[str], *, integer: bool = False
+) -> pd.Series:
     """A column converted to numbers; the first cell that is not a number is named in the error."""
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()

@@ -76,9 +76,13 @@ def read_genes(path: PathLike) -> pd.DataFrame:
     symbol``); missing ``ensembl_id``/``strand``/``biotype`` are blank.
     """
     text_columns = {i: str for i in (0, 3, 4, 5, 6)}
-    frame = read_table(path, sep="\t", header=None, comment="#", dtype=text_columns, what="a genes BED (chrom start end symbol ...)")
+    frame = read_table(
+        path, sep="\t", header=None, comment="#", dtype=text_columns, what="a genes BED (chrom start end symbol ...)"
+    )
     if frame.shape[1] < 4:
-        raise InputError(path, "columns", "at least 4 tab-separated columns: chrom start end symbol", f"{frame.shape[1]} column(s)")
+        raise InputError(
+            path, "columns", "at least 4 tab-separated columns: chrom start end symbol", f"{frame.shape[1]} column(s)"
+        )
     frame = frame.iloc[:, : len(GENE_COLUMNS)]
     frame.columns = GENE_COLUMNS[: frame.shape[1]]
     for column in GENE_COLUMNS[frame.shape[1] :]:
@@ -90,12 +94,22 @@ def read_genes(path: PathLike) -> pd.DataFrame:
         bad = values.isna() | (values < 0) | (values != values.round())
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(path, f"line {row + 1}, column {GENE_COLUMNS.index(column) + 1} ({column})", "a whole number >= 0", repr(frame[column].iloc[row]))
+            raise InputError(
+                path,
+                f"line {row + 1}, column {GENE_COLUMNS.index(column) + 1} ({column})",
+                "a whole number >= 0",
+                repr(frame[column].iloc[row]),
+            )
         frame[column] = values.astype(np.int64)
     bad = frame["end"] < frame["start"]
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, f"line {row + 1}", "end >= start (0-based, half-open BED)", f"start {frame['start'].iloc[row]}, end {frame['end'].iloc[row]}")
+        raise InputError(
+            path,
+            f"line {row + 1}",
+            "end >= start (0-based, half-open BED)",
+            f"start {frame['start'].iloc[row]}, end {frame['end'].iloc[row]}",
+        )
     blank = frame["symbol"].isna()
     if blank.any():
         row = int(np.flatnonzero(blank.to_numpy())[0])
@@ -109,8 +123,14 @@ _DRIVER_SYMBOL = ("SYMBOL", "symbol", "gene", "Gene", "Hugo_Symbol", "Gene Symbo
 _DRIVER_ROLE = ("ROLE", "role", "Role", "Role in Cancer")
 # Roles of other driver lists, mapped onto IntOGen's.
 _ROLE_ALIASES = {
-    "act": "Act", "activating": "Act", "oncogene": "Act", "gof": "Act",
-    "lof": "LoF", "tsg": "LoF", "tumor suppressor": "LoF", "tumour suppressor": "LoF",
+    "act": "Act",
+    "activating": "Act",
+    "oncogene": "Act",
+    "gof": "Act",
+    "lof": "LoF",
+    "tsg": "LoF",
+    "tumor suppressor": "LoF",
+    "tumour suppressor": "LoF",
     "ambiguous": "ambiguous",
 }
 
@@ -137,7 +157,9 @@ def read_drivers(path: PathLike) -> pd.DataFrame:
     frame = read_table(path, sep="\t", dtype=str, what="a driver gene table (IntOGen compendium layout)")
     symbol = _first_present(frame, _DRIVER_SYMBOL)
     if symbol is None:
-        raise InputError(path, "header", f"a gene column (one of {shorten(_DRIVER_SYMBOL, 7)})", f"columns {shorten(frame.columns)}")
+        raise InputError(
+            path, "header", f"a gene column (one of {shorten(_DRIVER_SYMBOL, 7)})", f"columns {shorten(frame.columns)}"
+        )
     role = _first_present(frame, _DRIVER_ROLE)
     out = pd.DataFrame({"symbol": frame[symbol].astype("string").str.strip()})
     blank = out["symbol"].isna() | (out["symbol"] == "")
@@ -219,9 +241,21 @@ def read_hotspots(path: PathLike) -> pd.DataFrame:
     The file has no header; a first line whose position is not a number and reads like a header
     (``chrom``/``chromosome``) is skipped. Extra columns (e.g. SIFT) are kept as ``extra_<n>``.
     """
-    frame = read_table(path, sep="\t", header=None, comment="#", dtype=str, what="a hotspot table (chrom pos ref alt gene class protein_change)")
+    frame = read_table(
+        path,
+        sep="\t",
+        header=None,
+        comment="#",
+        dtype=str,
+        what="a hotspot table (chrom pos ref alt gene class protein_change)",
+    )
     if frame.shape[1] < len(HOTSPOT_COLUMNS):
-        raise InputError(path, "columns", f"at least {len(HOTSPOT_COLUMNS)} tab-separated columns: {' '.join(HOTSPOT_COLUMNS)}", f"{frame.shape[1]} column(s)")
+        raise InputError(
+            path,
+            "columns",
+            f"at least {len(HOTSPOT_COLUMNS)} tab-separated columns: {' '.join(HOTSPOT_COLUMNS)}",
+            f"{frame.shape[1]} column(s)",
+        )
     first_line = 1
     if str(frame.iloc[0, 0]).strip().lower() in {"chrom", "chromosome", "chr"} and not str(frame.iloc[0, 1]).isdigit():
         frame = frame.iloc[1:].reset_index(drop=True)
@@ -231,18 +265,30 @@ def read_hotspots(path: PathLike) -> pd.DataFrame:
     bad = pos.isna() | (pos < 1) | (pos != pos.round())
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, f"line {row + first_line}, column 2 (pos)", "a 1-based position", repr(frame["pos"].iloc[row]))
+        raise InputError(
+            path, f"line {row + first_line}, column 2 (pos)", "a 1-based position", repr(frame["pos"].iloc[row])
+        )
     frame["pos"] = pos.astype(np.int64)
     for column in ("chrom", "ref", "alt", "gene"):
         blank = frame[column].isna()
         if blank.any():
             row = int(np.flatnonzero(blank.to_numpy())[0])
-            raise InputError(path, f"line {row + first_line}, column {HOTSPOT_COLUMNS.index(column) + 1} ({column})", "a value", "a blank cell")
+            raise InputError(
+                path,
+                f"line {row + first_line}, column {HOTSPOT_COLUMNS.index(column) + 1} ({column})",
+                "a value",
+                "a blank cell",
+            )
         frame[column] = frame[column].str.strip()
     bad_allele = ~(frame["ref"].str.fullmatch(r"[ACGTNacgtn]+|-") & frame["alt"].str.fullmatch(r"[ACGTNacgtn]+|-"))
     if bad_allele.any():
         row = int(np.flatnonzero(bad_allele.to_numpy())[0])
-        raise InputError(path, f"line {row + first_line}, columns 3-4 (ref, alt)", "alleles of A, C, G, T, N or '-'", f"{frame['ref'].iloc[row]!r} / {frame['alt'].iloc[row]!r}")
+        raise InputError(
+            path,
+            f"line {row + first_line}, columns 3-4 (ref, alt)",
+            "alleles of A, C, G, T, N or '-'",
+            f"{frame['ref'].iloc[row]!r} / {frame['alt'].iloc[row]!r}",
+        )
     converted = [maf_alleles(p, r.upper(), a.upper()) for p, r, a in zip(frame["pos"], frame["ref"], frame["alt"])]
     frame["maf_start"] = np.array([c[0] for c in converted], dtype=np.int64)
     frame["maf_ref"] = [c[1] for c in converted]

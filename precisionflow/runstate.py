@@ -78,4 +78,6 @@ def clear_stale_locks(workdir: str | os.PathLike[str] = ".") -> str | None:
     for lock in locks:
         lock.unlink(missing_ok=True)
     owner_path.unlink(missing_ok=True)
-    return f"removed the locks of an earlier run that was killed (process {owner['pid']} on this host is gone); resuming"
+    return (
+        f"removed the locks of an earlier run that was killed (process {owner['pid']} on this host is gone); resuming"
+    )

@@ -46,7 +46,9 @@ def load_sheet(path: str | Path) -> pd.DataFrame:
     if duplicated.any():
         rows = [i + 2 for i in duplicated.to_numpy().nonzero()[0]]
         ids = sorted(set(sheet.loc[duplicated, "patient"]))
-        raise InputError(path, f"rows {_rows(rows)}, column 'patient'", "unique patient ids", f"duplicates {shorten(ids)}")
+        raise InputError(
+            path, f"rows {_rows(rows)}, column 'patient'", "unique patient ids", f"duplicates {shorten(ids)}"
+        )
     check_ids_differ_beyond_case(sheet["patient"], path)
     return sheet.set_index("patient", drop=False)
 
@@ -67,7 +69,12 @@ def check_columns(sheet: pd.DataFrame, path: str | Path, columns: dict[str, Iter
     for key, names in columns.items():
         for name in names:
             if name not in sheet.columns:
-                raise InputError(path, "header", f"column {name!r} (named by config key {key!r})", f"columns {shorten(sheet.columns)}")
+                raise InputError(
+                    path,
+                    "header",
+                    f"column {name!r} (named by config key {key!r})",
+                    f"columns {shorten(sheet.columns)}",
+                )
 
 
 def check_files(sheet: pd.DataFrame, path: str | Path, columns: Sequence[str] = FILE_COLUMNS) -> None:
@@ -76,7 +83,7 @@ def check_files(sheet: pd.DataFrame, path: str | Path, columns: Sequence[str] = 
         if column not in sheet.columns:
             continue
         for row, (patient, cell) in enumerate(sheet[column].items(), start=2):
-            for value in ([] if pd.isna(cell) else split_paths(cell) if column in MULTI_FILE_COLUMNS else [cell]):
+            for value in [] if pd.isna(cell) else split_paths(cell) if column in MULTI_FILE_COLUMNS else [cell]:
                 _check_file(path, row, patient, column, value)
 
 
@@ -101,7 +108,9 @@ def check_msi_status(sheet: pd.DataFrame, path: str | Path, column: str = "msi_s
             raise InputError(path, where, f"{', '.join(MSI_STATUSES)} or a blank cell", repr(cell))
 
 
-def check_matrix_samples(samples: Sequence[str], patients: Iterable[str], path: str | Path, drop_unknown: bool) -> list[str]:
+def check_matrix_samples(
+    samples: Sequence[str], patients: Iterable[str], path: str | Path, drop_unknown: bool
+) -> list[str]:
     """Sample ids of a matrix that match no patient are an error, unless the config says to drop them.
 
     Returns the sample ids that are kept.
@@ -155,7 +164,8 @@ def check_shared_variant_files(sheet: pd.DataFrame, path: str | Path) -> None:
                     first_row, first_patient = seen[key]
                     sample = f"sample {tumour!r}" if tumour else "a blank tumor_sample (the same column chosen)"
                     raise InputError(
-                        path, f"rows {first_row} and {row} (patients {first_patient!r}, {patient!r}), column {column!r}",
+                        path,
+                        f"rows {first_row} and {row} (patients {first_patient!r}, {patient!r}), column {column!r}",
                         "a different tumour sample per patient in a shared file (column tumor_sample)",
                         f"{file!r} with {sample} twice",
                     )

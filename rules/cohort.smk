@@ -16,12 +16,6 @@ rule cohort_overview:
             caption="../report/cohort_overview.rst",
             category="1. Cohort",
         ),
-    params:
-        public_ids=PUBLIC_ID,
-        clinical=clinical_columns(),
-        layers={layer: config["omics"][layer] for layer in LAYERS},
-        label=config["label"],
-        unknown_samples=config["unknown_samples"],
     log:
         "logs/cohort/cohort_overview.log",
     conda:
@@ -30,6 +24,12 @@ rule cohort_overview:
     resources:
         mem_mb=mem_mb(500, 2),
         runtime=runtime_min(5),
+    params:
+        public_ids=PUBLIC_ID,
+        clinical=clinical_columns(),
+        layers={layer: config["omics"][layer] for layer in LAYERS},
+        label=config["label"],
+        unknown_samples=config["unknown_samples"],
     script:
         "../scripts/cohort_overview.py"
 
@@ -37,9 +37,6 @@ rule cohort_overview:
 rule cohort_steps:
     output:
         report("results/cohort/steps.tsv", caption="../report/cohort_steps.rst", category="1. Cohort"),
-    params:
-        # a function: the decisions use every step's globals (MAF_PATIENTS ...), defined after this file
-        steps=lambda w: cohort_steps(),
     log:
         "logs/cohort/cohort_steps.log",
     conda:
@@ -48,5 +45,8 @@ rule cohort_steps:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        # a function: the decisions use every step's globals (MAF_PATIENTS ...), defined after this file
+        steps=lambda w: cohort_steps(),
     script:
         "../scripts/cohort_steps.py"

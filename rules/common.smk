@@ -87,7 +87,9 @@ for _configfile in workflow.configfiles:
 validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source())
 # Each step's section and each layer against its own schema (defaults filled in per file).
 for _layer, _layer_config in config["omics"].items():
-    validate_or_stop(_layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/")
+    validate_or_stop(
+        _layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/"
+    )
 for _step in ("variants", "integration", "targets", "pgx"):
     validate_or_stop(config[_step], f"../config/schemas/{_step}.schema.yaml", config_source(), key_prefix=f"{_step}/")
 if config["outcome"]:
@@ -114,7 +116,9 @@ if config["outcome"]:
 for _key, _columns in (("label", [config["label"]] if config["label"] else []), ("protected", config["protected"])):
     for _column in _columns:
         if _column in config["identifying"]:
-            raise WorkflowError(f"{config_source()}: key {_key}: expected a sheet column that is not identifying, found {_column!r}")
+            raise WorkflowError(
+                f"{config_source()}: key {_key}: expected a sheet column that is not identifying, found {_column!r}"
+            )
 
 for _name, _path in config["resources"].items():
     if _found := not_a_file(_path):
@@ -123,7 +127,10 @@ for _name, _path in config["resources"].items():
 # driver_cancer_types must be CANCER_TYPE codes of the drivers file (IntOGen calls melanoma CM, not SKCM).
 if config["variants"]["driver_cancer_types"] and config["resources"].get("drivers"):
     stop_on_input_error(
-        check_driver_cancer_types, config["resources"]["drivers"], config["variants"]["driver_cancer_types"], config_source()
+        check_driver_cancer_types,
+        config["resources"]["drivers"],
+        config["variants"]["driver_cancer_types"],
+        config_source(),
     )
 
 LAYERS = sorted(config["omics"])
@@ -148,9 +155,14 @@ for _layer in LAYERS:
 PSEUDONYM_KEY = None
 if config["pseudonymize"]:
     if not config["pseudonym_key"]:
-        raise WorkflowError(f"{config_source()}: key pseudonym_key: expected a key file when pseudonymize is true, found none")
+        raise WorkflowError(
+            f"{config_source()}: key pseudonym_key: expected a key file when pseudonymize is true, found none"
+        )
     # the key must not sit among the outputs (results/ is shared, logs/ and benchmarks/ travel with it)
-    if any(Path(config["pseudonym_key"]).resolve().is_relative_to(Path(out).resolve()) for out in ("results", "logs", "benchmarks")):
+    if any(
+        Path(config["pseudonym_key"]).resolve().is_relative_to(Path(out).resolve())
+        for out in ("results", "logs", "benchmarks")
+    ):
         raise WorkflowError(
             f"{config_source()}: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found {config['pseudonym_key']!r}"
         )
@@ -315,7 +327,11 @@ def cohort_steps():
             "MOAlmanac knowledge base (resources: actionability)" if ACTIONABILITY else "no resources: actionability",
         ),
         input_step("pgx", len(PGX_PATIENTS), "a germline VCF"),
-        Step("outcome", bool(config["outcome"]), "outcome columns in the config" if config["outcome"] else "no outcome in the config"),
+        Step(
+            "outcome",
+            bool(config["outcome"]),
+            "outcome columns in the config" if config["outcome"] else "no outcome in the config",
+        ),
         Step("dossiers", True, "always: one page and one FHIR bundle per patient"),
     ]
     return [s.row() for s in steps]
@@ -361,9 +377,9 @@ def pgx_table_files(wildcards):
 def pgx_outputs():
     if not PGX_PATIENTS:
         return []
-    return [f"{PGX}/{name}" for name in ("cohort.tsv", "recommendations.tsv")] + [f"{PGX}/{p}.tsv" for p in PGX_PATIENTS]
-
-
+    return [f"{PGX}/{name}" for name in ("cohort.tsv", "recommendations.tsv")] + [
+        f"{PGX}/{p}.tsv" for p in PGX_PATIENTS
+    ]
 
 
 def dossier_outputs():
@@ -404,7 +420,11 @@ def dossier_sources():
 
 def dossier_inputs(wildcards):
     """The available sources as named inputs (per-patient ones as lists), and the reference tables."""
-    inputs = {name: list(path.values()) if isinstance(path, dict) else path for name, path in dossier_sources().items() if path}
+    inputs = {
+        name: list(path.values()) if isinstance(path, dict) else path
+        for name, path in dossier_sources().items()
+        if path
+    }
     inputs["references"] = [config["resources"][name] for name in sorted(config["resources"])]
     return inputs
 

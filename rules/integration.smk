@@ -5,7 +5,6 @@
 from precisionflow.integration.layout import FOLDER as INTEGRATION
 from precisionflow.integration.pipeline import check_group_columns
 
-
 # A valid-value filter grouped by the label selects features with the label before cross-validation.
 stop_on_input_error(check_group_columns, config["omics"], config["label"], config_source())
 
@@ -20,11 +19,6 @@ rule integration_align:
         layers=expand("results/omics/{layer}.h5ad", layer=LAYERS),
     output:
         mudata=f"{INTEGRATION}/aligned.h5mu",
-    params:
-        public_ids=PUBLIC_ID,
-        clinical=clinical_columns(),
-        layers=LAYERS,
-        settings=config["integration"],
     log:
         "logs/integration/align.log",
     conda:
@@ -33,6 +27,11 @@ rule integration_align:
     resources:
         mem_mb=mem_mb(1000, 6),
         runtime=runtime_min(10, 0.05),
+    params:
+        public_ids=PUBLIC_ID,
+        clinical=clinical_columns(),
+        layers=LAYERS,
+        settings=config["integration"],
     script:
         "../scripts/integration_align.py"
 
@@ -42,15 +41,32 @@ rule integration_factors:
         mudata=f"{INTEGRATION}/aligned.h5mu",
     output:
         mudata=f"{INTEGRATION}/cohort.h5mu",
-        clusters=report(f"{INTEGRATION}/clusters.tsv", caption="../report/integration_clusters.rst", category="4. Integration", subcategory="Joint factors and clusters"),
-        factors=report(f"{INTEGRATION}/factors.tsv", caption="../report/integration_factors.rst", category="4. Integration", subcategory="Joint factors and clusters"),
+        clusters=report(
+            f"{INTEGRATION}/clusters.tsv",
+            caption="../report/integration_clusters.rst",
+            category="4. Integration",
+            subcategory="Joint factors and clusters",
+        ),
+        factors=report(
+            f"{INTEGRATION}/factors.tsv",
+            caption="../report/integration_factors.rst",
+            category="4. Integration",
+            subcategory="Joint factors and clusters",
+        ),
         gene_weights=f"{INTEGRATION}/factor_gene_weights.tsv",
         metrics=f"{INTEGRATION}/parts/factors.json",
-        variance_figure=report(f"{INTEGRATION}/figures/variance_explained.png", caption="../report/integration_variance.rst", category="4. Integration", subcategory="Joint factors and clusters"),
-        umap_figure=report(f"{INTEGRATION}/figures/umap.png", caption="../report/integration_umap.rst", category="4. Integration", subcategory="Joint factors and clusters"),
-    params:
-        label=config["label"],
-        settings=config["integration"],
+        variance_figure=report(
+            f"{INTEGRATION}/figures/variance_explained.png",
+            caption="../report/integration_variance.rst",
+            category="4. Integration",
+            subcategory="Joint factors and clusters",
+        ),
+        umap_figure=report(
+            f"{INTEGRATION}/figures/umap.png",
+            caption="../report/integration_umap.rst",
+            category="4. Integration",
+            subcategory="Joint factors and clusters",
+        ),
     log:
         "logs/integration/factors.log",
     benchmark:
@@ -61,6 +77,9 @@ rule integration_factors:
     resources:
         mem_mb=mem_mb(1500, 12),
         runtime=runtime_min(20, 0.5),
+    params:
+        label=config["label"],
+        settings=config["integration"],
     script:
         "../scripts/integration_factors.py"
 
@@ -73,16 +92,37 @@ if CLASSIFIER_STEP.ran:
         input:
             mudata=f"{INTEGRATION}/aligned.h5mu",
         output:
-            predictions=report(f"{INTEGRATION}/predictions.tsv", caption="../report/integration_predictions.rst", category="4. Integration", subcategory="Classifier"),
-            importance=report(f"{INTEGRATION}/feature_importance.tsv", caption="../report/integration_importance.rst", category="4. Integration", subcategory="Classifier"),
-            importance_figure=report(f"{INTEGRATION}/figures/feature_importance.png", caption="../report/integration_importance.rst", category="4. Integration", subcategory="Classifier"),
-            fairness=report(f"{INTEGRATION}/fairness.tsv", caption="../report/integration_fairness.rst", category="4. Integration", subcategory="Fairness"),
-            explanations=report(f"{INTEGRATION}/explanations.tsv", caption="../report/integration_explanations.rst", category="4. Integration", subcategory="Classifier"),
+            predictions=report(
+                f"{INTEGRATION}/predictions.tsv",
+                caption="../report/integration_predictions.rst",
+                category="4. Integration",
+                subcategory="Classifier",
+            ),
+            importance=report(
+                f"{INTEGRATION}/feature_importance.tsv",
+                caption="../report/integration_importance.rst",
+                category="4. Integration",
+                subcategory="Classifier",
+            ),
+            importance_figure=report(
+                f"{INTEGRATION}/figures/feature_importance.png",
+                caption="../report/integration_importance.rst",
+                category="4. Integration",
+                subcategory="Classifier",
+            ),
+            fairness=report(
+                f"{INTEGRATION}/fairness.tsv",
+                caption="../report/integration_fairness.rst",
+                category="4. Integration",
+                subcategory="Fairness",
+            ),
+            explanations=report(
+                f"{INTEGRATION}/explanations.tsv",
+                caption="../report/integration_explanations.rst",
+                category="4. Integration",
+                subcategory="Classifier",
+            ),
             metrics=f"{INTEGRATION}/parts/classifier.json",
-        params:
-            label=config["label"],
-            protected=config["protected"],
-            settings=config["integration"],
         log:
             "logs/integration/classifier.log",
         benchmark:
@@ -93,19 +133,25 @@ if CLASSIFIER_STEP.ran:
         resources:
             mem_mb=mem_mb(1000, 8),
             runtime=runtime_min(20, 0.5),
+        params:
+            label=config["label"],
+            protected=config["protected"],
+            settings=config["integration"],
         script:
             "../scripts/integration_classifier.py"
 
 
 rule integration_metrics:
     input:
-        parts=[f"{INTEGRATION}/parts/factors.json"] + ([f"{INTEGRATION}/parts/classifier.json"] if CLASSIFIER_STEP.ran else []),
+        parts=[f"{INTEGRATION}/parts/factors.json"]
+        + ([f"{INTEGRATION}/parts/classifier.json"] if CLASSIFIER_STEP.ran else []),
     output:
-        metrics=report(f"{INTEGRATION}/model_metrics.json", caption="../report/integration_metrics.rst", category="4. Integration", subcategory="Metrics"),
-    params:
-        cohort=config["cohort"],
-        label=config["label"],
-        protected=config["protected"],
+        metrics=report(
+            f"{INTEGRATION}/model_metrics.json",
+            caption="../report/integration_metrics.rst",
+            category="4. Integration",
+            subcategory="Metrics",
+        ),
     log:
         "logs/integration/metrics.log",
     conda:
@@ -114,5 +160,9 @@ rule integration_metrics:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        cohort=config["cohort"],
+        label=config["label"],
+        protected=config["protected"],
     script:
         "../scripts/integration_metrics.py"

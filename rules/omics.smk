@@ -11,7 +11,9 @@ for _layer in LAYERS:
                 f"{config_source()}: key omics/{_layer}: expected a column of the sheet {SHEET_PATH} that is not identifying, found {_column!r}"
             )
     if _cfg["feature_map"] and not Path(_cfg["feature_map"]).is_file():
-        raise WorkflowError(f"{config_source()}: key omics/{_layer}/feature_map: expected a file, found nothing at {_cfg['feature_map']!r}")
+        raise WorkflowError(
+            f"{config_source()}: key omics/{_layer}/feature_map: expected a file, found nothing at {_cfg['feature_map']!r}"
+        )
 
 
 rule omics_layer:
@@ -35,13 +37,6 @@ rule omics_layer:
             subcategory="{layer}",
             labels={"layer": "{layer}", "figure": "PCA"},
         ),
-    params:
-        settings=lambda w: config["omics"][w.layer],
-        public_ids=PUBLIC_ID,
-        sheet_columns=lambda w: {c: {p: sheet_value(p, c) for p in PATIENTS} for c in sheet_columns_needed(config["omics"][w.layer])},
-        sheet_path=SHEET_PATH,
-        unknown_samples=config["unknown_samples"],
-        config_source=config_source(),
     log:
         "logs/omics/{layer}.log",
     benchmark:
@@ -52,5 +47,14 @@ rule omics_layer:
     resources:
         mem_mb=mem_mb(1500, 10),
         runtime=runtime_min(10, 0.5),
+    params:
+        settings=lambda w: config["omics"][w.layer],
+        public_ids=PUBLIC_ID,
+        sheet_columns=lambda w: {
+            c: {p: sheet_value(p, c) for p in PATIENTS} for c in sheet_columns_needed(config["omics"][w.layer])
+        },
+        sheet_path=SHEET_PATH,
+        unknown_samples=config["unknown_samples"],
+        config_source=config_source(),
     script:
         "../scripts/omics_layer.py"

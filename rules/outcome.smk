@@ -11,16 +11,32 @@ if config["outcome"]:
         input:
             unpack(outcome_inputs),
         output:
-            associations=report(f"{OUTCOME}/associations.tsv", caption="../report/outcome_associations.rst", category="7. Outcome", subcategory="Associations"),
+            associations=report(
+                f"{OUTCOME}/associations.tsv",
+                caption="../report/outcome_associations.rst",
+                category="7. Outcome",
+                subcategory="Associations",
+            ),
             features=f"{OUTCOME}/features.tsv",
             survival=f"{OUTCOME}/survival.tsv",
-            km_clusters=report(f"{OUTCOME}/figures/km_clusters.png", caption="../report/outcome_km.rst", category="7. Outcome", subcategory="Kaplan-Meier"),
-            km_genes=report(f"{OUTCOME}/figures/km_genes.png", caption="../report/outcome_km.rst", category="7. Outcome", subcategory="Kaplan-Meier"),
-            km_factors=report(f"{OUTCOME}/figures/km_factors.png", caption="../report/outcome_km.rst", category="7. Outcome", subcategory="Kaplan-Meier"),
-        params:
-            public_ids=PUBLIC_ID,
-            layers=outcome_layers(),
-            settings=config["outcome"],
+            km_clusters=report(
+                f"{OUTCOME}/figures/km_clusters.png",
+                caption="../report/outcome_km.rst",
+                category="7. Outcome",
+                subcategory="Kaplan-Meier",
+            ),
+            km_genes=report(
+                f"{OUTCOME}/figures/km_genes.png",
+                caption="../report/outcome_km.rst",
+                category="7. Outcome",
+                subcategory="Kaplan-Meier",
+            ),
+            km_factors=report(
+                f"{OUTCOME}/figures/km_factors.png",
+                caption="../report/outcome_km.rst",
+                category="7. Outcome",
+                subcategory="Kaplan-Meier",
+            ),
         log:
             "logs/outcome/associations.log",
         conda:
@@ -29,6 +45,10 @@ if config["outcome"]:
         resources:
             mem_mb=mem_mb(1000, 6),
             runtime=runtime_min(10, 0.2),
+        params:
+            public_ids=PUBLIC_ID,
+            layers=outcome_layers(),
+            settings=config["outcome"],
         script:
             "../scripts/outcome_associations.py"
 
@@ -37,12 +57,25 @@ if config["outcome"]:
             features=f"{OUTCOME}/features.tsv",
             survival=f"{OUTCOME}/survival.tsv",
         output:
-            risk=report(f"{OUTCOME}/risk.tsv", caption="../report/outcome_risk.rst", category="7. Outcome", subcategory="Risk model"),
+            risk=report(
+                f"{OUTCOME}/risk.tsv",
+                caption="../report/outcome_risk.rst",
+                category="7. Outcome",
+                subcategory="Risk model",
+            ),
             contributions=f"{OUTCOME}/contributions.tsv",
-            metrics=report(f"{OUTCOME}/metrics.json", caption="../report/outcome_metrics.rst", category="7. Outcome", subcategory="Risk model"),
-            km_risk_groups=report(f"{OUTCOME}/figures/km_risk_groups.png", caption="../report/outcome_risk.rst", category="7. Outcome", subcategory="Risk model"),
-        params:
-            settings=config["outcome"],
+            metrics=report(
+                f"{OUTCOME}/metrics.json",
+                caption="../report/outcome_metrics.rst",
+                category="7. Outcome",
+                subcategory="Risk model",
+            ),
+            km_risk_groups=report(
+                f"{OUTCOME}/figures/km_risk_groups.png",
+                caption="../report/outcome_risk.rst",
+                category="7. Outcome",
+                subcategory="Risk model",
+            ),
         log:
             "logs/outcome/risk.log",
         benchmark:
@@ -53,5 +86,7 @@ if config["outcome"]:
         resources:
             mem_mb=mem_mb(1000, 40),
             runtime=runtime_min(15, 5),
+        params:
+            settings=config["outcome"],
         script:
             "../scripts/outcome_risk.py"

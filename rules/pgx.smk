@@ -5,7 +5,10 @@
 PGX = "results/pgx"
 PGX_PATIENTS = patients_with("germline_vcf")
 if PGX_PATIENTS:
-    for _key, _what in (("definitions", "PharmCAT *_translation.json files"), ("phenotypes", "PharmCAT phenotype {GENE}.json files")):
+    for _key, _what in (
+        ("definitions", "PharmCAT *_translation.json files"),
+        ("phenotypes", "PharmCAT phenotype {GENE}.json files"),
+    ):
         _folder = config["pgx"][_key]
         if not _folder or not Path(_folder).is_dir():
             raise WorkflowError(
@@ -45,10 +48,6 @@ rule pgx_call:
             subcategory="Cohort",
             labels={"table": "dosing recommendations", "format": "TSV"},
         ),
-    params:
-        patients=PGX_PATIENTS,
-        sheet_rows=pgx_sheet_rows(),
-        settings=config["pgx"],
     log:
         "logs/pgx/call.log",
     benchmark:
@@ -59,5 +58,9 @@ rule pgx_call:
     resources:
         mem_mb=mem_mb(1000, 4),
         runtime=runtime_min(10, 0.2),
+    params:
+        patients=PGX_PATIENTS,
+        sheet_rows=pgx_sheet_rows(),
+        settings=config["pgx"],
     script:
         "../scripts/pgx_call.py"

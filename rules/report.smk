@@ -26,16 +26,6 @@ rule report_dossiers:
             category="9. Dossiers",
             labels={"page": "cohort index of the dossiers"},
         ),
-    params:
-        patients=PATIENTS,
-        per_patient={name: list(path) for name, path in dossier_sources().items() if isinstance(path, dict)},
-        reference_names=sorted(config["resources"]),
-        cohort=config["cohort"],
-        date=report_date(),
-        version=workflow_version(f"{workflow.basedir}/pyproject.toml"),
-        genome_build=config["genome_build"],
-        # public id -> OncoTree code: the sheet's tumor_type column, else the config's
-        tumor_types={p: sheet_value(p, "tumor_type") or config.get("tumor_type") or "" for p in PATIENTS},
     log:
         "logs/report/dossiers.log",
     benchmark:
@@ -47,5 +37,15 @@ rule report_dossiers:
     resources:
         mem_mb=mem_mb(1000, 6),
         runtime=runtime_min(10, 0.5),
+    params:
+        patients=PATIENTS,
+        per_patient={name: list(path) for name, path in dossier_sources().items() if isinstance(path, dict)},
+        reference_names=sorted(config["resources"]),
+        cohort=config["cohort"],
+        date=report_date(),
+        version=workflow_version(f"{workflow.basedir}/pyproject.toml"),
+        genome_build=config["genome_build"],
+        # public id -> OncoTree code: the sheet's tumor_type column, else the config's
+        tumor_types={p: sheet_value(p, "tumor_type") or config.get("tumor_type") or "" for p in PATIENTS},
     script:
         "../scripts/report_dossier.py"

@@ -64,15 +64,6 @@ rule targets_prioritize:
             )
             for patient in PATIENTS
         ],
-    params:
-        patients=PATIENTS,
-        # each patient's label by public id (the raw ids must not reach the report's job details)
-        labels={p: sheet_value(p, config["label"]) for p in PATIENTS} if config["label"] else {},
-        variant_patients=MAF_PATIENTS,
-        cn_patients=CNA_PATIENTS,
-        layers=TARGET_LAYERS,
-        label=config["label"],
-        settings=config["targets"],
     log:
         "logs/targets/prioritize.log",
     benchmark:
@@ -83,6 +74,15 @@ rule targets_prioritize:
     resources:
         mem_mb=mem_mb(1500, 5),
         runtime=runtime_min(10, 0.2),
+    params:
+        patients=PATIENTS,
+        # each patient's label by public id (the raw ids must not reach the report's job details)
+        labels={p: sheet_value(p, config["label"]) for p in PATIENTS} if config["label"] else {},
+        variant_patients=MAF_PATIENTS,
+        cn_patients=CNA_PATIENTS,
+        layers=TARGET_LAYERS,
+        label=config["label"],
+        settings=config["targets"],
     script:
         "../scripts/targets_prioritize.py"
 
@@ -116,14 +116,6 @@ rule targets_actionability:
             )
             for patient in PATIENTS
         ],
-    params:
-        patients=PATIENTS,
-        variant_patients=MAF_PATIENTS,
-        tumour_types=TUMOUR_TYPES,
-        fusion_patients=patients_with("fusions"),
-        germline_patients=patients_with("germline_maf"),
-        msi_status={p: sheet_value(p, "msi_status") for p in patients_with("msi_status")},
-        settings=config["targets"],
     log:
         "logs/targets/actionability.log",
     benchmark:
@@ -134,6 +126,14 @@ rule targets_actionability:
     resources:
         mem_mb=mem_mb(1000, 4),
         runtime=runtime_min(5, 0.1),
+    params:
+        patients=PATIENTS,
+        variant_patients=MAF_PATIENTS,
+        tumour_types=TUMOUR_TYPES,
+        fusion_patients=patients_with("fusions"),
+        germline_patients=patients_with("germline_maf"),
+        msi_status={p: sheet_value(p, "msi_status") for p in patients_with("msi_status")},
+        settings=config["targets"],
     script:
         "../scripts/targets_actionability.py"
 
@@ -171,10 +171,6 @@ rule targets_report:
             )
             for patient in PATIENTS
         ],
-    params:
-        patients=PATIENTS,
-        cohort=config["cohort"],
-        settings=config["targets"],
     log:
         "logs/targets/report.log",
     conda:
@@ -183,5 +179,9 @@ rule targets_report:
     resources:
         mem_mb=mem_mb(500, 4),
         runtime=runtime_min(5, 0.1),
+    params:
+        patients=PATIENTS,
+        cohort=config["cohort"],
+        settings=config["targets"],
     script:
         "../scripts/targets_report.py"

@@ -14,7 +14,11 @@ MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
 CNA_PATIENTS = patients_with("cna")
 # Each patient's variant files: the `vcf` cell, else the `maf` cell (several files ';'-separated).
 VARIANT_SOURCE = {
-    p: ("vcf", split_paths(sheet_value(p, "vcf"))) if sheet_value(p, "vcf") else ("maf", split_paths(sheet_value(p, "maf")))
+    p: (
+        ("vcf", split_paths(sheet_value(p, "vcf")))
+        if sheet_value(p, "vcf")
+        else ("maf", split_paths(sheet_value(p, "maf")))
+    )
     for p in MAF_PATIENTS
 }
 # Sample columns the sheet names in each variant file: other columns of a shared multi-sample VCF
@@ -35,7 +39,10 @@ for _patient, (_kind, _paths) in VARIANT_SOURCE.items():
 # sheet, checked while the workflow is parsed (a value that is not M/F, a number ... names its row).
 _SEX_COLUMN = config["variants"]["copy_number"]["sex_column"]
 TUMOUR_FACTS = stop_on_input_error(
-    tumour_facts, SHEET, SHEET_PATH, _SEX_COLUMN if _SEX_COLUMN in clinical_columns() else "(no sex column)",
+    tumour_facts,
+    SHEET,
+    SHEET_PATH,
+    _SEX_COLUMN if _SEX_COLUMN in clinical_columns() else "(no sex column)",
     [RAW_ID[p] for p in CNA_PATIENTS],
 )
 
@@ -44,7 +51,11 @@ VEP = config["variants"]["vep"]
 ASSEMBLY = config["genome_build"]
 
 VARIANT_INPUTS = {
-    p: [f"{VARIANTS}/vep/{p}.{n}.vcf.gz" for n in range(1, len(paths) + 1)] if kind == "vcf" and VEP["enabled"] else paths
+    p: (
+        [f"{VARIANTS}/vep/{p}.{n}.vcf.gz" for n in range(1, len(paths) + 1)]
+        if kind == "vcf" and VEP["enabled"]
+        else paths
+    )
     for p, (kind, paths) in VARIANT_SOURCE.items()
 }
 
@@ -63,27 +74,30 @@ rule variants_maf:
     output:
         maf=f"{VARIANTS}/{{patient}}.maf.tsv",
         counts=f"{VARIANTS}/{{patient}}.counts.tsv",
-    params:
-        kind=lambda w: VARIANT_SOURCE[w.patient][0],
-        sheet_id=lambda w: RAW_ID[w.patient],
-        tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
-        normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
-        samples_named=lambda w: sorted(set().union(*(SAMPLES_NAMED[p] for p in VARIANT_SOURCE[w.patient][1]))),
-        barcodes_named=lambda w: sorted(set().union(*(BARCODES_NAMED.get(p, set()) for p in VARIANT_SOURCE[w.patient][1]))),
-        unknown_samples=config["unknown_samples"],
-        settings=config["variants"],
-        genome_build=config["genome_build"],
     log:
         f"logs/variants/maf/{{patient}}.log",
     benchmark:
         f"benchmarks/variants/maf/{{patient}}.tsv"
-    group: "variants_patient"  # on a cluster: up to 30 patients per SLURM job (profiles/slurm)
+    group:
+        "variants_patient"  # on a cluster: up to 30 patients per SLURM job (profiles/slurm)
     conda:
         "../envs/variants.yaml"
     threads: threads_for(input_mb_per_thread=50, max_threads=2)
     resources:
         mem_mb=mem_mb(1000, 1),
         runtime=runtime_min(5, 0.05),
+    params:
+        kind=lambda w: VARIANT_SOURCE[w.patient][0],
+        sheet_id=lambda w: RAW_ID[w.patient],
+        tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
+        normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
+        samples_named=lambda w: sorted(set().union(*(SAMPLES_NAMED[p] for p in VARIANT_SOURCE[w.patient][1]))),
+        barcodes_named=lambda w: sorted(
+            set().union(*(BARCODES_NAMED.get(p, set()) for p in VARIANT_SOURCE[w.patient][1]))
+        ),
+        unknown_samples=config["unknown_samples"],
+        settings=config["variants"],
+        genome_build=config["genome_build"],
     script:
         "../scripts/variants_maf.py"
 
@@ -91,11 +105,6 @@ rule variants_maf:
 rule variants_vep_cache:
     output:
         directory(VEP["cache_dir"]),
-    params:
-        species=VEP["species"],
-        release=VEP["release"],
-        assembly=ASSEMBLY,
-        url="https://ftp.ensembl.org/pub",
     log:
         "logs/variants/vep_cache.log",
     conda:
@@ -104,6 +113,11 @@ rule variants_vep_cache:
     resources:
         mem_mb=2000,
         runtime=240,
+    params:
+        species=VEP["species"],
+        release=VEP["release"],
+        assembly=ASSEMBLY,
+        url="https://ftp.ensembl.org/pub",
     # The snakemake-wrappers pattern (bio/vep/cache): the tarball fetched with curl (which honours proxies),
     # then unpacked and indexed (--CONVERT) by vep_install.
     shell:
@@ -122,24 +136,24 @@ rule variants_vep:
         fasta=VEP["fasta"] or [],
     output:
         temp(f"{VARIANTS}/vep/{{patient}}.{{part}}.vcf.gz"),
-    wildcard_constraints:
-        part=r"\d+",
-    params:
-        species=VEP["species"],
-        release=VEP["release"],
-        assembly=ASSEMBLY,
-        hgvs=lambda w, input: f"--hgvs --fasta {input.fasta}" if input.fasta else "",
-        extra=VEP["extra"],
     log:
         f"logs/variants/vep/{{patient}}.{{part}}.log",
     benchmark:
         f"benchmarks/variants/vep/{{patient}}.{{part}}.tsv"
+    wildcard_constraints:
+        part=r"\d+",
     conda:
         "../envs/vep.yaml"
     threads: threads_for(input_mb_per_thread=20, max_threads=4)
     resources:
         mem_mb=mem_mb(4000, 20),
         runtime=runtime_min(30, 2),
+    params:
+        species=VEP["species"],
+        release=VEP["release"],
+        assembly=ASSEMBLY,
+        hgvs=lambda w, input: f"--hgvs --fasta {input.fasta}" if input.fasta else "",
+        extra=VEP["extra"],
     # CSQ with the fields precisionflow/variants/annotation.py reads (symbol, canonical, biotype, PICK flag).
     shell:
         "vep --input_file {input.vcf} --output_file STDOUT --format vcf --vcf --offline --cache --dir_cache {input.cache} "
@@ -178,13 +192,6 @@ rule variants_copy_number:
     output:
         calls=f"{VARIANTS}/copy_number.tsv",
         inputs=f"{VARIANTS}/copy_number_inputs.tsv",
-    params:
-        patients=CNA_PATIENTS,
-        sheet_ids=[RAW_ID[p] for p in CNA_PATIENTS],
-        tumor_samples=[sheet_value(p, "tumor_sample") for p in CNA_PATIENTS],
-        # (sex, purity, ploidy) per patient: sheet columns sex (config sex_column), purity, ploidy
-        facts=[astuple(TUMOUR_FACTS[RAW_ID[p]]) for p in CNA_PATIENTS],
-        settings=config["variants"]["copy_number"],
     log:
         "logs/variants/copy_number.log",
     benchmark:
@@ -195,6 +202,13 @@ rule variants_copy_number:
     resources:
         mem_mb=mem_mb(1000, 4),
         runtime=runtime_min(5, 0.1),
+    params:
+        patients=CNA_PATIENTS,
+        sheet_ids=[RAW_ID[p] for p in CNA_PATIENTS],
+        tumor_samples=[sheet_value(p, "tumor_sample") for p in CNA_PATIENTS],
+        # (sex, purity, ploidy) per patient: sheet columns sex (config sex_column), purity, ploidy
+        facts=[astuple(TUMOUR_FACTS[RAW_ID[p]]) for p in CNA_PATIENTS],
+        settings=config["variants"]["copy_number"],
     script:
         "../scripts/variants_copy_number.py"
 
@@ -210,10 +224,6 @@ rule variants_cohort:
             labels={"table": "tumour mutational burden"},
         ),
         matrix=f"{VARIANTS}/mutations.h5ad",
-    params:
-        patients=MAF_PATIENTS,
-        settings=config["variants"],
-        genome_build=config["genome_build"],
     log:
         "logs/variants/cohort.log",
     conda:
@@ -222,6 +232,10 @@ rule variants_cohort:
     resources:
         mem_mb=mem_mb(1000, 2),
         runtime=runtime_min(5, 0.05),
+    params:
+        patients=MAF_PATIENTS,
+        settings=config["variants"],
+        genome_build=config["genome_build"],
     script:
         "../scripts/variants_cohort.py"
 
@@ -237,9 +251,6 @@ rule variants_oncoplot:
             category="2. Variants",
             labels={"figure": "oncoplot"},
         ),
-    params:
-        patients=MAF_PATIENTS,
-        top_n=config["variants"]["oncoplot_genes"],
     log:
         "logs/variants/oncoplot.log",
     conda:
@@ -248,5 +259,8 @@ rule variants_oncoplot:
     resources:
         mem_mb=mem_mb(1000, 2),
         runtime=runtime_min(5, 0.05),
+    params:
+        patients=MAF_PATIENTS,
+        top_n=config["variants"]["oncoplot_genes"],
     script:
         "../scripts/variants_oncoplot.py"

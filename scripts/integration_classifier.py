@@ -20,7 +20,10 @@ def main(smk):
     write_tsv(out.fairness.round(6), smk.output.fairness)
     write_tsv(out.explanations, smk.output.explanations)
     write_text(json.dumps(rounded(out.metrics), indent=2) + "\n", smk.output.metrics)
-    save_png(figures.feature_importance(out.importance, smk.params.settings["classifier"]["top_features"]), smk.output.importance_figure)
+    save_png(
+        figures.feature_importance(out.importance, smk.params.settings["classifier"]["top_features"]),
+        smk.output.importance_figure,
+    )
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

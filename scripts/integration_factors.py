@@ -22,7 +22,10 @@ def main(smk):
     write_text(json.dumps(rounded(out.metrics), indent=2) + "\n", smk.output.metrics)
     save_png(figures.variance_explained(out.variance_explained), smk.output.variance_figure)
     labels = label_series(mdata, smk.params.label)
-    save_png(figures.umap(out.umap, out.clusters.set_index("patient")["cluster"], labels, smk.params.label), smk.output.umap_figure)
+    save_png(
+        figures.umap(out.umap, out.clusters.set_index("patient")["cluster"], labels, smk.params.label),
+        smk.output.umap_figure,
+    )
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -10,7 +10,12 @@ from precisionflow.runner import run_script
 
 def main(smk):
     parts = [json.loads(Path(path).read_text(encoding="utf-8")) for path in smk.input.parts]
-    metrics = {"cohort": smk.params.cohort, "label": smk.params.label, "protected": list(smk.params.protected), **merge_metrics(parts)}
+    metrics = {
+        "cohort": smk.params.cohort,
+        "label": smk.params.label,
+        "protected": list(smk.params.protected),
+        **merge_metrics(parts),
+    }
     write_text(json.dumps(metrics, indent=2) + "\n", smk.output.metrics)
 
 

@@ -20,7 +20,9 @@ def main(smk):
     if smk.input.risk:
         risk = read_table(smk.input.risk[0], sep="\t", dtype={"patient": str})
         shares = read_table(smk.input.contributions[0], sep="\t", dtype={"patient": str})
-    for patient, table_path, page in zip(smk.params.patients, smk.input.patients, smk.output.patient_pages, strict=True):
+    for patient, table_path, page in zip(
+        smk.params.patients, smk.input.patients, smk.output.patient_pages, strict=True
+    ):
         lead = read_actionable(actionable[patient]) if patient in actionable else None
         note = patient_outcome_note(patient, risk, shares) if risk is not None else ""
         write_text(patient_page(patient, read_targets(table_path), settings, lead, note), page)

@@ -17,14 +17,26 @@ def main(smk):
     )
     filters = FilterSettings.from_config(settings["filters"])
     kind = smk.params.kind
-    options = dict(patient=smk.wildcards.patient, references=references, filters=filters, genome_build=smk.params.genome_build,
-                   tumor_sample=smk.params.tumor_sample)
+    options = dict(
+        patient=smk.wildcards.patient,
+        references=references,
+        filters=filters,
+        genome_build=smk.params.genome_build,
+        tumor_sample=smk.params.tumor_sample,
+    )
     if kind == "vcf":
-        options |= dict(normal_sample=smk.params.normal_sample, claimed_samples=smk.params.samples_named,
-                        unknown_samples=smk.params.unknown_samples, annotation=settings["annotation"])
+        options |= dict(
+            normal_sample=smk.params.normal_sample,
+            claimed_samples=smk.params.samples_named,
+            unknown_samples=smk.params.unknown_samples,
+            annotation=settings["annotation"],
+        )
     else:
-        options |= dict(raw_patient=smk.params.sheet_id, claimed_barcodes=smk.params.barcodes_named,
-                        unknown_samples=smk.params.unknown_samples)
+        options |= dict(
+            raw_patient=smk.params.sheet_id,
+            claimed_barcodes=smk.params.barcodes_named,
+            unknown_samples=smk.params.unknown_samples,
+        )
     results = variants_to_maf([(kind, path) for path in smk.input.variants], smk.output.maf, **options)
     write_tsv(counts_table(smk.wildcards.patient, results), smk.output.counts)
 

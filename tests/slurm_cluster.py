@@ -46,7 +46,9 @@ class SlurmUnavailable(RuntimeError):
 def _run(command: list[str], timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
-        raise SlurmUnavailable(f"{' '.join(command)} failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-800:]}")
+        raise SlurmUnavailable(
+            f"{' '.join(command)} failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-800:]}"
+        )
     return result
 
 
@@ -76,7 +78,9 @@ def ensure_packages() -> None:
 
 def node_memory_mb() -> int:
     """RealMemory for the node: three quarters of the machine's memory (slurmd refuses more)."""
-    total_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:"))
+    total_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
     return int(total_kb / 1024 * 0.75)
 
 
@@ -225,7 +229,11 @@ def _start_munge(cluster: Cluster) -> None:
         # munged refuses to run as root: start it as its own user (it daemonizes itself)
         _run(["runuser", "-u", "munge", "--", "munged"], timeout=30)
         cluster.started["munged"] = MUNGE_PID
-    _wait_for(lambda: subprocess.run("munge -n | unmunge", shell=True, capture_output=True).returncode == 0, 15, "munge did not answer")
+    _wait_for(
+        lambda: subprocess.run("munge -n | unmunge", shell=True, capture_output=True).returncode == 0,
+        15,
+        "munge did not answer",
+    )
 
 
 def stop_stale_daemons() -> None:
@@ -261,7 +269,12 @@ def start_cluster(folder: Path | None = None, lock_timeout: float = 1800) -> Clu
         # -c: a clean start (no state from an earlier cluster); both daemonize and write their pid files
         _run(["slurmctld", "-c"], timeout=60)
         cluster.started["slurmctld"] = folder / "slurmctld.pid"
-        _wait_for(lambda: _read_pid(folder / "slurmctld.pid") is not None, 30, "slurmctld wrote no pid file", folder / "slurmctld.log")
+        _wait_for(
+            lambda: _read_pid(folder / "slurmctld.pid") is not None,
+            30,
+            "slurmctld wrote no pid file",
+            folder / "slurmctld.log",
+        )
         _run(["slurmd"], timeout=60)
         cluster.started["slurmd"] = folder / "slurmd.pid"
 

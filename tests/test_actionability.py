@@ -388,21 +388,31 @@ def test_a_gene_level_assertion_does_not_make_a_variant_of_unknown_significance_
     """PIK3CA H1047R (hotspot) is alpelisib's biomarker in HR+ breast cancer; a PIK3CA missense that is no
     hotspot matches the same gene-level assertion but is a VUS: tier III, shown, never suggested."""
     muts = mutations(
-        ("HOT", "PIK3CA", "Missense_Mutation", True, "p.H1047R"), ("VUS", "PIK3CA", "Missense_Mutation", False, "p.A937C")
+        ("HOT", "PIK3CA", "Missense_Mutation", True, "p.H1047R"),
+        ("VUS", "PIK3CA", "Missense_Mutation", False, "p.A937C"),
     )
     table = table_for(kb, main_types, muts, {"HOT": "BRCA", "VUS": "BRCA"})
     alpelisib = table[(table["therapy"] == "Alpelisib") & (table["assertion_tumor_type"] == "BRCA")]
     hot, vus = (alpelisib[alpelisib["patient"] == p].iloc[0] for p in ("HOT", "VUS"))
     assert (hot["tier"], hot["suggested"]) == ("I-A", "yes")
-    assert (vus["tier"], vus["suggested"]) == ("III", "no") and vus["note"].startswith("variant of unknown significance")
+    assert (vus["tier"], vus["suggested"]) == ("III", "no") and vus["note"].startswith(
+        "variant of unknown significance"
+    )
     assert not ((table["patient"] == "VUS") & (table["suggested"] == "yes")).any()
     # a truncating change of a loss-of-function driver carries the gene's effect: not a VUS
     brca2 = table_for(
-        kb, main_types, mutations(("P", "BRCA2", "Frame_Shift_Del", False, "p.K1000fs")), {"P": "PRAD"},
+        kb,
+        main_types,
+        mutations(("P", "BRCA2", "Frame_Shift_Del", False, "p.K1000fs")),
+        {"P": "PRAD"},
         roles=pd.Series({"BRCA2": "LoF"}),
     )
     gene_level = brca2[(brca2["match"] == "gene_class") & (brca2["effect"] == "sensitivity")]
-    assert len(gene_level) and (gene_level["tier"] != "III").all() and not gene_level["note"].str.startswith("variant").any()
+    assert (
+        len(gene_level)
+        and (gene_level["tier"] != "III").all()
+        and not gene_level["note"].str.startswith("variant").any()
+    )
 
 
 # --- fusions, MSI, germline variants (optional sheet columns) ------------------------------------------
@@ -573,7 +583,9 @@ def test_the_step_reads_the_optional_sheet_files(tmp_path: Path, shared_data: Pa
 def test_a_vus_resistance_row_is_tier_three_yet_still_withdraws_the_agent(kb, main_types) -> None:
     """KRAS p.S205D (no hotspot) matches MOAlmanac's gene-level 'KRAS mutation -> anti-EGFR resistance' in
     colorectal cancer: not established resistance (tier III), but cetuximab is never suggested either."""
-    table = table_for(kb, main_types, mutations(("P", "KRAS", "Missense_Mutation", False, "p.S205D")), {"P": "COADREAD"})
+    table = table_for(
+        kb, main_types, mutations(("P", "KRAS", "Missense_Mutation", False, "p.S205D")), {"P": "COADREAD"}
+    )
     resistance = table[(table["effect"] == "resistance") & table["therapy"].isin(["Cetuximab", "Panitumumab"])]
     assert len(resistance) and (resistance["tier"] == "III").all()
     suggested = table[table["suggested"] == "yes"]["therapy"].str.upper()

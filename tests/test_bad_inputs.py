@@ -59,7 +59,9 @@ def parametrize(kind: str):
 
 def test_corpus_size() -> None:
     failing = [case for group in CORPUS.values() for case in group if not case.works]
-    assert len(failing) >= 30 and len({(c.name, kind) for kind, group in CORPUS.items() for c in group}) == sum(map(len, CORPUS.values()))
+    assert len(failing) >= 30 and len({(c.name, kind) for kind, group in CORPUS.items() for c in group}) == sum(
+        map(len, CORPUS.values())
+    )
 
 
 @parametrize("config")

@@ -40,7 +40,13 @@ def skeleton(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def variants_only_config(folder: Path, sheet: pd.DataFrame, resources: dict, **extra) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     sheet.to_csv(folder / "samples.tsv", sep="\t", index=False)
-    config = {"cohort": folder.name, "samples": "samples.tsv", "genome_build": "GRCh38", "resources": resources, **extra}
+    config = {
+        "cohort": folder.name,
+        "samples": "samples.tsv",
+        "genome_build": "GRCh38",
+        "resources": resources,
+        **extra,
+    }
     (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return folder
 
@@ -124,7 +130,9 @@ def test_single_patient_runs_to_targets_with_integration_skipped(single_patient:
     assert (single_patient / "results/targets/report/patients/A04W.html").is_file()
     # actionability runs on one patient too: the ERBB2 amplification at tier I-A with trastuzumab
     actionable = read(single_patient / "results/targets/patients/A04W.actionable.tsv")
-    erbb2 = actionable[(actionable["gene"] == "ERBB2") & (actionable["tier"] == "I-A") & (actionable["suggested"] == "yes")]
+    erbb2 = actionable[
+        (actionable["gene"] == "ERBB2") & (actionable["tier"] == "I-A") & (actionable["suggested"] == "yes")
+    ]
     assert "Trastuzumab" in set(erbb2["therapy"])
     assert (single_patient / "results/omics/qc/protein.pca.png").stat().st_size > 0
 
@@ -150,7 +158,9 @@ def test_three_patients_with_layers_plan_no_integration(skeleton: Path) -> None:
     project = skeleton.parent / "three"
     project.mkdir(exist_ok=True)
     sheet = pd.read_csv(skeleton / "config" / "samples.tsv", sep="\t", dtype=str, keep_default_na=False).head(3)
-    sheet = sheet.drop(columns=["vcf", "cna", "tumor_sample", "normal_sample", "germline_vcf", "germline_sample", "pgx_outside_calls"])
+    sheet = sheet.drop(
+        columns=["vcf", "cna", "tumor_sample", "normal_sample", "germline_vcf", "germline_sample", "pgx_outside_calls"]
+    )
     sheet.to_csv(project / "samples.tsv", sep="\t", index=False)
     config = yaml.safe_load((skeleton / "config" / "config.yaml").read_text())
     config.update(samples="samples.tsv", unknown_samples="drop", outcome=None)  # no survival model on 3 patients
@@ -160,5 +170,8 @@ def test_three_patients_with_layers_plan_no_integration(skeleton: Path) -> None:
     (project / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     result = run_snakemake(project, "--configfile", str(project / "config.yaml"), "-n", "--quiet", "rules", check=True)
     assert "integration_" not in result.stdout
-    assert f"precisionflow: integration skipped: 3 patients with an omics layer; {UMAP_REASON}" in result.stderr.splitlines()
+    assert (
+        f"precisionflow: integration skipped: 3 patients with an omics layer; {UMAP_REASON}"
+        in result.stderr.splitlines()
+    )
     assert "targets_prioritize" in result.stdout and "omics_layer" in result.stdout

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, SNAKEMAKE
 
 pytestmark = pytest.mark.workflow
@@ -39,9 +38,21 @@ def cohorts(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], 
     elsewhere.mkdir()
     runs = {
         name: subprocess.Popen(
-            [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", str(folder / "config.yaml"),
-             "--directory", str(folder), "--cores", "1"],
-            cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                SNAKEMAKE,
+                "-s",
+                str(ROOT / "Snakefile"),
+                "--configfile",
+                str(folder / "config.yaml"),
+                "--directory",
+                str(folder),
+                "--cores",
+                "1",
+            ],
+            cwd=elsewhere,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )  # fmt: skip
         for name, folder in folders.items()
     }
@@ -77,7 +88,9 @@ def test_each_cohort_has_its_own_results(cohorts) -> None:
         overview = pd.read_csv(folder / "results/cohort/overview.tsv", sep="\t", dtype=str)
         assert sorted(overview["patient"]) == sorted(patients.index) and len(overview) == COHORTS[name][0], name
         # per-patient outputs: exactly this cohort's patients, none of the other cohort's
-        targets = [f for f in (folder / "results/targets/patients").glob("*.tsv") if not f.name.endswith(".actionable.tsv")]
+        targets = [
+            f for f in (folder / "results/targets/patients").glob("*.tsv") if not f.name.endswith(".actionable.tsv")
+        ]
         assert stems(targets) == sorted(patients.index), name
         assert stems((folder / "results/targets/patients").glob("*.actionable.tsv")) == sorted(patients.index), name
         with_variants = sorted(patients.index[patients["vcf"].notna()])

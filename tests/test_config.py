@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import make_project, run_snakemake
 
 
@@ -87,13 +86,17 @@ def test_label_column_missing_from_sheet(project: Path) -> None:
 
 def test_matrix_sample_not_in_sheet(project: Path) -> None:
     sheet = project / "config" / "samples.tsv"
-    sheet.write_text("\n".join(line for line in sheet.read_text().splitlines() if not line.startswith("DEMO-010\t")) + "\n")
+    sheet.write_text(
+        "\n".join(line for line in sheet.read_text().splitlines() if not line.startswith("DEMO-010\t")) + "\n"
+    )
     assert_stops_before_jobs(project, "DEMO-010", "unknown")
 
 
 def test_unknown_samples_can_be_dropped(project: Path) -> None:
     sheet = project / "config" / "samples.tsv"
-    sheet.write_text("\n".join(line for line in sheet.read_text().splitlines() if not line.startswith("DEMO-010\t")) + "\n")
+    sheet.write_text(
+        "\n".join(line for line in sheet.read_text().splitlines() if not line.startswith("DEMO-010\t")) + "\n"
+    )
     edit_config(project, lambda c: c.__setitem__("unknown_samples", "drop"))
     assert run_snakemake(project, "-n").returncode == 0
 

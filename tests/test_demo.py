@@ -15,7 +15,11 @@ from precisionflow.omics.layout import layer_sample_ids
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_regenerates_byte_identically(root: Path, tmp_path: Path) -> None:
@@ -51,7 +55,9 @@ def test_layers_match_truth(root: Path) -> None:
     truth = yaml.safe_load((root / "demo" / "truth.yaml").read_text())
     config = yaml.safe_load((root / "config" / "config.yaml").read_text())
     for layer, cfg in config["omics"].items():
-        samples = layer_sample_ids(root / cfg["path"], cfg["type"], cfg.get("format", "matrix"), cfg.get("orientation", "features_by_samples"))
+        samples = layer_sample_ids(
+            root / cfg["path"], cfg["type"], cfg.get("format", "matrix"), cfg.get("orientation", "features_by_samples")
+        )
         expected = sorted(p for p, facts in truth["patients"].items() if layer in facts["layers"])
         assert sorted(samples) == expected, layer
     # some patients lack each layer, and every patient has at least two
@@ -86,4 +92,6 @@ def test_generated_cohort_of_other_size(tmp_path: Path) -> None:
     sheet = pd.read_csv(tmp_path / "c" / config["samples"], sep="\t", dtype=str)
     assert len(sheet) == 30
     assert all((tmp_path / "c" / p).is_file() for p in sheet["vcf"].dropna())
-    assert set(config) == set(yaml.safe_load(Path(__file__).resolve().parents[1].joinpath("config/config.yaml").read_text()))
+    assert set(config) == set(
+        yaml.safe_load(Path(__file__).resolve().parents[1].joinpath("config/config.yaml").read_text())
+    )

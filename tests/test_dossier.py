@@ -326,10 +326,18 @@ def test_pgx_summary_flags_only_what_changes_a_dose() -> None:
     rows = pd.DataFrame(
         {
             "drug": ["azathioprine", "capecitabine", "irinotecan", "warfarin"],
-            "phenotypes": ["TPMT: Normal Metabolizer", "DPYD: Poor Metabolizer", "UGT1A1: Normal Metabolizer",
-                           "CYP2C9: Intermediate Metabolizer; VKORC1: Normal Function"],
-            "recommendation": ["Start with the normal starting dose.", "Avoid 5-fluorouracil.",
-                               "No action needed for this gene-drug interaction.", "Reduce the dose."],
+            "phenotypes": [
+                "TPMT: Normal Metabolizer",
+                "DPYD: Poor Metabolizer",
+                "UGT1A1: Normal Metabolizer",
+                "CYP2C9: Intermediate Metabolizer; VKORC1: Normal Function",
+            ],
+            "recommendation": [
+                "Start with the normal starting dose.",
+                "Avoid 5-fluorouracil.",
+                "No action needed for this gene-drug interaction.",
+                "Reduce the dose.",
+            ],
         }
     )
     assert pgx_flags(rows)["drug"].tolist() == ["capecitabine", "warfarin"]

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 ENVS = sorted((ROOT / "envs").glob("*.yaml"))
@@ -197,9 +196,13 @@ def test_envs_provide_script_imports(rule_file: Path) -> None:
         for module, where in sorted(third_party_imports(code).items()):
             names = distributions.get(module)
             if not names:
-                problems.append(f"rule {rule}: {where.relative_to(ROOT)} imports {module}, which the venv does not have")
+                problems.append(
+                    f"rule {rule}: {where.relative_to(ROOT)} imports {module}, which the venv does not have"
+                )
                 continue
             if not {canonical(n) for n in names} & provided:
                 env_name = env.name if env else "no env"
-                problems.append(f"rule {rule}: {where.relative_to(ROOT)} imports {module} ({names[0]}), missing from {env_name}")
+                problems.append(
+                    f"rule {rule}: {where.relative_to(ROOT)} imports {module} ({names[0]}), missing from {env_name}"
+                )
     assert not problems, "\n".join(problems)

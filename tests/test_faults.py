@@ -32,7 +32,9 @@ def tmpfs(folder: Path, options: str) -> Iterator[Path]:
     if not ROOT_USER:
         pytest.skip("mounting a tmpfs needs root")
     folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -91,7 +93,10 @@ def test_results_that_is_a_file_stops_before_any_job(tmp_path: Path, inputs: Pat
     result, text = run_in(folder, inputs, "-n")
     assert result.returncode != 0
     line = one_line(text, r"precisionflow error: ")
-    assert line == f"precisionflow error: {folder.resolve() / 'results'}: working folder: expected a folder for the workflow's outputs, found a file (move it away)"
+    assert (
+        line
+        == f"precisionflow error: {folder.resolve() / 'results'}: working folder: expected a folder for the workflow's outputs, found a file (move it away)"
+    )
     assert not (folder / ".snakemake").exists()
 
 
@@ -100,13 +105,18 @@ def test_read_only_working_folder_stops_before_any_job(tmp_path: Path, inputs: P
         result, text = run_in(folder, inputs, "-n")
         assert result.returncode != 0
         line = one_line(text, r"precisionflow error: ")
-        assert line == f"precisionflow error: {folder.resolve()}: working folder: expected a folder the workflow can write to, found Read-only file system (EROFS)"
+        assert (
+            line
+            == f"precisionflow error: {folder.resolve()}: working folder: expected a folder the workflow can write to, found Read-only file system (EROFS)"
+        )
 
 
 def test_check_working_folder_names_a_file_deeper_down(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "omics").write_text("")
-    with pytest.raises(InputError, match=r"results/omics: working folder: expected a folder for the workflow's outputs, found a file"):
+    with pytest.raises(
+        InputError, match=r"results/omics: working folder: expected a folder for the workflow's outputs, found a file"
+    ):
         check_working_folder(tmp_path)
     (tmp_path / "results" / "omics").unlink()
     check_working_folder(tmp_path)
@@ -118,8 +128,16 @@ def test_fault_line_by_errno() -> None:
         errno.ENOSPC,
         "Can't synchronously write data (file write failed: filename = '/w/results/omics/.rna.h5ad.hwynjyl6.tmp', errno = 28)",
     )
-    assert fault_line(h5py_style) == "/w/results/omics/rna.h5ad: expected free space on its file system, found No space left on device (ENOSPC)"
+    assert (
+        fault_line(h5py_style)
+        == "/w/results/omics/rna.h5ad: expected free space on its file system, found No space left on device (ENOSPC)"
+    )
     named = OSError(errno.EACCES, "Permission denied", "results/targets/x.tsv")
-    assert fault_line(named) == "results/targets/x.tsv: expected permission to write there, found Permission denied (EACCES)"
-    assert fault_line(OSError(errno.ENOTDIR, "x"), "results/a.tsv").startswith("results/a.tsv: expected a folder at every level")
+    assert (
+        fault_line(named)
+        == "results/targets/x.tsv: expected permission to write there, found Permission denied (EACCES)"
+    )
+    assert fault_line(OSError(errno.ENOTDIR, "x"), "results/a.tsv").startswith(
+        "results/a.tsv: expected a folder at every level"
+    )
     assert fault_line(OSError(errno.ENOENT, "missing", "x")) is None  # not a fault of the output file system

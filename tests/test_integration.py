@@ -25,7 +25,9 @@ def as_layer(frame: pd.DataFrame, genes=None) -> ad.AnnData:
     return ad.AnnData(
         X=frame.to_numpy(dtype=float),
         obs=pd.DataFrame(index=frame.index.astype(str)),
-        var=pd.DataFrame({"gene": pd.Categorical(list(frame.columns if genes is None else genes))}, index=frame.columns.astype(str)),
+        var=pd.DataFrame(
+            {"gene": pd.Categorical(list(frame.columns if genes is None else genes))}, index=frame.columns.astype(str)
+        ),
     )
 
 
@@ -60,7 +62,9 @@ def test_breast_cross_validated_ber_meets_goal(breast) -> None:
     cv = out.metrics["cross_validation"]
     assert (cv["folds"], cv["repeats"], cv["stratified"], cv["n_patients"]) == (10, 10, True, 150)
     ber = cv["balanced_error_rate"]["mean"]
-    print(f"\nbreast 10×10 CV balanced error rate: {ber:.4f} (sd {cv['balanced_error_rate']['sd']:.4f}); per class {cv['per_class_error']}")
+    print(
+        f"\nbreast 10×10 CV balanced error rate: {ber:.4f} (sd {cv['balanced_error_rate']['sd']:.4f}); per class {cv['per_class_error']}"
+    )
     print(f"single layers: {cv['single_layer_balanced_error_rate']}")
     assert ber <= 0.05
     assert ber <= 0.038 + cv["balanced_error_rate"]["sd"]
@@ -68,7 +72,9 @@ def test_breast_cross_validated_ber_meets_goal(breast) -> None:
     selection = cv["model_selection"]
     assert selection["C_grid"] == [0.01, 0.03, 0.1, 0.3, 1.0] and selection["inner_folds"] == 3
     chosen = selection["chosen_C_per_outer_fold"]
-    assert len(chosen) == 100 and {(c["repeat"], c["fold"]) for c in chosen} == {(r, f) for r in range(1, 11) for f in range(1, 11)}
+    assert len(chosen) == 100 and {(c["repeat"], c["fold"]) for c in chosen} == {
+        (r, f) for r in range(1, 11) for f in range(1, 11)
+    }
     assert all(set(c["C"]) == set(BREAST_LAYERS) and set(c["C"].values()) <= set(selection["C_grid"]) for c in chosen)
     print(f"chosen C (outer folds): {pd.Series([str(c['C']) for c in chosen]).value_counts().head(3).to_dict()}")
     assert set(cv["per_class_error"]) == {"Basal", "Her2", "LumA"}
@@ -107,8 +113,12 @@ def test_patients_without_protein_are_still_predicted(breast) -> None:
     probabilities = predictions.loc[hidden, ["prob_Basal", "prob_Her2", "prob_LumA"]]
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     accuracy = float((predictions.loc[hidden, "predicted"] == subtype.loc[hidden]).mean())
-    balanced = 1 - classifier.balanced_error(subtype.loc[hidden].to_numpy(), predictions.loc[hidden, "predicted"].to_numpy())
-    print(f"\n{len(hidden)} patients without protein and label: accuracy {accuracy:.3f}, balanced accuracy {balanced:.3f}")
+    balanced = 1 - classifier.balanced_error(
+        subtype.loc[hidden].to_numpy(), predictions.loc[hidden, "predicted"].to_numpy()
+    )
+    print(
+        f"\n{len(hidden)} patients without protein and label: accuracy {accuracy:.3f}, balanced accuracy {balanced:.3f}"
+    )
     assert accuracy >= 0.9
     assert out.metrics["classifier"]["n_unlabelled_predicted"] == len(hidden)
 
@@ -147,14 +157,25 @@ def test_joint_factors_on_breast(breast) -> None:
     assert set(agreement["single_layer"]) == set(BREAST_LAYERS)
     # Leiden resolution chosen by subsample stability (silhouette chose 2 clusters for 3 subtypes: ARI 0.61-0.65)
     clusters = out.metrics["clustering"]
-    assert clusters["criterion"] == "stability" and clusters["chosen"] == max(clusters["score_by_grid_point"], key=clusters["score_by_grid_point"].get)
+    assert clusters["criterion"] == "stability" and clusters["chosen"] == max(
+        clusters["score_by_grid_point"], key=clusters["score_by_grid_point"].get
+    )
     assert agreement["joint"]["ari"] >= 0.65 and agreement["joint"]["n_clusters"] == 3
     # reported beside each layer alone (same method and criterion); mRNA alone is as good here (0.90 vs 0.88)
     assert all(0 <= layer["ari"] <= 1 and layer["n_clusters"] >= 2 for layer in agreement["single_layer"].values())
     per_view = out.metrics["factors"]["variance_explained_per_view"]
     assert set(per_view) == set(BREAST_LAYERS) and all(0 < v < 1 for v in per_view.values())
     weights = out.gene_weights
-    assert list(weights.columns) == ["layer", "feature", "gene", "factor", "weight", "abs_rank", "factor_cluster_r2", "factor_label_r2"]
+    assert list(weights.columns) == [
+        "layer",
+        "feature",
+        "gene",
+        "factor",
+        "weight",
+        "abs_rank",
+        "factor_cluster_r2",
+        "factor_label_r2",
+    ]
     assert len(weights) == (200 + 184 + 142) * 10
     best = out.factor_table.sort_values("label_r2").iloc[-1]["factor"]
     assert best in set(weights["factor"])
@@ -166,7 +187,9 @@ def test_joint_factors_on_breast(breast) -> None:
 
 def synthetic(patients: list[str], features: int, seed: int, prefix: str) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame(rng.normal(size=(len(patients), features)), index=patients, columns=[f"{prefix}{i}" for i in range(features)])
+    return pd.DataFrame(
+        rng.normal(size=(len(patients), features)), index=patients, columns=[f"{prefix}{i}" for i in range(features)]
+    )
 
 
 def test_alignment_is_a_union_and_handles_missing_values(tmp_path: Path) -> None:
@@ -175,12 +198,17 @@ def test_alignment_is_a_union_and_handles_missing_values(tmp_path: Path) -> None
     b.loc["P5"] = np.nan  # a row without values: P5 lacks this layer
     b.iloc[0, 0] = np.nan  # one missing value: kept as NaN
     b["m4"] = np.nan  # a feature never observed: dropped
-    clinical = pd.DataFrame({"subtype": ["x", "y", None, "x", "y", "x", "y"]}, index=["P1", "P2", "P3", "P4", "P5", "P6", "P7"])
+    clinical = pd.DataFrame(
+        {"subtype": ["x", "y", None, "x", "y", "x", "y"]}, index=["P1", "P2", "P3", "P4", "P5", "P6", "P7"]
+    )
     as_layer(a).write_h5ad(tmp_path / "rna.h5ad")
     without_symbols = as_layer(b, genes=[None] * b.shape[1])  # no feature map: no gene symbols at all
     without_symbols.write_h5ad(tmp_path / "mirna.h5ad")
     layers = {name: align.read_layer(tmp_path / f"{name}.h5ad", clinical.index) for name in ("rna", "mirna")}
-    prepared = {"rna": align.prepare_layer(layers["rna"], "rna", 4, 0.5), "mirna": align.prepare_layer(layers["mirna"], "mirna", 100, 0.5)}
+    prepared = {
+        "rna": align.prepare_layer(layers["rna"], "rna", 4, 0.5),
+        "mirna": align.prepare_layer(layers["mirna"], "mirna", 100, 0.5),
+    }
     mdata = pipeline.from_layers(prepared, clinical)
     assert list(mdata.obs_names) == ["P1", "P2", "P3", "P4", "P7"]
     assert mdata.uns["patients_without_layers"] == ["P5", "P6"]
@@ -205,7 +233,10 @@ def test_read_layer_errors_name_the_file_and_place(tmp_path: Path) -> None:
     good = tmp_path / "rna.h5ad"
     as_layer(frame).write_h5ad(good)
     assert align.read_layer(good, known_patients=["P1", "P2", "P3"]).shape == (3, 3)
-    with pytest.raises(InputError, match=r"rna\.h5ad: obs \(patients\): expected public patient ids of the sheet, found unknown ids 'P3'"):
+    with pytest.raises(
+        InputError,
+        match=r"rna\.h5ad: obs \(patients\): expected public patient ids of the sheet, found unknown ids 'P3'",
+    ):
         align.read_layer(good, known_patients=["P1", "P2"])
     frame.iloc[1, 2] = np.inf
     bad = tmp_path / "inf.h5ad"
@@ -251,7 +282,12 @@ def test_classifier_handles_a_layer_that_lacks_a_class_and_a_patient_without_lay
     assert (proba.drop(index="NOBODY").idxmax(axis=1) == truth).mean() > 0.95
     assert proba.loc["NOBODY"].isna().all() and used["NOBODY"] == ""
     assert used[truth.index[0]] == "one,two" and used[truth.index[-1]] == "one"
-    table = model.importance({"one": pd.Series(["G1", "G2", "G3"], index=first.columns), "two": pd.Series(["G4", "G5", "G6"], index=second.columns)})
+    table = model.importance(
+        {
+            "one": pd.Series(["G1", "G2", "G3"], index=first.columns),
+            "two": pd.Series(["G4", "G5", "G6"], index=second.columns),
+        }
+    )
     assert set(table.columns) == {"layer", "feature", "gene", "class", "importance", "rank"}
     assert set(table[table["layer"] == "two"]["class"]) == {"T0", "T1"}
 
@@ -274,7 +310,9 @@ def test_fairness_flags_a_real_gap_not_noise() -> None:
     wrong = truth.index[(group == "y") & (np.arange(80) % 4 < 2)]  # half of group y misclassified
     predicted.loc[wrong] = predicted.loc[wrong].map({"a": "b", "b": "a"})
     frame = pd.DataFrame({"group": group})
-    result = fairness.audit(truth, predicted, frame, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=200, seed=1)["group"]
+    result = fairness.audit(
+        truth, predicted, frame, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=200, seed=1
+    )["group"]
     assert result["groups"]["z"]["status"] == "too few to judge" and result["groups"]["x"]["status"] == "compared"
     assert result["groups"]["x"]["balanced_error_rate"] == 0.0
     assert result["groups"]["y"]["balanced_error_rate"] == pytest.approx(0.5, abs=0.06)
@@ -285,10 +323,19 @@ def test_fairness_flags_a_real_gap_not_noise() -> None:
     table = fairness.table({"group": result}, ["a", "b"])
     assert list(table["group"]) == ["x", "y", "z"] and table["flagged"].tolist() == [False, True, False]
     # without permutations there is no p-value, so nothing can be flagged however large the gap
-    unpermuted = fairness.audit(truth, predicted, frame, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=0)["group"]
+    unpermuted = fairness.audit(truth, predicted, frame, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=0)[
+        "group"
+    ]
     assert not unpermuted["flagged"] and unpermuted["classes"]["a"]["p_value_holm"] is None
-    blank = fairness.audit(truth, truth, pd.DataFrame({"g": group.where(group == "x")}), ["a", "b"], max_gap=0.1, min_group_size=5)["g"]
-    assert blank["n_missing"] == 40 and blank["classes"] is None and not blank["flagged"] and "too few to judge" in blank["note"]
+    blank = fairness.audit(
+        truth, truth, pd.DataFrame({"g": group.where(group == "x")}), ["a", "b"], max_gap=0.1, min_group_size=5
+    )["g"]
+    assert (
+        blank["n_missing"] == 40
+        and blank["classes"] is None
+        and not blank["flagged"]
+        and "too few to judge" in blank["note"]
+    )
 
 
 def test_equalized_odds_hold_despite_demographic_parity_gaps() -> None:
@@ -298,7 +345,14 @@ def test_equalized_odds_hold_despite_demographic_parity_gaps() -> None:
     rng = np.random.default_rng(3)
     patients = [f"P{i:03d}" for i in range(200)]
     group = pd.Series(["x"] * 100 + ["y"] * 100, index=patients)
-    truth = pd.Series(np.where(np.arange(200) < 100, np.where(np.arange(200) % 5 == 0, "b", "a"), np.where(np.arange(200) % 5 == 0, "a", "b")), index=patients)
+    truth = pd.Series(
+        np.where(
+            np.arange(200) < 100,
+            np.where(np.arange(200) % 5 == 0, "b", "a"),
+            np.where(np.arange(200) % 5 == 0, "a", "b"),
+        ),
+        index=patients,
+    )
     perfect = truth.copy()
     noisy = truth.copy()
     flip = rng.random(200) < 0.1  # 10 % errors whatever the group
@@ -306,7 +360,16 @@ def test_equalized_odds_hold_despite_demographic_parity_gaps() -> None:
     selection_gap = abs((perfect[group == "x"] == "a").mean() - (perfect[group == "y"] == "a").mean())
     assert selection_gap == pytest.approx(0.6)
     for predicted in (perfect, noisy):
-        result = fairness.audit(truth, predicted, pd.DataFrame({"group": group}), ["a", "b"], max_gap=0.1, min_group_size=5, permutations=500, seed=2)
+        result = fairness.audit(
+            truth,
+            predicted,
+            pd.DataFrame({"group": group}),
+            ["a", "b"],
+            max_gap=0.1,
+            min_group_size=5,
+            permutations=500,
+            seed=2,
+        )
         assert not result["group"]["flagged"], result["group"]["classes"]
     perfect_result = fairness.audit(truth, perfect, pd.DataFrame({"group": group}), ["a", "b"], 0.1, 5, 200, 2)["group"]
     assert all(e["gap"] == 0 and e["permutation_p_value"] == 1.0 for e in perfect_result["classes"].values())
@@ -322,7 +385,9 @@ def test_a_large_gap_that_is_not_significant_is_not_flagged() -> None:
     predicted.iloc[40] = "b"
     predicted.iloc[3] = "a"
     protected = pd.DataFrame({"group": group, "other": ["u", "v"] * 23}, index=patients)
-    result = fairness.audit(truth, predicted, protected, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=500, seed=4)
+    result = fairness.audit(
+        truth, predicted, protected, ["a", "b"], max_gap=0.1, min_group_size=5, permutations=500, seed=4
+    )
     entry = result["group"]["classes"]["a"]
     assert entry["gap"] > 0.1 and entry["worst_group"] == "y"
     assert entry["p_value_holm"] >= entry["permutation_p_value"] and not result["group"]["flagged"]
@@ -366,7 +431,10 @@ def test_views_weighted_to_equal_total_variance() -> None:
     """A view with ten times the features brings the same total variance to MOFA+ with weight_views."""
     small = synthetic([f"P{i}" for i in range(30)], 10, 1, "s")
     large = synthetic([f"P{i}" for i in range(30)], 100, 2, "l")
-    prepared = {"small": align.prepare_layer(as_layer(small), "small", 1000, 0.5), "large": align.prepare_layer(as_layer(large), "large", 1000, 0.5)}
+    prepared = {
+        "small": align.prepare_layer(as_layer(small), "small", 1000, 0.5),
+        "large": align.prepare_layer(as_layer(large), "large", 1000, 0.5),
+    }
     mdata = pipeline.from_layers(prepared, pd.DataFrame({"x": ["a"] * 30}, index=small.index))
     weighted, views, _, _ = factors.mofa_inputs(mdata, weight_views=True)
     totals = {v: float(np.nansum(np.var(d[0], axis=0, ddof=1))) for v, d in zip(views, weighted, strict=True)}
@@ -377,7 +445,10 @@ def test_views_weighted_to_equal_total_variance() -> None:
 
 def test_group_column_equal_to_label_is_refused() -> None:
     omics = {"protein": {"filters": {"group_column": "subtype"}}, "rna": {"filters": {}}}
-    with pytest.raises(InputError, match=r"config\.yaml: key omics/protein/filters/group_column: expected a sheet column other than the label"):
+    with pytest.raises(
+        InputError,
+        match=r"config\.yaml: key omics/protein/filters/group_column: expected a sheet column other than the label",
+    ):
         pipeline.check_group_columns(omics, "subtype", "config.yaml")
     pipeline.check_group_columns(omics, "grade", "config.yaml")
     pipeline.check_group_columns(omics, None, "config.yaml")
@@ -393,7 +464,9 @@ def test_nested_selection_never_sees_the_outer_test_fold() -> None:
     assert [(c["repeat"], c["fold"]) for c in cv.chosen_C] == [(1, f) for f in range(1, 5)]
     from sklearn.model_selection import RepeatedStratifiedKFold
 
-    splits = list(RepeatedStratifiedKFold(n_splits=4, n_repeats=1, random_state=3).split(np.zeros(60), truth.to_numpy()))
+    splits = list(
+        RepeatedStratifiedKFold(n_splits=4, n_repeats=1, random_state=3).split(np.zeros(60), truth.to_numpy())
+    )
     for i, (train, _) in enumerate(splits):
         alone = classifier.LateIntegration(grid, 3, 3 + i).fit({"one": layers["one"].iloc[train]}, truth.iloc[train])
         assert alone.chosen_C() == cv.chosen_C[i]["C"]
@@ -414,14 +487,21 @@ def test_explanations_are_exact_for_the_linear_pool() -> None:
     predicted = proba.idxmax(axis=1)
     table = model.explain(layers, predicted, top_features=2)
     assert list(table.columns) == ["patient", "class", "feature", "layer", "contribution"]
-    totals = table[table["feature"] == classifier.LAYER_TOTAL].pivot(index="patient", columns="layer", values="contribution").fillna(0.0)
+    totals = (
+        table[table["feature"] == classifier.LAYER_TOTAL]
+        .pivot(index="patient", columns="layer", values="contribution")
+        .fillna(0.0)
+    )
     assert len(table[table["feature"] != classifier.LAYER_TOTAL].groupby("patient")) == 45
     log_proba = np.log(proba)
     for patient in truth.index:
         cls = predicted[patient]
         used = ["one", "two"] if patient in second.index else ["one"]
         intercepts = sum(
-            (lambda est: est.intercept_[list(est.classes_).index(cls)] - est.intercept_.mean())(model.models[n].named_steps["model"]) for n in used
+            (lambda est: est.intercept_[list(est.classes_).index(cls)] - est.intercept_.mean())(
+                model.models[n].named_steps["model"]
+            )
+            for n in used
         ) / len(used)
         relative = log_proba.at[patient, cls] - log_proba.loc[patient].mean()
         assert totals.loc[patient, used].sum() + intercepts == pytest.approx(relative, abs=1e-6)  # float64 sums only
@@ -429,14 +509,30 @@ def test_explanations_are_exact_for_the_linear_pool() -> None:
 
 def test_stability_criterion_finds_the_planted_clusters() -> None:
     embedding, truth = blobs([25, 20, 30], seed=8)
-    settings = {"method": "leiden", "criterion": "stability", "resolutions": [0.1, 0.5, 1.0, 2.0], "n_neighbors": 10, "subsamples": 10, "subsample_fraction": 0.8}
+    settings = {
+        "method": "leiden",
+        "criterion": "stability",
+        "resolutions": [0.1, 0.5, 1.0, 2.0],
+        "n_neighbors": 10,
+        "subsamples": 10,
+        "subsample_fraction": 0.8,
+    }
     found = clustering.cluster(embedding, settings, seed=1)
-    assert found.chosen == max(found.scores, key=found.scores.get) and clustering.agreement(found.labels, truth)["ari"] == 1.0
+    assert (
+        found.chosen == max(found.scores, key=found.scores.get)
+        and clustering.agreement(found.labels, truth)["ari"] == 1.0
+    )
     again = clustering.cluster(embedding, settings, seed=1)
     assert again.labels.equals(found.labels) and again.scores == found.scores
-    kmeans = clustering.cluster(embedding, {"method": "kmeans", "criterion": "stability", "k_min": 2, "k_max": 5, "subsamples": 5}, seed=1)
+    kmeans = clustering.cluster(
+        embedding, {"method": "kmeans", "criterion": "stability", "k_min": 2, "k_max": 5, "subsamples": 5}, seed=1
+    )
     # well-separated blobs: k = 3 reproduces perfectly (k = 2, merging two blobs, may too: ties go to the smaller k)
-    assert kmeans.scores["3"] == pytest.approx(1.0) and kmeans.scores["5"] < 1.0 and kmeans.chosen == max(kmeans.scores, key=kmeans.scores.get)
+    assert (
+        kmeans.scores["3"] == pytest.approx(1.0)
+        and kmeans.scores["5"] < 1.0
+        and kmeans.chosen == max(kmeans.scores, key=kmeans.scores.get)
+    )
 
 
 def test_outputs_depend_on_the_label() -> None:

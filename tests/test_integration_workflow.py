@@ -52,12 +52,22 @@ def write_demo_layers(project: Path) -> None:
 
 
 def run_integration(project: Path) -> None:
-    run_snakemake(project, *[f"results/integration/{p}" for p in ("model_metrics.json", "predictions.tsv", "cohort.h5mu")],
-                  "--allowed-rules", *RULES, check=True, timeout=900)
+    run_snakemake(
+        project,
+        *[f"results/integration/{p}" for p in ("model_metrics.json", "predictions.tsv", "cohort.h5mu")],
+        "--allowed-rules",
+        *RULES,
+        check=True,
+        timeout=900,
+    )
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +76,6 @@ def integrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_demo_layers(project)
     run_integration(project)
     return project
-
 
 
 def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, truth: dict) -> None:
@@ -78,7 +87,9 @@ def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, tr
     ari = adjusted_rand_score(subtype.loc[clusters.index], clusters)
     print(f"\ndemo: clusters vs planted subtypes ARI {ari:.3f}")
     assert ari >= 0.9
-    predictions = pd.read_csv(integrated / "results/integration/predictions.tsv", sep="\t", keep_default_na=False, na_values=["NA"])
+    predictions = pd.read_csv(
+        integrated / "results/integration/predictions.tsv", sep="\t", keep_default_na=False, na_values=["NA"]
+    )
     predictions = predictions.set_index("patient")
     blank = [p for p, facts in truth["patients"].items() if facts["label_blank"]]
     assert (predictions.loc[blank, "kind"] == "model").all()
@@ -93,7 +104,10 @@ def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, tr
     assert (honest["predicted"] == honest["label"]).mean() >= 0.95
     assert (validated.loc[list(mislabelled), "predicted"] == subtype.loc[list(mislabelled)]).mean() >= 0.8
     cv = metrics["cross_validation"]
-    assert "sd" in cv["balanced_error_rate"] and len(cv["model_selection"]["chosen_C_per_outer_fold"]) == cv["folds"] * cv["repeats"]
+    assert (
+        "sd" in cv["balanced_error_rate"]
+        and len(cv["model_selection"]["chosen_C_per_outer_fold"]) == cv["folds"] * cv["repeats"]
+    )
     # against the sheet's labels (six wrong by design): lower than the 0.9 against the biology above
     assert metrics["clustering"]["agreement_with_label"]["joint"]["ari"] >= 0.6
     assert metrics["clustering"]["agreement_with_label"]["joint"]["n_clusters"] == 3
@@ -103,7 +117,9 @@ def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, tr
     assert set(metrics["fairness"]) == {"sex", "ancestry"}
     bias = truth["planted_fairness_bias"]
     print(f"\nfairness: { {c: (a['flagged'], a['flagged_groups']) for c, a in metrics['fairness'].items()} }")
-    assert metrics["fairness"][bias["column"]]["flagged"] and metrics["fairness"][bias["column"]]["flagged_groups"] == [bias["group"]]
+    assert metrics["fairness"][bias["column"]]["flagged"] and metrics["fairness"][bias["column"]]["flagged_groups"] == [
+        bias["group"]
+    ]
     assert not metrics["fairness"]["sex"]["flagged"]  # errors unrelated to sex once the class is known
     fairness = pd.read_csv(integrated / "results/integration/fairness.tsv", sep="\t")
     assert fairness.loc[fairness["flagged"], "group"].tolist() == [bias["group"]]
@@ -118,9 +134,18 @@ def test_outputs_follow_the_contract(integrated: Path, truth: dict) -> None:
     assert cohort.obsm["X_joint"].shape == (60, 10)
     assert set(cohort.mod) == {"rna", "protein", "mirna"}
     assert cohort["protein"].n_obs == sum("protein" in f["layers"] for f in truth["patients"].values())
-    assert {"mrn", "date_of_birth", "vcf", "cna"}.isdisjoint(cohort.obs.columns)  # identifying columns and paths never reach it
+    assert {"mrn", "date_of_birth", "vcf", "cna"}.isdisjoint(
+        cohort.obs.columns
+    )  # identifying columns and paths never reach it
     predictions = pd.read_csv(folder / "predictions.tsv", sep="\t")
-    assert list(predictions.columns[:6]) == ["patient", "predicted", "prob_Basal", "prob_HER2", "prob_Luminal", "layers_used"]
+    assert list(predictions.columns[:6]) == [
+        "patient",
+        "predicted",
+        "prob_Basal",
+        "prob_HER2",
+        "prob_Luminal",
+        "layers_used",
+    ]
     weights = pd.read_csv(folder / "factor_gene_weights.tsv", sep="\t")
     assert {"layer", "feature", "gene", "factor", "weight", "factor_label_r2"} <= set(weights.columns)
     explanations = pd.read_csv(folder / "explanations.tsv", sep="\t")
@@ -128,7 +153,9 @@ def test_outputs_follow_the_contract(integrated: Path, truth: dict) -> None:
     predicted = predictions.set_index("patient")["predicted"].dropna()
     assert set(explanations["patient"]) == set(predicted.index)
     assert (explanations["class"].to_numpy() == predicted.loc[explanations["patient"]].to_numpy()).all()
-    assert (explanations["feature"] == "(layer total)").sum() == sum(len(f["layers"]) for f in truth["patients"].values())
+    assert (explanations["feature"] == "(layer total)").sum() == sum(
+        len(f["layers"]) for f in truth["patients"].values()
+    )
     importance = pd.read_csv(folder / "feature_importance.tsv", sep="\t")
     her2 = importance[(importance["class"] == "HER2") & (importance["importance"] > 0)].nsmallest(40, "rank")
     assert "ERBB2" in set(her2["gene"])  # the planted driver of its subtype
@@ -155,7 +182,10 @@ def test_a_layer_with_an_unknown_patient_stops_with_one_line(tmp_path: Path) -> 
     result = run_snakemake(project, "results/integration/aligned.h5mu", "--allowed-rules", *RULES)
     assert result.returncode != 0
     log = (project / "logs/integration/align.log").read_text()
-    assert "precisionflow error: results/omics/mirna.h5ad: obs (patients): expected public patient ids of the sheet, found unknown ids 'NOT-IN-SHEET'" in log
+    assert (
+        "precisionflow error: results/omics/mirna.h5ad: obs (patients): expected public patient ids of the sheet, found unknown ids 'NOT-IN-SHEET'"
+        in log
+    )
     assert "Traceback" not in log
     assert not (project / "results/integration/aligned.h5mu").exists()
 
@@ -198,5 +228,8 @@ def test_a_filter_grouped_by_the_label_is_refused(tmp_path: Path) -> None:
     result = run_snakemake(project, "-n", "results/integration/model_metrics.json", "--allowed-rules", *RULES)
     assert result.returncode != 0
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "precisionflow error" in line]
-    assert len(lines) == 1 and "key omics/protein/filters/group_column: expected a sheet column other than the label" in lines[0]
+    assert (
+        len(lines) == 1
+        and "key omics/protein/filters/group_column: expected a sheet column other than the label" in lines[0]
+    )
     assert "found 'subtype'" in lines[0] and "Traceback" not in result.stderr

@@ -37,7 +37,9 @@ def layer(breast: Path, name: str, patients: dict[str, str], shared_data: Path, 
 
 
 @pytest.mark.parametrize("name", ["mrna", "mirna", "protein"])
-def test_log_values_pass_through_unchanged(breast: Path, patients: dict[str, str], shared_data: Path, name: str) -> None:
+def test_log_values_pass_through_unchanged(
+    breast: Path, patients: dict[str, str], shared_data: Path, name: str
+) -> None:
     frame = pd.read_csv(breast / f"{name}.csv", index_col=0)
     adata = layer(breast, name, patients, shared_data)
     assert list(adata.obs_names) == sorted(patients[p] for p in frame.index)
@@ -78,7 +80,9 @@ def test_rppa_feature_map_reaches_genes(breast: Path, patients: dict[str, str], 
     assert her2.groupby(subtype.loc[adata.obs_names]).mean().idxmax() == "Her2"
 
 
-def test_scaling_and_median_normalization_of_log_values(breast: Path, patients: dict[str, str], shared_data: Path) -> None:
+def test_scaling_and_median_normalization_of_log_values(
+    breast: Path, patients: dict[str, str], shared_data: Path
+) -> None:
     scaled = layer(breast, "mirna", patients, shared_data, scale=True)
     X = np.asarray(scaled.X)
     np.testing.assert_allclose(X.mean(axis=0), 0, atol=1e-9)
@@ -92,13 +96,23 @@ def test_counts_declared_as_log_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "mirna.csv"
     path.write_text("sample,m1,m2\nA,120,3\nB,50,7\n")
     with pytest.raises(InputError, match=r"mirna.csv: row 2 \(sample 'A'\), column 'm1': expected log-scale values"):
-        build_layer("mirna", {"type": "matrix", "path": str(path), "orientation": "samples_by_features"}, public_ids={"A": "A", "B": "B"})
+        build_layer(
+            "mirna",
+            {"type": "matrix", "path": str(path), "orientation": "samples_by_features"},
+            public_ids={"A": "A", "B": "B"},
+        )
     path.write_text("sample,m1,m2\nA,12,3\nB,50,7\n")
     with pytest.raises(InputError, match=r"only whole numbers ≥ 0 up to 50: raw counts\? \(set values: counts\)"):
-        build_layer("mirna", {"type": "matrix", "path": str(path), "orientation": "samples_by_features"}, public_ids={"A": "A", "B": "B"})
+        build_layer(
+            "mirna",
+            {"type": "matrix", "path": str(path), "orientation": "samples_by_features"},
+            public_ids={"A": "A", "B": "B"},
+        )
 
 
-def test_combat_on_a_sheet_batch_column_removes_a_planted_shift(breast: Path, patients: dict[str, str], tmp_path: Path) -> None:
+def test_combat_on_a_sheet_batch_column_removes_a_planted_shift(
+    breast: Path, patients: dict[str, str], tmp_path: Path
+) -> None:
     frame = pd.read_csv(breast / "mrna.csv", index_col=0)
     batch = {patients[p]: ("b1" if i % 2 else "b2") for i, p in enumerate(frame.index)}
     in_b1 = [batch[patients[p]] == "b1" for p in frame.index]
@@ -106,8 +120,10 @@ def test_combat_on_a_sheet_batch_column_removes_a_planted_shift(breast: Path, pa
     path = tmp_path / "mrna_batch.csv"
     frame.to_csv(path)
     adata = build_layer(
-        "mrna", {"type": "rna", "values": "log", "path": str(path), "orientation": "samples_by_features", "batch": "run"},
-        public_ids=patients, sheet_columns={"run": batch},
+        "mrna",
+        {"type": "rna", "values": "log", "path": str(path), "orientation": "samples_by_features", "batch": "run"},
+        public_ids=patients,
+        sheet_columns={"run": batch},
     )
     info = adata.uns["batch_correction"]
     assert list(info["batches"]) == ["b1", "b2"] and info["corrected_features"] == adata.n_vars
@@ -124,6 +140,13 @@ def test_combat_on_a_sheet_batch_column_removes_a_planted_shift(breast: Path, pa
 def test_batch_needs_a_value_for_every_patient(breast: Path, patients: dict[str, str]) -> None:
     batch = {p: "b1" for p in patients.values()}
     batch[sorted(batch)[3]] = None
-    with pytest.raises(InputError, match=r"samples.tsv: column 'run', patient\(s\) 'BRCA-.*': expected a value for every patient"):
-        build_layer("mrna", {"type": "matrix", "path": str(breast / "mrna.csv"), "orientation": "samples_by_features", "batch": "run"},
-                    public_ids=patients, sheet_columns={"run": batch}, sheet_path="samples.tsv")
+    with pytest.raises(
+        InputError, match=r"samples.tsv: column 'run', patient\(s\) 'BRCA-.*': expected a value for every patient"
+    ):
+        build_layer(
+            "mrna",
+            {"type": "matrix", "path": str(breast / "mrna.csv"), "orientation": "samples_by_features", "batch": "run"},
+            public_ids=patients,
+            sheet_columns={"run": batch},
+            sheet_path="samples.tsv",
+        )

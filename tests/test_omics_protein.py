@@ -26,7 +26,12 @@ def ubi(shared_data: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
 
 def ubi_layer(path: Path, design: pd.DataFrame, **settings):
     config = {"type": "protein", "path": str(path), "format": "maxquant", **settings}
-    return build_layer("protein", config, public_ids={s: s for s in design["label"]}, sheet_columns={"condition": dict(zip(design["label"], design["condition"]))})
+    return build_layer(
+        "protein",
+        config,
+        public_ids={s: s for s in design["label"]},
+        sheet_columns={"condition": dict(zip(design["label"], design["condition"]))},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +42,14 @@ def layer(ubi):
 
 def test_contaminants_reverse_and_site_only_removed_and_counted(layer, ubi) -> None:
     _, table, _ = ubi
-    flags = {k: table[c].fillna("").eq("+") for k, c in
-             (("contaminant", "Potential.contaminant"), ("reverse", "Reverse"), ("only_identified_by_site", "Only.identified.by.site"))}
+    flags = {
+        k: table[c].fillna("").eq("+")
+        for k, c in (
+            ("contaminant", "Potential.contaminant"),
+            ("reverse", "Reverse"),
+            ("only_identified_by_site", "Only.identified.by.site"),
+        )
+    }
     read = layer.uns["read"]
     for kind, flagged in flags.items():
         assert read[f"removed_{kind}"] == int(flagged.sum()) > 0
@@ -82,9 +93,17 @@ def test_medians_equal_after_centering_and_imputed_only_where_missing(layer, ubi
 
 def test_real_maxquant_names_give_the_same_layer(layer, ubi, tmp_path: Path) -> None:
     path, table, design = ubi
-    real = {"Protein.IDs": "Protein IDs", "Majority.protein.IDs": "Majority protein IDs", "Protein.names": "Protein names",
-            "Gene.names": "Gene names", "Razor...unique.peptides": "Razor + unique peptides", "Unique.peptides": "Unique peptides",
-            "Fasta.headers": "Fasta headers", "Only.identified.by.site": "Only identified by site", "Potential.contaminant": "Potential contaminant"}
+    real = {
+        "Protein.IDs": "Protein IDs",
+        "Majority.protein.IDs": "Majority protein IDs",
+        "Protein.names": "Protein names",
+        "Gene.names": "Gene names",
+        "Razor...unique.peptides": "Razor + unique peptides",
+        "Unique.peptides": "Unique peptides",
+        "Fasta.headers": "Fasta headers",
+        "Only.identified.by.site": "Only identified by site",
+        "Potential.contaminant": "Potential contaminant",
+    }
     renamed = table.rename(columns=real).rename(columns=lambda c: c.replace("LFQ.intensity.", "LFQ intensity "))
     # a MaxQuant-style tab-separated file, raw intensities beside the LFQ ones (LFQ must win)
     for s in design["label"]:

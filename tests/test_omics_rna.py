@@ -21,14 +21,30 @@ from precisionflow.omics import counts as C
 from precisionflow.omics.layer import build_layer
 
 # edgeR 3.40.2: sprintf("%.10f", calcNormFactors(as.matrix(read.csv(airway_counts.csv.gz, row.names = 1)), method = "TMM"))
-EDGER_AIRWAY_TMM = [1.0553567112, 1.0291947404, 0.9832690496, 0.9490081349, 1.0255871017, 0.9729021961, 1.0308785116, 0.9592054560]
+EDGER_AIRWAY_TMM = [
+    1.0553567112,
+    1.0291947404,
+    0.9832690496,
+    0.9490081349,
+    1.0255871017,
+    0.9729021961,
+    1.0308785116,
+    0.9592054560,
+]
 
 
 def run_r(code: str, packages: list[str]) -> str:
     """Output of an R snippet, or a skip when R or a package is missing."""
     if shutil.which("Rscript") is None:
         pytest.skip("Rscript is not installed (Debian: r-base-core)")
-    check = subprocess.run(["Rscript", "-e", f"quit(status = !all(sapply(c({', '.join(repr(p) for p in packages)}), requireNamespace, quietly = TRUE)))"], capture_output=True)
+    check = subprocess.run(
+        [
+            "Rscript",
+            "-e",
+            f"quit(status = !all(sapply(c({', '.join(repr(p) for p in packages)}), requireNamespace, quietly = TRUE)))",
+        ],
+        capture_output=True,
+    )
     if check.returncode != 0:
         pytest.skip(f"R package(s) {packages} not installed")
     result = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, check=True, timeout=300)
@@ -52,7 +68,9 @@ def airway_counts(airway: tuple[Path, pd.DataFrame]) -> pd.DataFrame:
 def airway_layer(airway: tuple[Path, pd.DataFrame], shared_data: Path):
     path, coldata = airway
     config = {"type": "rna", "path": str(path), "filters": {"min_count": 0, "min_samples_fraction": 0}}
-    return build_layer("rna", config, public_ids={s: s for s in coldata.index}, genes=shared_data / "resources" / "genes.grch38.bed.gz")
+    return build_layer(
+        "rna", config, public_ids={s: s for s in coldata.index}, genes=shared_data / "resources" / "genes.grch38.bed.gz"
+    )
 
 
 def test_airway_size_factors_match_pydeseq2_and_pcs_show_dex_and_cell_line(airway_layer, airway, airway_counts) -> None:
@@ -62,7 +80,9 @@ def test_airway_size_factors_match_pydeseq2_and_pcs_show_dex_and_cell_line(airwa
     counts = airway_counts.loc[airway_layer.obs_names]
     dds = DeseqDataSet(counts=counts, metadata=coldata.loc[counts.index, ["dex"]], design="~dex", quiet=True)
     dds.fit_size_factors()
-    np.testing.assert_allclose(airway_layer.obs["size_factor"].to_numpy(), dds.obs["size_factors"].to_numpy(), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        airway_layer.obs["size_factor"].to_numpy(), dds.obs["size_factors"].to_numpy(), rtol=0, atol=1e-6
+    )
     # every gene with a read is kept (filter off), ids unchanged, raw counts as read
     assert airway_layer.n_vars == int((counts.sum(axis=0) > 0).sum())
     np.testing.assert_array_equal(airway_layer.layers["raw"], counts.loc[:, airway_layer.var_names].to_numpy())
@@ -87,7 +107,13 @@ def test_vst_matches_pydeseq2_vst(airway_counts: pd.DataFrame) -> None:
 
     keep, _ = C.low_count_filter(airway_counts.to_numpy(), 10, 0.2)
     sub = airway_counts.loc[:, keep].iloc[:, ::20]  # ~860 genes: fast
-    dds = DeseqDataSet(counts=sub, metadata=pd.DataFrame({"all": ["all"] * len(sub)}, index=sub.index), design="~1", quiet=True, n_cpus=1)
+    dds = DeseqDataSet(
+        counts=sub,
+        metadata=pd.DataFrame({"all": ["all"] * len(sub)}, index=sub.index),
+        design="~1",
+        quiet=True,
+        n_cpus=1,
+    )
     dds.vst()
     x = sub.to_numpy()
     factors = C.median_of_ratios(x)
@@ -192,7 +218,9 @@ def test_cpm_and_tmm_size_factors_are_library_sizes_in_millions(airway_counts: p
     np.testing.assert_allclose(normalized[:, 0], np.log2(x[:, 0] / x.sum(axis=1) * 1e6 + 1))
 
 
-def test_every_gene_with_a_zero_falls_back_to_poscounts_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_every_gene_with_a_zero_falls_back_to_poscounts_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     from pydeseq2.dds import DeseqDataSet
 
     rng = np.random.default_rng(5)
@@ -203,10 +231,16 @@ def test_every_gene_with_a_zero_falls_back_to_poscounts_with_a_warning(tmp_path:
     path = tmp_path / "counts.tsv"
     frame.to_csv(path, sep="\t")
     with caplog.at_level(logging.WARNING, logger="precisionflow"):
-        layer = build_layer("rna", {"type": "rna", "path": str(path), "filters": {"min_count": 0}}, public_ids={s: s for s in frame.columns})
+        layer = build_layer(
+            "rna",
+            {"type": "rna", "path": str(path), "filters": {"min_count": 0}},
+            public_ids={s: s for s in frame.columns},
+        )
     assert "every gene has a zero" in caplog.text and "poscounts" in caplog.text
     assert layer.uns["size_factors"]["fallback"] == "poscounts"
-    dds = DeseqDataSet(counts=frame.T, metadata=pd.DataFrame({"a": ["a"] * 6}, index=frame.columns), design="~1", quiet=True)
+    dds = DeseqDataSet(
+        counts=frame.T, metadata=pd.DataFrame({"a": ["a"] * 6}, index=frame.columns), design="~1", quiet=True
+    )
     dds.fit_size_factors(fit_type="poscounts")
     np.testing.assert_allclose(layer.obs["size_factor"].to_numpy(), dds.obs["size_factors"].to_numpy(), atol=1e-6)
 
@@ -223,8 +257,12 @@ def test_low_count_filter_default_and_unmapped_ids_kept(tmp_path: Path, shared_d
     )
     path = tmp_path / "salmon.merged.gene_counts.tsv"
     path.write_text(text)
-    layer = build_layer("rna", {"type": "rna", "path": str(path), "transform": "log2", "normalization": "cpm"},
-                        public_ids={s: s for s in "ABCDE"}, genes=shared_data / "resources" / "genes.grch38.bed.gz")
+    layer = build_layer(
+        "rna",
+        {"type": "rna", "path": str(path), "transform": "log2", "normalization": "cpm"},
+        public_ids={s: s for s in "ABCDE"},
+        genes=shared_data / "resources" / "genes.grch38.bed.gz",
+    )
     # default filter: ≥ 10 reads in ≥ 20 % of the samples (here 1 of 5): LOWGENE has at most 9
     assert list(layer.var_names) == ["ENSG00000141736.14", "ENSG00000091831", "ENSG99999999999", "MYGENE"]
     assert layer.uns["filter"] == {"features_read": 5, "features_kept": 4, "min_count": 10.0, "min_samples": 1}
@@ -238,8 +276,21 @@ def test_samples_by_features_counts_and_rounding(tmp_path: Path) -> None:
     path = tmp_path / "counts.csv"
     path.write_text("sample,g1,g2,g3\nA,10.4,20,30\nB,11,21.6,31\nC,12,22,32\n")
     with pytest.raises(InputError) as error:
-        build_layer("rna", {"type": "rna", "path": str(path), "orientation": "samples_by_features"}, public_ids={s: s for s in "ABC"})
+        build_layer(
+            "rna",
+            {"type": "rna", "path": str(path), "orientation": "samples_by_features"},
+            public_ids={s: s for s in "ABC"},
+        )
     assert str(error.value).startswith(f"{path}: row 2 (sample 'A'), column 'g1': expected a count (a whole number")
-    layer = build_layer("rna", {"type": "rna", "path": str(path), "orientation": "samples_by_features", "round_counts": True,
-                                "normalization": "cpm"}, public_ids={s: s for s in "ABC"})
+    layer = build_layer(
+        "rna",
+        {
+            "type": "rna",
+            "path": str(path),
+            "orientation": "samples_by_features",
+            "round_counts": True,
+            "normalization": "cpm",
+        },
+        public_ids={s: s for s in "ABC"},
+    )
     np.testing.assert_array_equal(layer.layers["raw"], [[10, 20, 30], [11, 22, 31], [12, 22, 32]])

@@ -39,14 +39,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-
 def test_demo_layers_follow_the_contract(demo: Path, truth: dict) -> None:
     for layer in LAYERS:
         adata = ad.read_h5ad(demo / f"results/omics/{layer}.h5ad")
         with_layer = sorted(p for p, facts in truth["patients"].items() if layer in facts["layers"])
         assert list(adata.obs_names) == with_layer, layer
         assert adata.layers["raw"].shape == adata.shape and "gene" in adata.var
-        assert adata.uns["settings"]["path"] == Path(yaml.safe_load((demo / "config/config.yaml").read_text())["omics"][layer]["path"]).name
+        assert (
+            adata.uns["settings"]["path"]
+            == Path(yaml.safe_load((demo / "config/config.yaml").read_text())["omics"][layer]["path"]).name
+        )
         for figure in ("samples", "pca"):
             assert (demo / f"results/omics/qc/{layer}.{figure}.png").read_bytes()[:4] == b"\x89PNG"
         assert (demo / f"logs/omics/{layer}.log").is_file()
@@ -120,7 +122,9 @@ def test_unknown_sample_and_identifying_batch_stop_before_any_job(tmp_path: Path
     result = run_snakemake(project, "-n", *TARGETS)
     text = result.stdout + result.stderr
     assert result.returncode != 0 and "Job stats" not in text
-    assert re.search(r"key omics/rna: expected a column of the sheet .* that is not identifying, found 'mrn'", text), text
+    assert re.search(r"key omics/rna: expected a column of the sheet .* that is not identifying, found 'mrn'", text), (
+        text
+    )
 
 
 def test_batch_correction_and_pseudonyms(tmp_path: Path) -> None:

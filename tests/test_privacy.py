@@ -123,7 +123,9 @@ def pseudonymized(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_outputs_name_patients_by_keyed_hashes(pseudonymized: Path) -> None:
     expected = sorted(pseudonym(p, KEY) for p in sheet(pseudonymized)["patient"])
-    tables = [p for p in (pseudonymized / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv")]
+    tables = [
+        p for p in (pseudonymized / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv")
+    ]
     assert sorted(p.stem for p in tables) == expected
     actionable = pd.read_csv(pseudonymized / "results/targets/actionable.tsv", sep="\t", dtype=str)
     assert set(actionable["patient"]) <= set(expected)
@@ -179,10 +181,18 @@ def test_dossiers_and_fhir_bundles_carry_only_pseudonyms(pseudonymized: Path) ->
     assert sorted(p.stem for p in folder.glob("*.html") if p.stem != "index") == expected
     bundle = json.loads((folder / f"{expected[0]}.fhir.json").read_text())
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
-    assert [i["value"] for i in patient["identifier"]] == [expected[0]] and set(patient) == {"resourceType", "id", "identifier"}
+    assert [i["value"] for i in patient["identifier"]] == [expected[0]] and set(patient) == {
+        "resourceType",
+        "id",
+        "identifier",
+    }
     page = (folder / f"{expected[0]}.html").read_text()
     assert f"Patient dossier: {expected[0]}" in page
-    leaks = find(pseudonymized, raw_ids(pseudonymized) | identifying_values(pseudonymized), folders=("results/report/patients",))
+    leaks = find(
+        pseudonymized, raw_ids(pseudonymized) | identifying_values(pseudonymized), folders=("results/report/patients",)
+    )
     assert not leaks, leaks
     with zipfile.ZipFile(pseudonymized / "results/report/report.zip") as archive:
-        assert any(n.endswith(f"/{expected[0]}.html") and archive.getinfo(n).file_size > 100_000 for n in archive.namelist())
+        assert any(
+            n.endswith(f"/{expected[0]}.html") and archive.getinfo(n).file_size > 100_000 for n in archive.namelist()
+        )

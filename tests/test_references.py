@@ -31,7 +31,12 @@ def test_genes_grch38(resources: Path) -> None:
     assert len(genes) > 60_000 and (genes["end"] >= genes["start"]).all()
     assert not genes["chrom"].str.startswith("chr").any()
     erbb2 = genes[genes["symbol"] == "ERBB2"].iloc[0]
-    assert (erbb2["chrom"], erbb2["start"], erbb2["end"], erbb2["biotype"]) == ("17", 39687913, 39730426, "protein_coding")
+    assert (erbb2["chrom"], erbb2["start"], erbb2["end"], erbb2["biotype"]) == (
+        "17",
+        39687913,
+        39730426,
+        "protein_coding",
+    )
 
 
 def test_genes_bad_rows(tmp_path: Path) -> None:
@@ -53,7 +58,13 @@ def test_genes_bad_rows(tmp_path: Path) -> None:
 def test_contig_matcher_namings() -> None:
     plain = contig_matcher(["1", "17", "X", "MT"])
     assert [plain(c) for c in ("chr17", "Chr17", "17", "chrX", "chrM", "chrUn_gl000220", "GL000220.1")] == [
-        "17", "17", "17", "X", "MT", None, None,
+        "17",
+        "17",
+        "17",
+        "X",
+        "MT",
+        None,
+        None,
     ]
     prefixed = contig_matcher(["chr1", "chr17", "chrM"])
     assert [prefixed(c) for c in ("17", "chr17", "MT")] == ["chr17", "chr17", "chrM"]
@@ -90,7 +101,9 @@ def test_hotspots_cancerhotspots(resources: Path) -> None:
 
 def test_hotspots_vcf_style_and_bad(tmp_path: Path) -> None:
     path = tmp_path / "hot.tsv"
-    path.write_text("chrom\tpos\tref\talt\tgene\tclass\tprotein_change\n7\t100\tCA\tC\tG1\tDEL\tX1del\n7\t200\tC\tCTT\tG2\tINS\tX2ins\n")
+    path.write_text(
+        "chrom\tpos\tref\talt\tgene\tclass\tprotein_change\n7\t100\tCA\tC\tG1\tDEL\tX1del\n7\t200\tC\tCTT\tG2\tINS\tX2ins\n"
+    )
     hotspots = read_hotspots(path)  # the header line is skipped, anchored alleles become MAF alleles
     assert hotspots[["maf_start", "maf_ref", "maf_alt"]].values.tolist() == [[101, "A", "-"], [200, "-", "TT"]]
     path.write_text("7\t100\tC\tT\tG1\tMissense_Mutation\tA1T\n7\tpos?\tC\tT\tG1\tMissense_Mutation\tA1T\n")

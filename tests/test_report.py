@@ -21,8 +21,15 @@ from tests.conftest import run_snakemake
 pytestmark = pytest.mark.workflow
 
 CATEGORIES = [
-    "1. Cohort", "2. Variants", "3. Normalization", "4. Integration", "5. Targets", "6. Patients", "7. Outcome",
-    "8. Pharmacogenomics", "9. Dossiers",
+    "1. Cohort",
+    "2. Variants",
+    "3. Normalization",
+    "4. Integration",
+    "5. Targets",
+    "6. Patients",
+    "7. Outcome",
+    "8. Pharmacogenomics",
+    "9. Dossiers",
 ]
 
 
@@ -41,7 +48,9 @@ class Report:
 
     def entries(self, category: str, subcategory: str | None = None) -> list[str]:
         subcategories = self.categories[category]
-        paths = subcategories[subcategory] if subcategory is not None else [p for ps in subcategories.values() for p in ps]
+        paths = (
+            subcategories[subcategory] if subcategory is not None else [p for ps in subcategories.values() for p in ps]
+        )
         return sorted(paths)
 
     def data(self, path: str) -> bytes:
@@ -57,7 +66,6 @@ def report(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(folder)
     return Report(folder)
-
 
 
 def test_one_category_per_step(report: Report) -> None:
@@ -76,8 +84,15 @@ def test_each_step_shows_its_figures_and_tables(report: Report) -> None:
     assert any(n.endswith(".png") for n in normalization) and any("rna" in n for n in normalization)
     assert {"umap.png", "variance_explained.png", "model_metrics.json", "fairness.tsv"} <= names("4. Integration")
     assert {"cohort_targets.tsv", "cohort_targets.html", "cohort_evidence.png", "actionable.tsv"} <= names("5. Targets")
-    assert {"associations.tsv", "risk.tsv", "metrics.json", "km_clusters.png", "km_genes.png", "km_factors.png",
-            "km_risk_groups.png"} <= names("7. Outcome")
+    assert {
+        "associations.tsv",
+        "risk.tsv",
+        "metrics.json",
+        "km_clusters.png",
+        "km_genes.png",
+        "km_factors.png",
+        "km_risk_groups.png",
+    } <= names("7. Outcome")
     assert names("9. Dossiers") == {"index.html"}
     for path, entry in report.results.items():
         if entry["mime_type"] == "image/png":
@@ -107,7 +122,9 @@ def test_one_section_per_patient_with_targets_evidence_and_drugs(report: Report,
         assert page.index("Actionable alterations") < page.index("Resistance") < page.index("Ranked targets")
         assert "evidence_mutation" not in page and "copy number" in page  # readable headers, every evidence type
         target = facts["planted_target"]
-        genomic = facts["copy_number_calls"].get(target) == "amp" or any(h.split()[0] == target for h in facts["hotspots"])
+        genomic = facts["copy_number_calls"].get(target) == "amp" or any(
+            h.split()[0] == target for h in facts["hotspots"]
+        )
         if genomic:  # an amplified or hotspot-mutated oncogene: a top target with its drugs
             assert target in genes[:3], (patient, genes[:5])
             row = page[page.index(f"<b>{target}</b>") :].split("</tr>", 1)[0]
@@ -132,7 +149,11 @@ def test_cohort_page_lists_the_planted_targets(report: Report, truth: dict) -> N
 def test_no_identifying_data_in_the_report(report: Report, root: Path) -> None:
     sheet = pd.read_csv(root / "config" / "samples.tsv", sep="\t", dtype=str)
     secrets = set(sheet["mrn"].dropna()) | set(sheet["date_of_birth"].dropna())
-    texts = [report.html] + [p.read_text(errors="replace") for p in report.root.rglob("*") if p.is_file() and p.suffix in {".html", ".tsv", ".json", ".txt"}]
+    texts = [report.html] + [
+        p.read_text(errors="replace")
+        for p in report.root.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".tsv", ".json", ".txt"}
+    ]
     for text in texts:
         leaked = [s for s in secrets if s in text]
         assert not leaked, leaked[:3]

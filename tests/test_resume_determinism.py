@@ -65,7 +65,9 @@ def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> dict:
         run = subprocess.Popen(command(project), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 1500
         while not ((project / KILL_WHILE).exists() and not (project / KILL_BEFORE).exists()):
-            assert run.poll() is None, "the run ended before it could be killed:\n" + (project.parent / "first.log").read_text()[-4000:]
+            assert run.poll() is None, (
+                "the run ended before it could be killed:\n" + (project.parent / "first.log").read_text()[-4000:]
+            )
             assert time.monotonic() < deadline, "the integration step never started"
             time.sleep(0.2)
         time.sleep(2)  # well inside the MOFA+ fit (about half a minute on the demo)
@@ -130,7 +132,9 @@ def test_stale_locks_are_cleared_only_when_their_run_is_gone(tmp_path: Path) -> 
     assert clear_stale_locks(tmp_path) is None  # no recorded owner: left to snakemake --unlock
     record_owner(tmp_path)  # this process: alive
     assert clear_stale_locks(tmp_path) is None and list((tmp_path / LOCKS).glob("*"))
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout
     owner(pid=int(gone), host="another-host")
     assert clear_stale_locks(tmp_path) is None  # another host: cannot tell
     owner(pid=os.getpid(), started=1.0)  # the pid now belongs to a later process

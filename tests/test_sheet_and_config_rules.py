@@ -47,15 +47,23 @@ def test_trailing_tabs_of_a_spreadsheet_export_are_ignored(tmp_path: Path) -> No
 
 def test_a_value_after_the_last_column_is_still_an_error(tmp_path: Path) -> None:
     path = write(tmp_path / "s.tsv", "patient\tsex\nP1\tF\t\nP2\tM\textra\n")
-    with pytest.raises(InputError, match=r"layout: expected a tab-separated sample sheet with the same number of fields on every line"):
+    with pytest.raises(
+        InputError, match=r"layout: expected a tab-separated sample sheet with the same number of fields on every line"
+    ):
         load_sheet(path)
 
 
 def test_a_yaml_key_given_twice_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.yaml", "cohort: x\nomics:\n  rna: {type: rna}\n  protein:\n    type: protein\n    type: matrix\nlabel: null\n")
+    path = write(
+        tmp_path / "c.yaml",
+        "cohort: x\nomics:\n  rna: {type: rna}\n  protein:\n    type: protein\n    type: matrix\nlabel: null\n",
+    )
     with pytest.raises(InputError) as error:
         check_unique_keys(path)
-    assert str(error.value) == f"{path}: line 6: expected each key once in its mapping, found 'type' again (first at line 5)"
+    assert (
+        str(error.value)
+        == f"{path}: line 6: expected each key once in its mapping, found 'type' again (first at line 5)"
+    )
     check_unique_keys(write(tmp_path / "ok.yaml", "a: 1\nb: {a: 2}\nc: [{a: 1}, {a: 2}]\n"))
     check_unique_keys(write(tmp_path / "broken.yaml", "a: [1\n"))  # a syntax error is Snakemake's to report
 
@@ -66,11 +74,15 @@ def test_driver_cancer_types_are_intogen_codes(shared_data: Path) -> None:
     with pytest.raises(InputError) as error:
         check_driver_cancer_types(drivers, ["BRCA", "SKCM"], "config.yaml")
     message = str(error.value)
-    assert message.startswith(f"config.yaml: key variants/driver_cancer_types: expected CANCER_TYPE codes of {drivers} ('ACC', ")
+    assert message.startswith(
+        f"config.yaml: key variants/driver_cancer_types: expected CANCER_TYPE codes of {drivers} ('ACC', "
+    )
     assert message.endswith("found 'SKCM' (cohort 'CBIOP_WXS_SKCM_BROAD' is 'CM'; cohort 'TCGA_WXS_SKCM' is 'CM')")
 
 
 def test_driver_cancer_types_need_a_cancer_type_column(tmp_path: Path) -> None:
     drivers = write(tmp_path / "cgc.tsv", "Gene Symbol\tRole in Cancer\nBRAF\toncogene\n")
-    with pytest.raises(InputError, match=r"expected a drivers file with CANCER_TYPE codes \(.*cgc.tsv has none\), found 'BRCA'"):
+    with pytest.raises(
+        InputError, match=r"expected a drivers file with CANCER_TYPE codes \(.*cgc.tsv has none\), found 'BRCA'"
+    ):
         check_driver_cancer_types(drivers, ["BRCA"])

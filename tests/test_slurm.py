@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, SNAKEMAKE, make_project
 from slurm_cluster import Cluster, SlurmUnavailable, start_cluster
 
@@ -68,7 +67,11 @@ def per_patient_rules(dry_run_output: str) -> dict[str, bool]:
 
 
 def test_every_profile_entry_is_commented() -> None:
-    for profile in (WORKFLOW_PROFILE / "config.yaml", TEST_PROFILE / "config.yaml", ROOT / "profiles/default/config.yaml"):
+    for profile in (
+        WORKFLOW_PROFILE / "config.yaml",
+        TEST_PROFILE / "config.yaml",
+        ROOT / "profiles/default/config.yaml",
+    ):
         lines = profile.read_text().splitlines()
         keys = yaml.safe_load("\n".join(lines))
         for index, line in enumerate(lines):
@@ -92,9 +95,7 @@ def test_workflow_profile_keeps_site_names_out() -> None:
 def dry_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The demo planned through the SLURM profile (no cluster needed; threads must not be <TBD>)."""
     project = make_project(tmp_path_factory.mktemp("slurm_plan"))
-    result = subprocess.run(
-        slurm_command(project, "-n"), capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run(slurm_command(project, "-n"), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     return result.stdout + result.stderr
 
@@ -146,7 +147,10 @@ def test_demo_on_slurm_matches_local_run(slurm: Cluster, demo_run: Path, tmp_pat
     started = time.monotonic()
     try:
         result = subprocess.run(
-            ["timeout", "-k", "30", str(RUN_TIMEOUT), *command], capture_output=True, text=True, timeout=RUN_TIMEOUT + 60
+            ["timeout", "-k", "30", str(RUN_TIMEOUT), *command],
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT + 60,
         )
     finally:
         leftover = wait_for_empty_queue(slurm)

@@ -18,7 +18,10 @@ def test_integration_needs_a_layer_and_as_many_patients_as_umap() -> None:
     }  # fmt: skip
     three = integration_step({"rna": ["a", "b"], "protein": ["b", "c"]})
     assert not three.ran
-    assert three.reason == "3 patients with an omics layer; the methods need at least 4 (MOFA+ 2, k-means (silhouette) 3, UMAP 4)"
+    assert (
+        three.reason
+        == "3 patients with an omics layer; the methods need at least 4 (MOFA+ 2, k-means (silhouette) 3, UMAP 4)"
+    )
     four = integration_step({"rna": ["a", "b"], "protein": ["c", "d"]})
     assert four.ran and four.reason == "2 layer(s), 4 patients with a layer"
 

@@ -84,7 +84,9 @@ def small_inputs(**changes) -> ev.EvidenceInputs:
         patients=patients,
         mutations=mutations,
         mutated_patients=patients,
-        copy_number=pd.DataFrame({"patient": ["P7"], "gene": ["TP53"], "call": ["amp"], "total_cn": [12.0], "ploidy": [2.0]}),
+        copy_number=pd.DataFrame(
+            {"patient": ["P7"], "gene": ["TP53"], "call": ["amp"], "total_cn": [12.0], "ploidy": [2.0]}
+        ),
         cn_patients=patients,
         layers=[],
         gene_weights=None,
@@ -130,10 +132,19 @@ def test_resisted_agents_are_withdrawn_from_a_patients_drugs() -> None:
     data = small_inputs()
     prepared = prepare(data, SETTINGS)
     tables = patient_tables(prepared, pd.Series({"PIK3CA": "ALPELISIB;TASELISIB", "TP53": "X"}), SETTINGS)
-    withdraw_resisted_drugs(tables, {"P1": {"TASELISIB": "PIK3CA p.H1047R predicts resistance (MOAlmanac:1)"}, "P2": {"ALPELISIB": "r", "TASELISIB": "r"}})
+    withdraw_resisted_drugs(
+        tables,
+        {
+            "P1": {"TASELISIB": "PIK3CA p.H1047R predicts resistance (MOAlmanac:1)"},
+            "P2": {"ALPELISIB": "r", "TASELISIB": "r"},
+        },
+    )
     p0, p1, p2 = (tables.of(p).set_index("gene") for p in ("P0", "P1", "P2"))
     assert p0.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
-    assert p1.at["PIK3CA", "drugs"] == "ALPELISIB" and "withdrawn TASELISIB: PIK3CA p.H1047R" in p1.at["PIK3CA", "drug_evidence"]
+    assert (
+        p1.at["PIK3CA", "drugs"] == "ALPELISIB"
+        and "withdrawn TASELISIB: PIK3CA p.H1047R" in p1.at["PIK3CA", "drug_evidence"]
+    )
     assert p2.at["PIK3CA", "drugs"] == "" and p2.at["PIK3CA", "drug_evidence"].startswith("withdrawn")
 
 
@@ -146,27 +157,51 @@ def test_expression_alone_gives_no_drug_and_no_druggability() -> None:
     values = rng.normal(0, 0.2, size=(12, 3))
     values[0] += 5.0  # P0 over-expresses all three genes (z far above z_high)
     rna = ev.Layer("rna", "rna", values, patients, ["EGFR", "TP53", "KRAS"], ["EGFR", "TP53", "KRAS"])
-    mutations = pd.DataFrame([("P0", "KRAS", "Nonsense_Mutation", False, "p.Q61*")], columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
+    mutations = pd.DataFrame(
+        [("P0", "KRAS", "Nonsense_Mutation", False, "p.Q61*")],
+        columns=["patient", "gene", "classification", "is_hotspot", "protein_change"],
+    )
     data = small_inputs(
-        mutations=mutations, layers=[rna], roles=pd.Series({"EGFR": "Act", "TP53": "LoF", "KRAS": "Act"}),
-        druggability=pd.Series({"EGFR": 1.0, "TP53": 1.0, "KRAS": 1.0}), copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
+        mutations=mutations,
+        layers=[rna],
+        roles=pd.Series({"EGFR": "Act", "TP53": "LoF", "KRAS": "Act"}),
+        druggability=pd.Series({"EGFR": 1.0, "TP53": 1.0, "KRAS": 1.0}),
+        copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
     )
     prepared = prepare(data, SETTINGS)
     drugs = pd.Series({"EGFR": "CETUXIMAB", "TP53": "X", "KRAS": "SOTORASIB"})
     p0 = patient_tables(prepared, drugs, SETTINGS).of("P0").set_index("gene")
-    assert p0.at["EGFR", "evidence_rna"] == 1.0 and p0.at["EGFR", "drugs"] == "" and p0.at["EGFR", "evidence_druggability"] == 0
+    assert (
+        p0.at["EGFR", "evidence_rna"] == 1.0
+        and p0.at["EGFR", "drugs"] == ""
+        and p0.at["EGFR", "evidence_druggability"] == 0
+    )
     assert "TP53" not in p0.index  # LoF: over-expression is no evidence
     # a truncating mutation does not activate KRAS: no druggability, no drug, despite the RNA outlier
-    assert p0.at["KRAS", "evidence_mutation"] == 0.25 and p0.at["KRAS", "evidence_druggability"] == 0 and p0.at["KRAS", "drugs"] == ""
+    assert (
+        p0.at["KRAS", "evidence_mutation"] == 0.25
+        and p0.at["KRAS", "evidence_druggability"] == 0
+        and p0.at["KRAS", "drugs"] == ""
+    )
 
 
 def test_mutation_classes_and_roles_scale_the_evidence() -> None:
-    rows = [("P0", "A", "Missense_Mutation", False, ""), ("P0", "B", "Frame_Shift_Del", False, ""), ("P0", "C", "In_Frame_Ins", False, ""), ("P0", "D", "Missense_Mutation", False, "")]
+    rows = [
+        ("P0", "A", "Missense_Mutation", False, ""),
+        ("P0", "B", "Frame_Shift_Del", False, ""),
+        ("P0", "C", "In_Frame_Ins", False, ""),
+        ("P0", "D", "Missense_Mutation", False, ""),
+    ]
     data = small_inputs(
-        patients=["P0"], mutated_patients=["P0"], cn_patients=[], groups=None, extra_genes=(),
+        patients=["P0"],
+        mutated_patients=["P0"],
+        cn_patients=[],
+        groups=None,
+        extra_genes=(),
         mutations=pd.DataFrame(rows, columns=["patient", "gene", "classification", "is_hotspot", "protein_change"]),
         copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
-        roles=pd.Series({"A": "Act", "B": "Act", "C": "ambiguous"}), druggability=pd.Series(dtype=float),
+        roles=pd.Series({"A": "Act", "B": "Act", "C": "ambiguous"}),
+        druggability=pd.Series(dtype=float),
     )
     table = patient_tables(prepare(data, SETTINGS), pd.Series(dtype=object), SETTINGS).of("P0").set_index("gene")
     assert table["evidence_mutation"].to_dict() == {"A": 0.5, "C": 0.25, "B": 0.25, "D": 0.125}
@@ -174,15 +209,22 @@ def test_mutation_classes_and_roles_scale_the_evidence() -> None:
 
 def test_amplifications_count_by_level() -> None:
     calls = pd.DataFrame(
-        {"patient": "P", "gene": ["A", "B", "C", "D", "E"], "call": ["amp", "amp", "amp", "gain", "loss"],
-         "total_cn": [9.0, 5.0, 3.0, 3.0, 1.0], "ploidy": [2.0, 2.0, 1.0, 2.0, 2.0]}
+        {
+            "patient": "P",
+            "gene": ["A", "B", "C", "D", "E"],
+            "call": ["amp", "amp", "amp", "gain", "loss"],
+            "total_cn": [9.0, 5.0, 3.0, 3.0, 1.0],
+            "ploidy": [2.0, 2.0, 1.0, 2.0, 2.0],
+        }
     )
     values = ev.copy_number_values(calls, SETTINGS).set_index("gene")["value"]
     # 4.5 x ploidy: high level; 2.5 x: 2.5/4; 3 x: 3/4; a gain 0.25; a loss nothing
     assert values.to_dict() == pytest.approx({"A": 1.0, "B": 0.625, "C": 0.75, "D": 0.25})
 
 
-def layer(name: str, kind: str, values: np.ndarray, features: list[str], genes: list[str | None], missing=None) -> ev.Layer:
+def layer(
+    name: str, kind: str, values: np.ndarray, features: list[str], genes: list[str | None], missing=None
+) -> ev.Layer:
     return ev.Layer(name, kind, values, [f"P{i}" for i in range(values.shape[0])], features, genes, missing)
 
 
@@ -196,9 +238,20 @@ def test_expression_robust_z_phospho_forms_and_imputed_values() -> None:
     values[2, 2] = 50.0  # the same, but imputed
     missing = np.zeros(values.shape, dtype=bool)
     missing[2, 2] = True
-    protein = layer("rppa", "protein", values, ["HER2", "HER2_pY1248", "AKT_pS473", "GAPDH"], ["ERBB2", "ERBB2", "AKT1;AKT2", None], missing)
-    data = small_inputs(layers=[protein], mutations=small_inputs().mutations.iloc[:0], copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
-                        extra_genes=())
+    protein = layer(
+        "rppa",
+        "protein",
+        values,
+        ["HER2", "HER2_pY1248", "AKT_pS473", "GAPDH"],
+        ["ERBB2", "ERBB2", "AKT1;AKT2", None],
+        missing,
+    )
+    data = small_inputs(
+        layers=[protein],
+        mutations=small_inputs().mutations.iloc[:0],
+        copy_number=pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
+        extra_genes=(),
+    )
     prepared = prepare(data, SETTINGS)
     genes = list(prepared.genes)
     assert genes == ["AKT1", "AKT2", "ERBB2"]  # features without a gene reach none
@@ -217,7 +270,11 @@ def test_group_expression_compares_a_group_with_the_rest() -> None:
     rna = layer("rna", "rna", values, ["g1", "g2"], ["ESR1", "OTHER"])
     data = small_inputs(layers=[rna], extra_genes=())
     cohort = cohort_table(data, prepare(data, SETTINGS), pd.Series(dtype=object), SETTINGS).set_index("gene")
-    assert cohort.at["ESR1", "group"] == "Lum" and cohort.at["ESR1", "evidence_rna"] == 1.0 and cohort.at["ESR1", "rna_z"] > 4
+    assert (
+        cohort.at["ESR1", "group"] == "Lum"
+        and cohort.at["ESR1", "evidence_rna"] == 1.0
+        and cohort.at["ESR1", "rna_z"] > 4
+    )
     assert "OTHER" not in cohort.index
 
 
@@ -241,9 +298,15 @@ def test_integration_weights_scaled_by_how_well_factors_separate_groups() -> Non
 def test_druggability_rule_and_drug_lists() -> None:
     interactions = pd.DataFrame(
         [
-            ("G1", "D1", "inhibitor", "FDA"), ("G1", "D1", "", "NCI"), ("G1", "D2", "antibody", "ChemblInteractions"),
-            ("G1", "D3", "agonist", "TTD"), ("G2", "D4", "", "NCI"), ("G3", "D5", "inhibitor", "FDA"),
-            ("G3", "D6", "inhibitor,antagonist", "FDA"), ("G3", "D7", "inhibitor", "FDA"), ("G3", "D8", "inhibitor", "FDA"),
+            ("G1", "D1", "inhibitor", "FDA"),
+            ("G1", "D1", "", "NCI"),
+            ("G1", "D2", "antibody", "ChemblInteractions"),
+            ("G1", "D3", "agonist", "TTD"),
+            ("G2", "D4", "", "NCI"),
+            ("G3", "D5", "inhibitor", "FDA"),
+            ("G3", "D6", "inhibitor,antagonist", "FDA"),
+            ("G3", "D7", "inhibitor", "FDA"),
+            ("G3", "D8", "inhibitor", "FDA"),
         ],
         columns=["gene", "drug", "interaction_types", "source"],
     )
@@ -251,7 +314,9 @@ def test_druggability_rule_and_drug_lists() -> None:
     # with an approval source); the defaults are tested below
     legacy = with_defaults({"druggability": {"approved_sources": ["FDA"], "untyped_weight": 0.1}})
     per_drug = dr.drug_weights(interactions, legacy)
-    categories = pd.DataFrame({"gene": ["G2", "G4", "G4"], "category": ["CLINICALLY ACTIONABLE", "DRUGGABLE GENOME", "TUMOR SUPPRESSOR"]})
+    categories = pd.DataFrame(
+        {"gene": ["G2", "G4", "G4"], "category": ["CLINICALLY ACTIONABLE", "DRUGGABLE GENOME", "TUMOR SUPPRESSOR"]}
+    )
     d = dr.druggability(per_drug, categories, SETTINGS)
     # G1: approved inhibitor 1 + unapproved antibody 0.5 + unapproved agonist 0.25 = 1.75 of 3
     assert d["G1"] == pytest.approx(1.75 / 3)
@@ -317,8 +382,13 @@ def test_same_input_same_bytes(simulated: Path, tmp_path: Path) -> None:
 def test_patient_tables_written_at_once_equal_one_by_one(simulated: Path, tmp_path: Path) -> None:
     folder = simulated.parent / "cohort"
     patients = (folder / "patients.txt").read_text().split()
-    step = StepInputs(patients=patients, mafs={p: folder / "maf" / f"{p}.maf.tsv" for p in patients}, copy_number=folder / "copy_number.tsv",
-                      cn_patients=patients, layers={"rna": (folder / "rna.h5ad", "rna")})
+    step = StepInputs(
+        patients=patients,
+        mafs={p: folder / "maf" / f"{p}.maf.tsv" for p in patients},
+        copy_number=folder / "copy_number.tsv",
+        cn_patients=patients,
+        layers={"rna": (folder / "rna.h5ad", "rna")},
+    )
     data, drugs = load(step, SETTINGS)
     tables = patient_tables(prepare(data, SETTINGS), drugs, SETTINGS)
     write_split(tables.table, tables.bounds, [tmp_path / "fast" / f"{p}.tsv" for p in patients])
@@ -339,8 +409,12 @@ def test_bad_inputs_name_the_file_and_place(tmp_path: Path) -> None:
     maf.write_text("Hugo_Symbol\tVariant_Classification\tHGVSp_Short\nKRAS\tMissense_Mutation\tp.G12D\n")
     with pytest.raises(InputError, match=r"P1\.maf\.tsv: header.*is_hotspot"):
         inputs.read_mafs({"P1": maf})
-    maf.write_text("Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tis_hotspot\nKRAS\tMissense_Mutation\tp.G12D\tmaybe\n")
-    with pytest.raises(InputError, match=r"P1\.maf\.tsv: row 2, column 'is_hotspot': expected True or False, found 'maybe'"):
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tis_hotspot\nKRAS\tMissense_Mutation\tp.G12D\tmaybe\n"
+    )
+    with pytest.raises(
+        InputError, match=r"P1\.maf\.tsv: row 2, column 'is_hotspot': expected True or False, found 'maybe'"
+    ):
         inputs.read_mafs({"P1": maf})
     cn = tmp_path / "copy_number.tsv"
     cn.write_text("patient\tgene\ttotal_cn\tcall\nP1\tERBB2\t9\tamp\nP1\tTP53\t1\tlost\n")
@@ -353,7 +427,13 @@ def test_bad_inputs_name_the_file_and_place(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"copy_number\.tsv: header.*total_cn"):
         inputs.read_copy_number(cn)
     cn.write_text("patient\tgene\ttotal_cn\tcall\tploidy\nP1\tERBB2\t9\tamp\t\nP1\tTP53\t2\tneutral\t2.1\n")
-    assert inputs.read_copy_number(cn).to_dict("list") == {"patient": ["P1"], "gene": ["ERBB2"], "call": ["amp"], "total_cn": [9.0], "ploidy": [2.0]}
+    assert inputs.read_copy_number(cn).to_dict("list") == {
+        "patient": ["P1"],
+        "gene": ["ERBB2"],
+        "call": ["amp"],
+        "total_cn": [9.0],
+        "ploidy": [2.0],
+    }
     weights = tmp_path / "factor_gene_weights.tsv"
     weights.write_text("layer\tfeature\tgene\tfactor\tweight\tfactor_cluster_r2\nrna\ta\tA\tFactor1\theavy\t0.5\n")
     with pytest.raises(InputError, match=r"row 2, column 'weight': expected a number"):
@@ -366,16 +446,25 @@ def test_groups_from_label_with_predictions_for_blank_cells(tmp_path: Path) -> N
     predictions = tmp_path / "predictions.tsv"
     predictions.write_text("patient\tpredicted\tprob_A\tprob_B\nP2\tB\t0.1\t0.9\n")
     labels = pd.Series(["A", "B", None], index=["P1", "P3", "P2"])
-    groups, separation = inputs.read_groups(groups="auto", label="subtype", sheet_labels=labels, predictions=predictions, clusters=None)
+    groups, separation = inputs.read_groups(
+        groups="auto", label="subtype", sheet_labels=labels, predictions=predictions, clusters=None
+    )
     assert groups.to_dict() == {"P1": "A", "P2": "B", "P3": "B"} and separation == "label"
     clusters = tmp_path / "clusters.tsv"
     clusters.write_text("patient\tcluster\nP1\tC1\nP2\tC2\n")
-    groups, separation = inputs.read_groups(groups="cluster", label="subtype", sheet_labels=labels, predictions=None, clusters=clusters)
+    groups, separation = inputs.read_groups(
+        groups="cluster", label="subtype", sheet_labels=labels, predictions=None, clusters=clusters
+    )
     assert groups.to_dict() == {"P1": "C1", "P2": "C2"} and separation == "cluster"
 
 
 def test_layer_kinds_default_by_type_and_override() -> None:
-    layers = {"rna": {"type": "rna"}, "prot": {"type": "protein"}, "mirna": {"type": "matrix"}, "mrna": {"type": "matrix"}}
+    layers = {
+        "rna": {"type": "rna"},
+        "prot": {"type": "protein"},
+        "mirna": {"type": "matrix"},
+        "mrna": {"type": "matrix"},
+    }
     assert inputs.layer_kinds(layers, {}) == {"rna": "rna", "prot": "protein"}
     assert inputs.layer_kinds(layers, {"mrna": "rna", "prot": "none"}) == {"rna": "rna", "mrna": "rna"}
 
@@ -399,14 +488,35 @@ def test_real_dgidb_and_intogen(shared_data: Path) -> None:
 def test_real_rppa_her2_of_a04w_is_over_abundant(shared_data: Path) -> None:
     frame = pd.read_csv(shared_data / "multiomics" / "breast_tcga_train" / "protein.csv", index_col=0)
     # the RPPA antibodies' genes (tests/data, written for the normalization step): HER2 and HER2_pY1248 -> ERBB2
-    feature_map = pd.read_csv(Path(__file__).parent / "data" / "breast_rppa_feature_map.tsv", sep="\t").drop_duplicates("feature").set_index("feature")["gene"]
+    feature_map = (
+        pd.read_csv(Path(__file__).parent / "data" / "breast_rppa_feature_map.tsv", sep="\t")
+        .drop_duplicates("feature")
+        .set_index("feature")["gene"]
+    )
     assert feature_map["HER2_pY1248"] == "ERBB2" and feature_map["Akt_pS473"] == "AKT1;AKT2;AKT3"
-    protein = ev.Layer("protein", "protein", frame.to_numpy(), list(frame.index), list(frame.columns), [feature_map.get(c) for c in frame.columns])
+    protein = ev.Layer(
+        "protein",
+        "protein",
+        frame.to_numpy(),
+        list(frame.index),
+        list(frame.columns),
+        [feature_map.get(c) for c in frame.columns],
+    )
     patients = sorted(frame.index)
     labels = pd.read_csv(shared_data / "multiomics" / "breast_tcga_train" / "subtype.csv", index_col=0)["subtype"]
     empty = pd.DataFrame(columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
-    data = ev.EvidenceInputs(patients, empty, [], pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]), [], [protein], None,
-                             pd.Series(dtype=object), pd.Series({"ERBB2": 1.0}), labels)
+    data = ev.EvidenceInputs(
+        patients,
+        empty,
+        [],
+        pd.DataFrame(columns=["patient", "gene", "call", "total_cn", "ploidy"]),
+        [],
+        [protein],
+        None,
+        pd.Series(dtype=object),
+        pd.Series({"ERBB2": 1.0}),
+        labels,
+    )
     prepared = prepare(data, SETTINGS)
     a04w = patient_tables(prepared, pd.Series({"ERBB2": "TRASTUZUMAB"}), SETTINGS).of("A04W").set_index("gene")
     assert a04w.at["ERBB2", "evidence_protein"] == 1.0 and a04w.at["ERBB2", "rank"] <= 3
@@ -418,7 +528,13 @@ def test_real_rppa_her2_of_a04w_is_over_abundant(shared_data: Path) -> None:
 
 def test_an_approved_column_overrides_the_source_proxy() -> None:
     table = pd.DataFrame(
-        {"gene": ["ERBB2", "ERBB2"], "drug": ["lapatinib", "foo"], "interaction_types": ["inhibitor", None], "source": ["DTC", "FDA"], "approved": [True, False]}
+        {
+            "gene": ["ERBB2", "ERBB2"],
+            "drug": ["lapatinib", "foo"],
+            "interaction_types": ["inhibitor", None],
+            "source": ["DTC", "FDA"],
+            "approved": [True, False],
+        }
     )
     per_drug = dr.drug_weights(table, SETTINGS).set_index("drug")
     assert per_drug.at["LAPATINIB", "weight"] == 1.0 and "FOO" not in per_drug.index  # untyped: no drug
@@ -427,6 +543,10 @@ def test_an_approved_column_overrides_the_source_proxy() -> None:
 def test_run_writes_every_patient(tmp_path: Path, simulated: Path) -> None:
     folder = simulated.parent / "cohort"
     patients = (folder / "patients.txt").read_text().split() + ["NOLAYER"]
-    step = StepInputs(patients=patients, mafs={}, copy_number=None, cn_patients=[], layers={"rna": (folder / "rna.h5ad", "rna")})
+    step = StepInputs(
+        patients=patients, mafs={}, copy_number=None, cn_patients=[], layers={"rna": (folder / "rna.h5ad", "rna")}
+    )
     run(step, {}, tmp_path / "cohort.tsv", {p: tmp_path / "patients" / f"{p}.tsv" for p in patients})
-    assert (tmp_path / "patients" / "NOLAYER.tsv").read_text().count("\n") == 1  # header only: no evidence for a patient without data
+    assert (tmp_path / "patients" / "NOLAYER.tsv").read_text().count(
+        "\n"
+    ) == 1  # header only: no evidence for a patient without data

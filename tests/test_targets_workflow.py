@@ -60,7 +60,11 @@ def breast_project(folder: Path, shared: Path) -> Path:
         "omics": {
             "mrna": {**matrix, "path": str(data / "mrna.csv")},
             "mirna": {**matrix, "path": str(data / "mirna.csv")},
-            "protein": {**matrix, "path": str(data / "protein.csv"), "feature_map": str(ROOT / "tests" / "data" / "breast_rppa_feature_map.tsv")},
+            "protein": {
+                **matrix,
+                "path": str(data / "protein.csv"),
+                "feature_map": str(ROOT / "tests" / "data" / "breast_rppa_feature_map.tsv"),
+            },
         },
         "label": "subtype",
         "resources": {
@@ -82,8 +86,17 @@ def breast_project(folder: Path, shared: Path) -> Path:
 @pytest.fixture(scope="module")
 def breast(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
     project = breast_project(tmp_path_factory.mktemp("breast_targets"), shared_data)
-    run_snakemake(project, "--configfile", str(project / "config.yaml"), "--", "results/targets/patients/A04W.tsv",
-                  "results/targets/report/patients/A04W.html", "results/targets/actionable.tsv", check=True, timeout=1800)
+    run_snakemake(
+        project,
+        "--configfile",
+        str(project / "config.yaml"),
+        "--",
+        "results/targets/patients/A04W.tsv",
+        "results/targets/report/patients/A04W.html",
+        "results/targets/actionable.tsv",
+        check=True,
+        timeout=1800,
+    )
     return project
 
 
@@ -104,8 +117,21 @@ def test_erbb2_is_the_first_target_of_her2_amplified_a04w(breast: Path) -> None:
 
 def test_erbb2_amplification_of_a04w_is_tier_one_a_with_trastuzumab(breast: Path) -> None:
     table = read(breast / "results/targets/patients/A04W.actionable.tsv")
-    assert list(table.columns[:13]) == ["patient", "gene", "alteration_type", "alteration", "match", "tier", "evidence_level",
-                                        "therapy", "effect", "tumor_type", "assertion_tumor_type", "source_id", "citation"]
+    assert list(table.columns[:13]) == [
+        "patient",
+        "gene",
+        "alteration_type",
+        "alteration",
+        "match",
+        "tier",
+        "evidence_level",
+        "therapy",
+        "effect",
+        "tumor_type",
+        "assertion_tumor_type",
+        "source_id",
+        "citation",
+    ]
     erbb2 = table[(table["gene"] == "ERBB2") & (table["alteration_type"] == "amplification")]
     first = erbb2[erbb2["tier"] == "I-A"]
     assert "Trastuzumab" in set(first["therapy"]) and set(first["assertion_tumor_type"]) == {"BRCA"}
@@ -129,7 +155,11 @@ def test_erbb2_amplification_of_a04w_is_tier_one_a_with_trastuzumab(breast: Path
 
 def test_breast_cohort_suggests_no_drug_without_a_genomic_reason(breast: Path) -> None:
     """150 patients (one with variants): no anti-EGFR for KRAS, no TP53 therapy, no drug from expression alone."""
-    tables = {p.name.removesuffix(".tsv"): read(p) for p in (breast / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv")}
+    tables = {
+        p.name.removesuffix(".tsv"): read(p)
+        for p in (breast / "results/targets/patients").glob("*.tsv")
+        if not p.name.endswith(".actionable.tsv")
+    }
     assert len(tables) == 150
     with_drugs = 0
     for patient, table in tables.items():
@@ -137,7 +167,10 @@ def test_breast_cohort_suggests_no_drug_without_a_genomic_reason(breast: Path) -
         rows = table[table["drugs"] != ""]
         with_drugs += len(rows)
         # every listed drug is traceable to the patient's own mutation or amplification
-        assert ((rows["mutations"] != "") | (rows["copy_number_call"] == "amp")).all(), (patient, rows[["gene", "drugs"]].head())
+        assert ((rows["mutations"] != "") | (rows["copy_number_call"] == "amp")).all(), (
+            patient,
+            rows[["gene", "drugs"]].head(),
+        )
         assert (rows["evidence_druggability"] > 0).all() == (len(rows) > 0) or rows.empty
         assert (rows["drug_evidence"].str.startswith("inferential")).all()
         kras = table[table["gene"] == "KRAS"]
@@ -168,12 +201,13 @@ def test_breast_cohort_table(breast: Path) -> None:
     by_gene = cohort.set_index("gene")
     assert by_gene.at["ERBB2", "group"] == "Her2"  # HER2 protein separates the Her2 subtype
     assert by_gene.at["ESR1", "group"] == "LumA"
-    patients = sorted(p.stem for p in (breast / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv"))
+    patients = sorted(
+        p.stem for p in (breast / "results/targets/patients").glob("*.tsv") if not p.name.endswith(".actionable.tsv")
+    )
     assert len(patients) == 150
 
 
 # --- the demo cohort (the default config, run once for the session: tests/conftest.py) ----------
-
 
 
 def genomic_cohort_targets(truth: dict) -> set[str]:
@@ -181,7 +215,9 @@ def genomic_cohort_targets(truth: dict) -> set[str]:
     planted = {g for genes in truth["cohort_targets"].values() for g in genes}
     altered = set()
     for facts in truth["patients"].values():
-        altered |= {h.split()[0] for h in facts["hotspots"]} | {g for g, c in facts["copy_number_calls"].items() if c == "amp"}
+        altered |= {h.split()[0] for h in facts["hotspots"]} | {
+            g for g, c in facts["copy_number_calls"].items() if c == "amp"
+        }
     return planted & altered
 
 
@@ -206,14 +242,19 @@ def test_demo_planted_targets(demo_run: Path, truth: dict) -> None:
         check_scores(table, settings)
         ranks = table.set_index("gene")["rank"]
         target = facts["planted_target"]
-        genomic = facts["copy_number_calls"].get(target) == "amp" or any(h.split()[0] == target for h in facts["hotspots"])
+        genomic = facts["copy_number_calls"].get(target) == "amp" or any(
+            h.split()[0] == target for h in facts["hotspots"]
+        )
         if genomic:
             assert ranks.get(target, 999) <= 3, (patient, facts["subtype"], target, table.head(5)["gene"].tolist())
         else:  # over-expression only (EGFR in Basal): supporting evidence among the subtype's markers, no therapy
             row = table.set_index("gene").loc[target]
             assert row["evidence_rna"] > 0 or row["evidence_protein"] > 0, (patient, target)
             # no drug; druggability only as far as the genome gives a reason (a one-copy gain: at most its 0.25)
-            assert row["drugs"] == "" and row["evidence_druggability"] <= row["evidence_copy_number"] + 1e-6, (patient, target)
+            assert row["drugs"] == "" and row["evidence_druggability"] <= row["evidence_copy_number"] + 1e-6, (
+                patient,
+                target,
+            )
         for gene in truth["not_direct_targets"]:
             assert ranks.get(gene, len(table) + 1) > ranks[target], (patient, gene)
 
@@ -227,13 +268,21 @@ def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> Non
         table = read(demo_run / f"results/targets/patients/{patient}.actionable.tsv")
         assert (table["patient"] == patient).all() and (table["tumor_type"] == facts["tumor_type"]).all()
         for row in facts["actionable"]:
-            hit = table[(table["gene"] == row["gene"]) & (table["alteration"] == row["alteration"]) & (table["therapy"] == row["therapy"])
-                        & (table["tier"] == row["tier"]) & (table["effect"] == row["effect"]) & (table["suggested"] == row["suggested"])]
+            hit = table[
+                (table["gene"] == row["gene"])
+                & (table["alteration"] == row["alteration"])
+                & (table["therapy"] == row["therapy"])
+                & (table["tier"] == row["tier"])
+                & (table["effect"] == row["effect"])
+                & (table["suggested"] == row["suggested"])
+            ]
             assert len(hit) >= 1, (patient, row, table[["gene", "alteration", "tier", "therapy", "effect"]].head(12))
             planted_cases += 1
         suggested = table[table["suggested"] == "yes"]
         if facts["tumor_type"] == "COADREAD":
-            assert not any({a.strip().upper() for a in t.split("+")} <= {"CETUXIMAB", "PANITUMUMAB"} for t in suggested["therapy"])
+            assert not any(
+                {a.strip().upper() for a in t.split("+")} <= {"CETUXIMAB", "PANITUMUMAB"} for t in suggested["therapy"]
+            )
             resistance = table[table["therapy"].isin(["Cetuximab", "Panitumumab"])]
             assert set(resistance["effect"]) == {"resistance"} and len(resistance) >= 2
             # nor in the multi-omics table: no anti-EGFR, no G12C-only inhibitor for a G12D tumour
@@ -242,4 +291,6 @@ def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> Non
             assert not listed & {"CETUXIMAB", "PANITUMUMAB", "SOTORASIB", "ADAGRASIB"}, listed
     assert planted_cases >= 20
     assert sum(f["tumor_type"] == "COADREAD" for f in truth["patients"].values()) == 1
-    assert len(cohort) == sum(len(read(demo_run / f"results/targets/patients/{p}.actionable.tsv")) for p in truth["patients"])
+    assert len(cohort) == sum(
+        len(read(demo_run / f"results/targets/patients/{p}.actionable.tsv")) for p in truth["patients"]
+    )

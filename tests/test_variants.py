@@ -33,13 +33,17 @@ def variants(shared_data: Path) -> Path:
 @pytest.fixture(scope="module")
 def grch38(shared_data: Path) -> References:
     r = shared_data / "resources"
-    return References.load(r / "genes.grch38.bed.gz", r / "intogen_drivers_2020.tsv", r / "cancerhotspots_v2.grch38.noheader.tsv")
+    return References.load(
+        r / "genes.grch38.bed.gz", r / "intogen_drivers_2020.tsv", r / "cancerhotspots_v2.grch38.noheader.tsv"
+    )
 
 
 @pytest.fixture(scope="module")
 def grch37(shared_data: Path) -> References:
     r = shared_data / "resources"
-    return References.load(r / "genes.grch37.bed.gz", r / "intogen_drivers_2020.tsv", r / "cancerhotspots_v2.grch37.noheader.tsv")
+    return References.load(
+        r / "genes.grch37.bed.gz", r / "intogen_drivers_2020.tsv", r / "cancerhotspots_v2.grch37.noheader.tsv"
+    )
 
 
 def info_first(record: pysam.VariantRecord, key: str) -> str | None:
@@ -75,7 +79,9 @@ def test_tcga_somatic_pass_only_and_erbb2_amp(variants: Path, grch38: References
     assert calls.loc["TP53", "call"] == "neutral" and calls.loc["CDKN2A", "call"] == "loss"
 
 
-def test_vep_csq_symbol_and_class_follow_the_chosen_transcript(variants: Path, grch37: References, tmp_path: Path) -> None:
+def test_vep_csq_symbol_and_class_follow_the_chosen_transcript(
+    variants: Path, grch37: References, tmp_path: Path
+) -> None:
     vcf = variants / "brca_somatic.vep_csq.grch37.vcf.gz"
     vcf_to_maf(vcf, tmp_path / "brca.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED)
     maf = read_maf(tmp_path / "brca.maf.tsv")
@@ -86,7 +92,9 @@ def test_vep_csq_symbol_and_class_follow_the_chosen_transcript(variants: Path, g
     picked_consequence = [info_first(r, "Consequence") for r in records]
     assert maf["Hugo_Symbol"].tolist() == picked_symbol
     assert maf["Consequence"].tolist() == picked_consequence
-    expected_class = [variant_classification(most_severe_term(c), t, True) for c, t in zip(picked_consequence, maf["Variant_Type"])]
+    expected_class = [
+        variant_classification(most_severe_term(c), t, True) for c, t in zip(picked_consequence, maf["Variant_Type"])
+    ]
     assert maf["Variant_Classification"].tolist() == expected_class
     pik3ca = maf[maf["Hugo_Symbol"] == "PIK3CA"].iloc[0]
     assert pik3ca["HGVSp_Short"] == "p.H1047R" and pik3ca["is_hotspot"] and pik3ca["driver_role"] == "Act"
@@ -107,11 +115,22 @@ def test_csq_and_ann_per_sample_of_a_cohort_vcf(variants: Path, grch37: Referenc
     assert len(header.samples) == 189
     records = list(pysam.VariantFile(str(vcf)))
     for sample in header.samples[:3]:
-        carried = {(r.pos, r.alts[0]) for r in records if r.filter.keys() in ([], ["PASS"]) and carries(r.samples[sample])}
+        carried = {
+            (r.pos, r.alts[0]) for r in records if r.filter.keys() in ([], ["PASS"]) and carries(r.samples[sample])
+        }
         tables = {}
         for annotation in ("CSQ", "ANN"):
             out = tmp_path / f"{sample}.{annotation}.maf.tsv"
-            vcf_to_maf(vcf, out, patient=sample, references=grch37, genome_build="GRCh37", filters=RELAXED, tumor_sample=sample, annotation=annotation)
+            vcf_to_maf(
+                vcf,
+                out,
+                patient=sample,
+                references=grch37,
+                genome_build="GRCh37",
+                filters=RELAXED,
+                tumor_sample=sample,
+                annotation=annotation,
+            )
             tables[annotation] = read_maf(out)
         csq, ann = tables["CSQ"], tables["ANN"]
         assert set(zip(csq["vcf_pos"], csq["vcf_alt"])) == carried  # the sample's own alleles (GT), nothing else
@@ -121,11 +140,15 @@ def test_csq_and_ann_per_sample_of_a_cohort_vcf(variants: Path, grch37: Referenc
 
 
 def test_vcf2maf_reference_symbols(variants: Path, grch38: References, tmp_path: Path) -> None:
-    vcf_to_maf(variants / "vcf2maf_test.grch38.vcf", tmp_path / "t.maf.tsv", patient="T", references=grch38, filters=RELAXED)
+    vcf_to_maf(
+        variants / "vcf2maf_test.grch38.vcf", tmp_path / "t.maf.tsv", patient="T", references=grch38, filters=RELAXED
+    )
     ours = read_maf(tmp_path / "t.maf.tsv")
     reference = pd.read_csv(variants / "vcf2maf_test.grch38.vep.maf", sep="\t", comment="#", dtype=str)
     reference["Start_Position"] = reference["Start_Position"].astype(int)
-    merged = ours.merge(reference, on=["Start_Position", "Reference_Allele", "Tumor_Seq_Allele2"], suffixes=("", "_ref"))
+    merged = ours.merge(
+        reference, on=["Start_Position", "Reference_Allele", "Tumor_Seq_Allele2"], suffixes=("", "_ref")
+    )
     assert len(merged) == len(ours) == len(reference) == 25  # MAF positions and alleles, indels included
     in_gene = merged["Hugo_Symbol"] != "Unknown"
     assert in_gene.sum() == 25 and (merged.loc[in_gene, "Hugo_Symbol"] == merged.loc[in_gene, "Hugo_Symbol_ref"]).all()
@@ -139,7 +162,13 @@ def test_vcf2maf_reference_symbols(variants: Path, grch38: References, tmp_path:
 
 
 def test_reference_maf_as_input(variants: Path, grch38: References, tmp_path: Path) -> None:
-    summary = maf_to_maf(variants / "vcf2maf_test.grch38.vep.maf", tmp_path / "m.maf.tsv", patient="T", references=grch38, filters=RELAXED)
+    summary = maf_to_maf(
+        variants / "vcf2maf_test.grch38.vep.maf",
+        tmp_path / "m.maf.tsv",
+        patient="T",
+        references=grch38,
+        filters=RELAXED,
+    )
     maf = read_maf(tmp_path / "m.maf.tsv")
     reference = pd.read_csv(variants / "vcf2maf_test.grch38.vep.maf", sep="\t", comment="#", dtype=str)
     assert summary.rows == len(maf) == 25
@@ -147,13 +176,21 @@ def test_reference_maf_as_input(variants: Path, grch38: References, tmp_path: Pa
     assert maf["Variant_Classification"].tolist() == reference["Variant_Classification"].tolist()
     assert maf.loc[maf["Hugo_Symbol"] == "U2AF1", "is_driver_gene"].all()
     with pytest.raises(InputError, match="expected barcode 'OTHER'"):
-        maf_to_maf(variants / "vcf2maf_test.grch38.vep.maf", tmp_path / "x.maf.tsv", patient="T", references=grch38, tumor_sample="OTHER")
+        maf_to_maf(
+            variants / "vcf2maf_test.grch38.vep.maf",
+            tmp_path / "x.maf.tsv",
+            patient="T",
+            references=grch38,
+            tumor_sample="OTHER",
+        )
     assert not (tmp_path / "x.maf.tsv").exists()
 
 
 def test_mutect_reject_records_removed(variants: Path, grch37: References, tmp_path: Path) -> None:
     vcf = variants / "mutect_tumor_normal.grch37.vcf"
-    summary = vcf_to_maf(vcf, tmp_path / "m.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED)
+    summary = vcf_to_maf(
+        vcf, tmp_path / "m.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED
+    )
     assert summary.counts["records"] == 500 and summary.counts["failed_filter"] == 495
     maf = read_maf(tmp_path / "m.maf.tsv")
     assert len(maf) <= 5 and (maf["FILTER"] == "PASS").all()
@@ -163,8 +200,22 @@ def test_mutect_reject_records_removed(variants: Path, grch37: References, tmp_p
 def test_strelka_without_contig_lines_reads_tier1_counts(variants: Path, grch37: References, tmp_path: Path) -> None:
     vcf = variants / "strelka_tumor_normal.grch37.vcf"
     assert read_vcf_header(vcf).contigs == []
-    summary = vcf_to_maf(vcf, tmp_path / "s.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED)
-    maf = read_maf(tmp_path / "s.maf.tsv", ["Chromosome", "Start_Position", "Reference_Allele", "vcf_pos", "t_ref_count", "t_alt_count", "t_vaf", "t_depth"])
+    summary = vcf_to_maf(
+        vcf, tmp_path / "s.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=RELAXED
+    )
+    maf = read_maf(
+        tmp_path / "s.maf.tsv",
+        [
+            "Chromosome",
+            "Start_Position",
+            "Reference_Allele",
+            "vcf_pos",
+            "t_ref_count",
+            "t_alt_count",
+            "t_vaf",
+            "t_depth",
+        ],
+    )
     assert summary.rows == summary.counts["records"] == 240
     # Strelka2 has no AD: tier-1 counts as vcf2maf reads them, checked against pysam's reading of the file
     # (t_vaf is written to 4 decimals).
@@ -180,10 +231,17 @@ def test_strelka_without_contig_lines_reads_tier1_counts(variants: Path, grch37:
                 ref, alt = (int(tumor[key][0]) for key in ("TAR", "TIR"))
                 total = ref + alt
             expected[(record.chrom, record.pos)] = (ref, alt, alt / total, tumor["DP"])
-    observed = {(str(r.Chromosome), int(r.vcf_pos)): (r.t_ref_count, r.t_alt_count, r.t_vaf, r.t_depth) for r in maf.itertuples()}
+    observed = {
+        (str(r.Chromosome), int(r.vcf_pos)): (r.t_ref_count, r.t_alt_count, r.t_vaf, r.t_depth)
+        for r in maf.itertuples()
+    }
     assert observed.keys() == expected.keys()
     for key, (ref, alt, vaf, depth) in expected.items():
-        assert observed[key][:2] == (ref, alt) and observed[key][2] == pytest.approx(vaf, abs=5e-5) and observed[key][3] == depth, key
+        assert (
+            observed[key][:2] == (ref, alt)
+            and observed[key][2] == pytest.approx(vaf, abs=5e-5)
+            and observed[key][3] == depth
+        ), key
     # The default VAF filter now applies (it drops the low-fraction calls) and the output says so.
     default = vcf_to_maf(vcf, tmp_path / "d.maf.tsv", patient="P", references=grch37, genome_build="GRCh37")
     assert "#filter.min_vaf 0.05\n" in (tmp_path / "d.maf.tsv").read_text()
@@ -203,7 +261,10 @@ def test_chr_naming_against_reference_without_chr(variants: Path, grch38: Refere
     assert (tmp_path / "small.maf.tsv").read_bytes() == (tmp_path / "na.maf.tsv").read_bytes()
     # A genes reference without chromosome 21 leaves no record on a known contig: an error.
     chr1_only = References(grch38.genes[grch38.genes["chrom"] == "1"])
-    with pytest.raises(InputError, match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes reference .* found only contigs 'chr21'"):
+    with pytest.raises(
+        InputError,
+        match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes reference .* found only contigs 'chr21'",
+    ):
         vcf_to_maf(vcf, tmp_path / "none.maf.tsv", patient="NA", references=chr1_only)
     assert not (tmp_path / "none.maf.tsv").exists()
 
@@ -213,16 +274,26 @@ def test_chr_naming_against_reference_without_chr(variants: Path, grch38: Refere
 
 @pytest.fixture(scope="module")
 def demo_mafs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    references = References.load(DEMO / "resources/genes.grch38.bed.gz", DEMO / "resources/intogen_drivers.tsv", DEMO / "resources/hotspots.grch38.tsv")
+    references = References.load(
+        DEMO / "resources/genes.grch38.bed.gz",
+        DEMO / "resources/intogen_drivers.tsv",
+        DEMO / "resources/hotspots.grch38.tsv",
+    )
     sheet = pd.read_csv(ROOT / "config/samples.tsv", sep="\t", dtype=str)
     out = tmp_path_factory.mktemp("demo_mafs")
     mafs = {}
     for row in sheet.dropna(subset=["vcf"]).itertuples():
         mafs[row.patient] = out / f"{row.patient}.maf.tsv"
-        vcf_to_maf(ROOT / row.vcf, mafs[row.patient], patient=row.patient, references=references,
-                   tumor_sample=row.tumor_sample, normal_sample=row.normal_sample, claimed_samples=[row.tumor_sample, row.normal_sample])
+        vcf_to_maf(
+            ROOT / row.vcf,
+            mafs[row.patient],
+            patient=row.patient,
+            references=references,
+            tumor_sample=row.tumor_sample,
+            normal_sample=row.normal_sample,
+            claimed_samples=[row.tumor_sample, row.normal_sample],
+        )
     return mafs
-
 
 
 def test_demo_kept_variants_classes_and_hotspots(demo_mafs: dict[str, Path], truth: dict) -> None:
@@ -230,7 +301,9 @@ def test_demo_kept_variants_classes_and_hotspots(demo_mafs: dict[str, Path], tru
     for patient, path in demo_mafs.items():
         expected = truth["patients"][patient]
         maf = read_maf(path)
-        kept = [f"{c}:{p}:{r}>{a}" for c, p, r, a in zip(maf["vcf_chrom"], maf["vcf_pos"], maf["vcf_ref"], maf["vcf_alt"])]
+        kept = [
+            f"{c}:{p}:{r}>{a}" for c, p, r, a in zip(maf["vcf_chrom"], maf["vcf_pos"], maf["vcf_ref"], maf["vcf_alt"])
+        ]
         assert kept == expected["kept_variants"], patient  # filters, multi-allelic split, minimal indels
         assert int(maf["Variant_Classification"].isin(NON_SYNONYMOUS).sum()) == expected["coding_mutations"], patient
         assert sorted(maf.loc[maf["is_hotspot"], "hotspot"]) == sorted(expected["hotspots"]), patient
@@ -261,7 +334,9 @@ def test_demo_copy_number_calls(truth: dict) -> None:
     match = contig_matcher(genes["chrom"].unique())
     sheet = pd.read_csv(ROOT / "config/samples.tsv", sep="\t", dtype=str).dropna(subset=["cna"])
     for row in sheet.itertuples():
-        calls = gene_copy_number(read_segments(ROOT / row.cna, match), genes, row.patient, sex=row.sex).set_index("gene")
+        calls = gene_copy_number(read_segments(ROOT / row.cna, match), genes, row.patient, sex=row.sex).set_index(
+            "gene"
+        )
         for gene, call in truth["patients"][row.patient]["copy_number_calls"].items():
             assert calls.loc[gene, "call"] == call, (row.patient, gene)
         if row.sex == "M":  # one X in a male: what is expected, not a loss
@@ -269,9 +344,13 @@ def test_demo_copy_number_calls(truth: dict) -> None:
 
 
 def test_tmb_unknown_without_annotation(variants: Path, grch38: References, tmp_path: Path) -> None:
-    vcf_to_maf(variants / "vcf2maf_test.grch38.vcf", tmp_path / "t.maf.tsv", patient="T", references=grch38, filters=RELAXED)
+    vcf_to_maf(
+        variants / "vcf2maf_test.grch38.vcf", tmp_path / "t.maf.tsv", patient="T", references=grch38, filters=RELAXED
+    )
     tmb = tmb_table({"T": tmp_path / "t.maf.tsv"})
-    assert pd.isna(tmb.loc[0, "coding_mutations"]) and pd.isna(tmb.loc[0, "tmb_per_mb"]) and tmb.loc[0, "variants"] == 25
+    assert (
+        pd.isna(tmb.loc[0, "coding_mutations"]) and pd.isna(tmb.loc[0, "tmb_per_mb"]) and tmb.loc[0, "variants"] == 25
+    )
     assert "unknown" in tmb.loc[0, "annotation"]
 
 
@@ -285,7 +364,9 @@ HEADER = """##fileformat=VCFv4.2
 
 
 def write_vcf(path: Path, samples: list[str], records: list[str], bgzip: bool = False) -> Path:
-    text = HEADER + "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]) + "\n"
+    text = (
+        HEADER + "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]) + "\n"
+    )
     text += "".join(r + "\n" for r in records)
     if bgzip:
         plain = path.with_suffix("")
@@ -299,8 +380,15 @@ def write_vcf(path: Path, samples: list[str], records: list[str], bgzip: bool = 
 @pytest.fixture(scope="module")
 def small_refs() -> References:
     genes = pd.DataFrame(
-        {"chrom": ["17", "17"], "start": [999, 4999], "end": [3000, 6000], "symbol": ["GENEA", "GENEB"],
-         "ensembl_id": ["E1", "E2"], "strand": ["+", "-"], "biotype": ["protein_coding", "protein_coding"]}
+        {
+            "chrom": ["17", "17"],
+            "start": [999, 4999],
+            "end": [3000, 6000],
+            "symbol": ["GENEA", "GENEB"],
+            "ensembl_id": ["E1", "E2"],
+            "strand": ["+", "-"],
+            "biotype": ["protein_coding", "protein_coding"],
+        }
     )
     return References(genes)
 
@@ -314,9 +402,14 @@ def test_tumour_column_rules(tmp_path: Path) -> None:
     assert choose_tumor_sample(header(["P1_N", "P1_T"]), None, None) == "P1_T"
     assert choose_tumor_sample(header(["blood", "biopsy"]), None, "blood") == "biopsy"
     assert choose_tumor_sample(header(["A", "B", "C"]), "B", None) == "B"
-    with pytest.raises(InputError, match=r"s.vcf: line 5 \(#CHROM\), sample columns: expected a tumor_sample in the sheet"):
+    with pytest.raises(
+        InputError, match=r"s.vcf: line 5 \(#CHROM\), sample columns: expected a tumor_sample in the sheet"
+    ):
         choose_tumor_sample(header(["A", "B", "C"]), None, None)
-    with pytest.raises(InputError, match=r"line 5 \(#CHROM\), sample columns: expected a sample column 'P9_T' \(sheet column tumor_sample\), found samples 'P1_N', 'P1_T'"):
+    with pytest.raises(
+        InputError,
+        match=r"line 5 \(#CHROM\), sample columns: expected a sample column 'P9_T' \(sheet column tumor_sample\), found samples 'P1_N', 'P1_T'",
+    ):
         choose_tumor_sample(header(["P1_N", "P1_T"]), "P9_T", None)
 
 
@@ -337,7 +430,18 @@ def test_multiallelic_split_normalised_and_filtered(tmp_path: Path, small_refs: 
     )
     summary = vcf_to_maf(vcf, tmp_path / "m.maf.tsv", patient="P", references=small_refs)
     maf = read_maf(tmp_path / "m.maf.tsv")
-    columns = ["Hugo_Symbol", "Start_Position", "End_Position", "Reference_Allele", "Tumor_Seq_Allele2", "Variant_Type", "Variant_Classification", "vcf_pos", "vcf_ref", "vcf_alt"]
+    columns = [
+        "Hugo_Symbol",
+        "Start_Position",
+        "End_Position",
+        "Reference_Allele",
+        "Tumor_Seq_Allele2",
+        "Variant_Type",
+        "Variant_Classification",
+        "vcf_pos",
+        "vcf_ref",
+        "vcf_alt",
+    ]
     assert maf[columns].values.tolist() == [
         ["GENEA", 1500, 1500, "T", "A", "SNP", "Unknown", 1500, "T", "A"],  # the 1 % second ALT is dropped
         ["GENEA", 2001, 2001, "A", "-", "DEL", "Unknown", 2000, "CA", "C"],  # CAGT>CGT is the deletion of one A
@@ -345,7 +449,11 @@ def test_multiallelic_split_normalised_and_filtered(tmp_path: Path, small_refs: 
         ["Unknown", 8000, 8000, "G", "T", "SNP", "IGR", 8000, "G", "T"],
     ]
     assert maf["t_vaf"].tolist() == [round(30 / 101, 4), 0.4, 0.4, 0.4]
-    assert summary.counts["failed_filter"] == 1 and summary.counts["low_depth"] == 1 and summary.counts["symbolic_alt"] == 1
+    assert (
+        summary.counts["failed_filter"] == 1
+        and summary.counts["low_depth"] == 1
+        and summary.counts["symbolic_alt"] == 1
+    )
     assert summary.counts["low_vaf"] == 1 and summary.unknown_contigs == ["chrUn_1"]
 
 
@@ -355,27 +463,47 @@ def test_bad_vcfs_name_file_and_line(tmp_path: Path, small_refs: References, var
     data = (variants / "NA12878.platinum.chr21.grch38.vcf.gz").read_bytes()
     truncated = tmp_path / "truncated.vcf.gz"
     truncated.write_bytes(data[: len(data) // 2])
-    with pytest.raises(InputError, match=r"truncated.vcf.gz: line \d+: expected a complete gzip/bgzip stream, found a damaged or truncated"):
+    with pytest.raises(
+        InputError,
+        match=r"truncated.vcf.gz: line \d+: expected a complete gzip/bgzip stream, found a damaged or truncated",
+    ):
         vcf_to_maf(truncated, out, patient="P", references=small_refs)
     assert not out.exists() and not list(tmp_path.glob(".out.maf.tsv*"))
     # No #CHROM line.
     no_chrom = tmp_path / "nochrom.vcf"
     no_chrom.write_text(HEADER + "chr17\t1500\t.\tT\tA\t.\tPASS\t.\n")
-    with pytest.raises(InputError, match=r"nochrom.vcf: line 5: expected the '#CHROM POS ID REF ALT QUAL FILTER INFO ...' header line"):
+    with pytest.raises(
+        InputError, match=r"nochrom.vcf: line 5: expected the '#CHROM POS ID REF ALT QUAL FILTER INFO ...' header line"
+    ):
         vcf_to_maf(no_chrom, out, patient="P", references=small_refs)
     # The sheet's tumour column is not in the file.
-    vcf = write_vcf(tmp_path / "tn.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
-    with pytest.raises(InputError, match=r"tn.vcf: line 5 \(#CHROM\), sample columns: expected a sample column 'TUMOUR_X'"):
+    vcf = write_vcf(
+        tmp_path / "tn.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"]
+    )
+    with pytest.raises(
+        InputError, match=r"tn.vcf: line 5 \(#CHROM\), sample columns: expected a sample column 'TUMOUR_X'"
+    ):
         vcf_to_maf(vcf, out, patient="P", references=small_refs, tumor_sample="TUMOUR_X")
     # Samples the sheet does not name, in a shared VCF.
     shared = write_vcf(tmp_path / "shared.vcf", ["A_T", "B_T", "C_T"], [])
     with pytest.raises(InputError, match="expected only samples the sheet names .* found other samples 'C_T'"):
         vcf_to_maf(shared, out, patient="A", references=small_refs, tumor_sample="A_T", claimed_samples=["A_T", "B_T"])
     # A record with a field missing, and a depth that is not a number.
-    ragged = write_vcf(tmp_path / "ragged.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100", "chr17\t1600\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/1:60,40:100"])
-    with pytest.raises(InputError, match=r"ragged.vcf: line 7: expected 11 tab-separated fields \(as the #CHROM line\), found 10"):
+    ragged = write_vcf(
+        tmp_path / "ragged.vcf",
+        ["N", "T"],
+        [
+            "chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",
+            "chr17\t1600\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/1:60,40:100",
+        ],
+    )
+    with pytest.raises(
+        InputError, match=r"ragged.vcf: line 7: expected 11 tab-separated fields \(as the #CHROM line\), found 10"
+    ):
         vcf_to_maf(ragged, out, patient="P", references=small_refs)
-    text_dp = write_vcf(tmp_path / "dp.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:many"])
+    text_dp = write_vcf(
+        tmp_path / "dp.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:many"]
+    )
     with pytest.raises(InputError, match=r"dp.vcf: line 6, FORMAT/DP: expected a number, found 'many'"):
         vcf_to_maf(text_dp, out, patient="P", references=small_refs)
     assert not out.exists()
@@ -385,7 +513,9 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     match = small_refs.contig_match
     log2 = tmp_path / "cnvkit.cns"
     log2.write_text("chromosome\tstart\tend\tlog2\nchr17\t1\t4000\t2.0\nchr17\t4001\t9000\t-1.0\n")
-    calls = gene_copy_number(read_segments(log2, match), small_refs.genes, "P", CopyNumberSettings(ploidy=2)).set_index("gene")
+    calls = gene_copy_number(read_segments(log2, match), small_refs.genes, "P", CopyNumberSettings(ploidy=2)).set_index(
+        "gene"
+    )
     assert calls.loc["GENEA", "call"] == "amp" and calls.loc["GENEB", "call"] == "loss"
     assert np.isclose(calls.loc["GENEA", "total_cn"], 2 * 2**2.0)  # 8 copies > 3 x ploidy 2
     total = tmp_path / "total.tsv"
@@ -396,11 +526,16 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
         read_segments(total, match, None)
     bad = tmp_path / "bad.tsv"
     bad.write_text("Chromosome\tStart\tStop\tcopies\n17\t1\t9000\t2\n")
-    with pytest.raises(InputError, match=r"bad.tsv: header: expected columns for chromosome, start, end .* found columns 'Chromosome', 'Start', 'Stop', 'copies'"):
+    with pytest.raises(
+        InputError,
+        match=r"bad.tsv: header: expected columns for chromosome, start, end .* found columns 'Chromosome', 'Start', 'Stop', 'copies'",
+    ):
         read_segments(bad, match)
     wrong_contigs = tmp_path / "contigs.tsv"
     wrong_contigs.write_text("Chromosome\tStart\tEnd\tnMajor\tnMinor\nchr5\t1\t9000\t1\t1\n")
-    with pytest.raises(InputError, match="contigs.tsv: row 2, column 'Chromosome': expected contigs of the genes reference"):
+    with pytest.raises(
+        InputError, match="contigs.tsv: row 2, column 'Chromosome': expected contigs of the genes reference"
+    ):
         read_segments(wrong_contigs, match)
     with pytest.raises(InputError, match="loss_ratio < 1 < gain_ratio <= amp_ratio"):
         CopyNumberSettings.from_config({"gain_ratio": 3, "amp_ratio": 2})

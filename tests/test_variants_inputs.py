@@ -34,12 +34,29 @@ def balanced(accounting: dict[str, int]) -> bool:
 @pytest.fixture(scope="module")
 def refs() -> References:
     genes = pd.DataFrame(
-        {"chrom": ["17", "X", "MT"], "start": [999, 99, 0], "end": [3000, 5000, 16000], "symbol": ["GENEA", "GENEX", "MT-ND1"],
-         "ensembl_id": ["E1", "E2", "E3"], "strand": ["+", "+", "+"], "biotype": ["protein_coding"] * 3}
+        {
+            "chrom": ["17", "X", "MT"],
+            "start": [999, 99, 0],
+            "end": [3000, 5000, 16000],
+            "symbol": ["GENEA", "GENEX", "MT-ND1"],
+            "ensembl_id": ["E1", "E2", "E3"],
+            "strand": ["+", "+", "+"],
+            "biotype": ["protein_coding"] * 3,
+        }
     )
     hotspots = pd.DataFrame(
-        {"chrom": ["17"], "pos": [1500], "ref": ["T"], "alt": ["A"], "gene": ["GENEA"], "class": ["Missense_Mutation"],
-         "protein_change": ["V12D"], "maf_start": [1500], "maf_ref": ["T"], "maf_alt": ["A"]}
+        {
+            "chrom": ["17"],
+            "pos": [1500],
+            "ref": ["T"],
+            "alt": ["A"],
+            "gene": ["GENEA"],
+            "class": ["Missense_Mutation"],
+            "protein_change": ["V12D"],
+            "maf_start": [1500],
+            "maf_ref": ["T"],
+            "maf_alt": ["A"],
+        }
     )
     return References(genes, pd.Series({"GENEA": "Act"}), hotspots)
 
@@ -76,7 +93,9 @@ def write_vcf(path: Path, samples: list[str], records: list[str], meta: str = ""
 @pytest.fixture(scope="module")
 def grch38(shared_data: Path) -> References:
     r = shared_data / "resources"
-    return References.load(r / "genes.grch38.bed.gz", r / "intogen_drivers_2020.tsv", r / "cancerhotspots_v2.grch38.noheader.tsv")
+    return References.load(
+        r / "genes.grch38.bed.gz", r / "intogen_drivers_2020.tsv", r / "cancerhotspots_v2.grch38.noheader.tsv"
+    )
 
 
 def test_broad_style_maf_keeps_every_record(shared_data: Path, grch38: References, tmp_path: Path) -> None:
@@ -89,7 +108,9 @@ def test_broad_style_maf_keeps_every_record(shared_data: Path, grch38: Reference
     broad["Protein_Change"] = reference["HGVSp_Short"]
     broad.loc[0, ["t_alt_count", "t_ref_count"]] = ""  # a row without counts: kept, min_vaf not applied
     broad.to_csv(tmp_path / "broad.maf", sep="\t", index=False)
-    summary = maf_to_maf(tmp_path / "broad.maf", tmp_path / "out.maf.tsv", patient="T", references=grch38, filters=DEFAULTS)
+    summary = maf_to_maf(
+        tmp_path / "broad.maf", tmp_path / "out.maf.tsv", patient="T", references=grch38, filters=DEFAULTS
+    )
     maf = read_maf(tmp_path / "out.maf.tsv")
     accounting = summary.accounting
     assert accounting["records"] == len(reference) == 25 and balanced(accounting)
@@ -116,25 +137,54 @@ def test_broad_style_maf_keeps_every_record(shared_data: Path, grch38: Reference
 def test_maf_vaf_sources_and_numbered_chromosomes(tmp_path: Path, refs: References) -> None:
     maf = write_maf(
         tmp_path / "laml.maf",
-        ["Hugo_Symbol", "Chromosome", "Start_position", "End_position", "Reference_Allele", "Tumor_Seq_Allele1",
-         "Tumor_Seq_Allele2", "Variant_Classification", "Tumor_Sample_Barcode", "i_TumorVAF_WU", "NCBI_Build"],
+        [
+            "Hugo_Symbol",
+            "Chromosome",
+            "Start_position",
+            "End_position",
+            "Reference_Allele",
+            "Tumor_Seq_Allele1",
+            "Tumor_Seq_Allele2",
+            "Variant_Classification",
+            "Tumor_Sample_Barcode",
+            "i_TumorVAF_WU",
+            "NCBI_Build",
+        ],
         [
             ["GENEA", "17", 1600, 1600, "C", "C", "T", "Missense_Mutation", "TCGA-AB-2802-03B-01W", "45.5", "37"],
             ["GENEA", "17", 1700, 1701, "-", "-", "GA", "Frame_Shift_Ins", "TCGA-AB-2802-03B-01W", "", "37"],  # no VAF
-            ["GENEX", "23", 200, 200, "G", "A", "G", "Missense_Mutation", "TCGA-AB-2802-03B-01W", "2.0", "37"],  # X; alt in Allele1
+            [
+                "GENEX",
+                "23",
+                200,
+                200,
+                "G",
+                "A",
+                "G",
+                "Missense_Mutation",
+                "TCGA-AB-2802-03B-01W",
+                "2.0",
+                "37",
+            ],  # X; alt in Allele1
             ["GENEX", "23", 300, 300, "G", "A", "G", "Nonsense_Mutation", "TCGA-AB-2803-03B-01W", "50", "37"],
         ],
     )
-    summary = maf_to_maf(maf, tmp_path / "p.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802", genome_build="GRCh37")
+    summary = maf_to_maf(
+        maf, tmp_path / "p.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802", genome_build="GRCh37"
+    )
     out = read_maf(tmp_path / "p.maf.tsv")
     assert out["Start_Position"].tolist() == [1600, 1700]
     assert out["t_vaf"].iloc[0] == pytest.approx(0.455) and pd.isna(out["t_vaf"].iloc[1])  # WashU VAF is in percent
     assert summary.accounting["dropped_low_vaf"] == 1 and summary.accounting["not_applied_min_vaf"] == 1
     assert summary.accounting["not_applied_min_depth"] == 3  # no depth in the file: counted for each row it reached
     # The patient whose only variant is on chromosome 23 (X): kept, on X, alternate allele taken from Allele1.
-    maf_to_maf(maf, tmp_path / "q.maf.tsv", patient="Q", references=refs, raw_patient="TCGA-AB-2803", genome_build="GRCh37")
+    maf_to_maf(
+        maf, tmp_path / "q.maf.tsv", patient="Q", references=refs, raw_patient="TCGA-AB-2803", genome_build="GRCh37"
+    )
     only_x = read_maf(tmp_path / "q.maf.tsv")
-    assert only_x[["Chromosome", "Reference_Allele", "Tumor_Seq_Allele2", "vcf_chrom"]].values.tolist() == [["X", "G", "A", "23"]]
+    assert only_x[["Chromosome", "Reference_Allele", "Tumor_Seq_Allele2", "vcf_chrom"]].values.tolist() == [
+        ["X", "G", "A", "23"]
+    ]
 
 
 def test_cohort_maf_patient_without_rows_is_an_empty_maf(tmp_path: Path, refs: References, caplog) -> None:
@@ -153,7 +203,9 @@ def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References)
            "De_novo_Start_OutOfFrame", "3'UTR", "5'Flank", "Splice_Region", "Targeted_Region", "Intron", "Silent"]  # fmt: skip
     assert set(gdc) <= MAF_CLASSES
     rows = [maf_row(pos=1100 + 10 * i, vc=vc) for i, vc in enumerate(gdc)]
-    summary = maf_to_maf(write_maf(tmp_path / "v.maf", MAF_HEADER, rows), tmp_path / "o.maf.tsv", patient="P", references=refs)
+    summary = maf_to_maf(
+        write_maf(tmp_path / "v.maf", MAF_HEADER, rows), tmp_path / "o.maf.tsv", patient="P", references=refs
+    )
     assert summary.rows == len(gdc)
     assert read_maf(tmp_path / "o.maf.tsv")["Variant_Classification"].tolist() == gdc
 
@@ -161,9 +213,18 @@ def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References)
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        (maf_row(depth="20", alt_count="100"), r"row 3, column 't_alt_count': expected at most t_depth reads, found 100 of t_depth 20"),
-        (maf_row(ref="C", alt="C"), r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = Reference_Allele"),
-        (maf_row(vc="Banana_Mutation"), r"row 3, column 'Variant_Classification': expected a MAF class .*, found 'Banana_Mutation'"),
+        (
+            maf_row(depth="20", alt_count="100"),
+            r"row 3, column 't_alt_count': expected at most t_depth reads, found 100 of t_depth 20",
+        ),
+        (
+            maf_row(ref="C", alt="C"),
+            r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = Reference_Allele",
+        ),
+        (
+            maf_row(vc="Banana_Mutation"),
+            r"row 3, column 'Variant_Classification': expected a MAF class .*, found 'Banana_Mutation'",
+        ),
         (maf_row(pos=0), r"row 3, column 'Start_Position': expected a 1-based position \(1 or more\), found 0"),
     ],
     ids=["alt_count_above_depth", "ref_equals_alt", "unknown_class", "position_zero"],
@@ -177,7 +238,9 @@ def test_impossible_maf_rows_name_file_and_row(tmp_path: Path, refs: References,
 
 def test_maf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) -> None:
     maf = write_maf(tmp_path / "b.maf", [*MAF_HEADER, "NCBI_Build"], [[*maf_row(), "GRCh37"]])
-    with pytest.raises(InputError, match=r"b.maf: row 2, column 'NCBI_Build': expected GRCh38 \(config genome_build\), found 'GRCh37'"):
+    with pytest.raises(
+        InputError, match=r"b.maf: row 2, column 'NCBI_Build': expected GRCh38 \(config genome_build\), found 'GRCh37'"
+    ):
         maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
     for value in ("hg19", "37"):
         write_maf(tmp_path / "b.maf", [*MAF_HEADER, "NCBI_Build"], [[*maf_row(), value]])
@@ -201,14 +264,24 @@ def test_header_only_files_give_an_empty_maf(tmp_path: Path, refs: References) -
 @pytest.mark.parametrize(
     ("record", "expected"),
     [
-        ("chr17\t0\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100", r"line 6, column POS: expected a 1-based position \(1 or more\), found 0"),
-        ("chr17\t1500\t.\tT\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100", r"line 6, column ALT: expected an allele that differs from REF, found ALT 'T' = REF"),
-        ("chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:10,500:20",
-         r"line 6, sample 'TUMOR': expected an alternate read count \(FORMAT/AD\) within 2 x the depth \(FORMAT/DP\) \+ 5, found 500 alternate reads of 20"),
+        (
+            "chr17\t0\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",
+            r"line 6, column POS: expected a 1-based position \(1 or more\), found 0",
+        ),
+        (
+            "chr17\t1500\t.\tT\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",
+            r"line 6, column ALT: expected an allele that differs from REF, found ALT 'T' = REF",
+        ),
+        (
+            "chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:10,500:20",
+            r"line 6, sample 'TUMOR': expected an alternate read count \(FORMAT/AD\) within 2 x the depth \(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",
+        ),
     ],
     ids=["pos_zero", "alt_equals_ref", "alt_reads_above_depth"],
 )
-def test_impossible_vcf_records_name_file_and_line(tmp_path: Path, refs: References, record: str, expected: str) -> None:
+def test_impossible_vcf_records_name_file_and_line(
+    tmp_path: Path, refs: References, record: str, expected: str
+) -> None:
     vcf = write_vcf(tmp_path / "bad.vcf", ["NORMAL", "TUMOR"], [record])
     with pytest.raises(InputError, match=r"bad.vcf: " + expected):
         vcf_to_maf(vcf, tmp_path / "o.maf.tsv", patient="P", references=refs)
@@ -218,10 +291,21 @@ def test_impossible_vcf_records_name_file_and_line(tmp_path: Path, refs: Referen
 def test_vcf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) -> None:
     record = ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"]
     named = write_vcf(tmp_path / "r.vcf", ["NORMAL", "TUMOR"], record, "##reference=file:///refs/human_g1k_v37.fasta\n")
-    with pytest.raises(InputError, match=r"r.vcf: header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*g1k_v37.* \(GRCh37\)"):
+    with pytest.raises(
+        InputError,
+        match=r"r.vcf: header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*g1k_v37.* \(GRCh37\)",
+    ):
         vcf_to_maf(named, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
-    lengths = write_vcf(tmp_path / "c.vcf", ["NORMAL", "TUMOR"], record, "##contig=<ID=chr1,length=249250621>\n##contig=<ID=chr17,length=81195210>\n")
-    with pytest.raises(InputError, match=r"c.vcf: header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found length 249250621, as in GRCh37"):
+    lengths = write_vcf(
+        tmp_path / "c.vcf",
+        ["NORMAL", "TUMOR"],
+        record,
+        "##contig=<ID=chr1,length=249250621>\n##contig=<ID=chr17,length=81195210>\n",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"c.vcf: header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found length 249250621, as in GRCh37",
+    ):
         vcf_to_maf(lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
     assert vcf_to_maf(lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh37").rows == 1
 
@@ -232,34 +316,60 @@ def test_vcf_without_depth_or_fraction_keeps_records(tmp_path: Path, refs: Refer
         "chr17\t1600\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:.",  # depth from AD
         "chr17\t1700\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:99,1:100",  # low VAF: dropped
     ]
-    summary = vcf_to_maf(write_vcf(tmp_path / "n.vcf", ["NORMAL", "TUMOR"], records), tmp_path / "o.maf.tsv", patient="P", references=refs)
+    summary = vcf_to_maf(
+        write_vcf(tmp_path / "n.vcf", ["NORMAL", "TUMOR"], records),
+        tmp_path / "o.maf.tsv",
+        patient="P",
+        references=refs,
+    )
     assert read_maf(tmp_path / "o.maf.tsv")["Start_Position"].tolist() == [1500, 1600]
     assert balanced(summary.accounting)
-    assert (summary.accounting["not_applied_min_depth"], summary.accounting["not_applied_min_vaf"], summary.accounting["dropped_low_vaf"]) == (1, 1, 1)
+    assert (
+        summary.accounting["not_applied_min_depth"],
+        summary.accounting["not_applied_min_vaf"],
+        summary.accounting["dropped_low_vaf"],
+    ) == (1, 1, 1)
     bare = tmp_path / "bare.vcf"
-    bare.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr17\t1500\t.\tT\tA\t.\tPASS\t.\n")
+    bare.write_text(
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr17\t1500\t.\tT\tA\t.\tPASS\t.\n"
+    )
     summary = vcf_to_maf(bare, tmp_path / "b.maf.tsv", patient="P", references=refs)
-    assert summary.rows == 1 and summary.accounting["not_applied_min_vaf"] == 1 and summary.accounting["not_applied_min_depth"] == 1
-    assert "#filter.min_vaf 0.05 (not applied: no allele-fraction field in the input)" in (tmp_path / "b.maf.tsv").read_text()
+    assert (
+        summary.rows == 1
+        and summary.accounting["not_applied_min_vaf"] == 1
+        and summary.accounting["not_applied_min_depth"] == 1
+    )
+    assert (
+        "#filter.min_vaf 0.05 (not applied: no allele-fraction field in the input)"
+        in (tmp_path / "b.maf.tsv").read_text()
+    )
 
 
 def test_mutect2_header_names_the_tumour_and_normal(tmp_path: Path) -> None:
-    vcf = write_vcf(tmp_path / "m2.vcf", ["S1-blood", "S1-biopsy"], [], "##normal_sample=S1-blood\n##tumor_sample=S1-biopsy\n")
+    vcf = write_vcf(
+        tmp_path / "m2.vcf", ["S1-blood", "S1-biopsy"], [], "##normal_sample=S1-blood\n##tumor_sample=S1-biopsy\n"
+    )
     header = read_vcf_header(vcf)
     assert choose_tumor_sample(header, None, None) == "S1-biopsy" and normal_of(header, "S1-biopsy", None) == "S1-blood"
     assert choose_tumor_sample(header, "S1-blood", None) == "S1-blood"  # the sheet wins
 
 
 def test_swapped_tumour_and_normal_are_warned(tmp_path: Path, refs: References, caplog) -> None:
-    records = [f"chr17\t{1100 + 100 * i}\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/1:60,40:100\t0/0:100,0:100" for i in range(4)]
+    records = [
+        f"chr17\t{1100 + 100 * i}\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/1:60,40:100\t0/0:100,0:100" for i in range(4)
+    ]
     vcf = write_vcf(tmp_path / "s.vcf", ["TUMOR", "NORMAL"], records)
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        summary = vcf_to_maf(vcf, tmp_path / "o.maf.tsv", patient="PX", references=refs, tumor_sample="NORMAL", normal_sample="TUMOR")
+        summary = vcf_to_maf(
+            vcf, tmp_path / "o.maf.tsv", patient="PX", references=refs, tumor_sample="NORMAL", normal_sample="TUMOR"
+        )
     assert summary.rows == 0 and summary.accounting["dropped_absent_in_sample"] == 4  # GT 0/0 in the "tumour"
     assert "PX: tumour and normal columns look swapped" in caplog.text and "4 of 4" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        vcf_to_maf(vcf, tmp_path / "o.maf.tsv", patient="PX", references=refs, tumor_sample="TUMOR", normal_sample="NORMAL")
+        vcf_to_maf(
+            vcf, tmp_path / "o.maf.tsv", patient="PX", references=refs, tumor_sample="TUMOR", normal_sample="NORMAL"
+        )
     assert "swapped" not in caplog.text
 
 
@@ -267,7 +377,12 @@ def test_unknown_contigs_counted_and_warned(tmp_path: Path, refs: References, ca
     records = ["chrUn_KI270742v1\t10\t.\tG\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",
                "chr17_KI270729v1_random\t10\t.\tG\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"]  # fmt: skip
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        summary = vcf_to_maf(write_vcf(tmp_path / "u.vcf", ["NORMAL", "TUMOR"], records), tmp_path / "o.maf.tsv", patient="P", references=refs)
+        summary = vcf_to_maf(
+            write_vcf(tmp_path / "u.vcf", ["NORMAL", "TUMOR"], records),
+            tmp_path / "o.maf.tsv",
+            patient="P",
+            references=refs,
+        )
     assert summary.rows == 0 and summary.accounting["dropped_unknown_contig"] == 2 and balanced(summary.accounting)
     assert "2 record(s) on contigs absent from the genes reference dropped" in caplog.text
 
@@ -275,21 +390,38 @@ def test_unknown_contigs_counted_and_warned(tmp_path: Path, refs: References, ca
 def test_unannotated_hotspot_gets_its_protein_change(tmp_path: Path, refs: References) -> None:
     records = ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",
                "chr17\t1600\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"]  # fmt: skip
-    vcf_to_maf(write_vcf(tmp_path / "h.vcf", ["NORMAL", "TUMOR"], records), tmp_path / "o.maf.tsv", patient="P", references=refs)
+    vcf_to_maf(
+        write_vcf(tmp_path / "h.vcf", ["NORMAL", "TUMOR"], records),
+        tmp_path / "o.maf.tsv",
+        patient="P",
+        references=refs,
+    )
     maf = read_maf(tmp_path / "o.maf.tsv")
     assert maf["HGVSp_Short"].fillna("").tolist() == ["p.V12D", ""] and maf["is_hotspot"].tolist() == [True, False]
-    assert maf["Variant_Classification"].tolist() == ["Unknown", "Unknown"]  # no transcript model: the class is not guessed
+    assert maf["Variant_Classification"].tolist() == [
+        "Unknown",
+        "Unknown",
+    ]  # no transcript model: the class is not guessed
     tmb = tmb_table({"P": tmp_path / "o.maf.tsv"})
-    assert tmb.loc[0, "tmb_status"].startswith("not computable: no transcript annotation") and pd.isna(tmb.loc[0, "tmb_per_mb"])
+    assert tmb.loc[0, "tmb_status"].startswith("not computable: no transcript annotation") and pd.isna(
+        tmb.loc[0, "tmb_per_mb"]
+    )
     assert list(tmb.columns[:3]) == ["patient", "coding_mutations", "tmb_per_mb"]
 
 
 def test_a04w_hotspots_get_protein_changes(shared_data: Path, grch38: References, tmp_path: Path) -> None:
-    vcf_to_maf(shared_data / "variants/TCGA-A2-A04W.somatic.grch38.vcf.gz", tmp_path / "a.maf.tsv", patient="A04W", references=grch38)
+    vcf_to_maf(
+        shared_data / "variants/TCGA-A2-A04W.somatic.grch38.vcf.gz",
+        tmp_path / "a.maf.tsv",
+        patient="A04W",
+        references=grch38,
+    )
     maf = read_maf(tmp_path / "a.maf.tsv")
     hot = maf[maf["is_hotspot"]]
     assert len(hot) and (hot["HGVSp_Short"].str.startswith("p.")).all()
-    assert [f"{g} {p.removeprefix('p.')}" for g, p in zip(hot["Hugo_Symbol"], hot["HGVSp_Short"])] == hot["hotspot"].tolist()
+    assert [f"{g} {p.removeprefix('p.')}" for g, p in zip(hot["Hugo_Symbol"], hot["HGVSp_Short"])] == hot[
+        "hotspot"
+    ].tolist()
     assert maf.loc[~maf["is_hotspot"], "HGVSp_Short"].isna().all()
 
 
@@ -310,7 +442,10 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
     assert maf["Start_Position"].tolist() == [1500, 2001] and maf["Variant_Type"].tolist() == ["SNP", "DEL"]
     table = counts_table("P", results)
     assert table["input"].tolist() == ["vcf:1", "vcf:2"]
-    assert table[["records", "kept", "dropped_failed_filter", "dropped_duplicate"]].values.tolist() == [[2, 1, 1, 0], [2, 1, 0, 1]]
+    assert table[["records", "kept", "dropped_failed_filter", "dropped_duplicate"]].values.tolist() == [
+        [2, 1, 1, 0],
+        [2, 1, 0, 1],
+    ]
     assert (tmp_path / "p.maf.tsv").read_text().count("#filter.min_depth") == 1
     assert not [p.name for p in tmp_path.iterdir() if "part" in p.name or p.name.endswith(".tmp")]
     # One file: the same bytes as the single-input converter.
@@ -319,13 +454,27 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
     assert (tmp_path / "one.maf.tsv").read_bytes() == (tmp_path / "direct.maf.tsv").read_bytes()
     # The cohort summary: every patient's rows, sorted, the same columns.
     table.to_csv(tmp_path / "p.counts.tsv", sep="\t", index=False)
-    counts_table("A", [("maf", maf_to_maf(write_maf(tmp_path / "a.maf", MAF_HEADER, [maf_row()]), tmp_path / "a.maf.tsv",
-                                          patient="A", references=refs))]).to_csv(tmp_path / "a.counts.tsv", sep="\t", index=False)
+    counts_table(
+        "A",
+        [
+            (
+                "maf",
+                maf_to_maf(
+                    write_maf(tmp_path / "a.maf", MAF_HEADER, [maf_row()]),
+                    tmp_path / "a.maf.tsv",
+                    patient="A",
+                    references=refs,
+                ),
+            )
+        ],
+    ).to_csv(tmp_path / "a.counts.tsv", sep="\t", index=False)
     summary = input_summary([tmp_path / "p.counts.tsv", tmp_path / "a.counts.tsv"])
     assert list(summary.columns) == ACCOUNTING_COLUMNS and summary["patient"].tolist() == ["A", "P", "P"]
     assert (summary["records"] == summary["kept"] + summary[DROPPED].sum(axis=1)).all()
     # the copy-number inputs join the same table; their own reasons sit beside the variant ones
-    (tmp_path / "cn.tsv").write_text("patient\tinput\tformat\trecords\tkept\tdropped_no_copy_number\nA\tcna\tsegments\t5\t4\t1\n")
+    (tmp_path / "cn.tsv").write_text(
+        "patient\tinput\tformat\trecords\tkept\tdropped_no_copy_number\nA\tcna\tsegments\t5\t4\t1\n"
+    )
     both = input_summary([tmp_path / "p.counts.tsv", tmp_path / "a.counts.tsv"], tmp_path / "cn.tsv")
     assert both["patient"].tolist() == ["A", "A", "P", "P"] and both["input"].tolist()[:2] == ["cna", "maf"]
     assert "dropped_no_copy_number" in both.columns and both.columns[-1] == ACCOUNTING_COLUMNS[-1]
@@ -335,8 +484,13 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
 def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
     assert split_paths(" a.vcf.gz ; b.vcf.gz;") == ["a.vcf.gz", "b.vcf.gz"]
     (tmp_path / "a.vcf").write_text("x")
-    sheet = pd.DataFrame({"patient": ["P1", "P2"], "vcf": [f"{tmp_path}/a.vcf;{tmp_path}/b.vcf", pd.NA]}).set_index("patient", drop=False)
-    with pytest.raises(InputError, match=r"row 2 \(patient 'P1'\), column 'vcf': expected a file that exists, found no file at '.*/b.vcf'"):
+    sheet = pd.DataFrame({"patient": ["P1", "P2"], "vcf": [f"{tmp_path}/a.vcf;{tmp_path}/b.vcf", pd.NA]}).set_index(
+        "patient", drop=False
+    )
+    with pytest.raises(
+        InputError,
+        match=r"row 2 \(patient 'P1'\), column 'vcf': expected a file that exists, found no file at '.*/b.vcf'",
+    ):
         check_files(sheet, "samples.tsv")
     shared = pd.DataFrame(
         {"patient": ["P1", "P2", "P3"], "vcf": ["c.vcf", "c.vcf", "c.vcf"], "tumor_sample": ["P1_T", "P2_T", "P1_T"]}
@@ -347,7 +501,9 @@ def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
         r"in a shared file \(column tumor_sample\), found 'c.vcf' with sample 'P1_T' twice",
     ):
         check_shared_variant_files(shared, "samples.tsv")
-    cohort_maf = pd.DataFrame({"patient": ["P1", "P2"], "maf": ["m.maf", "m.maf"], "tumor_sample": [pd.NA, pd.NA]}).set_index("patient", drop=False)
+    cohort_maf = pd.DataFrame(
+        {"patient": ["P1", "P2"], "maf": ["m.maf", "m.maf"], "tumor_sample": [pd.NA, pd.NA]}
+    ).set_index("patient", drop=False)
     check_shared_variant_files(cohort_maf, "samples.tsv")  # a cohort MAF: patients found by id
 
 
@@ -363,7 +519,9 @@ def test_real_vcfs_account_for_every_allele(shared_data: Path, name: str, build:
 
     r = shared_data / "resources"
     suffix = build.lower()
-    refs = References.load(r / f"genes.{suffix}.bed.gz", r / "intogen_drivers_2020.tsv", r / f"cancerhotspots_v2.{suffix}.noheader.tsv")
+    refs = References.load(
+        r / f"genes.{suffix}.bed.gz", r / "intogen_drivers_2020.tsv", r / f"cancerhotspots_v2.{suffix}.noheader.tsv"
+    )
     path = shared_data / "variants" / name
     with pysam.VariantFile(str(path)) as vcf:
         alleles = sum(len(record.alts or (".",)) for record in vcf)
@@ -380,7 +538,15 @@ def test_real_tumour_normal_swap_is_warned(shared_data: Path, name: str, tmp_pat
         vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37")
     assert "swapped" not in caplog.text
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37", tumor_sample="NORMAL", normal_sample="TUMOR")
+        vcf_to_maf(
+            path,
+            tmp_path / "o.maf.tsv",
+            patient="PT",
+            references=refs,
+            genome_build="GRCh37",
+            tumor_sample="NORMAL",
+            normal_sample="TUMOR",
+        )
     assert "PT: tumour and normal columns look swapped" in caplog.text
 
 
@@ -388,14 +554,36 @@ def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References,
     maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, [maf_row(barcode="TCGA-AB-2802-03B"), maf_row(barcode="P2", pos=1700),
                                                           maf_row(barcode="X9", pos=1800)])  # fmt: skip
     claims = ["TCGA-AB-2802", "P2"]
-    with pytest.raises(InputError, match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found 1 other barcode\(s\) 'X9'"):
-        maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802", claimed_barcodes=claims)
+    with pytest.raises(
+        InputError,
+        match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found 1 other barcode\(s\) 'X9'",
+    ):
+        maf_to_maf(
+            maf,
+            tmp_path / "o.maf.tsv",
+            patient="P",
+            references=refs,
+            raw_patient="TCGA-AB-2802",
+            claimed_barcodes=claims,
+        )
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        summary = maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802",
-                             claimed_barcodes=claims, unknown_samples="drop")
+        summary = maf_to_maf(
+            maf,
+            tmp_path / "o.maf.tsv",
+            patient="P",
+            references=refs,
+            raw_patient="TCGA-AB-2802",
+            claimed_barcodes=claims,
+            unknown_samples="drop",
+        )
     assert summary.rows == 1 and "rows of 1 barcode(s) no sheet patient names are not read" in caplog.text
     single = write_maf(tmp_path / "single.maf", MAF_HEADER, [maf_row(barcode="TUMOR")])
-    assert maf_to_maf(single, tmp_path / "s.maf.tsv", patient="P", references=refs, raw_patient="P1", claimed_barcodes=["P1"]).rows == 1
+    assert (
+        maf_to_maf(
+            single, tmp_path / "s.maf.tsv", patient="P", references=refs, raw_patient="P1", claimed_barcodes=["P1"]
+        ).rows
+        == 1
+    )
 
 
 def test_command_line_reads_several_inputs_and_writes_counts(tmp_path: Path, capsys) -> None:
@@ -403,12 +591,30 @@ def test_command_line_reads_several_inputs_and_writes_counts(tmp_path: Path, cap
 
     genes = tmp_path / "genes.bed"
     genes.write_text("17\t999\t3000\tGENEA\tE1\t+\tprotein_coding\n")
-    snvs = write_vcf(tmp_path / "a.vcf", ["NORMAL", "TUMOR"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
-    indels = write_vcf(tmp_path / "b.vcf", ["NORMAL", "TUMOR"], ["chr17\t2000\t.\tCAGT\tC\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
+    snvs = write_vcf(
+        tmp_path / "a.vcf",
+        ["NORMAL", "TUMOR"],
+        ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"],
+    )
+    indels = write_vcf(
+        tmp_path / "b.vcf",
+        ["NORMAL", "TUMOR"],
+        ["chr17\t2000\t.\tCAGT\tC\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"],
+    )
     out, counts = tmp_path / "p.maf.tsv", tmp_path / "p.counts.tsv"
-    assert main(["maf", f"{snvs};{indels}", str(out), "--genes", str(genes), "--patient", "P", "--counts", str(counts)]) == 0
+    assert (
+        main(["maf", f"{snvs};{indels}", str(out), "--genes", str(genes), "--patient", "P", "--counts", str(counts)])
+        == 0
+    )
     assert read_maf(out)["Variant_Type"].tolist() == ["SNP", "DEL"]
-    assert pd.read_csv(counts, sep="\t")[["input", "records", "kept"]].values.tolist() == [["vcf:1", 1, 1], ["vcf:2", 1, 1]]
-    bad = write_vcf(tmp_path / "bad.vcf", ["NORMAL", "TUMOR"], ["chr17\t0\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"])
+    assert pd.read_csv(counts, sep="\t")[["input", "records", "kept"]].values.tolist() == [
+        ["vcf:1", 1, 1],
+        ["vcf:2", 1, 1],
+    ]
+    bad = write_vcf(
+        tmp_path / "bad.vcf",
+        ["NORMAL", "TUMOR"],
+        ["chr17\t0\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"],
+    )
     assert main(["maf", str(bad), str(tmp_path / "x.maf.tsv"), "--genes", str(genes)]) == 1
     assert "precisionflow error: " in capsys.readouterr().err and not (tmp_path / "x.maf.tsv").exists()

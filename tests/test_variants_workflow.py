@@ -17,8 +17,13 @@ from tests.test_config import edit_config
 
 pytestmark = pytest.mark.workflow
 
-TARGETS = ["results/variants/tmb.tsv", "results/variants/copy_number.tsv", "results/variants/mutations.h5ad", "results/variants/oncoplot.png",
-           "results/cohort/input_summary.tsv"]
+TARGETS = [
+    "results/variants/tmb.tsv",
+    "results/variants/copy_number.tsv",
+    "results/variants/mutations.h5ad",
+    "results/variants/oncoplot.png",
+    "results/cohort/input_summary.tsv",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +33,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-
 def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:
     with_variants = sorted(p for p, facts in truth["patients"].items() if facts["has_variants"])
     for patient in with_variants:
@@ -36,7 +40,9 @@ def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:
         assert "#filter.min_depth 10" in lines and "#filter.pass_filters PASS" in lines
         maf = pd.read_csv(demo / f"results/variants/{patient}.maf.tsv", sep="\t", comment="#", dtype=str)
         assert set(maf["Tumor_Sample_Barcode"]) == {patient}
-        kept = [f"{c}:{p}:{r}>{a}" for c, p, r, a in zip(maf["vcf_chrom"], maf["vcf_pos"], maf["vcf_ref"], maf["vcf_alt"])]
+        kept = [
+            f"{c}:{p}:{r}>{a}" for c, p, r, a in zip(maf["vcf_chrom"], maf["vcf_pos"], maf["vcf_ref"], maf["vcf_alt"])
+        ]
         assert kept == truth["patients"][patient]["kept_variants"], patient
         assert (demo / f"logs/variants/maf/{patient}.log").is_file()
     tmb = pd.read_csv(demo / "results/variants/tmb.tsv", sep="\t").set_index("patient")
@@ -44,7 +50,9 @@ def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:
     for patient in with_variants:
         assert tmb.at[patient, "coding_mutations"] == truth["patients"][patient]["coding_mutations"]
         assert tmb.at[patient, "tmb_per_mb"] == pytest.approx(truth["patients"][patient]["coding_mutations"] / 50)
-    calls = pd.read_csv(demo / "results/variants/copy_number.tsv", sep="\t", dtype={"chrom": str}).set_index(["patient", "gene"])["call"]
+    calls = pd.read_csv(demo / "results/variants/copy_number.tsv", sep="\t", dtype={"chrom": str}).set_index(
+        ["patient", "gene"]
+    )["call"]
     assert set(calls) <= {"amp", "gain", "neutral", "loss", "deep_loss"}
     for patient, facts in truth["patients"].items():
         for gene, call in facts["copy_number_calls"].items():
@@ -67,11 +75,15 @@ def test_every_record_is_kept_or_counted(demo: Path, truth: dict) -> None:
     summary = table[table["input"] != "cna"]
     assert summary["patient"].tolist() == with_variants and set(summary["input"]) == {"vcf"}
     for row in summary.itertuples():
-        records = sum(1 for line in gzip.open(demo / f"demo/vcf/{row.patient}.vcf.gz", "rt") if not line.startswith("#"))
+        records = sum(
+            1 for line in gzip.open(demo / f"demo/vcf/{row.patient}.vcf.gz", "rt") if not line.startswith("#")
+        )
         assert row.records >= records  # ALT alleles: a multi-allelic record counts once per ALT
         assert row.kept == len(truth["patients"][row.patient]["kept_variants"])
     tmb = pd.read_csv(demo / "results/variants/tmb.tsv", sep="\t")
-    assert list(tmb.columns[:3]) == ["patient", "coding_mutations", "tmb_per_mb"] and set(tmb["tmb_status"]) == {"computed"}
+    assert list(tmb.columns[:3]) == ["patient", "coding_mutations", "tmb_per_mb"] and set(tmb["tmb_status"]) == {
+        "computed"
+    }
 
 
 def test_rerun_gives_the_same_bytes(demo: Path) -> None:
@@ -116,7 +128,11 @@ def test_copy_number_inputs_counted(demo: Path, truth: dict) -> None:
     """Every patient's cna file is accounted for: records read, kept, and none dropped in the demo."""
     counts = pd.read_csv(demo / "results/variants/copy_number_inputs.tsv", sep="\t")
     with_cna = sorted(p for p, facts in truth["patients"].items() if (demo / f"demo/cna/{p}.cna.tsv").is_file())
-    assert counts["patient"].tolist() == with_cna and set(counts["input"]) == {"cna"} and set(counts["format"]) == {"segments"}
+    assert (
+        counts["patient"].tolist() == with_cna
+        and set(counts["input"]) == {"cna"}
+        and set(counts["format"]) == {"segments"}
+    )
     assert (counts["records"] == counts["kept"]).all() and (counts["records"] > 20).all()
     log = (demo / "logs/variants/copy_number.log").read_text()
     assert "DEMO-001 (cna): segments" in log and "genes called" in log  # the public id, not the path
@@ -129,7 +145,13 @@ def test_vep_annotation_is_planned_when_enabled(tmp_path: Path) -> None:
     result = run_snakemake(project, "-n", "-p", "results/variants/DEMO-001.maf.tsv")
     text = result.stdout + result.stderr
     assert result.returncode == 0, text[-3000:]
-    assert re.search(r"vep_install --AUTO c --SPECIES homo_sapiens --ASSEMBLY GRCh38 --CACHE_VERSION 114 .*--CACHEDIR resources/vep/cache", text)
-    assert re.search(r"vep --input_file demo/vcf/DEMO-001\.vcf\.gz .*--offline --cache --dir_cache resources/vep/cache .*"
-                     r"\| bgzip -c > results/variants/vep/DEMO-001\.1\.vcf\.gz", text)
+    assert re.search(
+        r"vep_install --AUTO c --SPECIES homo_sapiens --ASSEMBLY GRCh38 --CACHE_VERSION 114 .*--CACHEDIR resources/vep/cache",
+        text,
+    )
+    assert re.search(
+        r"vep --input_file demo/vcf/DEMO-001\.vcf\.gz .*--offline --cache --dir_cache resources/vep/cache .*"
+        r"\| bgzip -c > results/variants/vep/DEMO-001\.1\.vcf\.gz",
+        text,
+    )
     assert "--hgvs" not in text  # no FASTA configured

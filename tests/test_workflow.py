@@ -10,7 +10,6 @@ import pytest
 pytestmark = pytest.mark.workflow
 
 
-
 def test_overview_lists_every_patient_and_their_inputs(demo_run: Path, truth: dict) -> None:
     overview = pd.read_csv(demo_run / "results/cohort/overview.tsv", sep="\t").set_index("patient")
     assert sorted(overview.index) == sorted(truth["patients"])
@@ -25,7 +24,15 @@ def test_overview_lists_every_patient_and_their_inputs(demo_run: Path, truth: di
 def test_every_step_ran_on_the_demo(demo_run: Path) -> None:
     steps = pd.read_csv(demo_run / "results/cohort/steps.tsv", sep="\t", keep_default_na=False)
     assert steps["step"].tolist() == [
-        "variants", "copy_number", "omics", "integration", "classifier", "targets", "actionability", "pgx", "outcome",
+        "variants",
+        "copy_number",
+        "omics",
+        "integration",
+        "classifier",
+        "targets",
+        "actionability",
+        "pgx",
+        "outcome",
         "dossiers",
     ]
     assert (steps["status"] == "ran").all(), steps

@@ -256,7 +256,9 @@ def unestablished_gene_matches(pairs: pd.DataFrame, roles: pd.Series) -> pd.Seri
         pairs["variant_class"].isin(TRUNCATING) & (pairs["gene"].map(roles).fillna("").eq("LoF") | germline)
     )
     variant = pairs["alteration_type"].isin(["mutation", "germline"])  # a fusion's gene_class is its gene's
-    return variant & (pairs["match"] == "gene_class") & pairs["effect"].isin(["sensitivity", "resistance"]) & ~established
+    return (
+        variant & (pairs["match"] == "gene_class") & pairs["effect"].isin(["sensitivity", "resistance"]) & ~established
+    )
 
 
 def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from precisionflow.actionability.matching import SPEC_COLUMNS as ACTIONABLE_COLUMNS
 from precisionflow.actionability.matching import TIERS
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError

@@ -53,7 +53,9 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
         known = set(known_patients)
         unknown = [p for p in adata.obs_names if p not in known]
         if unknown:
-            raise InputError(path, "obs (patients)", "public patient ids of the sheet", f"unknown ids {shorten(unknown)}")
+            raise InputError(
+                path, "obs (patients)", "public patient ids of the sheet", f"unknown ids {shorten(unknown)}"
+            )
     matrix = adata.X.toarray() if sparse.issparse(adata.X) else np.asarray(adata.X)
     try:
         matrix = matrix.astype(np.float64)
@@ -61,9 +63,18 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
         raise InputError(path, "X", "numbers", f"values of type {matrix.dtype}") from None
     if np.isinf(matrix).any():
         row, column = (int(i[0]) for i in np.nonzero(np.isinf(matrix)))
-        raise InputError(path, f"X, patient {adata.obs_names[row]!r}, feature {adata.var_names[column]!r}", "a finite value", "infinity")
+        raise InputError(
+            path,
+            f"X, patient {adata.obs_names[row]!r}, feature {adata.var_names[column]!r}",
+            "a finite value",
+            "infinity",
+        )
     var = pd.DataFrame(index=adata.var_names.astype(str))
-    genes = adata.var["gene"].astype("object") if "gene" in adata.var else pd.Series(np.nan, index=adata.var_names, dtype="object")
+    genes = (
+        adata.var["gene"].astype("object")
+        if "gene" in adata.var
+        else pd.Series(np.nan, index=adata.var_names, dtype="object")
+    )
     genes = genes.where(genes.notna() & (genes.astype(str).str.strip() != ""), None)
     var["gene"] = pd.Categorical(genes.to_numpy())  # missing symbols stay missing (h5 writes them as such)
     imputed = np.zeros(matrix.shape, dtype=bool)
@@ -99,7 +110,9 @@ def prepare_layer(adata: ad.AnnData, name: str, n_top: int, min_observed: float)
     imputed = imputed[has_values]
     patients = adata.obs_names[has_values]
     if len(patients) < MIN_OBSERVED_PATIENTS:
-        raise InputError(f"layer {name!r}", "patients", f"at least {MIN_OBSERVED_PATIENTS} patients with values", str(len(patients)))
+        raise InputError(
+            f"layer {name!r}", "patients", f"at least {MIN_OBSERVED_PATIENTS} patients with values", str(len(patients))
+        )
     observed = (~np.isnan(values)).sum(axis=0)
     enough = observed >= max(MIN_OBSERVED_PATIENTS, min_observed * len(patients))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -159,7 +172,9 @@ def scaled(layer: ad.AnnData) -> np.ndarray:
 
 def clinical_table(sheet: pd.DataFrame, public_ids: Mapping[str, str], columns: Sequence[str]) -> pd.DataFrame:
     """The sheet's clinical columns (only those), indexed by public patient id, sorted."""
-    table = pd.DataFrame({c: sheet[c].to_numpy() for c in columns}, index=pd.Index([public_ids[p] for p in sheet.index], name="patient"))
+    table = pd.DataFrame(
+        {c: sheet[c].to_numpy() for c in columns}, index=pd.Index([public_ids[p] for p in sheet.index], name="patient")
+    )
     return table.sort_index()
 
 
@@ -178,9 +193,13 @@ def align(layers: Mapping[str, ad.AnnData], clinical: pd.DataFrame | None = None
     if clinical is not None:
         missing = [p for p in patients if p not in clinical.index]
         if missing:
-            raise InputError("the sample sheet", "patient", "a row for every patient of the layers", f"none for {shorten(missing)}")
+            raise InputError(
+                "the sample sheet", "patient", "a row for every patient of the layers", f"none for {shorten(missing)}"
+            )
         for column in clinical.columns:
-            mdata.obs[column] = pd.Categorical(clinical.loc[patients, column].astype("object").where(clinical.loc[patients, column].notna(), None))
+            mdata.obs[column] = pd.Categorical(
+                clinical.loc[patients, column].astype("object").where(clinical.loc[patients, column].notna(), None)
+            )
     present = [set(mdata[m].obs_names) for m in mdata.mod]
     mdata.obs["n_layers"] = np.array([sum(p in s for s in present) for p in patients], dtype=np.int64)
     return mdata

@@ -116,20 +116,27 @@ class LateIntegration:
             frame = layers[name]
             patients = frame.index.intersection(labels.index)
             if labels.loc[patients].nunique() < 2:
-                log.warning("layer %s: fewer than two classes among its labelled patients; not used by the classifier", name)
+                log.warning(
+                    "layer %s: fewer than two classes among its labelled patients; not used by the classifier", name
+                )
                 continue
             y = labels.loc[patients].to_numpy()
             C = self.C
             if not isinstance(C, int | float) and pd.Series(y).value_counts().min() < self.inner_folds:
                 C = 0.03 if 0.03 in C else float(np.median(C))  # too few patients of a class for the inner folds
                 log.warning(
-                    "layer %s: a class has fewer than %d patients: C = %g without inner cross-validation", name, self.inner_folds, C
+                    "layer %s: a class has fewer than %d patients: C = %g without inner cross-validation",
+                    name,
+                    self.inner_folds,
+                    C,
                 )
             model = layer_model(C, self.inner_folds, self.seed)
             model.fit(frame.loc[patients].to_numpy(), y)
             self.models[name] = model
         if not self.models:
-            raise InputError("the sample sheet", "label column", "labelled patients of at least two classes in some layer", "none")
+            raise InputError(
+                "the sample sheet", "label column", "labelled patients of at least two classes in some layer", "none"
+            )
         return self
 
     def layer_proba(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,12 +187,20 @@ class LateIntegration:
             for row, cls in zip(coefficients, classes, strict=True):
                 rows.append(
                     pd.DataFrame(
-                        {"layer": name, "feature": features, "gene": genes[name].to_numpy(), "class": cls, "importance": row}
+                        {
+                            "layer": name,
+                            "feature": features,
+                            "gene": genes[name].to_numpy(),
+                            "class": cls,
+                            "importance": row,
+                        }
                     )
                 )
         table = pd.concat(rows, ignore_index=True)
         table["magnitude"] = table["importance"].abs()
-        table = table.sort_values(["layer", "class", "magnitude", "feature"], ascending=[True, True, False, True], kind="stable")
+        table = table.sort_values(
+            ["layer", "class", "magnitude", "feature"], ascending=[True, True, False, True], kind="stable"
+        )
         table["rank"] = table.groupby(["layer", "class"]).cumcount() + 1
         return table.drop(columns="magnitude").reset_index(drop=True)
 
@@ -244,7 +259,9 @@ class LateIntegration:
         out["is_total"] = out["feature"] != LAYER_TOTAL
         out["magnitude"] = out["contribution"].abs()
         out = out.sort_values(
-            ["patient", "is_total", "magnitude", "layer", "feature"], ascending=[True, True, False, True, True], kind="stable"
+            ["patient", "is_total", "magnitude", "layer", "feature"],
+            ascending=[True, True, False, True, True],
+            kind="stable",
         )
         return out[["patient", "class", "feature", "layer", "contribution"]].reset_index(drop=True)
 
@@ -287,7 +304,9 @@ class CrossValidation:
             "per_class_error": self.per_class_error,
             "model_selection": {
                 "design": "nested: each layer's C chosen by an inner stratified cross-validation (balanced accuracy) "
-                "on the outer fold's training patients only" if self.C_grid else "fixed C (no selection)",
+                "on the outer fold's training patients only"
+                if self.C_grid
+                else "fixed C (no selection)",
                 "C_grid": self.C_grid,
                 "inner_folds": self.inner_folds if self.C_grid else None,
                 "chosen_C_per_outer_fold": self.chosen_C,
@@ -320,10 +339,15 @@ def cross_validate(
     counts = labels.value_counts()
     if len(counts) < 2 or counts.min() < 2:
         raise InputError(
-            "the sample sheet", "label column", "at least two classes with two or more labelled patients (with a layer)", f"class sizes {counts.to_dict()}"
+            "the sample sheet",
+            "label column",
+            "at least two classes with two or more labelled patients (with a layer)",
+            f"class sizes {counts.to_dict()}",
         )
     if counts.min() < folds:
-        log.warning("smallest class has %d patients: %d-fold cross-validation instead of %d", counts.min(), counts.min(), folds)
+        log.warning(
+            "smallest class has %d patients: %d-fold cross-validation instead of %d", counts.min(), counts.min(), folds
+        )
         folds = int(counts.min())
     classes = sorted(counts.index)
     patients = pd.Index(with_layer)
@@ -356,7 +380,9 @@ def cross_validate(
     for name, values in layer_oof.items():
         has = ~np.isnan(values).any(axis=(0, 2))  # patients with this layer, predicted in every repeat
         if has.any():
-            layer_ber[name] = [balanced_error(y[has], class_array[values[r, has].argmax(axis=1)]) for r in range(repeats)]
+            layer_ber[name] = [
+                balanced_error(y[has], class_array[values[r, has].argmax(axis=1)]) for r in range(repeats)
+            ]
     log.info("cross-validation %d-fold × %d: balanced error rate %.4f", folds, repeats, float(np.mean(ber_per_repeat)))
     return CrossValidation(
         classes=classes,

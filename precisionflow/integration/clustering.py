@@ -66,7 +66,9 @@ def kmeans(embedding: pd.DataFrame, k_min: int, k_max: int, seed: int) -> Cluste
         raw = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(values)
         # the silhouette is quadratic in patients: above SILHOUETTE_SAMPLE, a seeded sample of them
         sample = SILHOUETTE_SAMPLE if n > SILHOUETTE_SAMPLE else None
-        score = float(silhouette_score(values, raw, sample_size=sample, random_state=seed)) if len(set(raw)) > 1 else -1.0
+        score = (
+            float(silhouette_score(values, raw, sample_size=sample, random_state=seed)) if len(set(raw)) > 1 else -1.0
+        )
         scores[k] = score
         if best is None or score > best[0] + 1e-12:
             best = (score, k, raw)
@@ -81,7 +83,9 @@ def neighbors_graph(embedding: pd.DataFrame, n_neighbors: int, seed: int) -> ad.
 
     adata = ad.AnnData(obs=pd.DataFrame(index=embedding.index.astype(str)))
     adata.obsm["X_joint"] = embedding.to_numpy()
-    sc.pp.neighbors(adata, n_neighbors=max(2, min(n_neighbors, len(embedding) - 1)), use_rep="X_joint", random_state=seed)
+    sc.pp.neighbors(
+        adata, n_neighbors=max(2, min(n_neighbors, len(embedding) - 1)), use_rep="X_joint", random_state=seed
+    )
     return adata
 
 
@@ -173,8 +177,14 @@ def select(embedding: pd.DataFrame, settings: dict, seed: int) -> Clusters:
         if best is None or score > best[0] + 1e-12:
             best = (score, name, raw)
     assert best is not None
-    log.info("%s: %s by %s %s, chose %s", method, "resolution" if method == "leiden" else "k", criterion,
-             {k: round(v, 3) for k, v in scores.items()}, best[1])
+    log.info(
+        "%s: %s by %s %s, chose %s",
+        method,
+        "resolution" if method == "leiden" else "k",
+        criterion,
+        {k: round(v, 3) for k, v in scores.items()},
+        best[1],
+    )
     silhouettes = {int(k): v for k, v in scores.items()} if method == "kmeans" and criterion == "silhouette" else {}
     return Clusters(_names(best[2], embedding.index), method, silhouettes, criterion, scores, best[1])
 

@@ -33,7 +33,9 @@ class MofaResult:
     variance_explained_per_view: pd.Series | None = None  # layer -> fraction explained by all factors together
 
 
-def mofa_inputs(mdata: md.MuData, weight_views: bool = True) -> tuple[list[list[np.ndarray]], list[str], list[list[str]], list[str]]:
+def mofa_inputs(
+    mdata: md.MuData, weight_views: bool = True
+) -> tuple[list[list[np.ndarray]], list[str], list[list[str]], list[str]]:
     """The nested data list mofapy2 wants (views × one group, scaled features), NaN rows for patients
     without a layer, NaN for imputed cells (masked by :func:`~precisionflow.integration.align.read_layer`).
 
@@ -79,7 +81,9 @@ def run_mofa(
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             ent = entry_point()
             ent.set_data_options(scale_views=scale_views, center_groups=True)
-            ent.set_data_matrix(data, views_names=views, groups_names=["cohort"], samples_names=[patients], features_names=features)
+            ent.set_data_matrix(
+                data, views_names=views, groups_names=["cohort"], samples_names=[patients], features_names=features
+            )
             ent.set_model_options(factors=n_factors, spikeslab_weights=True, ard_weights=True)
             ent.set_train_options(
                 iter=iterations,
@@ -151,7 +155,10 @@ def fit_factors(
     log.info("MOFA+: %d factors, %d iterations, converged: %s, seed %d", len(names), iterations_done, converged, seed)
     return MofaResult(
         factors=pd.DataFrame(z, index=pd.Index(patients, name="patient"), columns=names),
-        weights={view: pd.DataFrame(m, index=pd.Index(f, name="feature"), columns=names) for view, m, f in zip(views, w, features, strict=True)},
+        weights={
+            view: pd.DataFrame(m, index=pd.Index(f, name="feature"), columns=names)
+            for view, m, f in zip(views, w, features, strict=True)
+        },
         variance_explained=pd.DataFrame(r2.T, index=pd.Index(names, name="factor"), columns=views),
         iterations=iterations_done,
         converged=converged,
@@ -217,13 +224,17 @@ def gene_weights(result: MofaResult, mdata: md.MuData, factors: pd.DataFrame) ->
     rows = []
     for layer, weights in sorted(result.weights.items()):
         genes = mdata[layer].var["gene"].reindex(weights.index)
-        long = weights.rename_axis("feature").reset_index().melt(id_vars="feature", var_name="factor", value_name="weight")
+        long = (
+            weights.rename_axis("feature").reset_index().melt(id_vars="feature", var_name="factor", value_name="weight")
+        )
         long.insert(0, "layer", layer)
         long.insert(2, "gene", genes.loc[long["feature"]].to_numpy())
         rows.append(long)
     table = pd.concat(rows, ignore_index=True)
     table["abs_weight"] = table["weight"].abs()
-    table = table.sort_values(["layer", "factor", "abs_weight", "feature"], ascending=[True, True, False, True], kind="stable")
+    table = table.sort_values(
+        ["layer", "factor", "abs_weight", "feature"], ascending=[True, True, False, True], kind="stable"
+    )
     table["abs_rank"] = table.groupby(["layer", "factor"]).cumcount() + 1
     table["factor_cluster_r2"] = info.loc[table["factor"], "cluster_r2"].to_numpy()
     table["factor_label_r2"] = info.loc[table["factor"], "label_r2"].to_numpy()

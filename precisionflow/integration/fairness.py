@@ -152,7 +152,12 @@ def audit_column(
         }
         if judged:
             eligible.append(group)
-    audit: dict = {"groups": result_groups, "n_missing": n_missing, "min_group_size": min_group_size, "max_gap": max_gap}
+    audit: dict = {
+        "groups": result_groups,
+        "n_missing": n_missing,
+        "min_group_size": min_group_size,
+        "max_gap": max_gap,
+    }
     if len(eligible) < 2:
         note = f"fewer than two groups of {min_group_size} or more patients: {TOO_FEW}"
         audit.update({"classes": None, "flagged": False, "flagged_groups": [], "note": note})
@@ -262,7 +267,16 @@ def table(audits: dict[str, dict], classes: Sequence[str]) -> pd.DataFrame:
 
 def class_table(audits: dict[str, dict]) -> pd.DataFrame:
     """One row per protected column and class: the equalized-odds gaps, p-values and flag."""
-    keys = ("recall_gap", "false_positive_rate_gap", "gap", "metric", "worst_group", "permutation_p_value", "p_value_holm", "flagged")
+    keys = (
+        "recall_gap",
+        "false_positive_rate_gap",
+        "gap",
+        "metric",
+        "worst_group",
+        "permutation_p_value",
+        "p_value_holm",
+        "flagged",
+    )
     rows = []
     for column, result in audits.items():
         for c, entry in (result["classes"] or {}).items():

@@ -17,13 +17,24 @@ def variance_explained(r2: pd.DataFrame) -> Figure:
     """Heatmap: factors (rows) × layers (columns), percent of each layer's variance explained."""
     percent = 100 * r2
     figure, (heat, total) = plt.subplots(
-        1, 2, figsize=(2.2 + 1.1 * r2.shape[1] + 2.5, 1.2 + 0.35 * r2.shape[0]), gridspec_kw={"width_ratios": [r2.shape[1], 2.5]}
+        1,
+        2,
+        figsize=(2.2 + 1.1 * r2.shape[1] + 2.5, 1.2 + 0.35 * r2.shape[0]),
+        gridspec_kw={"width_ratios": [r2.shape[1], 2.5]},
     )
     image = heat.imshow(percent.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
     heat.set_xticks(range(r2.shape[1]), r2.columns)
     heat.set_yticks(range(r2.shape[0]), r2.index)
     for (i, j), value in np.ndenumerate(percent.to_numpy()):
-        heat.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color="white" if value > percent.to_numpy().max() / 2 else "black")
+        heat.text(
+            j,
+            i,
+            f"{value:.1f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value > percent.to_numpy().max() / 2 else "black",
+        )
     heat.set_title("variance explained (%)")
     figure.colorbar(image, ax=heat, fraction=0.05)
     total.barh(range(r2.shape[1]), percent.sum(axis=0).to_numpy(), color="tab:blue")
@@ -42,7 +53,14 @@ def _scatter(axis, coords: pd.DataFrame, groups: pd.Series, title: str) -> None:
         axis.scatter(coords.loc[ids, "UMAP1"], coords.loc[ids, "UMAP2"], s=14, color=palette(i % palette.N), label=name)
     ids = groups.index[groups == UNLABELLED]
     if len(ids):
-        axis.scatter(coords.loc[ids, "UMAP1"], coords.loc[ids, "UMAP2"], s=18, facecolor="none", edgecolor="grey", label=UNLABELLED)
+        axis.scatter(
+            coords.loc[ids, "UMAP1"],
+            coords.loc[ids, "UMAP2"],
+            s=18,
+            facecolor="none",
+            edgecolor="grey",
+            label=UNLABELLED,
+        )
     axis.set_title(title)
     axis.set_xlabel("UMAP1")
     axis.set_ylabel("UMAP2")
@@ -55,7 +73,12 @@ def umap(coords: pd.DataFrame, clusters: pd.Series, labels: pd.Series | None, la
     figure, axes = plt.subplots(1, panels, figsize=(5 * panels, 4.2), squeeze=False)
     _scatter(axes[0, 0], coords, clusters.loc[coords.index].astype(str), "clusters (joint factors)")
     if labels is not None:
-        shown = labels.reindex(coords.index).astype("object").where(labels.reindex(coords.index).notna(), UNLABELLED).astype(str)
+        shown = (
+            labels.reindex(coords.index)
+            .astype("object")
+            .where(labels.reindex(coords.index).notna(), UNLABELLED)
+            .astype(str)
+        )
         _scatter(axes[0, 1], coords, shown, f"label: {label_name}")
     figure.tight_layout()
     return figure
@@ -72,7 +95,10 @@ def feature_importance(table: pd.DataFrame, top: int) -> Figure:
         for j, cls in enumerate(classes):
             axis = axes[i, j]
             rows = table[(table["layer"] == layer) & (table["class"] == cls)].nsmallest(top, "rank").iloc[::-1]
-            names = [f"{f} ({g})" if isinstance(g, str) and g and g != f else str(f) for f, g in zip(rows["feature"], rows["gene"], strict=True)]
+            names = [
+                f"{f} ({g})" if isinstance(g, str) and g and g != f else str(f)
+                for f, g in zip(rows["feature"], rows["gene"], strict=True)
+            ]
             colors = ["tab:red" if v > 0 else "tab:blue" for v in rows["importance"]]
             axis.barh(range(len(rows)), rows["importance"].to_numpy(), color=colors)
             axis.set_yticks(range(len(rows)), names, fontsize=7)

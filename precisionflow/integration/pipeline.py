@@ -55,8 +55,10 @@ def check_group_columns(omics: Mapping[str, Mapping], label: str | None, source:
         column = (omics[name].get("filters") or {}).get("group_column")
         if label and column == label:
             raise InputError(
-                source, f"key omics/{name}/filters/group_column", "a sheet column other than the label (it selects features "
-                "with the label before cross-validation)", repr(column),
+                source,
+                f"key omics/{name}/filters/group_column",
+                "a sheet column other than the label (it selects features with the label before cross-validation)",
+                repr(column),
             )
 
 
@@ -90,7 +92,11 @@ def from_layers(prepared: Mapping, clinical: pd.DataFrame) -> md.MuData:
     mdata = align.align(prepared, clinical)
     mdata.uns["patients_without_layers"] = sorted(set(clinical.index) - set(mdata.obs_names))
     if mdata.uns["patients_without_layers"]:
-        log.warning("%d patient(s) of the sheet have no layer: %s", len(mdata.uns["patients_without_layers"]), mdata.uns["patients_without_layers"])
+        log.warning(
+            "%d patient(s) of the sheet have no layer: %s",
+            len(mdata.uns["patients_without_layers"]),
+            mdata.uns["patients_without_layers"],
+        )
     return mdata
 
 
@@ -99,7 +105,12 @@ def label_series(mdata: md.MuData, label: str | None) -> pd.Series | None:
     if not label:
         return None
     if label not in mdata.obs:
-        raise InputError("the sample sheet", "header", f"the label column {label!r} among the clinical columns", "it is not there (identifying?)")
+        raise InputError(
+            "the sample sheet",
+            "header",
+            f"the label column {label!r} among the clinical columns",
+            "it is not there (identifying?)",
+        )
     values = mdata.obs[label].astype("object")
     return values.where(values.notna(), np.nan).rename(label)
 
@@ -134,7 +145,9 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
     embedding = mofa.factors * np.sqrt(mofa.variance_explained.sum(axis=1).to_numpy())
     joint = clustering.cluster(embedding, settings["clustering"], seed)
     coords = clustering.umap(embedding, settings["clustering"]["n_neighbors"], seed)
-    mdata.obs["cluster"] = pd.Categorical(joint.labels.loc[mdata.obs_names], categories=sorted(joint.labels.unique(), key=lambda c: int(c[1:])))
+    mdata.obs["cluster"] = pd.Categorical(
+        joint.labels.loc[mdata.obs_names], categories=sorted(joint.labels.unique(), key=lambda c: int(c[1:]))
+    )
     mdata.obsm["X_umap"] = coords.loc[mdata.obs_names].to_numpy()
 
     labels = label_series(mdata, label)
@@ -150,11 +163,20 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
             "iterations": mofa.iterations,
             "converged": mofa.converged,
             "seed": seed,
-            "variance_explained": {layer: mofa.variance_explained[layer].tolist() for layer in mofa.variance_explained.columns},
-            "variance_explained_per_view": mofa.variance_explained_per_view.to_dict() if mofa.variance_explained_per_view is not None else None,
-            "view_scaling": {"scale_views": settings["mofa"]["scale_views"], "weight_views": settings["mofa"]["weight_views"],
-                             "note": "features centred and scaled; weight_views divides each view by sqrt(features)"},
-            "imputed_values_masked": {name: int(mdata[name].uns.get("selection", {}).get("n_imputed_masked", 0)) for name in sorted(mdata.mod)},
+            "variance_explained": {
+                layer: mofa.variance_explained[layer].tolist() for layer in mofa.variance_explained.columns
+            },
+            "variance_explained_per_view": mofa.variance_explained_per_view.to_dict()
+            if mofa.variance_explained_per_view is not None
+            else None,
+            "view_scaling": {
+                "scale_views": settings["mofa"]["scale_views"],
+                "weight_views": settings["mofa"]["weight_views"],
+                "note": "features centred and scaled; weight_views divides each view by sqrt(features)",
+            },
+            "imputed_values_masked": {
+                name: int(mdata[name].uns.get("selection", {}).get("n_imputed_masked", 0)) for name in sorted(mdata.mod)
+            },
         },
         "clustering": {
             "method": joint.method,
@@ -173,14 +195,27 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
             modality = mdata[name]
             embedding = clustering.layer_embedding(align.scaled(modality), modality.obs_names, n_components, seed)
             alone = clustering.cluster(embedding, settings["clustering"], seed)
-            per_layer[name] = {**clustering.agreement(alone.labels, labels), "n_clusters": int(alone.labels.nunique()), "chosen": alone.chosen}
+            per_layer[name] = {
+                **clustering.agreement(alone.labels, labels),
+                "n_clusters": int(alone.labels.nunique()),
+                "chosen": alone.chosen,
+            }
         metrics["clustering"]["agreement_with_label"] = {
             "label": label,
             "note": "each single layer: PCA with as many components as factors, clustered by the same method and criterion",
-            "joint": {**clustering.agreement(joint.labels, labels), "n_clusters": int(joint.labels.nunique()), "chosen": joint.chosen},
+            "joint": {
+                **clustering.agreement(joint.labels, labels),
+                "n_clusters": int(joint.labels.nunique()),
+                "chosen": joint.chosen,
+            },
             "single_layer": per_layer,
         }
-        log.info("clusters vs %s: joint %s; single layers %s", label, metrics["clustering"]["agreement_with_label"]["joint"], per_layer)
+        log.info(
+            "clusters vs %s: joint %s; single layers %s",
+            label,
+            metrics["clustering"]["agreement_with_label"]["joint"],
+            per_layer,
+        )
     clusters = joint.labels.sort_index().rename_axis("patient").reset_index()
     return FactorOutputs(clusters, table, weights, coords, mofa.variance_explained, metrics)
 
@@ -212,7 +247,13 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
     labelled = labels.dropna().astype(str)
     C = options["C"] if isinstance(options["C"], int | float) else [float(c) for c in options["C"]]
     cv = classifier.cross_validate(
-        layers, labelled, folds=options["folds"], repeats=options["repeats"], seed=settings["seed"], C=C, inner_folds=options["inner_folds"]
+        layers,
+        labelled,
+        folds=options["folds"],
+        repeats=options["repeats"],
+        seed=settings["seed"],
+        C=C,
+        inner_folds=options["inner_folds"],
     )
     model = classifier.LateIntegration(C, options["inner_folds"], settings["seed"]).fit(layers, labelled)
     classes = model.classes_
@@ -255,7 +296,13 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
             entry = result["classes"][cls]
             log.warning(
                 "fairness: %s, class %s: %s gap %.3f > %.3f (Holm-corrected p = %s), worst group %s",
-                column, cls, entry["metric"], entry["gap"], result["max_gap"], entry["p_value_holm"], entry["worst_group"],
+                column,
+                cls,
+                entry["metric"],
+                entry["gap"],
+                result["max_gap"],
+                entry["p_value_holm"],
+                entry["worst_group"],
             )
     explained = predictions.set_index("patient")["predicted"]
     explanations = model.explain(layers, explained, settings["explanations"]["top_features"])

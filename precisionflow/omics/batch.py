@@ -43,7 +43,10 @@ def combat(values: np.ndarray, batches: Sequence[str]) -> tuple[np.ndarray, dict
     info.update(corrected_features=int(usable.sum()), left_features=int((~usable).sum()))
     log.info(
         "ComBat: %d batches %s; %d features corrected, %d left as they are (missing values or constant in a batch)",
-        len(levels), ", ".join(f"{k} ({v})" for k, v in sizes.items()), usable.sum(), (~usable).sum(),
+        len(levels),
+        ", ".join(f"{k} ({v})" for k, v in sizes.items()),
+        usable.sum(),
+        (~usable).sum(),
     )
     return out, info
 

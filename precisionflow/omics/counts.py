@@ -73,7 +73,9 @@ def median_of_ratios(counts: np.ndarray) -> np.ndarray | None:
     factors = np.empty(n)
     columns = np.flatnonzero(usable)
     for rows in blocks(n, columns.size):
-        _, factors[rows] = deseq2_norm_transform(counts[rows][:, columns], logmeans[columns], np.ones(columns.size, dtype=bool))
+        _, factors[rows] = deseq2_norm_transform(
+            counts[rows][:, columns], logmeans[columns], np.ones(columns.size, dtype=bool)
+        )
     return factors
 
 
@@ -182,14 +184,19 @@ def tmm_factors(
     return factors / np.exp(np.mean(np.log(factors))), reference
 
 
-def size_factors(counts: np.ndarray, method: str, fallback: str = "poscounts", threads: int = 1) -> tuple[np.ndarray, dict[str, object]]:
+def size_factors(
+    counts: np.ndarray, method: str, fallback: str = "poscounts", threads: int = 1
+) -> tuple[np.ndarray, dict[str, object]]:
     """Size factors by ``method``; normalized counts are ``counts / size_factor``."""
     library = counts.sum(axis=1).astype(np.float64)
     info: dict[str, object] = {"method": method}
     if method == "median_of_ratios":
         factors = median_of_ratios(counts)
         if factors is None:
-            log.warning("every gene has a zero in some sample; size factors by PyDESeq2's %s method instead of median-of-ratios", fallback)
+            log.warning(
+                "every gene has a zero in some sample; size factors by PyDESeq2's %s method instead of median-of-ratios",
+                fallback,
+            )
             factors = pydeseq2_size_factors(counts, fallback, threads)
             info["fallback"] = fallback
         return factors, info
@@ -225,7 +232,11 @@ def vst_subset(mean_normed: np.ndarray, nsub: int | None) -> np.ndarray:
         return all_genes
     eligible = np.flatnonzero(mean_normed > 5)
     if eligible.size < nsub:
-        log.info("VST: %d genes with mean normalized count > 5 (< nsub = %d): dispersion trend fitted on all genes", eligible.size, nsub)
+        log.info(
+            "VST: %d genes with mean normalized count > 5 (< nsub = %d): dispersion trend fitted on all genes",
+            eligible.size,
+            nsub,
+        )
         return all_genes
     order = eligible[np.argsort(mean_normed[eligible], kind="stable")]
     # R: o[round(seq(1, length(o), length.out = nsub))]; R's round() halves to even, as numpy's
@@ -233,7 +244,9 @@ def vst_subset(mean_normed: np.ndarray, nsub: int | None) -> np.ndarray:
     return np.sort(order[picks])
 
 
-def vst_fit(counts: np.ndarray, factors: np.ndarray, normed: np.ndarray, genes: np.ndarray, threads: int = 1) -> dict[str, float | str]:
+def vst_fit(
+    counts: np.ndarray, factors: np.ndarray, normed: np.ndarray, genes: np.ndarray, threads: int = 1
+) -> dict[str, float | str]:
     """PyDESeq2's VST fit (gene-wise dispersions, then the parametric trend a0 + a1/mean, or the
     mean dispersion when the trend does not converge) on the ``genes`` columns, with the size
     factors of the whole matrix (as DESeq2's ``vst()`` keeps them for its subset)."""
@@ -255,7 +268,9 @@ def vst_fit(counts: np.ndarray, factors: np.ndarray, normed: np.ndarray, genes: 
 
     dispersions = dds.var["vst_genewise_dispersions"]
     mean_disp = float(trim_mean(dispersions[dispersions > 10 * dds.min_disp], proportiontocut=0.001))
-    log.warning("VST: the dispersion trend did not converge; mean dispersion %.4g used (PyDESeq2's fit_type 'mean')", mean_disp)
+    log.warning(
+        "VST: the dispersion trend did not converge; mean dispersion %.4g used (PyDESeq2's fit_type 'mean')", mean_disp
+    )
     return {"fit": "mean", "mean_dispersion": mean_disp, "n_genes": int(genes.size)}
 
 

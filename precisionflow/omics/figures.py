@@ -108,10 +108,28 @@ def pca_figure(adata: ad.AnnData, path: str | os.PathLike[str]) -> None:
     if correction is not None:
         groups = adata.obs["batch"].astype(str).to_numpy()
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
-        _scatter(axes[0], np.asarray(correction["pca_before"]), np.asarray(correction["pca_before_explained"]), groups, f"{name}: before ComBat ({correction['column']})")
-        _scatter(axes[1], np.asarray(correction["pca_after"]), np.asarray(correction["pca_after_explained"]), groups, f"{name}: after ComBat")
+        _scatter(
+            axes[0],
+            np.asarray(correction["pca_before"]),
+            np.asarray(correction["pca_before_explained"]),
+            groups,
+            f"{name}: before ComBat ({correction['column']})",
+        )
+        _scatter(
+            axes[1],
+            np.asarray(correction["pca_after"]),
+            np.asarray(correction["pca_after_explained"]),
+            groups,
+            f"{name}: after ComBat",
+        )
     else:
         fig, ax = plt.subplots(figsize=(5.2, 4.4))
-        _scatter(ax, np.asarray(adata.uns["pca"]["coords"]), np.asarray(adata.uns["pca"]["explained"]), None, f"{name}: PCA of X")
+        _scatter(
+            ax,
+            np.asarray(adata.uns["pca"]["coords"]),
+            np.asarray(adata.uns["pca"]["explained"]),
+            None,
+            f"{name}: PCA of X",
+        )
     fig.tight_layout()
     save_png(fig, path)

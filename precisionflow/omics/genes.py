@@ -40,10 +40,24 @@ class GeneReference:
 
     @classmethod
     def read(cls, path: str | Path) -> GeneReference:
-        bed = read_table(path, header=None, sep="\t", what="a genes BED (chrom start end symbol ensembl_id strand biotype)", dtype=str)
+        bed = read_table(
+            path,
+            header=None,
+            sep="\t",
+            what="a genes BED (chrom start end symbol ensembl_id strand biotype)",
+            dtype=str,
+        )
         if bed.shape[1] < 5:
-            raise InputError(path, "layout", "at least 5 tab-separated columns: chrom start end symbol ensembl_id", f"{bed.shape[1]} column(s)")
-        symbol, ensembl = bed[3].fillna("").str.strip(), bed[4].fillna("").str.strip().str.replace(r"\.\d+$", "", regex=True)
+            raise InputError(
+                path,
+                "layout",
+                "at least 5 tab-separated columns: chrom start end symbol ensembl_id",
+                f"{bed.shape[1]} column(s)",
+            )
+        symbol, ensembl = (
+            bed[3].fillna("").str.strip(),
+            bed[4].fillna("").str.strip().str.replace(r"\.\d+$", "", regex=True),
+        )
         known = (symbol != "") & (ensembl != "")
         pairs = dict(zip(ensembl[known], symbol[known]))
         return cls(pairs, set(symbol[symbol != ""]))
@@ -55,11 +69,18 @@ def read_feature_map(path: str | Path) -> dict[str, list[str]]:
     features = table["feature"].fillna("").str.strip()
     blank = np.flatnonzero((features == "").to_numpy())
     if blank.size:
-        raise InputError(path, f"row(s) {lines((blank + 2).tolist())}, column 'feature'", "a feature id", "a blank cell")
+        raise InputError(
+            path, f"row(s) {lines((blank + 2).tolist())}, column 'feature'", "a feature id", "a blank cell"
+        )
     repeated = features.duplicated(keep=False).to_numpy()
     if repeated.any():
         rows = (np.flatnonzero(repeated) + 2).tolist()
-        raise InputError(path, f"rows {lines(rows)}, column 'feature'", "each feature once", f"duplicates {shorten(sorted(set(features[repeated])))}")
+        raise InputError(
+            path,
+            f"rows {lines(rows)}, column 'feature'",
+            "each feature once",
+            f"duplicates {shorten(sorted(set(features[repeated])))}",
+        )
     genes = table["gene"].fillna("").str.split(";").apply(lambda parts: [p.strip() for p in parts if p.strip()])
     return dict(zip(features, genes))
 
@@ -102,13 +123,19 @@ def gene_columns(
     if feature_map is not None:
         unmapped = [f for f, s in zip(features, source) if s != "feature_map"]
         if unmapped:
-            log.info("feature map: %d of %d features not in it (gene from other sources or missing): %s", len(unmapped), n, shorten(unmapped))
+            log.info(
+                "feature map: %d of %d features not in it (gene from other sources or missing): %s",
+                len(unmapped),
+                n,
+                shorten(unmapped),
+            )
         unused = sorted(set(feature_map) - set(features))
         if unused:
             log.info("feature map: %d entries name features that this layer lacks", len(unused))
     # categoricals: HDF5 stores missing symbols in them (anndata turns any text column with a gap into one)
     columns = pd.DataFrame(
-        {"gene": pd.Categorical(gene), "genes": pd.Categorical(genes), "gene_source": pd.Categorical(source)}, index=pd.Index(features)
+        {"gene": pd.Categorical(gene), "genes": pd.Categorical(genes), "gene_source": pd.Categorical(source)},
+        index=pd.Index(features),
     )
     counts = {str(k): int(v) for k, v in pd.Series(source).value_counts().sort_index().items()}
     log.info("gene symbols: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -83,7 +83,9 @@ def quantile_normalize(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out.T)
 
 
-def minprob(values: np.ndarray, q: float = 0.01, tune_sigma: float = 1.0, seed: int = 1) -> tuple[np.ndarray, dict[str, object]]:
+def minprob(
+    values: np.ndarray, q: float = 0.01, tune_sigma: float = 1.0, seed: int = 1
+) -> tuple[np.ndarray, dict[str, object]]:
     """imputeLCMD's ``impute.MinProb`` on samples × proteins: returns the imputed matrix and the
     parameters used (per-sample means, the common SD)."""
     n_samples, n_features = values.shape
@@ -95,7 +97,9 @@ def minprob(values: np.ndarray, q: float = 0.01, tune_sigma: float = 1.0, seed: 
         sds = np.nanstd(well, axis=0, ddof=1)
     sds = sds[~np.isnan(sds)]
     if sds.size == 0:
-        raise ValueError("MinProb needs proteins measured in more than half of the samples (their SD sets the width of the draws)")
+        raise ValueError(
+            "MinProb needs proteins measured in more than half of the samples (their SD sets the width of the draws)"
+        )
     sd = float(np.median(sds) * tune_sigma)
     rng = np.random.default_rng(seed)
     out = values.copy()
@@ -103,5 +107,12 @@ def minprob(values: np.ndarray, q: float = 0.01, tune_sigma: float = 1.0, seed: 
         draws = rng.normal(means[i], sd, size=n_features)  # one draw per protein, as imputeLCMD
         missing = np.isnan(values[i])
         out[i, missing] = draws[missing]
-    log.info("MinProb: %d values imputed; q = %g, SD = %.4g (median protein SD × %g), seed %d", int(np.isnan(values).sum()), q, sd, tune_sigma, seed)
+    log.info(
+        "MinProb: %d values imputed; q = %g, SD = %.4g (median protein SD × %g), seed %d",
+        int(np.isnan(values).sum()),
+        q,
+        sd,
+        tune_sigma,
+        seed,
+    )
     return out, {"q": q, "tune_sigma": tune_sigma, "seed": seed, "sd": sd, "sample_means": means}

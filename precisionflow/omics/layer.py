@@ -38,7 +38,11 @@ from precisionflow.omics.read import check_values, read_layer_file, to_public
 log = logging.getLogger(__name__)
 
 VALUES_BY_TYPE = {"rna": "counts", "protein": "intensity", "matrix": "log"}
-NORMALIZATIONS = {"counts": ("median_of_ratios", "tmm", "cpm", "none"), "intensity": ("median", "quantile", "none"), "log": ("median", "quantile", "none")}
+NORMALIZATIONS = {
+    "counts": ("median_of_ratios", "tmm", "cpm", "none"),
+    "intensity": ("median", "quantile", "none"),
+    "log": ("median", "quantile", "none"),
+}
 DEFAULT_NORMALIZATION = {"counts": "median_of_ratios", "intensity": "median", "log": "none"}
 
 
@@ -68,14 +72,24 @@ class Settings:
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(config) - known)
         if unknown:
-            raise InputError(source, f"key omics/{layer}", f"only the keys {shorten(sorted(known), 20)}", f"{shorten(unknown)}")
+            raise InputError(
+                source, f"key omics/{layer}", f"only the keys {shorten(sorted(known), 20)}", f"{shorten(unknown)}"
+            )
         s = cls(**{k: v for k, v in config.items() if k in known})
-        s.filters = {"min_count": 10, "min_samples_fraction": 0.2, "min_observed_fraction": 0.7, "group_column": None, **(s.filters or {})}
+        s.filters = {
+            "min_count": 10,
+            "min_samples_fraction": 0.2,
+            "min_observed_fraction": 0.7,
+            "group_column": None,
+            **(s.filters or {}),
+        }
         s.minprob = {"q": 0.01, "tune_sigma": 1.0, "seed": 1, **(s.minprob or {})}
         s.values = s.values or VALUES_BY_TYPE[s.type]
         s.normalization = s.normalization or DEFAULT_NORMALIZATION[s.values]
         if s.transform is None:
-            s.transform = ("vst" if s.normalization == "median_of_ratios" else "log2") if s.values == "counts" else "none"
+            s.transform = (
+                ("vst" if s.normalization == "median_of_ratios" else "log2") if s.values == "counts" else "none"
+            )
         if s.imputation is None:
             s.imputation = "minprob" if s.values == "intensity" else "none"
 
@@ -85,11 +99,17 @@ class Settings:
         if s.format == "maxquant" and s.values != "intensity":
             raise bad("values", "intensity for a MaxQuant file (format: maxquant)", s.values)
         if s.normalization not in NORMALIZATIONS[s.values]:
-            raise bad("normalization", f"one of {', '.join(NORMALIZATIONS[s.values])} for values: {s.values}", s.normalization)
+            raise bad(
+                "normalization", f"one of {', '.join(NORMALIZATIONS[s.values])} for values: {s.values}", s.normalization
+            )
         if s.values != "counts" and s.transform != "none":
             raise bad("transform", f"none for values: {s.values} (vst and log2 transform counts)", s.transform)
         if s.transform == "vst" and s.normalization != "median_of_ratios":
-            raise bad("transform", "log2 or none with this normalization (vst goes with median_of_ratios size factors)", s.transform)
+            raise bad(
+                "transform",
+                "log2 or none with this normalization (vst goes with median_of_ratios size factors)",
+                s.transform,
+            )
         if s.values == "counts" and s.imputation != "none":
             raise bad("imputation", "none for values: counts", s.imputation)
         return s
@@ -112,15 +132,36 @@ def _public_uns(value: Any) -> Any:
 
 
 def _sheet_labels(
-    sheet_columns: Mapping[str, Mapping[str, Any]], column: str, patients: list[str], sheet_path: str, key: str, layer: str, allow_blank: bool
+    sheet_columns: Mapping[str, Mapping[str, Any]],
+    column: str,
+    patients: list[str],
+    sheet_path: str,
+    key: str,
+    layer: str,
+    allow_blank: bool,
 ) -> list[str | None]:
     if column not in sheet_columns:
-        raise InputError(sheet_path, "header", f"column {column!r} (named by config key omics/{layer}/{key})", "no such column (or an identifying one)")
+        raise InputError(
+            sheet_path,
+            "header",
+            f"column {column!r} (named by config key omics/{layer}/{key})",
+            "no such column (or an identifying one)",
+        )
     values = sheet_columns[column]
-    labels = [None if values.get(p) is None or pd.isna(values.get(p)) or str(values.get(p)).strip() == "" else str(values.get(p)) for p in patients]
+    labels = [
+        None
+        if values.get(p) is None or pd.isna(values.get(p)) or str(values.get(p)).strip() == ""
+        else str(values.get(p))
+        for p in patients
+    ]
     blank = [p for p, v in zip(patients, labels) if v is None]
     if blank and not allow_blank:
-        raise InputError(sheet_path, f"column {column!r}, patient(s) {shorten(blank)}", f"a value for every patient of layer {layer!r} (config key omics/{layer}/{key})", "blank cells")
+        raise InputError(
+            sheet_path,
+            f"column {column!r}, patient(s) {shorten(blank)}",
+            f"a value for every patient of layer {layer!r} (config key omics/{layer}/{key})",
+            "blank cells",
+        )
     return labels
 
 
@@ -163,7 +204,14 @@ def normalize_counts(counts: np.ndarray, s: Settings, threads: int = 1) -> Norma
     keep, need = counts_mod.low_count_filter(counts, min_count, fraction)
     if not keep.all():
         counts = np.ascontiguousarray(counts[:, keep])
-    log.info("low-count filter: %d of %d genes kept (≥ %g reads in ≥ %d of %d samples)", keep.sum(), n_in, min_count, need, counts.shape[0])
+    log.info(
+        "low-count filter: %d of %d genes kept (≥ %g reads in ≥ %d of %d samples)",
+        keep.sum(),
+        n_in,
+        min_count,
+        need,
+        counts.shape[0],
+    )
     filter_info = {"features_read": n_in, "features_kept": int(keep.sum()), "min_count": min_count, "min_samples": need}
     if not keep.any():
         return Normalized(keep, counts, np.empty(counts.shape), None, {}, {"filter": filter_info})
@@ -179,10 +227,16 @@ def normalize_counts(counts: np.ndarray, s: Settings, threads: int = 1) -> Norma
         X = counts_mod.log2_apply(normed)
     else:
         X = normed
-    obs = {"size_factor": factors, "library_size": counts.sum(axis=1).astype(np.float64), "detected_features": (counts > 0).sum(axis=1)}
+    obs = {
+        "size_factor": factors,
+        "library_size": counts.sum(axis=1).astype(np.float64),
+        "detected_features": (counts > 0).sum(axis=1),
+    }
     if "tmm_factors" in sf_info:
         obs["tmm_factor"] = sf_info.pop("tmm_factors")
-    return Normalized(keep, counts, X, None, obs, {"filter": filter_info, "size_factors": sf_info, "transform": transform_info})
+    return Normalized(
+        keep, counts, X, None, obs, {"filter": filter_info, "size_factors": sf_info, "transform": transform_info}
+    )
 
 
 def normalize_intensities(raw: np.ndarray, s: Settings, groups: list[str | None] | None = None) -> Normalized:
@@ -193,12 +247,28 @@ def normalize_intensities(raw: np.ndarray, s: Settings, groups: list[str | None]
     min_fraction = float(s.filters["min_observed_fraction"])
     keep = intensity_mod.valid_value_filter(values, min_fraction, groups)
     where = "overall" if groups is None else f"in at least one group of {s.filters['group_column']!r}"
-    log.info("valid-value filter: %d of %d features kept (measured in ≥ %.0f%% of samples %s)", keep.sum(), n_in, 100 * min_fraction, where)
-    uns: dict[str, Any] = {"filter": {"features_read": int(n_in), "features_kept": int(keep.sum()), "min_observed_fraction": min_fraction, "by": where}}
+    log.info(
+        "valid-value filter: %d of %d features kept (measured in ≥ %.0f%% of samples %s)",
+        keep.sum(),
+        n_in,
+        100 * min_fraction,
+        where,
+    )
+    uns: dict[str, Any] = {
+        "filter": {
+            "features_read": int(n_in),
+            "features_kept": int(keep.sum()),
+            "min_observed_fraction": min_fraction,
+            "by": where,
+        }
+    }
     values = values[:, keep]
     missing = np.isnan(values)
     measured = (~missing).sum(axis=1)
-    obs = {"measured_features": measured, "fraction_missing": missing.mean(axis=1) if keep.any() else np.ones(len(measured))}
+    obs = {
+        "measured_features": measured,
+        "fraction_missing": missing.mean(axis=1) if keep.any() else np.ones(len(measured)),
+    }
     if not keep.any() or (measured < 2).any():
         return Normalized(keep, raw[:, keep], values, missing, obs, uns)
     obs["median_before"] = np.nanmedian(values, axis=1)
@@ -245,7 +315,9 @@ def build_layer(
 
     uns: dict[str, Any] = {
         "layer": name,
-        "settings": _public_uns({**asdict(s), "path": Path(s.path).name, "feature_map": Path(s.feature_map).name if s.feature_map else None}),
+        "settings": _public_uns(
+            {**asdict(s), "path": Path(s.path).name, "feature_map": Path(s.feature_map).name if s.feature_map else None}
+        ),
         "read": {"file": Path(s.path).name, "samples": len(patients), "features": len(table.features), **table.qc},
     }
     if s.values == "counts":
@@ -254,30 +326,69 @@ def build_layer(
         result = normalize_counts(table.take_values(), s, threads)
         if not result.keep.any():
             f = s.filters
-            raise InputError(s.path, "counts", f"genes with at least {f['min_count']:g} reads in {result.uns['filter']['min_samples']} sample(s) (filters/min_count, filters/min_samples_fraction)", "none")
-        log.info("size factors (%s): %s", s.normalization, ", ".join(f"{p} {f:.4g}" for p, f in list(zip(patients, result.obs["size_factor"]))[:10]) + (" …" if len(patients) > 10 else ""))
+            raise InputError(
+                s.path,
+                "counts",
+                f"genes with at least {f['min_count']:g} reads in {result.uns['filter']['min_samples']} sample(s) (filters/min_count, filters/min_samples_fraction)",
+                "none",
+            )
+        log.info(
+            "size factors (%s): %s",
+            s.normalization,
+            ", ".join(f"{p} {f:.4g}" for p, f in list(zip(patients, result.obs["size_factor"]))[:10])
+            + (" …" if len(patients) > 10 else ""),
+        )
     elif s.values == "intensity" or s.normalization != "none" or s.imputation != "none":
         groups = None
         if s.filters.get("group_column"):
-            groups = _sheet_labels(sheet_columns, s.filters["group_column"], patients, sheet_path, "filters/group_column", name, allow_blank=True)
+            groups = _sheet_labels(
+                sheet_columns,
+                s.filters["group_column"],
+                patients,
+                sheet_path,
+                "filters/group_column",
+                name,
+                allow_blank=True,
+            )
             if any(g is None for g in groups):
-                log.warning("valid-value filter: %d patient(s) with a blank %r count in no group", sum(g is None for g in groups), s.filters["group_column"])
+                log.warning(
+                    "valid-value filter: %d patient(s) with a blank %r count in no group",
+                    sum(g is None for g in groups),
+                    s.filters["group_column"],
+                )
         try:
             result = normalize_intensities(table.values, s, groups)
         except ValueError as error:  # MinProb without any protein measured in half of the samples
             raise InputError(s.path, "values", "data MinProb can impute", str(error)) from None
         if not result.keep.any():
             where = result.uns["filter"]["by"]
-            raise InputError(s.path, "values", f"features measured in at least {s.filters['min_observed_fraction']:.0%} of the samples {where} (filters/min_observed_fraction)", "none")
+            raise InputError(
+                s.path,
+                "values",
+                f"features measured in at least {s.filters['min_observed_fraction']:.0%} of the samples {where} (filters/min_observed_fraction)",
+                "none",
+            )
         measured = result.obs["measured_features"]
         if (measured < 2).any():
             sample = patients[int(np.flatnonzero(measured < 2)[0])]
-            raise InputError(s.path, table.where(sample=sample), "a sample with at least 2 measured values after the valid-value filter", str(int(measured.min())))
+            raise InputError(
+                s.path,
+                table.where(sample=sample),
+                "a sample with at least 2 measured values after the valid-value filter",
+                str(int(measured.min())),
+            )
     else:
         values = table.values.astype(np.float64, copy=True)
         missing = np.isnan(values)
         keep = np.ones(values.shape[1], dtype=bool)
-        result = Normalized(keep, table.values, values, missing, {"measured_features": (~missing).sum(axis=1)}, {"passthrough": {"missing_values": int(missing.sum())}})
+        result = Normalized(
+            keep,
+            table.values,
+            values,
+            missing,
+            {"measured_features": (~missing).sum(axis=1)},
+            {"passthrough": {"missing_values": int(missing.sum())}},
+        )
     table = table.with_features(result.keep, result.raw)
     X, missing, obs = result.X, result.missing, result.obs
     uns.update(result.uns)
@@ -287,7 +398,12 @@ def build_layer(
         sizes = pd.Series(labels).value_counts()
         single = sorted(sizes.index[sizes < 2])
         if single and len(sizes) > 1:
-            raise InputError(sheet_path, f"column {s.batch!r}", f"at least 2 patients of layer {name!r} per batch (ComBat)", f"batch(es) with one: {shorten(single)}")
+            raise InputError(
+                sheet_path,
+                f"column {s.batch!r}",
+                f"at least 2 patients of layer {name!r} per batch (ComBat)",
+                f"batch(es) with one: {shorten(single)}",
+            )
         before, explained_before = batch_mod.pca(X)
         X, info = batch_mod.combat(X, labels)
         after, explained_after = batch_mod.pca(X)
@@ -311,7 +427,9 @@ def build_layer(
         if missing is not None:
             X[missing & np.isnan(X)] = np.nan
         uns["scaling"] = {"method": "per feature: centred, unit variance", "constant_features": int(constant.sum())}
-        log.info("scaling: features centred and scaled to unit variance (%d constant features set to 0)", constant.sum())
+        log.info(
+            "scaling: features centred and scaled to unit variance (%d constant features set to 0)", constant.sum()
+        )
 
     reference = GeneReference.read(genes) if genes else None
     feature_map = read_feature_map(s.feature_map) if s.feature_map else None
@@ -331,5 +449,13 @@ def build_layer(
     if missing is not None:
         adata.layers["missing"] = missing
     adata.uns.update(_public_uns(uns))
-    log.info("layer %s: %d patients × %d features (%s, %s, %s)", name, adata.n_obs, adata.n_vars, s.values, s.normalization, s.transform if s.values == "counts" else s.imputation)
+    log.info(
+        "layer %s: %d patients × %d features (%s, %s, %s)",
+        name,
+        adata.n_obs,
+        adata.n_vars,
+        s.values,
+        s.normalization,
+        s.transform if s.values == "counts" else s.imputation,
+    )
     return adata

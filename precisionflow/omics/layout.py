@@ -17,7 +17,19 @@ from precisionflow.io import guess_separator, read_text
 
 # Leading annotation columns of a features-by-samples table (nf-core/rnaseq merged counts,
 # featureCounts, plain matrices): they are not samples.
-ANNOTATION_COLUMNS = ("gene_id", "gene_name", "Geneid", "gene", "symbol", "feature", "Chr", "Start", "End", "Strand", "Length")
+ANNOTATION_COLUMNS = (
+    "gene_id",
+    "gene_name",
+    "Geneid",
+    "gene",
+    "symbol",
+    "feature",
+    "Chr",
+    "Start",
+    "End",
+    "Strand",
+    "Length",
+)
 
 # MaxQuant intensity columns, real (`LFQ intensity X`) or R-dotted (`LFQ.intensity.X`) names; LFQ
 # is used when the table has it.
@@ -45,7 +57,12 @@ def header_fields(path: str | Path) -> tuple[list[str], str]:
     fields = [field.strip().strip('"') for field in header.split(separator)]
     if len(fields) < 2:  # a matrix has an id column and more: the file uses another delimiter
         delimiter = "tab" if separator == "\t" else "comma"
-        raise InputError(path, f"header (read as {delimiter}-separated)", "an id column and at least one more column", f"one field {header[:60]!r}")
+        raise InputError(
+            path,
+            f"header (read as {delimiter}-separated)",
+            "an id column and at least one more column",
+            f"one field {header[:60]!r}",
+        )
     return fields, separator
 
 
@@ -66,7 +83,9 @@ def maxquant_sample_columns(columns: list[str], path: str | Path) -> tuple[str, 
         return MAXQUANT_INTENSITY[0].pattern, lfq
     if raw:
         return MAXQUANT_INTENSITY[1].pattern, raw
-    raise InputError(path, "header", "MaxQuant intensity columns ('LFQ intensity <sample>' or 'Intensity <sample>')", "none")
+    raise InputError(
+        path, "header", "MaxQuant intensity columns ('LFQ intensity <sample>' or 'Intensity <sample>')", "none"
+    )
 
 
 def split_columns(columns: list[str]) -> Columns:
@@ -74,7 +93,9 @@ def split_columns(columns: list[str]) -> Columns:
     columns after it (``gene_name`` of nf-core/rnaseq, featureCounts' ``Chr`` … ``Length``) are not
     samples; every other column is a sample."""
     rest = columns[1:]
-    return Columns(columns[0], [c for c in rest if c in ANNOTATION_COLUMNS], [c for c in rest if c not in ANNOTATION_COLUMNS])
+    return Columns(
+        columns[0], [c for c in rest if c in ANNOTATION_COLUMNS], [c for c in rest if c not in ANNOTATION_COLUMNS]
+    )
 
 
 def matrix_sample_columns(columns: list[str]) -> list[str]:

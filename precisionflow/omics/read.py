@@ -108,7 +108,12 @@ def _check_ids(ids: Sequence[str], path: str, where: str, what: str, line_offset
 
 
 def _numeric_columns(
-    frame: pd.DataFrame, columns: Sequence[str], path: str, row_names: Sequence[str], row_kind: str, line_numbers: Sequence[int] | None = None
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    path: str,
+    row_names: Sequence[str],
+    row_kind: str,
+    line_numbers: Sequence[int] | None = None,
 ) -> None:
     """Every cell of ``columns`` is a number or blank; the first that is not is named (by its file
     line: ``line_numbers`` when rows were removed, else position + 2)."""
@@ -121,15 +126,26 @@ def _numeric_columns(
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             line = line_numbers[i] if line_numbers is not None else i + 2
-            raise InputError(path, f"row {line} ({row_kind} {row_names[i]!r}), column {column!r}", "a number", repr(series.iloc[i]))
+            raise InputError(
+                path, f"row {line} ({row_kind} {row_names[i]!r}), column {column!r}", "a number", repr(series.iloc[i])
+            )
         frame[column] = converted
 
 
 def _read_with_header(path: str, header: list[str], what: str, dtype: dict[str, type]) -> pd.DataFrame:
     """The table under the header the parse-time check read (quotes and spaces stripped)."""
     frame = read_table(path, what=what, dtype=dtype)
-    if len(frame.columns) != len(header) or isinstance(frame.index, pd.MultiIndex) or not isinstance(frame.index, pd.RangeIndex):
-        raise InputError(path, "layout", f"{what} with as many fields on every line as in the header ({len(header)})", "lines with more fields")
+    if (
+        len(frame.columns) != len(header)
+        or isinstance(frame.index, pd.MultiIndex)
+        or not isinstance(frame.index, pd.RangeIndex)
+    ):
+        raise InputError(
+            path,
+            "layout",
+            f"{what} with as many fields on every line as in the header ({len(header)})",
+            "lines with more fields",
+        )
     frame.columns = header
     return frame
 
@@ -150,23 +166,36 @@ def read_matrix(path: str | Path, orientation: str) -> Table:
         samples = _check_ids(frame[id_column].tolist(), path, f"column {id_column!r}", "sample")
         features = header[1:]
         if not features:
-            raise InputError(path, "header", "a sample id column followed by one column per feature", f"only {id_column!r}")
+            raise InputError(
+                path, "header", "a sample id column followed by one column per feature", f"only {id_column!r}"
+            )
         _numeric_columns(frame, features, path, samples, "sample")
-        values = frame[features].to_numpy(dtype=np.float64 if any(frame[c].dtype.kind == "f" for c in features) else None)
+        values = frame[features].to_numpy(
+            dtype=np.float64 if any(frame[c].dtype.kind == "f" for c in features) else None
+        )
         annotations = pd.DataFrame(index=pd.Index(features, name="feature"))
         rows = {s: i + 2 for i, s in enumerate(samples)}
         return Table(path, values, samples, list(features), annotations, "sample", rows, {f: f for f in features})
     layout = split_columns(header)
     if not layout.samples:
-        raise InputError(path, "header", "a feature id column followed by one column per sample", f"columns {shorten(header)}")
+        raise InputError(
+            path, "header", "a feature id column followed by one column per sample", f"columns {shorten(header)}"
+        )
     features = _check_ids(frame[layout.feature].tolist(), path, f"column {layout.feature!r}", "feature")
     _numeric_columns(frame, layout.samples, path, features, "feature")
     block = frame[layout.samples]
     dtype = np.float64 if any(block[c].dtype.kind == "f" for c in layout.samples) else None
     values = np.ascontiguousarray(block.to_numpy(dtype=dtype).T)  # pandas keeps one block per dtype: usually a view
-    annotations = frame[layout.annotations].astype(str).where(frame[layout.annotations].notna(), "").set_axis(pd.Index(features, name="feature"))
+    annotations = (
+        frame[layout.annotations]
+        .astype(str)
+        .where(frame[layout.annotations].notna(), "")
+        .set_axis(pd.Index(features, name="feature"))
+    )
     rows = {f: i + 2 for i, f in enumerate(features)}
-    return Table(path, values, list(layout.samples), features, annotations, "feature", rows, {s: s for s in layout.samples})
+    return Table(
+        path, values, list(layout.samples), features, annotations, "feature", rows, {s: s for s in layout.samples}
+    )
 
 
 def _canonical(name: str) -> str:
@@ -195,30 +224,49 @@ def read_maxquant(path: str | Path) -> Table:
     header, _ = header_fields(path)
     kind, sample_columns = maxquant_sample_columns(header, path)
     samples = list(sample_columns)
-    duplicated = sorted({s for s in samples if samples.count(s) > 1} | {c for c in sample_columns.values() if header.count(c) > 1})
+    duplicated = sorted(
+        {s for s in samples if samples.count(s) > 1} | {c for c in sample_columns.values() if header.count(c) > 1}
+    )
     if duplicated:
         raise InputError(path, "header", "each intensity column once", f"duplicates {shorten(duplicated)}")
     by_canonical = {_canonical(c): c for c in reversed(header)}
     ids_column = by_canonical.get("proteinids")
     if ids_column is None:
-        raise InputError(path, "header", "MaxQuant column 'Protein IDs' (or 'Protein.IDs')", f"columns {shorten(header)}")
+        raise InputError(
+            path, "header", "MaxQuant column 'Protein IDs' (or 'Protein.IDs')", f"columns {shorten(header)}"
+        )
     text_columns = [c for c in header if c not in sample_columns.values()]
     frame = _read_with_header(path, header, "a MaxQuant proteinGroups table", {c: str for c in text_columns})
     ids = frame[ids_column].fillna("").astype(str).str.strip()
     blank = np.flatnonzero((ids == "").to_numpy())
     if blank.size:
-        raise InputError(path, f"row(s) {lines((blank + 2).tolist())}, column {ids_column!r}", "protein ids", "a blank cell")
+        raise InputError(
+            path, f"row(s) {lines((blank + 2).tolist())}, column {ids_column!r}", "protein ids", "a blank cell"
+        )
     first_ids = ids.str.split(";").str[0]
 
     removed: dict[str, np.ndarray] = {}
-    qc: dict[str, object] = {"intensity_columns": "LFQ intensity" if kind.startswith("^LFQ") else "Intensity", "protein_groups_read": int(len(frame))}
+    qc: dict[str, object] = {
+        "intensity_columns": "LFQ intensity" if kind.startswith("^LFQ") else "Intensity",
+        "protein_groups_read": int(len(frame)),
+    }
     for flag, names in MAXQUANT_FLAGS.items():
         column = next((by_canonical[n] for n in names if n in by_canonical), None)
         if column is not None:
             removed[flag] = (frame[column].fillna("").astype(str).str.strip() == "+").to_numpy()
         elif flag in MAXQUANT_PREFIX:
-            removed[flag] = ids.str.split(";").apply(lambda group, p=MAXQUANT_PREFIX[flag]: all(i.startswith(p) for i in group)).to_numpy()
-            log.warning("%s: no %r column; %s protein groups recognised by their %r id prefix", path, names[0], flag, MAXQUANT_PREFIX[flag])
+            removed[flag] = (
+                ids.str.split(";")
+                .apply(lambda group, p=MAXQUANT_PREFIX[flag]: all(i.startswith(p) for i in group))
+                .to_numpy()
+            )
+            log.warning(
+                "%s: no %r column; %s protein groups recognised by their %r id prefix",
+                path,
+                names[0],
+                flag,
+                MAXQUANT_PREFIX[flag],
+            )
         else:
             removed[flag] = np.zeros(len(frame), dtype=bool)
             log.warning("%s: no %r column; no protein group removed as %s", path, names[0], flag.replace("_", " "))
@@ -228,18 +276,31 @@ def read_maxquant(path: str | Path) -> Table:
     qc["removed_total"] = int(drop.sum())
     log.info(
         "%s: %d protein groups read; removed %d potential contaminants, %d reverse hits, %d only identified by site (%d in all); %d kept",
-        path, len(frame), removed["contaminant"].sum(), removed["reverse"].sum(), removed["only_identified_by_site"].sum(), drop.sum(), (~drop).sum(),
+        path,
+        len(frame),
+        removed["contaminant"].sum(),
+        removed["reverse"].sum(),
+        removed["only_identified_by_site"].sum(),
+        drop.sum(),
+        (~drop).sum(),
     )
     keep = np.flatnonzero(~drop)
     if keep.size == 0:
-        raise InputError(path, "rows", "protein groups that are not contaminants, reverse hits or site-only", "none left")
+        raise InputError(
+            path, "rows", "protein groups that are not contaminants, reverse hits or site-only", "none left"
+        )
     frame = frame.iloc[keep]
     ids, first_ids = ids.iloc[keep], first_ids.iloc[keep]
     line_numbers = keep + 2
     repeated = _duplicated(ids.tolist())
     if repeated:
         names = sorted({ids.iloc[i] for i in repeated})
-        raise InputError(path, f"rows {lines(line_numbers[repeated].tolist())}, column {ids_column!r}", "unique protein groups", f"duplicates {shorten(names)}")
+        raise InputError(
+            path,
+            f"rows {lines(line_numbers[repeated].tolist())}, column {ids_column!r}",
+            "unique protein groups",
+            f"duplicates {shorten(names)}",
+        )
     first_repeats = first_ids.duplicated(keep=False).to_numpy()
     features = np.where(first_repeats, ids.to_numpy(), first_ids.to_numpy()).tolist()
     columns = list(sample_columns.values())
@@ -254,7 +315,9 @@ def read_maxquant(path: str | Path) -> Table:
     genes = annotations["gene_names"].str.split(";").str[0].str.strip()
     annotations["gene"] = genes.where(genes != "", None).astype(object)
     rows = {f: int(line) for f, line in zip(features, line_numbers)}
-    return Table(path, values, samples, features, annotations, "feature", rows, dict(sample_columns), qc, "protein group")
+    return Table(
+        path, values, samples, features, annotations, "feature", rows, dict(sample_columns), qc, "protein group"
+    )
 
 
 def _first(mask: np.ndarray) -> tuple[int, int]:
@@ -277,26 +340,47 @@ def check_values(table: Table, kind: str, *, round_counts: bool = False) -> Tabl
             blank = np.isnan(v)
             if blank.any():
                 s, f = _first(blank)
-                raise InputError(path, table.where(table.samples[s], table.features[f]), "a count", "a missing value (a blank cell, NA or NaN)")
+                raise InputError(
+                    path,
+                    table.where(table.samples[s], table.features[f]),
+                    "a count",
+                    "a missing value (a blank cell, NA or NaN)",
+                )
             negative = v < 0
             if negative.any():
                 s, f = _first(negative)
-                raise InputError(path, table.where(table.samples[s], table.features[f]), "a count (a whole number ≥ 0)", repr(float(v[s, f])))
+                raise InputError(
+                    path,
+                    table.where(table.samples[s], table.features[f]),
+                    "a count (a whole number ≥ 0)",
+                    repr(float(v[s, f])),
+                )
             fractional = v != np.round(v)
             if fractional.any():
                 if not round_counts:
                     s, f = _first(fractional)
                     raise InputError(
-                        path, table.where(table.samples[s], table.features[f]),
-                        "a count (a whole number; set round_counts: true for estimated counts such as salmon's)", repr(float(v[s, f])),
+                        path,
+                        table.where(table.samples[s], table.features[f]),
+                        "a count (a whole number; set round_counts: true for estimated counts such as salmon's)",
+                        repr(float(v[s, f])),
                     )
-                log.warning("%s: %d fractional counts rounded to whole numbers (round_counts: true)", path, int(fractional.sum()))
+                log.warning(
+                    "%s: %d fractional counts rounded to whole numbers (round_counts: true)",
+                    path,
+                    int(fractional.sum()),
+                )
             v = np.round(v).astype(np.int64)
         elif v.dtype.kind in "iu":
             negative = v < 0
             if negative.any():
                 s, f = _first(negative)
-                raise InputError(path, table.where(table.samples[s], table.features[f]), "a count (a whole number ≥ 0)", repr(int(v[s, f])))
+                raise InputError(
+                    path,
+                    table.where(table.samples[s], table.features[f]),
+                    "a count (a whole number ≥ 0)",
+                    repr(int(v[s, f])),
+                )
             v = v.astype(np.int64, copy=False)
         empty = ~(v > 0).any(axis=1)
     else:
@@ -304,31 +388,49 @@ def check_values(table: Table, kind: str, *, round_counts: bool = False) -> Tabl
         infinite = np.isinf(v)
         if infinite.any():
             s, f = _first(infinite)
-            raise InputError(path, table.where(table.samples[s], table.features[f]), "a finite number", repr(float(v[s, f])))
+            raise InputError(
+                path, table.where(table.samples[s], table.features[f]), "a finite number", repr(float(v[s, f]))
+            )
         if kind == "intensity":
             negative = v < 0
             if negative.any():
                 s, f = _first(negative)
-                raise InputError(path, table.where(table.samples[s], table.features[f]), "an intensity ≥ 0 (0 or blank: not measured)", repr(float(v[s, f])))
+                raise InputError(
+                    path,
+                    table.where(table.samples[s], table.features[f]),
+                    "an intensity ≥ 0 (0 or blank: not measured)",
+                    repr(float(v[s, f])),
+                )
             empty = ~(v > 0).any(axis=1)
         else:
             observed = v[~np.isnan(v)]
             if observed.size and np.abs(observed).max() > MAX_LOG_VALUE:
                 s, f = _first(np.abs(np.nan_to_num(v)) > MAX_LOG_VALUE)
                 raise InputError(
-                    path, table.where(table.samples[s], table.features[f]),
-                    f"log-scale values (absolute value at most {MAX_LOG_VALUE:g}; raw data need values: counts or intensity)", repr(float(v[s, f])),
+                    path,
+                    table.where(table.samples[s], table.features[f]),
+                    f"log-scale values (absolute value at most {MAX_LOG_VALUE:g}; raw data need values: counts or intensity)",
+                    repr(float(v[s, f])),
                 )
-            if observed.size and (observed >= 0).all() and (observed == np.round(observed)).all() and observed.max() >= COUNT_LIKE_MAX:
+            if (
+                observed.size
+                and (observed >= 0).all()
+                and (observed == np.round(observed)).all()
+                and observed.max() >= COUNT_LIKE_MAX
+            ):
                 raise InputError(
-                    path, "values", "log-scale values (values: log)",
+                    path,
+                    "values",
+                    "log-scale values (values: log)",
                     f"only whole numbers ≥ 0 up to {observed.max():g}: raw counts? (set values: counts)",
                 )
             empty = np.isnan(v).all(axis=1)
     if empty.any():
         sample = table.samples[int(np.flatnonzero(empty)[0])]
         what = "a sample with at least one value" if kind == "log" else "a sample with at least one non-zero value"
-        raise InputError(path, table.where(sample=sample), what, f"an all-{'missing' if kind == 'log' else 'zero'} sample {sample!r}")
+        raise InputError(
+            path, table.where(sample=sample), what, f"an all-{'missing' if kind == 'log' else 'zero'} sample {sample!r}"
+        )
     return replace(table, values=v)
 
 
@@ -337,7 +439,11 @@ def to_public(table: Table, public_ids: Mapping[str, str], drop_unknown: bool) -
     ``drop_unknown``), renamed to their public ids, in the order of those ids."""
     kept = check_matrix_samples(table.samples, public_ids.keys(), table.path, drop_unknown)
     if len(kept) < len(table.samples):
-        log.warning("%s: %d sample(s) not in the sheet dropped (unknown_samples: drop)", table.path, len(table.samples) - len(kept))
+        log.warning(
+            "%s: %d sample(s) not in the sheet dropped (unknown_samples: drop)",
+            table.path,
+            len(table.samples) - len(kept),
+        )
     table.qc["unknown_samples_dropped"] = len(table.samples) - len(kept)
     order = sorted(kept, key=lambda s: public_ids[s])
     subset = table.subset_samples(order)

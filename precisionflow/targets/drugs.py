@@ -47,11 +47,15 @@ def _claims(interactions: pd.DataFrame, cfg: Mapping) -> pd.DataFrame:
     kinds = types.str.split(r"\s*,\s*").map(lambda ks: [k for k in ks if k])
     frame["direct"] = kinds.map(lambda ks: any(k in direct_types for k in ks))
     frame["typed"] = kinds.map(bool)
-    excluded = kinds.map(lambda ks: any(k in not_drug for k in ks)) | frame["source"].fillna("").astype(str).str.lower().isin(listing)
+    excluded = kinds.map(lambda ks: any(k in not_drug for k in ks)) | frame["source"].fillna("").astype(
+        str
+    ).str.lower().isin(listing)
     return frame[~excluded.to_numpy(bool)]
 
 
-def anticancer_drugs(interactions: pd.DataFrame, settings: Mapping, curated: frozenset[str] = frozenset()) -> frozenset[str]:
+def anticancer_drugs(
+    interactions: pd.DataFrame, settings: Mapping, curated: frozenset[str] = frozenset()
+) -> frozenset[str]:
     """Drugs (upper-case) that are anticancer agents: a ``direct_types`` claim from an ``oncology_sources``
     source for some gene, or an agent of a curated therapy (``curated``: MOAlmanac's)."""
     cfg = settings["druggability"]
@@ -82,7 +86,12 @@ def drug_weights(
     columns = ["gene", "drug", "weight", "sources", "direct", "approved"]
     if interactions.empty:
         return pd.DataFrame(columns=columns)
-    frame = _claims(interactions[[c for c in ("gene", "drug", "interaction_types", "source", "approved") if c in interactions.columns]], cfg)
+    frame = _claims(
+        interactions[
+            [c for c in ("gene", "drug", "interaction_types", "source", "approved") if c in interactions.columns]
+        ],
+        cfg,
+    )
     if anticancer is not None:
         frame = frame[frame["drug"].isin(anticancer)]
     if frame.empty:
@@ -97,7 +106,11 @@ def drug_weights(
     per_drug = frame.groupby(["gene", "drug"], sort=True).agg(
         direct=("direct", "any"), typed=("typed", "any"), approved=("approved", "any"), sources=("source", "nunique")
     )
-    kind = np.where(per_drug["direct"], cfg["direct_weight"], np.where(per_drug["typed"], cfg["other_weight"], cfg["untyped_weight"]))
+    kind = np.where(
+        per_drug["direct"],
+        cfg["direct_weight"],
+        np.where(per_drug["typed"], cfg["other_weight"], cfg["untyped_weight"]),
+    )
     per_drug["weight"] = kind * np.where(per_drug["approved"], 1.0, cfg["not_approved_factor"])
     per_drug = per_drug[per_drug["weight"] > 0]
     return per_drug.reset_index()[columns]
@@ -111,7 +124,9 @@ def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settin
         parts.append((per_drug.groupby("gene")["weight"].sum() / cfg["saturation"]).clip(upper=1.0))
     if categories is not None and not categories.empty:
         values = {k.upper(): float(v) for k, v in cfg["categories"].items()}
-        scored = categories.assign(value=categories["category"].astype(str).str.upper().map(values)).dropna(subset=["value"])
+        scored = categories.assign(value=categories["category"].astype(str).str.upper().map(values)).dropna(
+            subset=["value"]
+        )
         if not scored.empty:
             parts.append(scored.groupby("gene")["value"].max().clip(upper=1.0))
     if not parts:
@@ -126,6 +141,8 @@ def drug_lists(per_drug: pd.DataFrame, settings: Mapping) -> pd.Series:
     if per_drug.empty:
         return pd.Series(dtype=object, name="drugs")
     limit = settings["druggability"]["max_drugs"]
-    ordered = per_drug.sort_values(["gene", "weight", "sources", "drug"], ascending=[True, False, False, True], kind="stable")
+    ordered = per_drug.sort_values(
+        ["gene", "weight", "sources", "drug"], ascending=[True, False, False, True], kind="stable"
+    )
     top = ordered.groupby("gene", sort=True).head(limit)
     return top.groupby("gene", sort=True)["drug"].agg(";".join).rename("drugs")

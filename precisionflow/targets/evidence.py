@@ -160,7 +160,10 @@ def copy_number_values(copy_number: pd.DataFrame, settings: Mapping) -> pd.DataF
     value = copy_number["call"].map(cfg["calls"]).fillna(0.0).astype(np.float64)
     amp = (copy_number["call"] == "amp").to_numpy()
     if amp.any():
-        ratio = (pd.to_numeric(copy_number["total_cn"], errors="coerce") / pd.to_numeric(copy_number["ploidy"], errors="coerce")).to_numpy()
+        ratio = (
+            pd.to_numeric(copy_number["total_cn"], errors="coerce")
+            / pd.to_numeric(copy_number["ploidy"], errors="coerce")
+        ).to_numpy()
         level = np.clip(np.nan_to_num(ratio / cfg["high_level_ratio"], nan=1.0), cfg["low_level_amp"], 1.0)
         value = value.where(~amp, value * level)
     out = copy_number.assign(value=value.to_numpy())
@@ -206,7 +209,9 @@ class ExpressionEvidence:
     z: np.ndarray  # rows × genes, the best feature's z (NaN where not measured)
 
 
-def patient_expression(layer: Layer, patients: Sequence[str], genes: np.ndarray, settings: Mapping) -> ExpressionEvidence:
+def patient_expression(
+    layer: Layer, patients: Sequence[str], genes: np.ndarray, settings: Mapping
+) -> ExpressionEvidence:
     """Each patient's over-expression against the cohort (robust z, ramped), per gene."""
     low, high = settings["expression"]["z_low"], settings["expression"]["z_high"]
     values = np.asarray(layer.values, dtype=DENSE)
@@ -227,7 +232,9 @@ def patient_expression(layer: Layer, patients: Sequence[str], genes: np.ndarray,
     return ExpressionEvidence(evidence, best_z)
 
 
-def group_expression(layer: Layer, groups: pd.Series, group_names: Sequence[str], genes: np.ndarray, settings: Mapping) -> ExpressionEvidence:
+def group_expression(
+    layer: Layer, groups: pd.Series, group_names: Sequence[str], genes: np.ndarray, settings: Mapping
+) -> ExpressionEvidence:
     """Each group against the rest: difference of medians over the pooled robust spread (z, ramped), per gene."""
     low, high = settings["expression"]["z_low"], settings["expression"]["z_high"]
     min_size = settings["expression"]["min_group_size"]
@@ -302,7 +309,9 @@ def not_lof(genes: np.ndarray, roles: pd.Series) -> np.ndarray:
     return (roles.reindex(genes).fillna("none").to_numpy() != "LoF").astype(np.float64)
 
 
-def gated_druggability(druggability: np.ndarray, activating: np.ndarray, copy_number: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+def gated_druggability(
+    druggability: np.ndarray, activating: np.ndarray, copy_number: np.ndarray, weights: Mapping[str, float]
+) -> np.ndarray:
     """d(g) times the row's genetic evidence of activation at its weight (capped at 1): max(w_mutation ×
     activating-mutation evidence, w_copy_number × copy-number evidence)."""
     genetic = np.maximum(float(weights["mutation"]) * activating, float(weights["copy_number"]) * copy_number)

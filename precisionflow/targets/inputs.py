@@ -52,8 +52,12 @@ def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
     (the MAF's ``hotspot`` label where ``HGVSp_Short`` is blank, e.g. for a VCF without annotation)."""
     frames, files = [], []
     for patient, path in sorted(paths.items()):
-        frame = read_table(path, required=MAF_COLUMNS, sep="\t", what="a MAF table (variant step)", comment="#", dtype=str)
-        frames.append(frame[[*MAF_COLUMNS, *(["hotspot"] if "hotspot" in frame.columns else [])]].assign(patient=patient))
+        frame = read_table(
+            path, required=MAF_COLUMNS, sep="\t", what="a MAF table (variant step)", comment="#", dtype=str
+        )
+        frames.append(
+            frame[[*MAF_COLUMNS, *(["hotspot"] if "hotspot" in frame.columns else [])]].assign(patient=patient)
+        )
         files.append(path)
     if not frames:
         return pd.DataFrame(columns=["patient", "gene", "classification", "is_hotspot", "protein_change"])
@@ -64,7 +68,12 @@ def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         starts = np.cumsum([0] + [len(f) for f in frames])
         i = int(np.searchsorted(starts, row, side="right") - 1)
-        raise InputError(files[i], f"row {row - starts[i] + 2}, column 'is_hotspot'", "True or False", repr(frame["is_hotspot"].iloc[row]))
+        raise InputError(
+            files[i],
+            f"row {row - starts[i] + 2}, column 'is_hotspot'",
+            "True or False",
+            repr(frame["is_hotspot"].iloc[row]),
+        )
     out = pd.DataFrame(
         {
             "patient": frame["patient"],
@@ -94,11 +103,15 @@ def read_copy_number(path: PathLike | None) -> pd.DataFrame:
     if path is None:
         return pd.DataFrame(columns=columns)
     check_file(path, "gene copy-number calls (variant step)")
-    with (gzip.open(path, "rt", encoding="utf-8-sig") if is_gzipped(path) else open(path, encoding="utf-8-sig")) as handle:
+    with (
+        gzip.open(path, "rt", encoding="utf-8-sig") if is_gzipped(path) else open(path, encoding="utf-8-sig")
+    ) as handle:
         header = [c.strip() for c in handle.readline().rstrip("\r\n").split("\t")]
     missing = [c for c in ("patient", "gene", "total_cn", "call") if c not in header]
     if missing:
-        raise InputError(path, "header (read as tab-separated)", f"column(s) {shorten(missing)}", f"columns {shorten(header)}")
+        raise InputError(
+            path, "header (read as tab-separated)", f"column(s) {shorten(missing)}", f"columns {shorten(header)}"
+        )
     wanted = [c for c in columns if c in header]
     try:
         table = pacsv.read_csv(
@@ -106,17 +119,25 @@ def read_copy_number(path: PathLike | None) -> pd.DataFrame:
             parse_options=pacsv.ParseOptions(delimiter="\t"),
             convert_options=pacsv.ConvertOptions(
                 include_columns=wanted,
-                column_types={c: pa.string() for c in ("patient", "gene", "call")} | {c: pa.float64() for c in ("total_cn", "ploidy")},
+                column_types={c: pa.string() for c in ("patient", "gene", "call")}
+                | {c: pa.float64() for c in ("total_cn", "ploidy")},
                 strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, OSError) as error:  # a cell that is not a number, a ragged line ...
-        raise InputError(path, "content", "a tab-separated table of calls with numbers in total_cn and ploidy", str(error).splitlines()[0]) from None
+        raise InputError(
+            path,
+            "content",
+            "a tab-separated table of calls with numbers in total_cn and ploidy",
+            str(error).splitlines()[0],
+        ) from None
     call = table["call"]
     bad = pc.invert(pc.is_in(call, value_set=pa.array(CN_CALLS)))
     if pc.any(bad).as_py():
         row = int(pc.index(bad, True).as_py())
-        raise InputError(path, f"row {row + 2}, column 'call'", f"one of {', '.join(CN_CALLS)}", repr(call[row].as_py()))
+        raise InputError(
+            path, f"row {row + 2}, column 'call'", f"one of {', '.join(CN_CALLS)}", repr(call[row].as_py())
+        )
     table = table.filter(pc.not_equal(call, "neutral"))
     frame = table.to_pandas()
     if "ploidy" not in frame.columns:
@@ -134,7 +155,9 @@ def read_layer(path: PathLike, name: str, kind: str) -> Layer:
     try:
         adata = ad.read_h5ad(path)
     except (OSError, KeyError, ValueError) as error:
-        raise InputError(path, "content", "an AnnData file (.h5ad) of the normalization step", str(error).splitlines()[0]) from None
+        raise InputError(
+            path, "content", "an AnnData file (.h5ad) of the normalization step", str(error).splitlines()[0]
+        ) from None
     values = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X)
     column = next((c for c in ("genes", "gene") if c in adata.var.columns and adata.var[c].notna().any()), None)
     if column is not None:  # "genes": every symbol a feature maps to (';'-joined), "gene": the first
@@ -146,7 +169,15 @@ def read_layer(path: PathLike, name: str, kind: str) -> Layer:
     if "missing" in adata.layers:
         raw = adata.layers["missing"]
         missing = (raw.toarray() if sp.issparse(raw) else np.asarray(raw)).astype(bool)
-    return Layer(name, kind, values.astype(np.float64, copy=False), [str(p) for p in adata.obs_names], [str(f) for f in adata.var_names], genes, missing)
+    return Layer(
+        name,
+        kind,
+        values.astype(np.float64, copy=False),
+        [str(p) for p in adata.obs_names],
+        [str(f) for f in adata.var_names],
+        genes,
+        missing,
+    )
 
 
 WEIGHT_COLUMNS = ("layer", "feature", "gene", "factor", "weight", "factor_cluster_r2")
@@ -180,23 +211,46 @@ def read_groups(
     use_label = groups == "label" or (groups == "auto" and label)
     if use_label:
         if not label or sheet_labels is None:
-            raise InputError("config", "key targets/groups", "a label column in the config when groups is 'label'", "no label")
+            raise InputError(
+                "config", "key targets/groups", "a label column in the config when groups is 'label'", "no label"
+            )
         series = sheet_labels.copy()
         if predictions is not None:
-            table = read_table(predictions, required=("patient", "predicted"), sep="\t", what="predictions (integration step)", dtype=str)
+            table = read_table(
+                predictions,
+                required=("patient", "predicted"),
+                sep="\t",
+                what="predictions (integration step)",
+                dtype=str,
+            )
             predicted = table.set_index("patient")["predicted"]
             blank = series.isna() | (series.astype(str).str.strip() == "")
             series[blank] = predicted.reindex(series.index[blank])
         return series.dropna().astype(str).sort_index(), "label"
     if clusters is None:
         return None, "cluster"
-    table = read_table(clusters, required=("patient", "cluster"), sep="\t", what="clusters (integration step)", dtype=str)
+    table = read_table(
+        clusters, required=("patient", "cluster"), sep="\t", what="clusters (integration step)", dtype=str
+    )
     return table.set_index("patient")["cluster"].sort_index(), "cluster"
 
 
 def read_targets(path: PathLike) -> pd.DataFrame:
     """A target table this step wrote (cohort or patient): text cells stay text ('' when blank)."""
-    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=["NA"], dtype={"gene": str, "drugs": str, "group": str, "mutations": str, "copy_number_call": str, "drug_evidence": str})
+    return pd.read_csv(
+        path,
+        sep="\t",
+        keep_default_na=False,
+        na_values=["NA"],
+        dtype={
+            "gene": str,
+            "drugs": str,
+            "group": str,
+            "mutations": str,
+            "copy_number_call": str,
+            "drug_evidence": str,
+        },
+    )
 
 
 def read_actionable(path: PathLike) -> pd.DataFrame:

@@ -24,7 +24,9 @@ def layer_kinds(layers: Mapping[str, Mapping], overrides: Mapping[str, str]) -> 
     """Evidence type of each layer: the ``targets: layers:`` override, else rna/protein by the layer's type."""
     unknown = sorted(set(overrides) - set(layers))
     if unknown:
-        raise InputError("config", "key targets/layers", f"names of layers under omics ({shorten(sorted(layers))})", shorten(unknown))
+        raise InputError(
+            "config", "key targets/layers", f"names of layers under omics ({shorten(sorted(layers))})", shorten(unknown)
+        )
     kinds = {}
     for name, cfg in layers.items():
         kind = overrides.get(name) or {"rna": "rna", "protein": "protein"}.get(cfg["type"], "none")

@@ -51,13 +51,19 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
     mutations = io_.read_mafs(step.mafs)
     copy_number = io_.read_copy_number(step.copy_number)
     layers = [io_.read_layer(path, name, kind) for name, (path, kind) in sorted(step.layers.items())]
-    roles = references.driver_roles(references.read_drivers(step.drivers)) if step.drivers is not None else pd.Series(dtype=object)
+    roles = (
+        references.driver_roles(references.read_drivers(step.drivers))
+        if step.drivers is not None
+        else pd.Series(dtype=object)
+    )
     interactions = references.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
     curated, approved, specific = frozenset(), None, frozenset()
     if step.knowledge_base is not None:
         kb = read_moalmanac(step.knowledge_base)
         curated, approved, specific = anticancer_agents(kb), approved_agents(kb), allele_specific_agents(kb)
-    per_drug = dr.drug_weights(interactions, settings, anticancer=dr.anticancer_drugs(interactions, settings, curated), approved=approved)
+    per_drug = dr.drug_weights(
+        interactions, settings, anticancer=dr.anticancer_drugs(interactions, settings, curated), approved=approved
+    )
     categories = references.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
     inputs = EvidenceInputs(
         patients=sorted(step.patients),
@@ -72,17 +78,29 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         groups=step.groups,
         separation=step.separation,
     )
-    listed = per_drug[[(g, d) not in specific for g, d in zip(per_drug["gene"], per_drug["drug"], strict=True)]] if specific else per_drug
+    listed = (
+        per_drug[[(g, d) not in specific for g, d in zip(per_drug["gene"], per_drug["drug"], strict=True)]]
+        if specific
+        else per_drug
+    )
     return inputs, dr.drug_lists(listed, settings)
 
 
-def run(step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]) -> pd.DataFrame:
+def run(
+    step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]
+) -> pd.DataFrame:
     """Write the cohort table to ``cohort_path`` and each patient's to ``patient_paths[patient]`` (every
     patient of ``step.patients``); return the cohort table."""
     settings = with_defaults(settings)
     inputs, drugs = load(step, settings)
     prepared = prepare(inputs, settings)
-    log.info("%d genes, %d patients, %d layers, %d genes with drugs", len(prepared.genes), len(prepared.patients), len(inputs.layers), len(drugs))
+    log.info(
+        "%d genes, %d patients, %d layers, %d genes with drugs",
+        len(prepared.genes),
+        len(prepared.patients),
+        len(inputs.layers),
+        len(drugs),
+    )
     cohort = cohort_table(inputs, prepared, drugs, settings)
     write_table(cohort, cohort_path)
     tables = patient_tables(prepared, drugs, settings)

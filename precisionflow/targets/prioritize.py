@@ -75,7 +75,9 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
     for layer in inputs.layers:
         by_kind[layer.kind].append(ev.patient_expression(layer, patients, genes, settings))
     suppressor_mask = ev.not_lof(genes, inputs.roles)
-    activating = ev.sparse_to_dense(ev.activating_mutations(mutations, inputs.roles), "value", patients, genes) * mutation_role
+    activating = (
+        ev.sparse_to_dense(ev.activating_mutations(mutations, inputs.roles), "value", patients, genes) * mutation_role
+    )
     amp_calls = inputs.copy_number[inputs.copy_number["call"] == "amp"].assign(value=1.0)
     rna = ev.combine_layers(by_kind["rna"], shape)
     protein = ev.combine_layers(by_kind["protein"], shape)
@@ -108,7 +110,9 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
     )
 
 
-def stack(tumour: np.ndarray, integration: np.ndarray, druggability: np.ndarray, activating: np.ndarray, settings: Mapping) -> np.ndarray:
+def stack(
+    tumour: np.ndarray, integration: np.ndarray, druggability: np.ndarray, activating: np.ndarray, settings: Mapping
+) -> np.ndarray:
     """rows × genes × 4 tumour types -> rows × genes × 6 (integration broadcast, druggability gated by the
     activating-mutation and copy-number evidence)."""
     integ = np.broadcast_to(integration, tumour.shape[:-1])[..., None]
@@ -137,7 +141,9 @@ class PatientTables:
         return part.astype({c: object for c in ("gene", "drugs", "mutations", "copy_number_call")})
 
 
-def flat_lookup(texts: pd.Series, patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray) -> pd.Categorical:
+def flat_lookup(
+    texts: pd.Series, patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray
+) -> pd.Categorical:
     """Values of a (patient, gene)-indexed series at the pairs (p_idx, g_idx); '' where absent (as categories)."""
     codes = np.zeros(len(p_idx), dtype=np.int64)
     if texts.empty:
@@ -173,7 +179,10 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
     p_idx, g_idx = np.nonzero(listed)
     tumour = np.stack([part[p_idx, g_idx] for part in parts], axis=1)
     activating = prepared.activating[p_idx, g_idx]
-    gated = ev.gated_druggability(prepared.druggability[g_idx], activating, tumour[:, 1], settings["weights"]) * prepared.not_lof[g_idx]
+    gated = (
+        ev.gated_druggability(prepared.druggability[g_idx], activating, tumour[:, 1], settings["weights"])
+        * prepared.not_lof[g_idx]
+    )
     evidence = np.column_stack([tumour, prepared.integration[g_idx], gated])
     evidence, scores = finish_scores(evidence, weights)
     order = np.lexsort((g_idx, -scores, p_idx))  # genes are sorted by name: index order is name order
@@ -182,7 +191,13 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
     bounds = np.r_[0, np.cumsum(counts)]
     rank = np.arange(len(p_idx)) - bounds[p_idx] + 1
     # gene and drugs as categories (codes into the gene list): cheap for millions of rows
-    table = pd.DataFrame({"gene": pd.Categorical.from_codes(g_idx, categories=pd.Index(genes, dtype=object)), "rank": rank, "score": scores})
+    table = pd.DataFrame(
+        {
+            "gene": pd.Categorical.from_codes(g_idx, categories=pd.Index(genes, dtype=object)),
+            "rank": rank,
+            "score": scores,
+        }
+    )
     for j, column in enumerate(EVIDENCE_COLUMNS):
         table[column] = evidence[:, j]
     # drugs only for an alteration whose direction fits them: an activating mutation or an amplification
@@ -196,11 +211,18 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
     table["copy_number_call"] = flat_lookup(prepared.cn_text, prepared.patients, genes, p_idx, g_idx)
     table["rna_z"] = z_column(prepared.rna.z[p_idx, g_idx])
     table["protein_z"] = z_column(prepared.protein.z[p_idx, g_idx])
-    table["drug_evidence"] = pd.Categorical.from_codes((table["drugs"].cat.codes.to_numpy() != drug_names.get_loc("")).astype(np.int8) if len(table) else np.zeros(0, np.int8), categories=["", INFERENTIAL])
+    table["drug_evidence"] = pd.Categorical.from_codes(
+        (table["drugs"].cat.codes.to_numpy() != drug_names.get_loc("")).astype(np.int8)
+        if len(table)
+        else np.zeros(0, np.int8),
+        categories=["", INFERENTIAL],
+    )
     return PatientTables(table, list(prepared.patients), bounds)
 
 
-def group_means(values: np.ndarray, patients: Sequence[str], with_data: Sequence[str], groups: pd.Series, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def group_means(
+    values: np.ndarray, patients: Sequence[str], with_data: Sequence[str], groups: pd.Series, names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group: mean of ``values`` (patients × genes) over its patients with data, the share above 0,
     and how many patients with data it has."""
     member = groups.reindex(patients).to_numpy()
@@ -240,9 +262,17 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     protein = ev.combine_layers(by_kind["protein"], shape)
     act_mean, _, _ = group_means(prepared.activating, patients, inputs.mutated_patients, groups, names)
     tumour = np.stack(
-        [mut_mean * prepared.mutation_role, cn_mean * prepared.cn_role, rna.evidence * prepared.not_lof, protein.evidence * prepared.not_lof], axis=-1
+        [
+            mut_mean * prepared.mutation_role,
+            cn_mean * prepared.cn_role,
+            rna.evidence * prepared.not_lof,
+            protein.evidence * prepared.not_lof,
+        ],
+        axis=-1,
     )
-    evidence, scores = finish_scores(stack(tumour, prepared.integration, prepared.druggability * prepared.not_lof, act_mean, settings), weights)
+    evidence, scores = finish_scores(
+        stack(tumour, prepared.integration, prepared.druggability * prepared.not_lof, act_mean, settings), weights
+    )
     best = np.argmax(scores, axis=0)  # first group wins ties (groups sorted by name)
     columns = np.arange(len(genes))
     best_evidence = evidence[best, columns]

@@ -55,7 +55,8 @@ td.drugs { max-width: 320px; }
 
 def _legend(weights: np.ndarray) -> str:
     items = "".join(
-        f'<span><i style="background:{COLOURS[t]}"></i>{LABELS[t]} (weight {w:g})</span>' for t, w in zip(EVIDENCE_TYPES, weights, strict=True)
+        f'<span><i style="background:{COLOURS[t]}"></i>{LABELS[t]} (weight {w:g})</span>'
+        for t, w in zip(EVIDENCE_TYPES, weights, strict=True)
     )
     return f'<p class="legend">{items}</p>'
 
@@ -86,24 +87,39 @@ def _drugs(value: object) -> str:
     return f'<td class="drugs">{html.escape(text.replace(";", ", "))}</td>'
 
 
-def targets_html(title: str, note: str, table: pd.DataFrame, settings: Mapping, top_n: int, details: list[str], lead: str = "") -> str:
+def targets_html(
+    title: str, note: str, table: pd.DataFrame, settings: Mapping, top_n: int, details: list[str], lead: str = ""
+) -> str:
     """A page: ``lead`` (HTML: the patient's actionable alterations), then the first ``top_n`` rows of a
     ranked table with score bars, evidence, ``details`` columns, drugs."""
     weights = weight_vector(settings)
     top = table.head(top_n)
-    shares = contributions(top[EVIDENCE_COLUMNS].to_numpy(dtype=np.float64), weights) if len(top) else np.zeros((0, len(weights)))
-    head = ["rank", "gene", "score", "evidence"] + [LABELS[t] for t in EVIDENCE_TYPES] + [d.replace("_", " ") for d in details]
+    shares = (
+        contributions(top[EVIDENCE_COLUMNS].to_numpy(dtype=np.float64), weights)
+        if len(top)
+        else np.zeros((0, len(weights)))
+    )
+    head = (
+        ["rank", "gene", "score", "evidence"]
+        + [LABELS[t] for t in EVIDENCE_TYPES]
+        + [d.replace("_", " ") for d in details]
+    )
     head += ["drugs (inferential, DGIdb)" if "drug_evidence" in table.columns else "drugs"]
     rows = []
     for i, (_, row) in enumerate(top.iterrows()):
-        cells = [_cell(int(row["rank"]), True), f"<td><b>{html.escape(str(row['gene']))}</b></td>", _cell(float(row["score"]), True), f"<td>{_bar(shares[i])}</td>"]
+        cells = [
+            _cell(int(row["rank"]), True),
+            f"<td><b>{html.escape(str(row['gene']))}</b></td>",
+            _cell(float(row["score"]), True),
+            f"<td>{_bar(shares[i])}</td>",
+        ]
         cells += [_cell(float(row[c]), True) for c in EVIDENCE_COLUMNS]
         cells += [_cell(row[d], pd.api.types.is_float_dtype(top[d])) for d in details]
         cells.append(_drugs(row["drugs"]))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows) if rows else f'<tr><td colspan="{len(head)}">no gene with tumour evidence</td></tr>'
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
         + html.escape(title)
         + f"</title><style>{STYLE}</style></head><body>\n<h1>{html.escape(title)}</h1>\n"
         + lead
@@ -130,10 +146,23 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
         + " Full table: results/targets/cohort_targets.tsv."
     )
     details = ["group", "group_size", "mutated_fraction", "amplified_fraction", "rna_z", "protein_z"]
-    return targets_html(f"Cohort {cohort_name}: top targets", note, cohort, settings, top_n, [d for d in details if d in cohort.columns])
+    return targets_html(
+        f"Cohort {cohort_name}: top targets", note, cohort, settings, top_n, [d for d in details if d in cohort.columns]
+    )
 
 
-ACTIONABLE_HEAD = ["tier", "gene", "alteration", "therapy", "evidence level", "tumour type of the evidence", "match", "source", "note", "indication (MOAlmanac)"]
+ACTIONABLE_HEAD = [
+    "tier",
+    "gene",
+    "alteration",
+    "therapy",
+    "evidence level",
+    "tumour type of the evidence",
+    "match",
+    "source",
+    "note",
+    "indication (MOAlmanac)",
+]
 INDICATION_CHARS = 240  # the indication's restrictions come first (HR+, HER2-negative …); the TSV has it whole
 
 
@@ -141,18 +170,29 @@ def _actionable_rows(rows: pd.DataFrame, empty: str) -> str:
     if rows.empty:
         return f'<p class="note">{html.escape(empty)}</p>\n'
     body = "".join(
-        "<tr>" + "".join(_cell(r[c]) for c in ("tier", "gene", "alteration", "therapy", "evidence_level")) + _cell(r["assertion_tumor_type"] or "any")
+        "<tr>"
+        + "".join(_cell(r[c]) for c in ("tier", "gene", "alteration", "therapy", "evidence_level"))
+        + _cell(r["assertion_tumor_type"] or "any")
         + "".join(_cell(r[c]) for c in ("match", "source_id", "note"))
-        + _cell(r["indication"] if len(r["indication"]) <= INDICATION_CHARS else r["indication"][:INDICATION_CHARS] + " …") + "</tr>"
+        + _cell(
+            r["indication"] if len(r["indication"]) <= INDICATION_CHARS else r["indication"][:INDICATION_CHARS] + " …"
+        )
+        + "</tr>"
         for _, r in rows.iterrows()
     )
-    return "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in ACTIONABLE_HEAD) + f"</tr></thead><tbody>{body}</tbody></table>\n"
+    return (
+        "<table><thead><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in ACTIONABLE_HEAD)
+        + f"</tr></thead><tbody>{body}</tbody></table>\n"
+    )
 
 
 def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
     """The page's lead: tier I/II suggestions (AMP/ASCO/CAP), then resistance, then withdrawn suggestions."""
     actionable = actionable.fillna("")
-    suggestions = actionable[(actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])]
+    suggestions = actionable[
+        (actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])
+    ]
     # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
     # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a standard therapy
     resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
@@ -162,7 +202,11 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
         + _actionable_rows(suggestions, "No tier I or II therapy matched this patient's alterations.")
         + "<h2>Resistance (tiers I-II C)</h2>\n"
         + _actionable_rows(resistance, "No resistance assertion matched this patient's alterations.")
-        + ("<h2>Withdrawn: resistance predicted by another alteration</h2>\n" + _actionable_rows(withdrawn, "") if len(withdrawn) else "")
+        + (
+            "<h2>Withdrawn: resistance predicted by another alteration</h2>\n" + _actionable_rows(withdrawn, "")
+            if len(withdrawn)
+            else ""
+        )
         + f'<p class="note">Full table (with tier III driver alterations and prognosis): results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n'
     )
 
@@ -182,14 +226,26 @@ def patient_page(
     lead = actionable_html(patient, actionable) if actionable is not None else ""
     if lead:
         note += " Drugs there are inferential (DGIdb, AMP tier II-D at most), listed only for an activating mutation or an amplification."
-    return targets_html(f"Patient {patient}: top targets", note, table, settings, top_n, [d for d in details if d in table.columns], lead)
+    return targets_html(
+        f"Patient {patient}: top targets",
+        note,
+        table,
+        settings,
+        top_n,
+        [d for d in details if d in table.columns],
+        lead,
+    )
 
 
 def evidence_figure(cohort: pd.DataFrame, settings: Mapping, top_n: int = 20) -> Figure:
     """Horizontal stacked bars: the top cohort targets' scores split into their evidence types' shares."""
     weights = weight_vector(settings)
     top = cohort.head(top_n)
-    shares = contributions(top[EVIDENCE_COLUMNS].to_numpy(dtype=np.float64), weights) if len(top) else np.zeros((0, len(weights)))
+    shares = (
+        contributions(top[EVIDENCE_COLUMNS].to_numpy(dtype=np.float64), weights)
+        if len(top)
+        else np.zeros((0, len(weights)))
+    )
     figure = Figure(figsize=(7.5, 0.32 * max(len(top), 3) + 1.2))
     ax = figure.add_subplot(1, 1, 1)
     y = np.arange(len(top))[::-1]
@@ -197,7 +253,10 @@ def evidence_figure(cohort: pd.DataFrame, settings: Mapping, top_n: int = 20) ->
     for j, kind in enumerate(EVIDENCE_TYPES):
         ax.barh(y, shares[:, j], left=left, color=COLOURS[kind], label=LABELS[kind], height=0.75)
         left += shares[:, j]
-    labels = [f"{g} ({grp})" if "group" in top.columns else str(g) for g, grp in zip(top["gene"], top.get("group", top["gene"]), strict=True)]
+    labels = [
+        f"{g} ({grp})" if "group" in top.columns else str(g)
+        for g, grp in zip(top["gene"], top.get("group", top["gene"]), strict=True)
+    ]
     ax.set_yticks(y, labels)
     ax.set_xlabel("score (harmonic sum of weighted evidence, / π²/6)")
     ax.set_xlim(0, max(0.05, float(left.max()) * 1.05 if len(top) else 1))

@@ -38,7 +38,10 @@ def tsv_body(frame: pd.DataFrame) -> bytes:
     for column in table.columns:
         if pa.types.is_dictionary(column.type):  # categories: clean the few distinct values, then expand
             column = pa.chunked_array(
-                [pa.DictionaryArray.from_arrays(chunk.indices, clean_text(pc.cast(chunk.dictionary, pa.string()))) for chunk in column.chunks],
+                [
+                    pa.DictionaryArray.from_arrays(chunk.indices, clean_text(pc.cast(chunk.dictionary, pa.string())))
+                    for chunk in column.chunks
+                ],
                 type=pa.dictionary(column.type.index_type, pa.string()),
             )
             column = pc.cast(column, pa.string())
@@ -48,7 +51,11 @@ def tsv_body(frame: pd.DataFrame) -> bytes:
             column = clean_text(column)
         columns.append(pc.fill_null(column, ""))
     buffer = pa.BufferOutputStream()
-    pacsv.write_csv(pa.table(columns, names=table.column_names), buffer, pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"))
+    pacsv.write_csv(
+        pa.table(columns, names=table.column_names),
+        buffer,
+        pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"),
+    )
     return buffer.getvalue().to_pybytes()
 
 

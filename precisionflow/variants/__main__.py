@@ -49,9 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         references = References.load(args.genes, args.drivers, args.hotspots)
         paths = split_paths(args.input)
-        kinds = ["maf" if p.lower().removesuffix(".gz").endswith((".maf", ".maf.tsv", ".maf.txt")) else "vcf" for p in paths]
-        options = dict(patient=args.patient, references=references, filters=filters, tumor_sample=args.tumor_sample,
-                       genome_build=args.genome_build)
+        kinds = [
+            "maf" if p.lower().removesuffix(".gz").endswith((".maf", ".maf.tsv", ".maf.txt")) else "vcf" for p in paths
+        ]
+        options = dict(
+            patient=args.patient,
+            references=references,
+            filters=filters,
+            tumor_sample=args.tumor_sample,
+            genome_build=args.genome_build,
+        )
         if set(kinds) == {"maf"}:
             kind = "maf"
         elif set(kinds) == {"vcf"}:

@@ -56,15 +56,30 @@ def input_summary(
     table = table.astype({c: "int64" for c in columns[2:]})
     return table.sort_values(["patient", "input"], kind="stable").reset_index(drop=True)
 
+
 TMB_COLUMNS = ["patient", "coding_mutations", "tmb_per_mb", "variants", "capture_mb", "annotation", "tmb_status"]
 TMB_NOT_COMPUTABLE = "not computable: no transcript annotation (a VCF without VEP CSQ or SnpEff ANN)"
-MATRIX_COLUMNS = ["Hugo_Symbol", "Variant_Classification", "annotation_source", "is_driver_gene", "driver_role", "HGVSp_Short"]
+MATRIX_COLUMNS = [
+    "Hugo_Symbol",
+    "Variant_Classification",
+    "annotation_source",
+    "is_driver_gene",
+    "driver_role",
+    "HGVSp_Short",
+]
 
 # Oncoplot colours (maftools' defaults where it has one).
 CLASS_COLOURS = {
-    "Missense_Mutation": "#4daf4a", "Nonsense_Mutation": "#e41a1c", "Frame_Shift_Del": "#377eb8",
-    "Frame_Shift_Ins": "#984ea3", "In_Frame_Del": "#ffff33", "In_Frame_Ins": "#a65628", "Splice_Site": "#ff7f00",
-    "Translation_Start_Site": "#f781bf", "Nonstop_Mutation": "#999999", "Multi_Hit": "#000000",
+    "Missense_Mutation": "#4daf4a",
+    "Nonsense_Mutation": "#e41a1c",
+    "Frame_Shift_Del": "#377eb8",
+    "Frame_Shift_Ins": "#984ea3",
+    "In_Frame_Del": "#ffff33",
+    "In_Frame_Ins": "#a65628",
+    "Splice_Site": "#ff7f00",
+    "Translation_Start_Site": "#f781bf",
+    "Nonstop_Mutation": "#999999",
+    "Multi_Hit": "#000000",
 }
 
 
@@ -92,7 +107,9 @@ def patient_tmb(path: str | os.PathLike[str], capture_mb: float, patient: str) -
         "tmb_per_mb": round(coding / capture_mb, 4) if annotated else pd.NA,
         "variants": len(maf),
         "capture_mb": capture_mb,
-        "annotation": header.get("annotation", "") if annotated else "no transcript annotation: coding mutations unknown",
+        "annotation": header.get("annotation", "")
+        if annotated
+        else "no transcript annotation: coding mutations unknown",
         "tmb_status": "computed" if annotated else TMB_NOT_COMPUTABLE,
     }
 
@@ -112,9 +129,13 @@ def _gene_counts(mafs: Mapping[str, str | os.PathLike[str]]) -> tuple[pd.DataFra
         maf = maf[maf["Hugo_Symbol"].notna() & (maf["Hugo_Symbol"] != "Unknown")]
         frames.append(maf.assign(patient=patient))
     if not frames:
-        return pd.DataFrame(columns=[*MATRIX_COLUMNS, "patient"]), pd.DataFrame(columns=["is_driver_gene", "driver_role"])
+        return pd.DataFrame(columns=[*MATRIX_COLUMNS, "patient"]), pd.DataFrame(
+            columns=["is_driver_gene", "driver_role"]
+        )
     long = pd.concat(frames, ignore_index=True)
-    genes = long.groupby("Hugo_Symbol").agg(is_driver_gene=("is_driver_gene", "max"), driver_role=("driver_role", "first"))
+    genes = long.groupby("Hugo_Symbol").agg(
+        is_driver_gene=("is_driver_gene", "max"), driver_role=("driver_role", "first")
+    )
     return long, genes
 
 
@@ -137,7 +158,9 @@ def mutation_matrix(
         grouped = frame.groupby(["patient", "Hugo_Symbol"]).size()
         r = [row[p] for p, _ in grouped.index]
         c = [col[g] for _, g in grouped.index]
-        return sp.csr_matrix((grouped.to_numpy(dtype=np.int32), (r, c)), shape=(len(patients), len(gene_names)), dtype=np.int32)
+        return sp.csr_matrix(
+            (grouped.to_numpy(dtype=np.int32), (r, c)), shape=(len(patients), len(gene_names)), dtype=np.int32
+        )
 
     nonsyn = long[long["Variant_Classification"].isin(NON_SYNONYMOUS) & (long["annotation_source"] != NO_TRANSCRIPT)]
     x = counts(nonsyn)
@@ -185,11 +208,15 @@ def oncoplot(mafs: Mapping[str, str | os.PathLike[str]], tmb: pd.DataFrame | Non
     patients = sorted(mafs)
     long, _ = _gene_counts(mafs)
     nonsyn = long[long["Variant_Classification"].isin(NON_SYNONYMOUS) & (long["annotation_source"] != NO_TRANSCRIPT)]
-    per_cell = nonsyn.groupby(["Hugo_Symbol", "patient"])["Variant_Classification"].agg(lambda v: v.iloc[0] if len(v) == 1 else "Multi_Hit")
+    per_cell = nonsyn.groupby(["Hugo_Symbol", "patient"])["Variant_Classification"].agg(
+        lambda v: v.iloc[0] if len(v) == 1 else "Multi_Hit"
+    )
     mutated = per_cell.groupby(level=0).size()
     ranking = sorted(mutated.index, key=lambda g: (-int(mutated[g]), g))[:top_n]
     fig = plt.figure(figsize=(max(6.0, 0.12 * len(patients) + 3), 1.6 + 0.32 * max(len(ranking), 3)))
-    grid = fig.add_gridspec(2, 2, height_ratios=[1, max(len(ranking), 3) / 3], width_ratios=[8, 1], hspace=0.05, wspace=0.02)
+    grid = fig.add_gridspec(
+        2, 2, height_ratios=[1, max(len(ranking), 3) / 3], width_ratios=[8, 1], hspace=0.05, wspace=0.02
+    )
     top, main, side = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     fig.add_subplot(grid[0, 1]).axis("off")
     if not ranking:
@@ -230,8 +257,12 @@ def oncoplot(mafs: Mapping[str, str | os.PathLike[str]], tmb: pd.DataFrame | Non
     for spine in ("top", "right"):
         top.spines[spine].set_visible(False)
     used = [c for c in CLASS_COLOURS if (table == c).to_numpy().any()]
-    main.legend(handles=[Patch(color=CLASS_COLOURS[c], label=c.replace("_", " ")) for c in used], loc="upper center",
-                bbox_to_anchor=(0.5, -0.08), ncol=min(4, max(1, len(used))), fontsize=7, frameon=False)
+    main.legend(
+        handles=[Patch(color=CLASS_COLOURS[c], label=c.replace("_", " ")) for c in used],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncol=min(4, max(1, len(used))),
+        fontsize=7,
+        frameon=False,
+    )
     return fig
-
-

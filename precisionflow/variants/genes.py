@@ -18,7 +18,9 @@ class GeneIndex:
 
     def __init__(self, genes: pd.DataFrame) -> None:
         self.genes = genes.reset_index(drop=True)
-        self._by_contig = {str(c): np.asarray(idx) for c, idx in self.genes.groupby("chrom", sort=False).indices.items()}
+        self._by_contig = {
+            str(c): np.asarray(idx) for c, idx in self.genes.groupby("chrom", sort=False).indices.items()
+        }
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.contigs = sorted(self._by_contig)
 

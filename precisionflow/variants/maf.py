@@ -59,7 +59,6 @@ import pyarrow.csv as pacsv
 
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import atomic_path, check_file, is_gzipped
-
 from precisionflow.references import (
     contig_key,
     contig_matcher,
@@ -84,8 +83,8 @@ from precisionflow.variants.vcf import (
     AlleleBlock,
     ReadSettings,
     ReadStats,
-    choose_tumor_sample,
     check_vcf_build,
+    choose_tumor_sample,
     normal_of,
     population_af_keys,
     read_evidence_available,
@@ -102,16 +101,42 @@ MAF_VERSION = "#version 2.4"
 # Output columns and their types (the same bytes for the same input, block after block).
 MAF_SCHEMA = pa.schema(
     [
-        ("Hugo_Symbol", pa.string()), ("Gene", pa.string()), ("NCBI_Build", pa.string()), ("Chromosome", pa.string()),
-        ("Start_Position", pa.int64()), ("End_Position", pa.int64()), ("Strand", pa.string()),
-        ("Variant_Classification", pa.string()), ("Variant_Type", pa.string()), ("Reference_Allele", pa.string()),
-        ("Tumor_Seq_Allele1", pa.string()), ("Tumor_Seq_Allele2", pa.string()), ("Tumor_Sample_Barcode", pa.string()),
-        ("HGVSc", pa.string()), ("HGVSp", pa.string()), ("HGVSp_Short", pa.string()), ("Transcript_ID", pa.string()),
-        ("Consequence", pa.string()), ("IMPACT", pa.string()), ("BIOTYPE", pa.string()), ("CANONICAL", pa.string()),
-        ("annotation_source", pa.string()), ("FILTER", pa.string()), ("t_depth", pa.int64()), ("t_ref_count", pa.int64()),
-        ("t_alt_count", pa.int64()), ("t_vaf", pa.float64()), ("population_af", pa.float64()), ("is_hotspot", pa.string()),
-        ("hotspot", pa.string()), ("is_driver_gene", pa.string()), ("driver_role", pa.string()), ("vcf_chrom", pa.string()),
-        ("vcf_pos", pa.int64()), ("vcf_ref", pa.string()), ("vcf_alt", pa.string()),
+        ("Hugo_Symbol", pa.string()),
+        ("Gene", pa.string()),
+        ("NCBI_Build", pa.string()),
+        ("Chromosome", pa.string()),
+        ("Start_Position", pa.int64()),
+        ("End_Position", pa.int64()),
+        ("Strand", pa.string()),
+        ("Variant_Classification", pa.string()),
+        ("Variant_Type", pa.string()),
+        ("Reference_Allele", pa.string()),
+        ("Tumor_Seq_Allele1", pa.string()),
+        ("Tumor_Seq_Allele2", pa.string()),
+        ("Tumor_Sample_Barcode", pa.string()),
+        ("HGVSc", pa.string()),
+        ("HGVSp", pa.string()),
+        ("HGVSp_Short", pa.string()),
+        ("Transcript_ID", pa.string()),
+        ("Consequence", pa.string()),
+        ("IMPACT", pa.string()),
+        ("BIOTYPE", pa.string()),
+        ("CANONICAL", pa.string()),
+        ("annotation_source", pa.string()),
+        ("FILTER", pa.string()),
+        ("t_depth", pa.int64()),
+        ("t_ref_count", pa.int64()),
+        ("t_alt_count", pa.int64()),
+        ("t_vaf", pa.float64()),
+        ("population_af", pa.float64()),
+        ("is_hotspot", pa.string()),
+        ("hotspot", pa.string()),
+        ("is_driver_gene", pa.string()),
+        ("driver_role", pa.string()),
+        ("vcf_chrom", pa.string()),
+        ("vcf_pos", pa.int64()),
+        ("vcf_ref", pa.string()),
+        ("vcf_alt", pa.string()),
     ]
 )
 MAF_COLUMNS = MAF_SCHEMA.names
@@ -174,13 +199,17 @@ class References:
         self.gene_role = pa.array([self.role.get(s, "") for s in symbols] + [""], pa.string())
         self.gene_is_driver = np.array([s in self.role for s in symbols] + [False], dtype=bool)
         self._hot_by_position: dict[tuple[str, int, str, str], str] = {}
-        self.hot_change: dict[str, str] = {}  # label -> protein change (p. prefixed), for rows without a transcript model
+        self.hot_change: dict[
+            str, str
+        ] = {}  # label -> protein change (p. prefixed), for rows without a transcript model
         self._hot_by_protein: dict[tuple[str, str], str] = {}
         if self.hotspots is not None:
             for row in self.hotspots.itertuples(index=False):
                 change = str(row.protein_change).removeprefix("p.")
                 label = f"{row.gene} {change}".strip()
-                self._hot_by_position.setdefault((contig_key(row.chrom), int(row.maf_start), row.maf_ref, row.maf_alt), label)
+                self._hot_by_position.setdefault(
+                    (contig_key(row.chrom), int(row.maf_start), row.maf_ref, row.maf_alt), label
+                )
                 if change:
                     self.hot_change.setdefault(label, f"p.{change}")
                 if change:
@@ -291,12 +320,18 @@ def normalise(pos: np.ndarray, ref: pa.Array, alt: pa.Array) -> Alleles:
     take = pa.array(rows)
     sub_ref, sub_alt = ref.take(take), alt.take(take)
     lr, la = length_ref[rows], length_alt[rows]
-    same_first = _array(pc.equal(pc.utf8_slice_codeunits(sub_ref, 0, 1), pc.utf8_slice_codeunits(sub_alt, 0, 1))).astype(bool)
+    same_first = _array(
+        pc.equal(pc.utf8_slice_codeunits(sub_ref, 0, 1), pc.utf8_slice_codeunits(sub_alt, 0, 1))
+    ).astype(bool)
     deletion = (la == 1) & (lr > 1) & same_first
     insertion = (lr == 1) & (la > 1) & same_first
     dash = pa.scalar("-", pa.string())
-    maf_ref = pc.if_else(pa.array(insertion), dash, pc.if_else(pa.array(deletion), pc.utf8_slice_codeunits(sub_ref, 1), sub_ref))
-    maf_alt = pc.if_else(pa.array(deletion), dash, pc.if_else(pa.array(insertion), pc.utf8_slice_codeunits(sub_alt, 1), sub_alt))
+    maf_ref = pc.if_else(
+        pa.array(insertion), dash, pc.if_else(pa.array(deletion), pc.utf8_slice_codeunits(sub_ref, 1), sub_ref)
+    )
+    maf_alt = pc.if_else(
+        pa.array(deletion), dash, pc.if_else(pa.array(insertion), pc.utf8_slice_codeunits(sub_alt, 1), sub_alt)
+    )
     vcf_ref, vcf_alt = sub_ref, sub_alt
     start = pos[rows] + deletion
     end = np.where(insertion, start + 1, start + np.where(deletion, lr - 1, lr) - 1)
@@ -305,7 +340,10 @@ def normalise(pos: np.ndarray, ref: pa.Array, alt: pa.Array) -> Alleles:
     other = np.flatnonzero(~(deletion | insertion))
     if len(other):
         others = pa.array(other)
-        values = [vcf_minimal(int(p), r, a) for p, r, a in zip(vcf_pos[other], sub_ref.take(others).to_pylist(), sub_alt.take(others).to_pylist())]
+        values = [
+            vcf_minimal(int(p), r, a)
+            for p, r, a in zip(vcf_pos[other], sub_ref.take(others).to_pylist(), sub_alt.take(others).to_pylist())
+        ]
         mafs = [maf_alleles(*v) for v in values]
         mask = np.zeros(len(rows), dtype=bool)
         mask[other] = True
@@ -332,7 +370,20 @@ def normalise(pos: np.ndarray, ref: pa.Array, alt: pa.Array) -> Alleles:
 
 # --- assembling MAF rows ----------------------------------------------------------------------
 
-ANNOTATION_TEXT = ("Hugo_Symbol", "Gene", "HGVSc", "HGVSp", "HGVSp_Short", "Transcript_ID", "Consequence", "IMPACT", "BIOTYPE", "CANONICAL", "Variant_Classification", "annotation_source")
+ANNOTATION_TEXT = (
+    "Hugo_Symbol",
+    "Gene",
+    "HGVSc",
+    "HGVSp",
+    "HGVSp_Short",
+    "Transcript_ID",
+    "Consequence",
+    "IMPACT",
+    "BIOTYPE",
+    "CANONICAL",
+    "Variant_Classification",
+    "annotation_source",
+)
 
 
 @dataclass
@@ -383,7 +434,9 @@ def assemble(
         "Hugo_Symbol": by_gene(references.gene_symbol),
         "Gene": by_gene(references.gene_id),
         "BIOTYPE": by_gene(references.gene_biotype),
-        "Variant_Classification": pa.DictionaryArray.from_arrays(pa.array((gene_row < 0).astype(np.int32)), pa.array(["Unknown", "IGR"], pa.string())),
+        "Variant_Classification": pa.DictionaryArray.from_arrays(
+            pa.array((gene_row < 0).astype(np.int32)), pa.array(["Unknown", "IGR"], pa.string())
+        ),
         "annotation_source": pa.repeat(pa.scalar(NO_TRANSCRIPT, pa.string()), n),
     }
     empty = pa.repeat(pa.scalar("", pa.string()), n)
@@ -399,12 +452,16 @@ def assemble(
         mask_pa = pa.array(mask)
         for column in ANNOTATION_TEXT:
             values = [given.values[column][i] for i in order]
-            columns[column] = pc.replace_with_mask(columns[column].cast(pa.string()), mask_pa, pa.array(values, pa.string()))
+            columns[column] = pc.replace_with_mask(
+                columns[column].cast(pa.string()), mask_pa, pa.array(values, pa.string())
+            )
         symbols = [given.values["Hugo_Symbol"][i] for i in order]
         roles = [references.role.get(s, "") for s in symbols]
         role = pc.replace_with_mask(role.cast(pa.string()), mask_pa, pa.array(roles, pa.string()))
         driver[np.asarray(given.rows)[order]] = [bool(r) for r in roles]
-        for row, symbol, protein in zip(np.asarray(given.rows)[order].tolist(), symbols, [given.values["HGVSp_Short"][i] for i in order]):
+        for row, symbol, protein in zip(
+            np.asarray(given.rows)[order].tolist(), symbols, [given.values["HGVSp_Short"][i] for i in order]
+        ):
             if row not in hot:
                 label = references.hotspot_by_protein(symbol, protein)
                 if label:
@@ -414,14 +471,18 @@ def assemble(
     # Rows without a transcript model: a known hotspot allele still gets its protein change (from the hotspot table).
     annotated = set(given.rows)
     from_table = {
-        r: references.hot_change[label] for r, label in hot.items() if r not in annotated and label in references.hot_change
+        r: references.hot_change[label]
+        for r, label in hot.items()
+        if r not in annotated and label in references.hot_change
     }
     if from_table:
         rows = sorted(from_table)
         mask = np.zeros(n, dtype=bool)
         mask[rows] = True
         columns["HGVSp_Short"] = pc.replace_with_mask(
-            columns["HGVSp_Short"].cast(pa.string()), pa.array(mask), pa.array([from_table[r] for r in rows], pa.string())
+            columns["HGVSp_Short"].cast(pa.string()),
+            pa.array(mask),
+            pa.array([from_table[r] for r in rows], pa.string()),
         )
     hotspot = empty
     if hot:
@@ -482,7 +543,9 @@ class Annotator:
         if self.annotation is None:
             return given
         values = block.info[self.annotation.key]
-        rows = np.flatnonzero(_array(pc.and_(pc.is_valid(values), pc.not_equal(pc.fill_null(values, ""), ""))).astype(bool))
+        rows = np.flatnonzero(
+            _array(pc.and_(pc.is_valid(values), pc.not_equal(pc.fill_null(values, ""), ""))).astype(bool)
+        )
         if not len(rows):
             return given
         take = pa.array(rows)
@@ -493,7 +556,9 @@ class Annotator:
         maf_refs, maf_alts = alleles.ref.take(take).to_pylist(), alleles.alt.take(take).to_pylist()
         n_fields = len(self.annotation.fields)
         for i, row in enumerate(rows.tolist()):
-            entries = entries_for_allele(split_entries(texts[i], n_fields), self.positions, refs[i], alts[i].split(","), int(block.allele[row]))
+            entries = entries_for_allele(
+                split_entries(texts[i], n_fields), self.positions, refs[i], alts[i].split(","), int(block.allele[row])
+            )
             if self.af_columns:
                 population_af[row] = np.fmax(population_af[row], population_af_from_entries(entries, self.af_columns))
             entry = choose_entry(entries, self.positions)
@@ -503,10 +568,18 @@ class Annotator:
             result = consequence_of(entry, self.positions, VARIANT_TYPES[kinds[i]], change % 3 == 0)
             given.add(
                 row,
-                Hugo_Symbol=result.symbol or "Unknown", Gene=result.gene, HGVSc=result.hgvsc, HGVSp=result.hgvsp,
-                HGVSp_Short=hgvsp_short(result.hgvsp), Transcript_ID=result.transcript, Consequence=result.consequence,
-                IMPACT=result.impact, BIOTYPE=result.biotype, CANONICAL="YES" if result.canonical else "",
-                Variant_Classification=result.classification, annotation_source=self.annotation.source,
+                Hugo_Symbol=result.symbol or "Unknown",
+                Gene=result.gene,
+                HGVSc=result.hgvsc,
+                HGVSp=result.hgvsp,
+                HGVSp_Short=hgvsp_short(result.hgvsp),
+                Transcript_ID=result.transcript,
+                Consequence=result.consequence,
+                IMPACT=result.impact,
+                BIOTYPE=result.biotype,
+                CANONICAL="YES" if result.canonical else "",
+                Variant_Classification=result.classification,
+                annotation_source=self.annotation.source,
             )
         return given
 
@@ -609,7 +682,9 @@ DROP_REASONS = (
 NOT_APPLIED = ("min_depth", "min_vaf", "max_population_af")
 
 
-def accounting_of(records: int, kept: int, dropped: Mapping[str, int], not_applied: Mapping[str, int]) -> dict[str, int]:
+def accounting_of(
+    records: int, kept: int, dropped: Mapping[str, int], not_applied: Mapping[str, int]
+) -> dict[str, int]:
     """One input's accounting row: every record read is kept or dropped for one reason (checked here)."""
     row = {"records": int(records), "kept": int(kept)}
     row |= {f"dropped_{reason}": int(dropped.get(reason, 0)) for reason in DROP_REASONS}
@@ -627,7 +702,11 @@ def _applied(filters: FilterSettings, depth: bool, vaf: bool, af_fields: list[st
     if not vaf and filters.min_vaf > 0:
         notes["min_vaf"] = " (not applied: no allele-fraction field in the input)"
     if filters.max_population_af < 1:
-        notes["max_population_af"] = f" (fields: {','.join(af_fields)})" if af_fields else " (not applied: no population frequency field in the input)"
+        notes["max_population_af"] = (
+            f" (fields: {','.join(af_fields)})"
+            if af_fields
+            else " (not applied: no population frequency field in the input)"
+        )
     return notes
 
 
@@ -640,10 +719,20 @@ def annotation_format_of(header, choice: str = "auto") -> AnnotationFormat | Non
         if key in header.info:
             parsed = parse_format_description(key, header.info[key].description)
             if parsed is None:
-                raise InputError(header.path, f"##INFO=<ID={key}> header line", f"a description listing the {key} subfields ('Format: A|B|...')", repr(header.info[key].description[:80]))
+                raise InputError(
+                    header.path,
+                    f"##INFO=<ID={key}> header line",
+                    f"a description listing the {key} subfields ('Format: A|B|...')",
+                    repr(header.info[key].description[:80]),
+                )
             return parsed
     if choice != "auto":
-        raise InputError(header.path, "header", f"an ##INFO line for {choice} (config variants/annotation: {choice})", f"INFO keys {shorten(sorted(header.info))}")
+        raise InputError(
+            header.path,
+            "header",
+            f"an ##INFO line for {choice} (config variants/annotation: {choice})",
+            f"INFO keys {shorten(sorted(header.info))}",
+        )
     return None
 
 
@@ -679,26 +768,44 @@ def vcf_to_maf(
     if claimed_samples is not None and unknown_samples == "error":
         extra = unclaimed_samples(header.samples, {*claimed_samples, tumor or "", normal or ""})
         if extra:
-            raise InputError(vcf, f"line {header.n_lines} (#CHROM), sample columns", "only samples the sheet names in tumor_sample/normal_sample (or config unknown_samples: drop)", f"other samples {shorten(extra)}")
+            raise InputError(
+                vcf,
+                f"line {header.n_lines} (#CHROM), sample columns",
+                "only samples the sheet names in tumor_sample/normal_sample (or config unknown_samples: drop)",
+                f"other samples {shorten(extra)}",
+            )
     fmt = annotation_format_of(header, annotation)
-    info_af = population_af_keys(list(header.info), filters.population_af_fields) if filters.max_population_af < 1 else ()
-    settings = ReadSettings(filters.pass_filters, filters.min_depth, filters.min_vaf, (fmt.key,) if fmt else (), info_af, normal)
+    info_af = (
+        population_af_keys(list(header.info), filters.population_af_fields) if filters.max_population_af < 1 else ()
+    )
+    settings = ReadSettings(
+        filters.pass_filters, filters.min_depth, filters.min_vaf, (fmt.key,) if fmt else (), info_af, normal
+    )
     stats = ReadStats()
     annotator = Annotator(references, filters, patient, genome_build, fmt)
-    af_fields = list(info_af) + ([fmt.fields[i] for i in annotator.af_columns] if fmt and filters.max_population_af < 1 else [])
+    af_fields = list(info_af) + (
+        [fmt.fields[i] for i in annotator.af_columns] if fmt and filters.max_population_af < 1 else []
+    )
     has_depth, has_vaf = read_evidence_available(header, tumor)
     lines = header_lines(
         filters,
         _applied(filters, has_depth, has_vaf, af_fields),
-        {"source": "VCF", "annotation": fmt.source if fmt else NO_TRANSCRIPT, "genome_build": genome_build, "tumor_sample_barcode": patient},
+        {
+            "source": "VCF",
+            "annotation": fmt.source if fmt else NO_TRANSCRIPT,
+            "genome_build": genome_build,
+            "tumor_sample_barcode": patient,
+        },
     )
     writer = MafWriter(out, lines)
     try:
         kwargs = {"block_bytes": block_bytes} if block_bytes else {}
         for block in read_vcf_alleles(header, tumor, settings, references.contig_match, stats, **kwargs):
             writer.write(annotator.block(block))
-        if stats.counts["records"] and stats.counts["records"] == stats.counts["unknown_contig"] and not all(
-            map(is_extra_contig, stats.unknown_contigs)
+        if (
+            stats.counts["records"]
+            and stats.counts["records"] == stats.counts["unknown_contig"]
+            and not all(map(is_extra_contig, stats.unknown_contigs))
         ):
             raise InputError(
                 vcf,
@@ -711,18 +818,27 @@ def vcf_to_maf(
         raise
     writer.close()
     counts = dict(stats.counts) | dict(annotator.counts)
-    dropped = {**counts, "unknown_contig": stats.alleles["unknown_contig"], "failed_filter": stats.alleles["failed_filter"]}
+    dropped = {
+        **counts,
+        "unknown_contig": stats.alleles["unknown_contig"],
+        "failed_filter": stats.alleles["failed_filter"],
+    }
     not_applied = {"min_depth": counts.get("not_applied_min_depth", 0), "min_vaf": counts.get("not_applied_min_vaf", 0)}
     if filters.max_population_af < 1 and not af_fields:
         not_applied["max_population_af"] = writer.rows
     accounting = accounting_of(stats.alleles["records"], writer.rows, dropped, not_applied)
-    summary = MafSummary(counts, writer.rows, fmt.source if fmt else NO_TRANSCRIPT, sorted(stats.unknown_contigs), accounting)
+    summary = MafSummary(
+        counts, writer.rows, fmt.source if fmt else NO_TRANSCRIPT, sorted(stats.unknown_contigs), accounting
+    )
     _log_summary("VCF", summary, has_depth, has_vaf, filters)
     if stats.looks_swapped:
         log.warning(
             "%s: tumour and normal columns look swapped: the normal (%s) shows the higher allele fraction in %d of %d "
             "passing alleles; check the sheet's tumor_sample/normal_sample",
-            patient, "column named by the sheet" if normal_sample else "other column", stats.normal_higher, stats.normal_compared,
+            patient,
+            "column named by the sheet" if normal_sample else "other column",
+            stats.normal_higher,
+            stats.normal_compared,
         )
     return summary
 
@@ -742,7 +858,9 @@ def _log_summary(kind: str, summary: MafSummary, has_depth: bool, has_vaf: bool,
     if summary.unknown_contigs:
         log.warning(
             "%s: %d record(s) on contigs absent from the genes reference dropped (counted as dropped_unknown_contig): %s",
-            kind, summary.accounting.get("dropped_unknown_contig", 0), shorten(summary.unknown_contigs),
+            kind,
+            summary.accounting.get("dropped_unknown_contig", 0),
+            shorten(summary.unknown_contigs),
         )
     if not has_depth and filters.min_depth > 0:
         log.warning("%s: no depth field: min_depth not applied", kind)
@@ -818,8 +936,14 @@ def _maf_chunks(path: str | os.PathLike[str], chunk_rows: int = 200_000):
         if missing:
             raise InputError(path, "header", f"MAF column(s) {shorten(missing)}", f"columns {shorten(header)}")
         reader = pd.read_csv(
-            path, sep="\t", skiprows=skip, dtype=str, chunksize=chunk_rows,
-            keep_default_na=False, na_values=[""], compression="infer",
+            path,
+            sep="\t",
+            skiprows=skip,
+            dtype=str,
+            chunksize=chunk_rows,
+            keep_default_na=False,
+            na_values=[""],
+            compression="infer",
         )
         rows = 0
         for chunk in reader:
@@ -828,7 +952,9 @@ def _maf_chunks(path: str | os.PathLike[str], chunk_rows: int = 200_000):
         if not rows:
             yield pd.DataFrame(columns=[renames.get(h, h) for h in header], dtype=str)
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as error:
-        raise InputError(path, "content", "a tab-separated MAF (plain or gzipped)", str(error).splitlines()[0][:200]) from None
+        raise InputError(
+            path, "content", "a tab-separated MAF (plain or gzipped)", str(error).splitlines()[0][:200]
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(path, "content", "a MAF with a header line", "no header") from None
 
@@ -862,7 +988,9 @@ def choose_barcode(
         if tumor_sample in barcodes or len(barcodes) > 1:
             return tumor_sample if tumor_sample in barcodes else None
         raise InputError(
-            maf, "column 'Tumor_Sample_Barcode'", f"barcode {tumor_sample!r} (sheet column tumor_sample)",
+            maf,
+            "column 'Tumor_Sample_Barcode'",
+            f"barcode {tumor_sample!r} (sheet column tumor_sample)",
             f"barcodes {shorten(sorted(barcodes))}",
         )
     if len(barcodes) == 1:
@@ -873,7 +1001,10 @@ def choose_barcode(
     prefixed = sorted(b for b in barcodes if raw_patient and b.startswith(f"{raw_patient}-"))
     if len(prefixed) > 1:
         raise InputError(
-            maf, "column 'Tumor_Sample_Barcode'", "one barcode per patient (set tumor_sample in the sheet)", f"barcodes {shorten(prefixed)}"
+            maf,
+            "column 'Tumor_Sample_Barcode'",
+            "one barcode per patient (set tumor_sample in the sheet)",
+            f"barcodes {shorten(prefixed)}",
         )
     return prefixed[0] if prefixed else None
 
@@ -931,17 +1062,27 @@ def maf_to_maf(
             extra = sorted(b for b in barcodes if b not in claims and not any(b.startswith(f"{c}-") for c in claims))
             if extra and unknown_samples == "error":
                 raise InputError(
-                    maf, "column 'Tumor_Sample_Barcode'",
+                    maf,
+                    "column 'Tumor_Sample_Barcode'",
                     "only barcodes of the sheet's patients (tumor_sample, else the patient id; or config unknown_samples: drop)",
                     f"{len(extra)} other barcode(s) {shorten(extra)}",
                 )
             if extra:
-                log.warning("MAF: rows of %d barcode(s) no sheet patient names are not read (unknown_samples: drop)", len(extra))
+                log.warning(
+                    "MAF: rows of %d barcode(s) no sheet patient names are not read (unknown_samples: drop)", len(extra)
+                )
         table = table[table["Tumor_Sample_Barcode"] == wanted]
         if wanted is None:
-            log.warning("MAF: no row of patient %s in a MAF of %d barcodes: no mutations (an empty MAF)", patient, len(barcodes))
+            log.warning(
+                "MAF: no row of patient %s in a MAF of %d barcodes: no mutations (an empty MAF)", patient, len(barcodes)
+            )
     elif tumor_sample and len(table):
-        raise InputError(maf, "header", f"a Tumor_Sample_Barcode column with {tumor_sample!r} (sheet column tumor_sample)", "no barcodes")
+        raise InputError(
+            maf,
+            "header",
+            f"a Tumor_Sample_Barcode column with {tumor_sample!r} (sheet column tumor_sample)",
+            "no barcodes",
+        )
     counts["records"] = len(table)
     check_maf_rows(maf, table, genome_build)
     pos = numbers_of(table, "Start_Position", maf)
@@ -950,7 +1091,12 @@ def maf_to_maf(
     unknown_contigs = sorted({str(c) for c, k in zip(table["Chromosome"], known) if not k})
     counts["unknown_contig"] = int((~known).sum())
     if len(table) and not known.any() and not all(map(is_extra_contig, unknown_contigs)):
-        raise InputError(maf, f"row {int(table.index[0]) + 2}, column 'Chromosome'", f"contigs of the genes reference ({shorten(references.index.contigs, 4)}; with or without 'chr')", f"only {shorten(unknown_contigs)}")
+        raise InputError(
+            maf,
+            f"row {int(table.index[0]) + 2}, column 'Chromosome'",
+            f"contigs of the genes reference ({shorten(references.index.contigs, 4)}; with or without 'chr')",
+            f"only {shorten(unknown_contigs)}",
+        )
     keep = known.copy()
     if "FILTER" in table.columns:
         allowed = set(filters.pass_filters) | {"."}
@@ -968,7 +1114,9 @@ def maf_to_maf(
         counts["low_vaf"] = int((keep & low).sum())
         keep &= ~low
         counts["not_applied_min_vaf"] = int((keep & np.isnan(vaf)).sum())
-    af_fields = list(population_af_keys([c for c in table.columns if c not in MAF_COLUMNS], filters.population_af_fields))
+    af_fields = list(
+        population_af_keys([c for c in table.columns if c not in MAF_COLUMNS], filters.population_af_fields)
+    )
     population_af = np.full(len(table), np.nan)
     for column in af_fields:
         population_af = np.fmax(population_af, numbers_of(table, column, maf))
@@ -993,15 +1141,23 @@ def maf_to_maf(
         alts=pa.array([c[2] for c in converted], pa.string()),
         allele=np.ones(n, dtype=np.int64),
         filter=pa.array(text("FILTER"), pa.string()),
-        t_depth=depth[selected], t_ref_count=ref_count[selected], t_alt_count=alt_count[selected],
-        t_vaf=vaf[selected], population_af=population_af[selected],
+        t_depth=depth[selected],
+        t_ref_count=ref_count[selected],
+        t_alt_count=alt_count[selected],
+        t_vaf=vaf[selected],
+        population_af=population_af[selected],
     )
     kinds = [_TYPE_CODE[variant_type(c[1], c[2])] for c in converted]
     nothing = pa.repeat(pa.scalar("", pa.string()), n)
     alleles = Alleles(
-        vcf_pos=np.full(n, np.nan), vcf_ref=nothing, vcf_alt=nothing, start=block.pos.copy(),
+        vcf_pos=np.full(n, np.nan),
+        vcf_ref=nothing,
+        vcf_alt=nothing,
+        start=block.pos.copy(),
         end=np.array([s + 1 if r == "-" else s + len(r) - 1 for s, r, _ in converted], dtype=np.int64),
-        ref=block.ref, alt=block.alt, kind=np.array(kinds, dtype=np.int64),
+        ref=block.ref,
+        alt=block.alt,
+        kind=np.array(kinds, dtype=np.int64),
     )
     given = Given()
     columns = {c: text(c) for c in ANNOTATION_TEXT if c != "annotation_source"}
@@ -1022,7 +1178,12 @@ def maf_to_maf(
     lines = header_lines(
         filters,
         _applied(filters, has_depth, has_vaf, af_fields),
-        {"source": "MAF", "annotation": "MAF columns (gene overlap where absent)", "genome_build": genome_build, "tumor_sample_barcode": patient},
+        {
+            "source": "MAF",
+            "annotation": "MAF columns (gene overlap where absent)",
+            "genome_build": genome_build,
+            "tumor_sample_barcode": patient,
+        },
     )
     writer = MafWriter(out_path, lines)
     try:
@@ -1049,26 +1210,42 @@ def check_maf_rows(path: str | os.PathLike[str], table: pd.DataFrame, genome_bui
     if np.isnan(pos).any():
         raise _row_error(path, table, np.isnan(pos), "Start_Position", "a position", lambda i: "a blank cell")
     if (pos < 1).any():
-        raise _row_error(path, table, pos < 1, "Start_Position", "a 1-based position (1 or more)", lambda i: f"{pos[i]:g}")
+        raise _row_error(
+            path, table, pos < 1, "Start_Position", "a 1-based position (1 or more)", lambda i: f"{pos[i]:g}"
+        )
     ref = table["Reference_Allele"].fillna("-").astype(str).str.upper().to_numpy()
     alt = np.asarray(alternate_alleles(table), dtype=object)
-    same = (ref == alt)
+    same = ref == alt
     if same.any():
         raise _row_error(
-            path, table, same, "Tumor_Seq_Allele2", "an allele that differs from Reference_Allele", lambda i: f"{ref[i]!r} = Reference_Allele"
+            path,
+            table,
+            same,
+            "Tumor_Seq_Allele2",
+            "an allele that differs from Reference_Allele",
+            lambda i: f"{ref[i]!r} = Reference_Allele",
         )
     alt_count, depth = numbers_of(table, "t_alt_count", path), numbers_of(table, "t_depth", path)
     over = alt_count > depth
     if over.any():
         raise _row_error(
-            path, table, over, "t_alt_count", "at most t_depth reads", lambda i: f"{alt_count[i]:g} of t_depth {depth[i]:g}"
+            path,
+            table,
+            over,
+            "t_alt_count",
+            "at most t_depth reads",
+            lambda i: f"{alt_count[i]:g} of t_depth {depth[i]:g}",
         )
     if "Variant_Classification" in table.columns:
         classes = table["Variant_Classification"]
         unknown = (classes.notna() & ~classes.isin(MAF_CLASSES)).to_numpy()
         if unknown.any():
             raise _row_error(
-                path, table, unknown, "Variant_Classification", "a MAF class (Missense_Mutation, Frame_Shift_Del, IGR ...)",
+                path,
+                table,
+                unknown,
+                "Variant_Classification",
+                "a MAF class (Missense_Mutation, Frame_Shift_Del, IGR ...)",
                 lambda i: repr(classes.iloc[i]),
             )
     if "NCBI_Build" in table.columns and genome_build in BUILD_VALUES:
@@ -1077,7 +1254,12 @@ def check_maf_rows(path: str | os.PathLike[str], table: pd.DataFrame, genome_bui
         wrong = builds.isin(other).to_numpy()
         if wrong.any():
             raise _row_error(
-                path, table, wrong, "NCBI_Build", f"{genome_build} (config genome_build)", lambda i: repr(table["NCBI_Build"].iloc[i])
+                path,
+                table,
+                wrong,
+                "NCBI_Build",
+                f"{genome_build} (config genome_build)",
+                lambda i: repr(table["NCBI_Build"].iloc[i]),
             )
 
 
@@ -1143,8 +1325,13 @@ def read_maf(path: str | os.PathLike[str], columns: Iterable[str] | None = None)
     """A MAF written by this module (leading ``#`` lines skipped), with its types."""
     usecols = list(columns) if columns is not None else None
     frame = pd.read_csv(
-        path, sep="\t", skiprows=_comment_lines(path), usecols=usecols,
-        dtype={"Chromosome": str, "Hugo_Symbol": str, "vcf_chrom": str}, keep_default_na=False, na_values=[""],
+        path,
+        sep="\t",
+        skiprows=_comment_lines(path),
+        usecols=usecols,
+        dtype={"Chromosome": str, "Hugo_Symbol": str, "vcf_chrom": str},
+        keep_default_na=False,
+        na_values=[""],
     )
     for column in ("is_hotspot", "is_driver_gene"):
         if column in frame.columns:
@@ -1196,9 +1383,11 @@ def variants_to_maf(
                 if os.path.exists(part):
                     os.unlink(part)
             header = [line for line in lines if line.startswith("#")]
-            rows = lines[len(header):]
+            rows = lines[len(header) :]
             columns = rows[0].split("\t")
-            key_columns = [columns.index(c) for c in ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")]
+            key_columns = [
+                columns.index(c) for c in ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
+            ]
             duplicates = 0
             for row in rows[1:]:
                 fields = row.split("\t")
@@ -1210,10 +1399,14 @@ def variants_to_maf(
                 body.append(row.encode())
             if duplicates:
                 summary.counts["duplicate"] = duplicates
-                dropped = {k.removeprefix("dropped_"): v for k, v in summary.accounting.items() if k.startswith("dropped_")}
+                dropped = {
+                    k.removeprefix("dropped_"): v for k, v in summary.accounting.items() if k.startswith("dropped_")
+                }
                 dropped["duplicate"] = dropped.get("duplicate", 0) + duplicates
                 not_applied = {
-                    k.removeprefix("not_applied_"): v for k, v in summary.accounting.items() if k.startswith("not_applied_")
+                    k.removeprefix("not_applied_"): v
+                    for k, v in summary.accounting.items()
+                    if k.startswith("not_applied_")
                 }
                 records, kept = summary.accounting["records"], summary.accounting["kept"] - duplicates
                 summary.accounting = accounting_of(records, kept, dropped, not_applied)

@@ -132,7 +132,12 @@ def open_text(path: str | os.PathLike[str]) -> Iterator[pysam.BGZFile]:
 
 
 def _truncated(path: str | os.PathLike[str], line: int) -> InputError:
-    return InputError(path, f"line {line}", "a complete gzip/bgzip stream", "a damaged or truncated compressed file (it ends inside a block)")
+    return InputError(
+        path,
+        f"line {line}",
+        "a complete gzip/bgzip stream",
+        "a damaged or truncated compressed file (it ends inside a block)",
+    )
 
 
 def read_vcf_header(path: str | os.PathLike[str]) -> VcfHeader:
@@ -148,7 +153,9 @@ def read_vcf_header(path: str | os.PathLike[str]) -> VcfHeader:
                 raise _truncated(path, number + 1) from None
             number += 1
             if number == 1 and raw.startswith(b"BCF"):
-                raise InputError(path, "content", "a VCF text file (plain or bgzipped)", "BCF (convert it with `bcftools view -Oz`)")
+                raise InputError(
+                    path, "content", "a VCF text file (plain or bgzipped)", "BCF (convert it with `bcftools view -Oz`)"
+                )
             if b"\x00" in raw:
                 raise InputError(path, f"line {number}", "VCF text", "binary data")
             try:
@@ -156,18 +163,29 @@ def read_vcf_header(path: str | os.PathLike[str]) -> VcfHeader:
             except UnicodeDecodeError:
                 raise InputError(path, f"line {number}", "UTF-8 text", "bytes that are not UTF-8") from None
             if not raw:
-                raise InputError(path, f"line {number}", "a '#CHROM' header line after the '##' meta lines", "the end of the file")
+                raise InputError(
+                    path, f"line {number}", "a '#CHROM' header line after the '##' meta lines", "the end of the file"
+                )
             if line.startswith("##"):
                 meta.append(line)
                 continue
             if not line.startswith("#CHROM"):
-                raise InputError(path, f"line {number}", "the '#CHROM POS ID REF ALT QUAL FILTER INFO ...' header line", repr(line[:60]))
+                raise InputError(
+                    path,
+                    f"line {number}",
+                    "the '#CHROM POS ID REF ALT QUAL FILTER INFO ...' header line",
+                    repr(line[:60]),
+                )
             break
     columns = line[1:].split("\t")
     if [c.upper() for c in columns[:8]] != list(FIXED_COLUMNS):
-        raise InputError(path, f"line {number} (#CHROM)", f"columns {' '.join(FIXED_COLUMNS)} first", f"{' '.join(columns[:8])!r}")
+        raise InputError(
+            path, f"line {number} (#CHROM)", f"columns {' '.join(FIXED_COLUMNS)} first", f"{' '.join(columns[:8])!r}"
+        )
     if len(columns) > 8 and columns[8] != "FORMAT":
-        raise InputError(path, f"line {number} (#CHROM), column 9", "'FORMAT' before the sample columns", repr(columns[8]))
+        raise InputError(
+            path, f"line {number} (#CHROM), column 9", "'FORMAT' before the sample columns", repr(columns[8])
+        )
     if len(columns) == 9:
         raise InputError(path, f"line {number} (#CHROM)", "at least one sample column after FORMAT", "none")
     header = pysam.VariantHeader()
@@ -213,14 +231,19 @@ def check_vcf_build(header: VcfHeader, genome_build: str) -> None:
     named = build_named(reference)
     if named and named != genome_build:
         raise InputError(
-            header.path, "header, ##reference", f"a {genome_build} reference (config genome_build)", f"{reference[:100]!r} ({named})"
+            header.path,
+            "header, ##reference",
+            f"a {genome_build} reference (config genome_build)",
+            f"{reference[:100]!r} ({named})",
         )
     for contig, length in header.contig_lengths.items():
         key = contig_name_key(contig)
         for build, lengths in BUILD_CONTIG_LENGTHS.items():
             if build != genome_build and lengths.get(key) == length:
                 raise InputError(
-                    header.path, f"header, ##contig=<ID={contig}>", f"{genome_build} contig lengths (config genome_build)",
+                    header.path,
+                    f"header, ##contig=<ID={contig}>",
+                    f"{genome_build} contig lengths (config genome_build)",
                     f"length {length}, as in {build}",
                 )
 
@@ -235,13 +258,28 @@ def choose_tumor_sample(header: VcfHeader, tumor_sample: str | None, normal_samp
     where = f"line {header.n_lines} (#CHROM), sample columns"
     if not samples:
         if tumor_sample:
-            raise InputError(header.path, where, f"a sample column {tumor_sample!r} (sheet column tumor_sample)", "a VCF without sample columns")
+            raise InputError(
+                header.path,
+                where,
+                f"a sample column {tumor_sample!r} (sheet column tumor_sample)",
+                "a VCF without sample columns",
+            )
         return None
     if normal_sample and normal_sample not in samples:
-        raise InputError(header.path, where, f"a sample column {normal_sample!r} (sheet column normal_sample)", f"samples {shorten(samples)}")
+        raise InputError(
+            header.path,
+            where,
+            f"a sample column {normal_sample!r} (sheet column normal_sample)",
+            f"samples {shorten(samples)}",
+        )
     if tumor_sample:
         if tumor_sample not in samples:
-            raise InputError(header.path, where, f"a sample column {tumor_sample!r} (sheet column tumor_sample)", f"samples {shorten(samples)}")
+            raise InputError(
+                header.path,
+                where,
+                f"a sample column {tumor_sample!r} (sheet column tumor_sample)",
+                f"samples {shorten(samples)}",
+            )
         return tumor_sample
     if len(samples) == 1:
         return samples[0]
@@ -255,7 +293,10 @@ def choose_tumor_sample(header: VcfHeader, tumor_sample: str | None, normal_samp
     if len(rest) == 1:
         return rest[0]
     raise InputError(
-        header.path, where, "a tumor_sample in the sheet (the tumour column cannot be told from the names)", f"samples {shorten(samples)}"
+        header.path,
+        where,
+        "a tumor_sample in the sheet (the tumour column cannot be told from the names)",
+        f"samples {shorten(samples)}",
     )
 
 
@@ -410,13 +451,17 @@ def _diagnose(header: VcfHeader, error: Exception) -> InputError:
                 continue
             fields = text.split("\t")
             if len(fields) != width:
-                return InputError(path, f"line {number}", f"{width} tab-separated fields (as the #CHROM line)", f"{len(fields)}")
+                return InputError(
+                    path, f"line {number}", f"{width} tab-separated fields (as the #CHROM line)", f"{len(fields)}"
+                )
             if not fields[1].isdigit():
                 return InputError(path, f"line {number}, column POS", "a 1-based position", repr(fields[1][:30]))
     return InputError(path, "records", "records readable as VCF", str(error).splitlines()[0][:200])
 
 
-def iter_blocks(header: VcfHeader, columns: Sequence[str], block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[int, pa.RecordBatch]]:
+def iter_blocks(
+    header: VcfHeader, columns: Sequence[str], block_bytes: int = BLOCK_BYTES
+) -> Iterator[tuple[int, pa.RecordBatch]]:
     """Blocks of records as pyarrow batches of the named columns (POS as int64, the rest as text).
 
     Yields the line number of each block's first record with the block. Any parsing problem becomes
@@ -436,7 +481,9 @@ def iter_blocks(header: VcfHeader, columns: Sequence[str], block_bytes: int = BL
             reader = pacsv.open_csv(
                 handle,
                 read_options=pacsv.ReadOptions(column_names=names, block_size=block_bytes, use_threads=True),
-                parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter="\t", quote_char=False, double_quote=False, escape_char=False
+                ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=types, include_columns=wanted, strings_can_be_null=False, check_utf8=True
                 ),
@@ -577,7 +624,11 @@ def read_evidence_available(header: VcfHeader, tumor: str | None) -> tuple[bool,
     """Whether the tumour's depth and its allele fraction can be read from this VCF (else the filters on them cannot apply)."""
     formats = set(header.formats) if tumor else set()
     strelka = set(STRELKA_SNV_KEYS) <= formats or set(STRELKA_INDEL_KEYS) <= formats
-    depth = bool(formats & {*DEPTH_FORMAT_KEYS, *AD_FORMAT_KEYS}) or strelka or bool(set(header.info) & set(DEPTH_INFO_KEYS))
+    depth = (
+        bool(formats & {*DEPTH_FORMAT_KEYS, *AD_FORMAT_KEYS})
+        or strelka
+        or bool(set(header.info) & set(DEPTH_INFO_KEYS))
+    )
     vaf = bool(formats & {*AD_FORMAT_KEYS, *AF_FORMAT_KEYS}) or strelka or bool(set(header.info) & set(VAF_INFO_KEYS))
     return depth, vaf
 
@@ -601,7 +652,9 @@ def strelka_tier1_counts(
         return to_float(list_take(lists, np.zeros(len(values), np.int64)), path, f"FORMAT/{key}", lines)[rows]
 
     ref_rows = ref.take(pa.array(rows))
-    single = _numpy(pc.equal(pc.utf8_length(ref_rows), 1)).astype(bool) & _numpy(pc.equal(pc.utf8_length(alt), 1)).astype(bool)
+    single = _numpy(pc.equal(pc.utf8_length(ref_rows), 1)).astype(bool) & _numpy(
+        pc.equal(pc.utf8_length(alt), 1)
+    ).astype(bool)
     if all(f is not None for f in snv_fields):
         counts = {key[0]: tier1(f, key) for key, f in zip(STRELKA_SNV_KEYS, snv_fields)}
         snv_total = sum(counts.values())
@@ -669,7 +722,9 @@ def read_vcf_alleles(
         position = _numpy(batch.column("POS")).astype(np.int64)
         if (position < 1).any():
             i = int(np.flatnonzero(position < 1)[0])
-            raise InputError(path, f"line {int(lines[i])}, column POS", "a 1-based position (1 or more)", str(int(position[i])))
+            raise InputError(
+                path, f"line {int(lines[i])}, column POS", "a 1-based position (1 or more)", str(int(position[i]))
+            )
         if not record_ok.any():
             continue
         # Columns are worked on whole (no copy of the block); rows that failed are masked out below.
@@ -677,7 +732,9 @@ def read_vcf_alleles(
         ref, bad_ref = bases(sub.column("REF"))
         if bad_ref.any():
             i = int(np.flatnonzero(bad_ref)[0])
-            raise InputError(path, f"line {int(lines[i])}, column REF", "bases A, C, G, T or N", repr(ref[i].as_py()[:30]))
+            raise InputError(
+                path, f"line {int(lines[i])}, column REF", "bases A, C, G, T or N", repr(ref[i].as_py()[:30])
+            )
 
         # One row per ALT allele.
         alt_text = sub.column("ALT")
@@ -699,13 +756,21 @@ def read_vcf_alleles(
             bad = ~simple & ~symbolic
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise InputError(path, f"line {int(lines[rows[i]])}, column ALT", "bases, '*', '.', or a symbolic allele", repr(texts[i][:30]))
+                raise InputError(
+                    path,
+                    f"line {int(lines[rows[i]])}, column ALT",
+                    "bases, '*', '.', or a symbolic allele",
+                    repr(texts[i][:30]),
+                )
             stats.counts["symbolic_alt"] += int((symbolic & record_ok[rows]).sum())
         same = _numpy(pc.equal(alt, ref.take(pa.array(rows)))).astype(bool) & simple
         if same.any():
             i = int(np.flatnonzero(same)[0])
             raise InputError(
-                path, f"line {int(lines[rows[i]])}, column ALT", "an allele that differs from REF", f"ALT {texts_of(alt, i)!r} = REF"
+                path,
+                f"line {int(lines[rows[i]])}, column ALT",
+                "an allele that differs from REF",
+                f"ALT {texts_of(alt, i)!r} = REF",
             )
 
         # FORMAT fields of the tumour column, per record.
@@ -727,7 +792,12 @@ def read_vcf_alleles(
                 numbers = [p for p in text.replace("|", "/").split("/") if p != "."]
                 if not all(p.isdigit() for p in numbers):
                     bad = int(np.flatnonzero(gt_codes == len(calls))[0])
-                    raise InputError(path, f"line {int(lines[bad])}, FORMAT/GT", "allele numbers or '.' separated by '/' or '|'", repr(text))
+                    raise InputError(
+                        path,
+                        f"line {int(lines[bad])}, FORMAT/GT",
+                        "allele numbers or '.' separated by '/' or '|'",
+                        repr(text),
+                    )
                 calls.append({int(p) for p in numbers})
             width = int(max([n_alts.max(initial=0), *[max(c, default=0) for c in calls]])) + 1
             table = np.zeros((len(calls), width), dtype=bool)
@@ -743,7 +813,9 @@ def read_vcf_alleles(
         if ad is not None:
             ad_lists = pc.split_pattern(pc.fill_null(ad, "."), ",")
             ad_alt = to_float(list_take(ad_lists, allele, rows), path, f"FORMAT/{ad_keys[0]}", alt_lines)
-            ad_ref = to_float(list_take(ad_lists, np.zeros(n_rows, np.int64), rows), path, f"FORMAT/{ad_keys[0]}", alt_lines)
+            ad_ref = to_float(
+                list_take(ad_lists, np.zeros(n_rows, np.int64), rows), path, f"FORMAT/{ad_keys[0]}", alt_lines
+            )
             sums, complete = list_sums(ad_lists, path, f"FORMAT/{ad_keys[0]}", lines)
             ad_sum, ad_complete = sums[rows], complete[rows]
             present = np.where(gt_known | np.isnan(ad_alt), present, ad_alt > 0)
@@ -762,7 +834,8 @@ def read_vcf_alleles(
                 if over.any():
                     i = int(np.flatnonzero(over)[0])
                     raise InputError(
-                        path, f"line {int(alt_lines[i])}, sample {tumor!r}",
+                        path,
+                        f"line {int(alt_lines[i])}, sample {tumor!r}",
                         f"an alternate read count (FORMAT/{ad_keys[0]}) within {AD_OVER_DP_FACTOR:g} x the depth "
                         f"(FORMAT/{depth_keys[0]}) + {AD_OVER_DP_READS}",
                         f"{int(ad_alt[i])} alternate reads of {int(depth[i])}",
@@ -845,8 +918,14 @@ def texts_of(values: pa.Array, i: int) -> str:
 
 
 def normal_fractions(
-    sample: SampleFields, ad_keys: Sequence[str], ref: pa.Array, alt_alleles: pa.Array, allele: np.ndarray, rows: np.ndarray,
-    path: str, record_lines: np.ndarray,
+    sample: SampleFields,
+    ad_keys: Sequence[str],
+    ref: pa.Array,
+    alt_alleles: pa.Array,
+    allele: np.ndarray,
+    rows: np.ndarray,
+    path: str,
+    record_lines: np.ndarray,
 ) -> np.ndarray:
     """The normal column's allele fraction per allele (AD[k] / sum of AD, else Strelka2's tier-1 counts; NaN where unknown)."""
     ad = sample.get(ad_keys) if ad_keys else None
