@@ -20,6 +20,7 @@ from precisionflow.outcome.data import check_outcome
 from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.references import check_driver_cancer_types
+from precisionflow.settings import schema_path
 from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, check_msi_status, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
@@ -84,20 +85,18 @@ def not_a_file(path):
 # A key given twice in a config file (a second `omics:`) would silently replace the first: refused.
 for _configfile in workflow.configfiles:
     stop_on_input_error(check_unique_keys, _configfile)
-validate_or_stop(config, "../config/schemas/config.schema.yaml", config_source())
+validate_or_stop(config, str(schema_path("config")), config_source())
 # Each step's section and each layer against its own schema (defaults filled in per file).
 for _layer, _layer_config in config["omics"].items():
-    validate_or_stop(
-        _layer_config, "../config/schemas/omics.schema.yaml", config_source(), key_prefix=f"omics/{_layer}/"
-    )
+    validate_or_stop(_layer_config, str(schema_path("omics")), config_source(), key_prefix=f"omics/{_layer}/")
 for _step in ("variants", "integration", "targets", "pgx"):
-    validate_or_stop(config[_step], f"../config/schemas/{_step}.schema.yaml", config_source(), key_prefix=f"{_step}/")
+    validate_or_stop(config[_step], str(schema_path(_step)), config_source(), key_prefix=f"{_step}/")
 if config["outcome"]:
-    validate_or_stop(config["outcome"], "../config/schemas/outcome.schema.yaml", config_source(), key_prefix="outcome/")
+    validate_or_stop(config["outcome"], str(schema_path("outcome")), config_source(), key_prefix="outcome/")
 
 SHEET_PATH = config["samples"]
 SHEET = stop_on_input_error(load_sheet, SHEET_PATH)
-validate_or_stop(SHEET, "../config/schemas/samples.schema.yaml", SHEET_PATH)
+validate_or_stop(SHEET, str(schema_path("samples")), SHEET_PATH)
 stop_on_input_error(
     check_columns,
     SHEET,

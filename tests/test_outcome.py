@@ -11,7 +11,7 @@ from precisionflow.errors import InputError
 from precisionflow.outcome import associations, data, model
 from precisionflow.outcome.pipeline import risk_model
 
-SETTINGS = {  # the schema's defaults (config/schemas/outcome.schema.yaml), shrunk where a test says so
+SETTINGS = {  # the schema's defaults (precisionflow/schemas/outcome.schema.yaml), shrunk where a test says so
     "seed": 2024,
     "folds": 5,
     "repeats": 5,

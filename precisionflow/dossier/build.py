@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from precisionflow.actionability.matching import SPEC_COLUMNS as ACTIONABLE_COLUMNS
 from precisionflow.dossier import figures
 from precisionflow.dossier.gather import (
-    ACTIONABLE_COLUMNS,
     CONTRIBUTION_COLUMNS,
     EXPLANATION_COLUMNS,
     PGX_COLUMNS,

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from precisionflow.dossier.gather import ACTIONABLE_COLUMNS, Sources
+from precisionflow.actionability.matching import SPEC_COLUMNS as ACTIONABLE_COLUMNS
+from precisionflow.dossier.gather import Sources
 
 GENES = [
     "ERBB2",

@@ -45,7 +45,7 @@ DEFAULTS: dict = {
     "explanations": {"top_features": 20},
 }
 # (for library users and tests without the config; the workflow fills these in from
-# config/schemas/integration.schema.yaml, which is where each default is written for the config)
+# precisionflow/schemas/integration.schema.yaml, which is where each default is written for the config)
 
 
 def check_group_columns(omics: Mapping[str, Mapping], label: str | None, source: str = "the config") -> None:

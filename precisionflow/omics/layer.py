@@ -48,7 +48,7 @@ DEFAULT_NORMALIZATION = {"counts": "median_of_ratios", "intensity": "median", "l
 
 @dataclass
 class Settings:
-    """A layer's config with every default filled in (config/schemas/omics.schema.yaml)."""
+    """A layer's config with every default filled in (precisionflow/schemas/omics.schema.yaml)."""
 
     type: str
     path: str
