@@ -42,7 +42,7 @@ bench: venv
 
 ## demo: regenerate the demo cohort (demo/ and config/samples.tsv) from its seed
 demo: venv
-	$(BIN)/python -m precisionflow.demo --project
+	$(BIN)/python -m demo.generator --project
 
 clean:
 	rm -rf results logs benchmarks .snakemake

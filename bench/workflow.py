@@ -16,7 +16,7 @@ def cohort(cache: Path, n: int) -> Path:
     folder = cache / f"cohort_{n}"
     if not (folder / "config.yaml").is_file():
         shutil.rmtree(folder, ignore_errors=True)
-        measure([PYTHON, "-m", "precisionflow.demo", "--out", str(folder), "--patients", str(n)], repeats=1, cwd=ROOT)
+        measure([PYTHON, "-m", "demo.generator", "--out", str(folder), "--patients", str(n)], repeats=1, cwd=ROOT)
     return folder
 
 

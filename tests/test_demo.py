@@ -10,16 +10,18 @@ import pandas as pd
 import pysam
 import yaml
 
-from precisionflow import demo
+from demo.generator import cli as demo
 from precisionflow.omics.layout import layer_sample_ids
+from precisionflow.settings import defaults
+
+
+def demo_files(folder: Path) -> list[Path]:
+    """The demo's data files (its generator package, demo/generator, aside)."""
+    return [p for p in sorted(folder.rglob("*")) if p.is_file() and "generator" not in p.relative_to(folder).parts]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in demo_files(folder)}
 
 
 def test_regenerates_byte_identically(root: Path, tmp_path: Path) -> None:
@@ -29,7 +31,7 @@ def test_regenerates_byte_identically(root: Path, tmp_path: Path) -> None:
 
 
 def test_committed_demo_is_small(root: Path) -> None:
-    size = sum(p.stat().st_size for p in (root / "demo").rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in demo_files(root / "demo"))
     assert size <= 5 * 1024 * 1024
 
 
@@ -92,6 +94,17 @@ def test_generated_cohort_of_other_size(tmp_path: Path) -> None:
     sheet = pd.read_csv(tmp_path / "c" / config["samples"], sep="\t", dtype=str)
     assert len(sheet) == 30
     assert all((tmp_path / "c" / p).is_file() for p in sheet["vcf"].dropna())
-    assert set(config) == set(
-        yaml.safe_load(Path(__file__).resolve().parents[1].joinpath("config/config.yaml").read_text())
-    )
+    project = yaml.safe_load(Path(__file__).resolve().parents[1].joinpath("config/config.yaml").read_text())
+    assert set(config) == set(project)
+    # derived from config/config.yaml, not a second copy: the same settings, paths under the cohort's folder
+    assert config["omics"]["rna"] == {**project["omics"]["rna"], "path": "rna/salmon.merged.gene_counts.tsv"}
+    assert config["resources"] == {k: v.removeprefix("demo/") for k, v in project["resources"].items()}
+    assert config["tumor_type"] == project["tumor_type"] and config["outcome"]["models"] == ["coxnet"]
+    assert (config["cohort"], config["samples"]) == ("demo30", "samples.tsv")
+
+
+def test_truth_names_the_schema_default_filters(root: Path) -> None:
+    truth = yaml.safe_load((root / "demo" / "truth.yaml").read_text())
+    filters = defaults("variants")["filters"]
+    assert truth["default_variant_filters"] == {k: filters[k] for k in truth["default_variant_filters"]}
+    assert set(truth["default_variant_filters"]) == {"pass_filters", "min_depth", "min_vaf", "max_population_af"}

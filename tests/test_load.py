@@ -35,7 +35,7 @@ PLAN_SECONDS = 120  # generous for a busy 2-core machine; about 15 s when idle
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("load") / f"cohort_{PATIENTS}"
     subprocess.run(
-        [sys.executable, "-m", "precisionflow.demo", "--out", str(folder), "--patients", str(PATIENTS)],
+        [sys.executable, "-m", "demo.generator", "--out", str(folder), "--patients", str(PATIENTS)],
         cwd=ROOT, check=True, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     return folder
