@@ -194,7 +194,8 @@ def size_factors(
         factors = median_of_ratios(counts)
         if factors is None:
             log.warning(
-                "every gene has a zero in some sample; size factors by PyDESeq2's %s method instead of median-of-ratios",
+                "every gene has a zero in some sample; "
+                "size factors by PyDESeq2's %s method instead of median-of-ratios",
                 fallback,
             )
             factors = pydeseq2_size_factors(counts, fallback, threads)

@@ -85,6 +85,43 @@ def read_feature_map(path: str | Path) -> dict[str, list[str]]:
     return dict(zip(features, genes))
 
 
+def _symbols(
+    feature: str,
+    name_in_file: object,
+    reference: GeneReference | None,
+    feature_map: Mapping[str, list[str]] | None,
+) -> tuple[list[str], str]:
+    """A feature's gene symbols and where they come from, first source that knows them: the feature
+    map, the genes reference (Ensembl ids), the file's gene name column, the reference's symbols."""
+    if feature_map is not None and feature_map.get(feature):
+        return feature_map[feature], "feature_map"
+    if reference is not None and ENSEMBL_GENE.match(feature):
+        symbol = reference.by_ensembl.get(feature.split(".", 1)[0])
+        if symbol:
+            return [symbol], "genes_reference"
+    name = "" if name_in_file is None or pd.isna(name_in_file) else str(name_in_file).strip()
+    # nf-core writes the gene id as gene_name when it knows no name: that is not a symbol
+    if name and not (name == feature and ENSEMBL_GENE.match(feature)):
+        return [name], "file"
+    if reference is not None and feature in reference.symbols:
+        return [feature], "feature_id"
+    return [], "none"
+
+
+def _log_feature_map_use(features: list[str], source: np.ndarray, feature_map: Mapping[str, list[str]]) -> None:
+    unmapped = [f for f, s in zip(features, source) if s != "feature_map"]
+    if unmapped:
+        log.info(
+            "feature map: %d of %d features not in it (gene from other sources or missing): %s",
+            len(unmapped),
+            len(features),
+            shorten(unmapped),
+        )
+    unused = sorted(set(feature_map) - set(features))
+    if unused:
+        log.info("feature map: %d entries name features that this layer lacks", len(unused))
+
+
 def gene_columns(
     features: list[str],
     annotations: pd.DataFrame,
@@ -97,41 +134,13 @@ def gene_columns(
     gene = np.full(n, None, dtype=object)
     genes = np.full(n, None, dtype=object)
     source = np.full(n, "none", dtype=object)
-
-    def assign(i: int, symbols: list[str], how: str) -> None:
-        gene[i], genes[i], source[i] = symbols[0], ";".join(symbols), how
-
     from_file = annotations["gene"] if "gene" in annotations else annotations.get("gene_name")
     for i, feature in enumerate(features):
-        if feature_map is not None and feature_map.get(feature):
-            assign(i, feature_map[feature], "feature_map")
-            continue
-        if reference is not None and ENSEMBL_GENE.match(feature):
-            symbol = reference.by_ensembl.get(feature.split(".", 1)[0])
-            if symbol:
-                assign(i, [symbol], "genes_reference")
-                continue
-        if from_file is not None:
-            name = from_file.iloc[i]
-            name = "" if pd.isna(name) else str(name).strip()
-            # nf-core writes the gene id as gene_name when it knows no name: that is not a symbol
-            if name and not (name == feature and ENSEMBL_GENE.match(feature)):
-                assign(i, [name], "file")
-                continue
-        if reference is not None and feature in reference.symbols:
-            assign(i, [feature], "feature_id")
+        symbols, how = _symbols(feature, None if from_file is None else from_file.iloc[i], reference, feature_map)
+        if symbols:
+            gene[i], genes[i], source[i] = symbols[0], ";".join(symbols), how
     if feature_map is not None:
-        unmapped = [f for f, s in zip(features, source) if s != "feature_map"]
-        if unmapped:
-            log.info(
-                "feature map: %d of %d features not in it (gene from other sources or missing): %s",
-                len(unmapped),
-                n,
-                shorten(unmapped),
-            )
-        unused = sorted(set(feature_map) - set(features))
-        if unused:
-            log.info("feature map: %d entries name features that this layer lacks", len(unused))
+        _log_feature_map_use(features, source, feature_map)
     # categoricals: HDF5 stores missing symbols in them (anndata turns any text column with a gap into one)
     columns = pd.DataFrame(
         {"gene": pd.Categorical(gene), "genes": pd.Categorical(genes), "gene_source": pd.Categorical(source)},

@@ -24,11 +24,6 @@ from precisionflow.sheet import check_matrix_samples
 
 log = logging.getLogger(__name__)
 
-# A value of a log-scale matrix is never this large (log2 of anything measurable stays far below).
-MAX_LOG_VALUE = 100.0
-# Whole numbers only, up to at least this much: raw counts, not log values.
-COUNT_LIKE_MAX = 30.0
-
 
 @dataclass
 class Table:
@@ -211,6 +206,33 @@ MAXQUANT_FLAGS = {
 MAXQUANT_PREFIX = {"contaminant": "CON__", "reverse": "REV__"}
 
 
+def _maxquant_flagged(frame: pd.DataFrame, ids: pd.Series, by_canonical: dict[str, str], path: str) -> dict:
+    """Per flag (contaminant, reverse, only identified by site), the protein groups it removes: by the
+    flag column, else (contaminants, reverse hits) by the id prefix, else none (a log line says which)."""
+    removed: dict[str, np.ndarray] = {}
+    for flag, names in MAXQUANT_FLAGS.items():
+        column = next((by_canonical[n] for n in names if n in by_canonical), None)
+        if column is not None:
+            removed[flag] = (frame[column].fillna("").astype(str).str.strip() == "+").to_numpy()
+        elif flag in MAXQUANT_PREFIX:
+            removed[flag] = (
+                ids.str.split(";")
+                .apply(lambda group, p=MAXQUANT_PREFIX[flag]: all(i.startswith(p) for i in group))
+                .to_numpy()
+            )
+            log.warning(
+                "%s: no %r column; %s protein groups recognised by their %r id prefix",
+                path,
+                names[0],
+                flag,
+                MAXQUANT_PREFIX[flag],
+            )
+        else:
+            removed[flag] = np.zeros(len(frame), dtype=bool)
+            log.warning("%s: no %r column; no protein group removed as %s", path, names[0], flag.replace("_", " "))
+    return removed
+
+
 def read_maxquant(path: str | Path) -> Table:
     """MaxQuant ``proteinGroups.txt`` (real column names or R's dotted ones).
 
@@ -245,37 +267,18 @@ def read_maxquant(path: str | Path) -> Table:
         )
     first_ids = ids.str.split(";").str[0]
 
-    removed: dict[str, np.ndarray] = {}
     qc: dict[str, object] = {
         "intensity_columns": "LFQ intensity" if kind.startswith("^LFQ") else "Intensity",
         "protein_groups_read": int(len(frame)),
     }
-    for flag, names in MAXQUANT_FLAGS.items():
-        column = next((by_canonical[n] for n in names if n in by_canonical), None)
-        if column is not None:
-            removed[flag] = (frame[column].fillna("").astype(str).str.strip() == "+").to_numpy()
-        elif flag in MAXQUANT_PREFIX:
-            removed[flag] = (
-                ids.str.split(";")
-                .apply(lambda group, p=MAXQUANT_PREFIX[flag]: all(i.startswith(p) for i in group))
-                .to_numpy()
-            )
-            log.warning(
-                "%s: no %r column; %s protein groups recognised by their %r id prefix",
-                path,
-                names[0],
-                flag,
-                MAXQUANT_PREFIX[flag],
-            )
-        else:
-            removed[flag] = np.zeros(len(frame), dtype=bool)
-            log.warning("%s: no %r column; no protein group removed as %s", path, names[0], flag.replace("_", " "))
+    removed = _maxquant_flagged(frame, ids, by_canonical, path)
     drop = np.logical_or.reduce(list(removed.values()))
     for flag, mask in removed.items():
         qc[f"removed_{flag}"] = int(mask.sum())
     qc["removed_total"] = int(drop.sum())
     log.info(
-        "%s: %d protein groups read; removed %d potential contaminants, %d reverse hits, %d only identified by site (%d in all); %d kept",
+        "%s: %d protein groups read; removed %d potential contaminants, %d reverse hits, "
+        "%d only identified by site (%d in all); %d kept",
         path,
         len(frame),
         removed["contaminant"].sum(),
@@ -318,120 +321,6 @@ def read_maxquant(path: str | Path) -> Table:
     return Table(
         path, values, samples, features, annotations, "feature", rows, dict(sample_columns), qc, "protein group"
     )
-
-
-def _first(mask: np.ndarray) -> tuple[int, int]:
-    i, j = np.argwhere(mask)[0]
-    return int(i), int(j)
-
-
-def check_values(table: Table, kind: str, *, round_counts: bool = False) -> Table:
-    """What the numbers must be for the layer's ``values``.
-
-    ``counts``: whole numbers ≥ 0, no blank cell (fractional estimates such as salmon's are
-    rounded when ``round_counts``); ``intensity``: ≥ 0 (0 or blank = not measured); ``log``: finite,
-    on a log scale (not raw counts or intensities). For every kind, each sample needs at least one
-    value that is measured (non-zero for counts and intensities).
-    """
-    v = table.values
-    path = table.path
-    if kind == "counts":
-        if v.dtype.kind == "f":
-            blank = np.isnan(v)
-            if blank.any():
-                s, f = _first(blank)
-                raise InputError(
-                    path,
-                    table.where(table.samples[s], table.features[f]),
-                    "a count",
-                    "a missing value (a blank cell, NA or NaN)",
-                )
-            negative = v < 0
-            if negative.any():
-                s, f = _first(negative)
-                raise InputError(
-                    path,
-                    table.where(table.samples[s], table.features[f]),
-                    "a count (a whole number ≥ 0)",
-                    repr(float(v[s, f])),
-                )
-            fractional = v != np.round(v)
-            if fractional.any():
-                if not round_counts:
-                    s, f = _first(fractional)
-                    raise InputError(
-                        path,
-                        table.where(table.samples[s], table.features[f]),
-                        "a count (a whole number; set round_counts: true for estimated counts such as salmon's)",
-                        repr(float(v[s, f])),
-                    )
-                log.warning(
-                    "%s: %d fractional counts rounded to whole numbers (round_counts: true)",
-                    path,
-                    int(fractional.sum()),
-                )
-            v = np.round(v).astype(np.int64)
-        elif v.dtype.kind in "iu":
-            negative = v < 0
-            if negative.any():
-                s, f = _first(negative)
-                raise InputError(
-                    path,
-                    table.where(table.samples[s], table.features[f]),
-                    "a count (a whole number ≥ 0)",
-                    repr(int(v[s, f])),
-                )
-            v = v.astype(np.int64, copy=False)
-        empty = ~(v > 0).any(axis=1)
-    else:
-        v = v.astype(np.float64, copy=False)
-        infinite = np.isinf(v)
-        if infinite.any():
-            s, f = _first(infinite)
-            raise InputError(
-                path, table.where(table.samples[s], table.features[f]), "a finite number", repr(float(v[s, f]))
-            )
-        if kind == "intensity":
-            negative = v < 0
-            if negative.any():
-                s, f = _first(negative)
-                raise InputError(
-                    path,
-                    table.where(table.samples[s], table.features[f]),
-                    "an intensity ≥ 0 (0 or blank: not measured)",
-                    repr(float(v[s, f])),
-                )
-            empty = ~(v > 0).any(axis=1)
-        else:
-            observed = v[~np.isnan(v)]
-            if observed.size and np.abs(observed).max() > MAX_LOG_VALUE:
-                s, f = _first(np.abs(np.nan_to_num(v)) > MAX_LOG_VALUE)
-                raise InputError(
-                    path,
-                    table.where(table.samples[s], table.features[f]),
-                    f"log-scale values (absolute value at most {MAX_LOG_VALUE:g}; raw data need values: counts or intensity)",
-                    repr(float(v[s, f])),
-                )
-            if (
-                observed.size
-                and (observed >= 0).all()
-                and (observed == np.round(observed)).all()
-                and observed.max() >= COUNT_LIKE_MAX
-            ):
-                raise InputError(
-                    path,
-                    "values",
-                    "log-scale values (values: log)",
-                    f"only whole numbers ≥ 0 up to {observed.max():g}: raw counts? (set values: counts)",
-                )
-            empty = np.isnan(v).all(axis=1)
-    if empty.any():
-        sample = table.samples[int(np.flatnonzero(empty)[0])]
-        what = "a sample with at least one value" if kind == "log" else "a sample with at least one non-zero value"
-        raise InputError(
-            path, table.where(sample=sample), what, f"an all-{'missing' if kind == 'log' else 'zero'} sample {sample!r}"
-        )
-    return replace(table, values=v)
 
 
 def to_public(table: Table, public_ids: Mapping[str, str], drop_unknown: bool) -> Table:
