@@ -34,8 +34,6 @@ GENE_COLUMNS = ["chrom", "start", "end", "symbol", "ensembl_id", "strand", "biot
 HOTSPOT_COLUMNS = ["chrom", "pos", "ref", "alt", "gene", "class", "protein_change"]
 DRIVER_ROLES = ("Act", "LoF", "ambiguous")
 
-PathLike = str | os.PathLike[str]
-
 
 # --- contig names ---------------------------------------------------------------------------
 
@@ -69,7 +67,7 @@ def contig_matcher(reference_contigs: Iterable[str]) -> Callable[[str], str | No
 # --- genes ----------------------------------------------------------------------------------
 
 
-def read_genes(path: PathLike) -> pd.DataFrame:
+def read_genes(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The genes BED as a table with columns :data:`GENE_COLUMNS` (starts 0-based, ends exclusive).
 
     Lines starting with ``#`` are skipped. At least four columns are required (``chrom start end
@@ -148,7 +146,7 @@ def _normalise_role(value: object) -> str | None:
     return "ambiguous" if parts else None
 
 
-def read_drivers(path: PathLike) -> pd.DataFrame:
+def read_drivers(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Driver genes, one row per row of the file: ``symbol``, ``role`` (Act / LoF / ambiguous / missing),
     ``cohort`` and ``cancer_type`` (missing when the file has no such column).
 
@@ -192,7 +190,9 @@ def driver_roles(drivers: pd.DataFrame, cancer_types: Iterable[str] = ()) -> pd.
     return roles
 
 
-def check_driver_cancer_types(path: PathLike, cancer_types: Iterable[str], source: str = "the config") -> None:
+def check_driver_cancer_types(
+    path: str | os.PathLike[str], cancer_types: Iterable[str], source: str = "the config"
+) -> None:
     """Every code of ``variants: driver_cancer_types`` must be a ``CANCER_TYPE`` of the drivers file: an
     unknown code would silently leave the genes without their roles. The hint comes from the file's own
     cohorts (IntOGen's ``TCGA_WXS_SKCM`` cohort is ``CM``)."""
@@ -222,7 +222,8 @@ def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
 
     Shared trailing, then shared leading bases are removed (the start moves past removed leading
     bases); an empty allele is ``-``; an insertion starts at the base before the inserted sequence,
-    as in MAF files. Alleles already in MAF convention (one of them ``-``) are returned as given. ``CAGT``/``CGT`` at 100 gives ``(101, "A", "-")``; ``C``/``CTT`` gives ``(100, "-", "TT")``.
+    as in MAF files. Alleles already in MAF convention (one of them ``-``) are returned as given.
+    ``CAGT``/``CGT`` at 100 gives ``(101, "A", "-")``; ``C``/``CTT`` gives ``(100, "-", "TT")``.
     """
     if ref == "-" or alt == "-":  # already MAF convention
         return pos, ref, alt
@@ -235,7 +236,7 @@ def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref or "-", alt or "-"
 
 
-def read_hotspots(path: PathLike) -> pd.DataFrame:
+def read_hotspots(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Hotspots: columns :data:`HOTSPOT_COLUMNS` plus ``maf_start``, ``maf_ref``, ``maf_alt`` (MAF convention).
 
     The file has no header; a first line whose position is not a number and reads like a header
@@ -307,7 +308,7 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype("string").str.strip() == "")
 
 
-def read_drug_gene(path: PathLike) -> pd.DataFrame:
+def read_drug_gene(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Drug-gene interactions (DGIdb layout), one row per claim with a gene and a drug:
     ``gene``, ``drug`` (``drug_name``, else the claim's primary name, else the claim name),
     ``interaction_types``, ``source``, ``drug_chembl_id``, ``pmids`` (blank when absent).
@@ -337,8 +338,9 @@ def read_drug_gene(path: PathLike) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
-def read_drug_categories(path: PathLike) -> pd.DataFrame:
-    """Druggable-genome categories (DGIdb layout): ``gene``, ``category``, ``sources`` (rows with a gene and a category)."""
+def read_drug_categories(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Druggable-genome categories (DGIdb layout): ``gene``, ``category``, ``sources`` (rows with a gene and
+    a category)."""
     frame = read_table(path, sep="\t", dtype=str, what="a gene category table (DGIdb layout)")
     gene = _first_present(frame, _GENE_COLUMN)
     category = _first_present(frame, ("category", "Category"))

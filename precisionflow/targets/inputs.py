@@ -28,26 +28,14 @@ from precisionflow.targets.layout import layer_kinds  # noqa: F401 (read with th
 
 log = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 TRUE_WORDS = {"true", "1", "yes", "t", "y"}
 FALSE_WORDS = {"false", "0", "no", "f", "n", "", "nan", "na", "none"}
 
-
-def boolean_column(frame: pd.DataFrame, column: str, path: PathLike) -> pd.Series:
-    """True/False, 1/0, yes/no (case-insensitive; blank = False); anything else names its row."""
-    text = frame[column].astype(str).str.strip().str.lower()
-    bad = ~text.isin(TRUE_WORDS | FALSE_WORDS)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, f"row {row + 2}, column {column!r}", "True or False", repr(frame[column].iloc[row]))
-    return text.isin(TRUE_WORDS)
-
-
 MAF_COLUMNS = ("Hugo_Symbol", "Variant_Classification", "HGVSp_Short", "is_hotspot")
 
 
-def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
+def read_mafs(paths: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     """Patients' filtered MAFs (variant step) -> ``patient, gene, classification, is_hotspot, protein_change``
     (the MAF's ``hotspot`` label where ``HGVSp_Short`` is blank, e.g. for a VCF without annotation)."""
     frames, files = [], []
@@ -92,7 +80,7 @@ def read_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
 CN_CALLS = ("amp", "gain", "neutral", "loss", "deep_loss")
 
 
-def read_copy_number(path: PathLike | None) -> pd.DataFrame:
+def read_copy_number(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     """``results/variants/copy_number.tsv`` -> ``patient, gene, call, total_cn, ploidy`` for the calls
     other than ``neutral`` (an absent file: none; without a ``ploidy`` column, 2).
 
@@ -146,7 +134,7 @@ def read_copy_number(path: PathLike | None) -> pd.DataFrame:
     return frame[columns][frame["gene"] != ""].reset_index(drop=True)
 
 
-def read_layer(path: PathLike, name: str, kind: str) -> Layer:
+def read_layer(path: str | os.PathLike[str], name: str, kind: str) -> Layer:
     """A normalized layer (``results/omics/{layer}.h5ad``): ``X``, ``var["genes"]`` (or ``var["gene"]``),
     ``layers["missing"]``.
 
@@ -183,7 +171,7 @@ def read_layer(path: PathLike, name: str, kind: str) -> Layer:
 WEIGHT_COLUMNS = ("layer", "feature", "gene", "factor", "weight", "factor_cluster_r2")
 
 
-def read_gene_weights(path: PathLike | None) -> pd.DataFrame | None:
+def read_gene_weights(path: str | os.PathLike[str] | None) -> pd.DataFrame | None:
     """The integration step's long table of feature weights on the joint factors."""
     if path is None:
         return None
@@ -200,8 +188,8 @@ def read_groups(
     groups: str,
     label: str | None,
     sheet_labels: pd.Series | None,
-    predictions: PathLike | None,
-    clusters: PathLike | None,
+    predictions: str | os.PathLike[str] | None,
+    clusters: str | os.PathLike[str] | None,
 ) -> tuple[pd.Series | None, str]:
     """patient -> group, and which factor association (``label`` or ``cluster``) integration uses.
 
@@ -235,7 +223,7 @@ def read_groups(
     return table.set_index("patient")["cluster"].sort_index(), "cluster"
 
 
-def read_targets(path: PathLike) -> pd.DataFrame:
+def read_targets(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A target table this step wrote (cohort or patient): text cells stay text ('' when blank)."""
     return pd.read_csv(
         path,
@@ -253,6 +241,6 @@ def read_targets(path: PathLike) -> pd.DataFrame:
     )
 
 
-def read_actionable(path: PathLike) -> pd.DataFrame:
+def read_actionable(path: str | os.PathLike[str]) -> pd.DataFrame:
     """An actionability table this step wrote (``results/targets/patients/{patient}.actionable.tsv``), as text."""
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)

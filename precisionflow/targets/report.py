@@ -141,9 +141,8 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
     top_n = settings["top_n_cohort_report"]
     note = (
         f"{len(cohort):,} genes with tumour or integration evidence; the top {min(top_n, len(cohort))} shown. "
-        "Each gene's row is the group (label or cluster) where its evidence is strongest, against the rest of the cohort. "
-        + SCORE_NOTE
-        + " Full table: results/targets/cohort_targets.tsv."
+        "Each gene's row is the group (label or cluster) where its evidence is strongest, "
+        "against the rest of the cohort. " + SCORE_NOTE + " Full table: results/targets/cohort_targets.tsv."
     )
     details = ["group", "group_size", "mutated_fraction", "amplified_fraction", "rna_z", "protein_z"]
     return targets_html(
@@ -194,7 +193,8 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
         (actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])
     ]
     # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
-    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a standard therapy
+    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a
+    # standard therapy
     resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
     withdrawn = actionable[actionable["note"].str.startswith("withdrawn")]
     return (
@@ -207,7 +207,8 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
             if len(withdrawn)
             else ""
         )
-        + f'<p class="note">Full table (with tier III driver alterations and prognosis): results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n'
+        + '<p class="note">Full table (with tier III driver alterations and prognosis): '
+        f"results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n"
     )
 
 
@@ -225,7 +226,10 @@ def patient_page(
     details = ["mutations", "copy_number_call", "rna_z", "protein_z"]
     lead = actionable_html(patient, actionable) if actionable is not None else ""
     if lead:
-        note += " Drugs there are inferential (DGIdb, AMP tier II-D at most), listed only for an activating mutation or an amplification."
+        note += (
+            " Drugs there are inferential (DGIdb, AMP tier II-D at most), "
+            "listed only for an activating mutation or an amplification."
+        )
     return targets_html(
         f"Patient {patient}: top targets",
         note,
