@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.stats import rankdata
 
+from precisionflow.settings import defaults
+
 log = logging.getLogger(__name__)
 
 
@@ -83,8 +85,12 @@ def quantile_normalize(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out.T)
 
 
+# the config's defaults (omics schema, ``minprob:``), for callers that give none
+MINPROB = defaults("omics")["minprob"]
+
+
 def minprob(
-    values: np.ndarray, q: float = 0.01, tune_sigma: float = 1.0, seed: int = 1
+    values: np.ndarray, q: float = MINPROB["q"], tune_sigma: float = MINPROB["tune_sigma"], seed: int = MINPROB["seed"]
 ) -> tuple[np.ndarray, dict[str, object]]:
     """imputeLCMD's ``impute.MinProb`` on samples × proteins: returns the imputed matrix and the
     parameters used (per-sample means, the common SD)."""

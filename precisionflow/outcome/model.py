@@ -40,9 +40,7 @@ class CoxnetCV(BaseEstimator):
     ``fit`` (the outer training fold): nothing of the outer test fold reaches them.
     """
 
-    def __init__(
-        self, l1_ratios=(0.5,), n_alphas: int = 30, alpha_min_ratio: float = 0.01, inner_folds: int = 3, seed: int = 0
-    ):
+    def __init__(self, l1_ratios, n_alphas: int, alpha_min_ratio: float, inner_folds: int, seed: int = 0):
         self.l1_ratios = l1_ratios
         self.n_alphas = n_alphas
         self.alpha_min_ratio = alpha_min_ratio

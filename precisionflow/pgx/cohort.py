@@ -14,6 +14,7 @@ from precisionflow.pgx.calls import GENE_COLUMNS, add_outside_calls, read_outsid
 from precisionflow.pgx.definitions import GENES, load_definitions, load_phenotypes
 from precisionflow.pgx.genotypes import read_genotypes
 from precisionflow.pgx.recommendations import RECOMMENDATION_COLUMNS, recommend
+from precisionflow.settings import defaults
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def call_patients(
     definitions_folder: str | Path,
     phenotypes_folder: str | Path,
     genes: Sequence[str] = GENES,
-    max_missing_share: float = 0.5,
+    max_missing_share: float = defaults("pgx")["max_missing_share"],
 ) -> dict[str, pd.DataFrame]:
     """patient -> gene table (SPEC columns + definitions_version), in the order of ``inputs``."""
     definitions = load_definitions(definitions_folder, tuple(genes))

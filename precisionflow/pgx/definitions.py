@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from precisionflow.errors import InputError
+from precisionflow.settings import defaults
 
 # IUPAC nucleotide codes used in a few definitions (e.g. SLCO1B1): the bases each one stands for.
 IUPAC = {
@@ -29,24 +30,7 @@ IUPAC = {
     "N": "ACGT",
 }
 # Genes called from the VCF (CPIC level A/B with SNV/indel-defined alleles, plus CACNA1S and CYP3A4).
-GENES = (
-    "ABCG2",
-    "CACNA1S",
-    "CYP2B6",
-    "CYP2C19",
-    "CYP2C9",
-    "CYP3A4",
-    "CYP3A5",
-    "CYP4F2",
-    "DPYD",
-    "IFNL3",
-    "NAT2",
-    "NUDT15",
-    "SLCO1B1",
-    "TPMT",
-    "UGT1A1",
-    "VKORC1",
-)
+GENES = tuple(defaults("pgx")["genes"])  # the schema's default of pgx: genes
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def _order(first: str, second: str, names: list[str]) -> tuple[str, str]:
 def match_gene(
     definition: GeneDefinition,
     genotypes: tuple[Genotype, ...],
-    max_missing_share: float = 0.5,
+    max_missing_share: float,
     phenotypes: PhenotypeTable | None = None,
 ) -> GeneCall:
     """The top-scoring diplotype(s) of one gene for one sample's unphased genotypes."""
