@@ -21,7 +21,8 @@ COHORTS = {"north": (20, 11), "south": (24, 23)}
 
 def generate(folder: Path, patients: int, seed: int) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "demo.generator", "--out", str(folder), "--patients", str(patients), "--seed", str(seed)],
+        [sys.executable, "-m", "demo.generator", "--out", str(folder),
+         "--patients", str(patients), "--seed", str(seed)],
         check=True, cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     config = yaml.safe_load((folder / "config.yaml").read_text())

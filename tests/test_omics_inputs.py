@@ -69,7 +69,8 @@ def test_sample_not_in_the_sheet_unless_dropped(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         build()
     assert str(error.value) == (
-        f"{path}: sample ids: expected every sample to be a patient of the sheet (or `unknown_samples: drop` in the config), found 1 unknown: 'Z'"
+        f"{path}: sample ids: expected every sample to be a patient of the sheet (or `unknown_samples: drop` in "
+        f"the config), found 1 unknown: 'Z'"
     )
     layer = build(drop_unknown=True)
     assert list(layer.obs_names) == ["A", "B"] and layer.uns["read"]["unknown_samples_dropped"] == 1
@@ -108,7 +109,8 @@ def test_samples_by_features_duplicate_sample_and_bad_cell(tmp_path: Path) -> No
 
 
 MAXQUANT = (
-    "Protein IDs\tGene names\tLFQ intensity A\tLFQ intensity B\tLFQ intensity C\tReverse\tPotential contaminant\tOnly identified by site\n"
+    "Protein IDs\tGene names\tLFQ intensity A\tLFQ intensity B\tLFQ intensity C\tReverse\tPotential "
+    "contaminant\tOnly identified by site\n"
     "P1\tG1\t100\t200\t300\t\t\t\n"
     "P2;P2-2\tG2;G2B\t1000\t0\t3000\t\t\t\n"
     "CON__P3\t\t50\t60\t70\t\t+\t\n"
@@ -130,8 +132,8 @@ def test_maxquant_file_without_intensity_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         build()
     assert (
-        str(error.value)
-        == f"{path}: header: expected MaxQuant intensity columns ('LFQ intensity <sample>' or 'Intensity <sample>'), found none"
+        str(error.value) == f"{path}: header: "
+        "expected MaxQuant intensity columns ('LFQ intensity <sample>' or 'Intensity <sample>'), found none"
     )
 
 
@@ -169,8 +171,8 @@ def test_maxquant_all_zero_sample(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         build()
     assert (
-        str(error.value)
-        == f"{path}: column 'LFQ intensity C': expected a sample with at least one non-zero value, found an all-zero sample 'C'"
+        str(error.value) == f"{path}: column 'LFQ intensity C': "
+        "expected a sample with at least one non-zero value, found an all-zero sample 'C'"
     )
 
 
@@ -186,7 +188,10 @@ def test_maxquant_small_example_end_to_end(tmp_path: Path) -> None:
 def test_config_combinations_checked_by_the_library() -> None:
     with pytest.raises(
         InputError,
-        match=r"key omics/x/normalization: expected one of median_of_ratios, tmm, cpm, none for values: counts, found 'median'",
+        match=(
+            r"key omics/x/normalization: expected one of median_of_ratios, tmm, cpm, none for values: counts, found "
+            r"'median'"
+        ),
     ):
         Settings.from_config("x", {"type": "rna", "path": "p", "normalization": "median"})
     with pytest.raises(InputError, match=r"key omics/x/transform: expected log2 or none with this normalization"):

@@ -20,7 +20,8 @@ from precisionflow.errors import InputError
 from precisionflow.omics import counts as C
 from precisionflow.omics.layer import build_layer
 
-# edgeR 3.40.2: sprintf("%.10f", calcNormFactors(as.matrix(read.csv(airway_counts.csv.gz, row.names = 1)), method = "TMM"))
+# edgeR 3.40.2:
+# sprintf("%.10f", calcNormFactors(as.matrix(read.csv(airway_counts.csv.gz, row.names = 1)), method = "TMM"))
 EDGER_AIRWAY_TMM = [
     1.0553567112,
     1.0291947404,

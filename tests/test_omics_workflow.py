@@ -100,7 +100,10 @@ def test_bad_count_fails_with_one_line_and_leaves_nothing(tmp_path: Path) -> Non
     result = run_snakemake(project, "results/omics/rna.h5ad")
     assert result.returncode != 0
     sample = lines[0].split("\t")[4]
-    expected = f"precisionflow error: demo/rna/salmon.merged.gene_counts.tsv: row 5 (feature {fields[0]!r}), column {sample!r}: expected a count (a whole number ≥ 0), found -4"
+    expected = (
+        f"precisionflow error: demo/rna/salmon.merged.gene_counts.tsv: row 5 (feature {fields[0]!r}), column "
+        f"{sample!r}: expected a count (a whole number ≥ 0), found -4"
+    )
     assert expected in result.stderr
     assert expected in (project / "logs/omics/rna.log").read_text()
     assert not (project / "results/omics/rna.h5ad").exists()

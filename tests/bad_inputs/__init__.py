@@ -354,7 +354,8 @@ def cases() -> dict[str, list[Case]]:
                     edit_config(lambda c: c.update(pseudonymize=True, pseudonym_key="logs/key.txt")),
                 ),
                 (
-                    r"config\.yaml: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found 'logs/key.txt'",
+                    r"config\.yaml: key pseudonym_key: expected a key file outside results/, logs/ and "
+                    r"benchmarks/, found 'logs/key.txt'",
                 ),
             ),
             Case(
@@ -369,16 +370,16 @@ def cases() -> dict[str, list[Case]]:
                 "knowledge_base_not_moalmanac",
                 lambda p: (p / KNOWLEDGE_BASE).write_text('{"drugs": [{"name": "trastuzumab"}]}\n'),
                 (
-                    FILE
-                    + r"demo/resources/moalmanac\.json: content: expected a MOAlmanac knowledge-base JSON .*found a JSON dict with keys 'drugs'",
+                    FILE + r"demo/resources/moalmanac\.json: content: expected a MOAlmanac knowledge-base JSON .*found "
+                    r"a JSON dict with keys 'drugs'",
                 ),
             ),
             Case(
                 "knowledge_base_entry_without_fields",
                 lambda p: (p / KNOWLEDGE_BASE).write_text('[{"gene": "ERBB2", "therapy": "trastuzumab"}]\n'),
                 (
-                    FILE
-                    + r"demo/resources/moalmanac\.json: entry 1: expected a MOAlmanac knowledge-base JSON .*found field\(s\) assertion_id, feature_type",
+                    FILE + r"demo/resources/moalmanac\.json: entry 1: expected a MOAlmanac knowledge-base JSON .*found "
+                    r"field\(s\) assertion_id, feature_type",
                 ),
             ),
             Case(
@@ -390,16 +391,16 @@ def cases() -> dict[str, list[Case]]:
                 "key_given_twice",
                 lambda p: (p / CONFIG).write_text((p / CONFIG).read_text() + "omics:\n  mirna:\n    type: matrix\n"),
                 (
-                    FILE
-                    + r"config/config\.yaml: line \d+: expected each key once in its mapping, found 'omics' again \(first at line 8\)",
+                    FILE + r"config/config\.yaml: line \d+: expected each key once in its mapping, found 'omics' again "
+                    r"\(first at line 8\)",
                 ),
             ),
             Case(
                 "driver_cancer_type_not_in_drivers",
                 edit_config(lambda c: c.update(variants={"driver_cancer_types": ["MEL"]})),
                 (
-                    FILE
-                    + r"config/config\.yaml: key variants/driver_cancer_types: expected CANCER_TYPE codes of demo/resources/intogen_drivers\.tsv",
+                    FILE + r"config/config\.yaml: key variants/driver_cancer_types: expected CANCER_TYPE codes of "
+                    r"demo/resources/intogen_drivers\.tsv",
                     r"found 'MEL'$",
                 ),
             ),
@@ -410,23 +411,24 @@ def cases() -> dict[str, list[Case]]:
                 empty(SHEET),
                 (
                     FILE
-                    + r"config/samples\.tsv: content: expected a tab-separated sample sheet with content, found an empty file",
+                    + r"config/samples\.tsv: content: expected a tab-separated sample sheet with content, found an "
+                    r"empty file",
                 ),
             ),
             Case(
                 "comma_delimited",
                 resave(SHEET, ","),
                 (
-                    FILE
-                    + r"config/samples\.tsv: header \(read as tab-separated\): expected column\(s\) 'patient', found columns 'patient,sex,age",
+                    FILE + r"config/samples\.tsv: header \(read as tab-separated\): expected column\(s\) 'patient', "
+                    r"found columns 'patient,sex,age",
                 ),
             ),
             Case(
                 "no_patient_column",
                 lambda p: edit(p, SHEET, lambda t: t.replace("patient\t", "case_id\t", 1)),
                 (
-                    FILE
-                    + r"config/samples\.tsv: header \(read as tab-separated\): expected column\(s\) 'patient', found columns 'case_id'",
+                    FILE + r"config/samples\.tsv: header \(read as tab-separated\): expected column\(s\) 'patient', "
+                    r"found columns 'case_id'",
                 ),
             ),
             Case(
@@ -448,7 +450,8 @@ def cases() -> dict[str, list[Case]]:
                 lambda p: edit(p, SHEET, lambda t: re.sub(r"(?m)^(DEMO-007\t.*)$", r"\1\textra", t, count=1)),
                 (
                     FILE
-                    + r"config/samples\.tsv: layout: expected a tab-separated sample sheet with the same number of fields on every line",
+                    + r"config/samples\.tsv: layout: expected a tab-separated sample sheet with the same number of "
+                    r"fields on every line",
                     r"line 8",
                 ),
             ),
@@ -456,24 +459,24 @@ def cases() -> dict[str, list[Case]]:
                 "unknown_tumor_type_of_a_patient",
                 set_sheet("DEMO-004", "tumor_type", "BRAEST"),
                 (
-                    FILE
-                    + r"config/samples\.tsv: patient 'DEMO-004', column 'tumor_type': expected an OncoTree code.*found 'BRAEST'",
+                    FILE + r"config/samples\.tsv: patient 'DEMO-004', column 'tumor_type': expected an OncoTree "
+                    r"code.*found 'BRAEST'",
                 ),
             ),
             Case(
                 "msi_status_not_a_status",
                 set_sheet("DEMO-004", "msi_status", "high"),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 5 \(patient 'DEMO-004'\), column 'msi_status': expected MSI-H, MSI-L, MSS or a blank cell, found 'high'",
+                    FILE + r"config/samples\.tsv: row 5 \(patient 'DEMO-004'\), column 'msi_status': expected MSI-H, "
+                    r"MSI-L, MSS or a blank cell, found 'high'",
                 ),
             ),
             Case(
                 "vcf_path_is_a_directory",
                 set_sheet("DEMO-003", "vcf", "demo/vcf"),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 4 \(patient 'DEMO-003'\), column 'vcf': expected a file, not a directory, found the directory 'demo/vcf'",
+                    FILE + r"config/samples\.tsv: row 4 \(patient 'DEMO-003'\), column 'vcf': expected a file, not a "
+                    r"directory, found the directory 'demo/vcf'",
                 ),
             ),
             Case(
@@ -488,8 +491,8 @@ def cases() -> dict[str, list[Case]]:
                     truncate("config/samples.tsv.gz"),
                 ),
                 (
-                    FILE
-                    + r"config/samples\.tsv\.gz: gzip stream: expected a complete gzip file, found a damaged or truncated one",
+                    FILE + r"config/samples\.tsv\.gz: gzip stream: expected a complete gzip file, found a damaged or "
+                    r"truncated one",
                 ),
             ),
             Case(
@@ -497,7 +500,8 @@ def cases() -> dict[str, list[Case]]:
                 set_sheet("DEMO-004", "os_days", "-5"),
                 (
                     FILE
-                    + r"config/samples\.tsv: row 5, column 'os_days': expected a non-negative number \(survival or follow-up time\), found '-5'",
+                    + r"config/samples\.tsv: row 5, column 'os_days': expected a non-negative number \(survival or "
+                    r"follow-up time\), found '-5'",
                 ),
             ),
             Case(
@@ -505,23 +509,24 @@ def cases() -> dict[str, list[Case]]:
                 set_sheet("DEMO-004", "os_days", "ten"),
                 (
                     FILE
-                    + r"config/samples\.tsv: row 5, column 'os_days': expected a non-negative number \(survival or follow-up time\), found 'ten'",
+                    + r"config/samples\.tsv: row 5, column 'os_days': expected a non-negative number \(survival or "
+                    r"follow-up time\), found 'ten'",
                 ),
             ),
             Case(
                 "outcome_event_not_0_or_1",
                 set_sheet("DEMO-004", "os_event", "2"),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 5, column 'os_event': expected 0 \(censored\) or 1 \(event\), found '2'",
+                    FILE + r"config/samples\.tsv: row 5, column 'os_event': expected 0 \(censored\) or 1 \(event\), "
+                    r"found '2'",
                 ),
             ),
             Case(
                 "outcome_all_censored",
                 edit_sheet(lambda f: f.assign(os_event=f["os_event"].where(f["os_event"] == "", "0"))),
                 (
-                    FILE
-                    + r"config/samples\.tsv: column 'os_event': expected at least one event \(1\), found all \d+ patients with an outcome censored \(0\)",
+                    FILE + r"config/samples\.tsv: column 'os_event': expected at least one event \(1\), found all \d+ "
+                    r"patients with an outcome censored \(0\)",
                 ),
             ),
             Case(
@@ -529,7 +534,8 @@ def cases() -> dict[str, list[Case]]:
                 edit_sheet(lambda f: f.assign(age="50")),
                 (
                     FILE
-                    + r"config/samples\.tsv: column 'age' \(config outcome/covariates\): expected a covariate that varies between patients, found the single value '50'",
+                    + r"config/samples\.tsv: column 'age' \(config outcome/covariates\): expected a covariate that "
+                    r"varies between patients, found the single value '50'",
                 ),
             ),
             Case(
@@ -544,7 +550,8 @@ def cases() -> dict[str, list[Case]]:
                 set_sheet("DEMO-004", "patient", "demo-003"),
                 (
                     FILE
-                    + r"config/samples\.tsv: rows 4, 5, column 'patient': expected patient ids that differ in more than letter case, "
+                    + r"config/samples\.tsv: rows 4, 5, column 'patient': expected patient ids that differ in more "
+                    r"than letter case, "
                     r"found 'DEMO-003', 'demo-003'$",
                 ),
             ),
@@ -572,8 +579,8 @@ def cases() -> dict[str, list[Case]]:
                 "empty_file",
                 empty(VCF),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 2 \(patient 'DEMO-001'\), column 'vcf': expected a file with content, found an empty file at 'demo/vcf/DEMO-001\.vcf\.gz'",
+                    FILE + r"config/samples\.tsv: row 2 \(patient 'DEMO-001'\), column 'vcf': expected a file with "
+                    r"content, found an empty file at 'demo/vcf/DEMO-001\.vcf\.gz'",
                 ),
             ),
             Case(
@@ -597,8 +604,8 @@ def cases() -> dict[str, list[Case]]:
                 "spaces_instead_of_tabs",
                 lambda p: edit(p, VCF, lambda t: re.sub(r"(?m)^(chr\S+)\t(\d+)\t", r"\1 \2 ", t)),
                 (
-                    FILE
-                    + r"demo/vcf/DEMO-001\.vcf\.gz: line \d+: expected 11 tab-separated fields \(as the #CHROM line\), found \d",
+                    FILE + r"demo/vcf/DEMO-001\.vcf\.gz: line \d+: expected 11 tab-separated fields \(as the #CHROM "
+                    r"line\), found \d",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -607,8 +614,8 @@ def cases() -> dict[str, list[Case]]:
                 "binary_file",
                 binary(VCF),
                 (
-                    FILE
-                    + r"demo/vcf/DEMO-001\.vcf\.gz: line 1: expected (VCF|UTF-8) text, found (binary data|bytes that are not UTF-8)",
+                    FILE + r"demo/vcf/DEMO-001\.vcf\.gz: line 1: expected (VCF|UTF-8) text, found (binary data|bytes "
+                    r"that are not UTF-8)",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -618,7 +625,8 @@ def cases() -> dict[str, list[Case]]:
                 lambda p: edit_lines(p, VCF, lambda ls: [line for line in ls if not line.startswith("#CHROM")]),
                 (
                     FILE
-                    + r"demo/vcf/DEMO-001\.vcf\.gz: line \d+: expected the '#CHROM POS ID REF ALT QUAL FILTER INFO \.\.\.' header line",
+                    + r"demo/vcf/DEMO-001\.vcf\.gz: line \d+: expected the '#CHROM POS ID REF ALT QUAL FILTER INFO "
+                    r"\.\.\.' header line",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -664,8 +672,8 @@ def cases() -> dict[str, list[Case]]:
                 "barcode_matches_no_sheet_row",
                 maf_break(lambda t: t.replace("DEMO-001_T", "DEMO-099_T")),
                 (
-                    FILE
-                    + r"demo/maf/DEMO-001\.maf\.tsv: column 'Tumor_Sample_Barcode': expected barcode 'DEMO-001_T' \(sheet column tumor_sample\), found barcodes 'DEMO-099_T'",
+                    FILE + r"demo/maf/DEMO-001\.maf\.tsv: column 'Tumor_Sample_Barcode': expected barcode 'DEMO-001_T' "
+                    r"\(sheet column tumor_sample\), found barcodes 'DEMO-099_T'",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -674,8 +682,8 @@ def cases() -> dict[str, list[Case]]:
                 "contigs_match_no_reference",
                 maf_break(lambda t: re.sub(r"\tchr(\w+)\t", r"\tCM0006\1.2\t", t)),
                 (
-                    FILE
-                    + r"demo/maf/DEMO-001\.maf\.tsv: row 2, column 'Chromosome': expected contigs of the genes reference",
+                    FILE + r"demo/maf/DEMO-001\.maf\.tsv: row 2, column 'Chromosome': expected contigs of the genes "
+                    r"reference",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -738,8 +746,8 @@ def cases() -> dict[str, list[Case]]:
                 "contigs_match_no_reference",
                 lambda p: edit(p, CNA, rename_contigs),
                 (
-                    FILE
-                    + r"demo/cna/DEMO-002\.cna\.tsv: row 2, column 'Chromosome': expected contigs of the genes reference",
+                    FILE + r"demo/cna/DEMO-002\.cna\.tsv: row 2, column 'Chromosome': expected contigs of the genes "
+                    r"reference",
                     r"CM0006",
                 ),
                 CNA_TARGET,
@@ -763,8 +771,8 @@ def cases() -> dict[str, list[Case]]:
                 "empty_file",
                 empty(CNA),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 3 \(patient 'DEMO-002'\), column 'cna': expected a file with content, found an empty file",
+                    FILE + r"config/samples\.tsv: row 3 \(patient 'DEMO-002'\), column 'cna': expected a file with "
+                    r"content, found an empty file",
                 ),
             ),
             Case(
@@ -803,16 +811,16 @@ def cases() -> dict[str, list[Case]]:
                 "purity_as_percent",
                 set_sheet("DEMO-002", "purity", "60"),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 3 \(patient 'DEMO-002'\), column 'purity': expected a purity in \(0, 1\] or a blank cell, found '60'",
+                    FILE + r"config/samples\.tsv: row 3 \(patient 'DEMO-002'\), column 'purity': expected a purity in "
+                    r"\(0, 1\] or a blank cell, found '60'",
                 ),
             ),
             Case(
                 "sex_not_m_or_f",
                 set_sheet("DEMO-002", "sex", "X"),
                 (
-                    FILE
-                    + r"config/samples\.tsv: row 3 \(patient 'DEMO-002'\), column 'sex': expected M, F, male, female, U, unknown",
+                    FILE + r"config/samples\.tsv: row 3 \(patient 'DEMO-002'\), column 'sex': expected M, F, male, "
+                    r"female, U, unknown",
                 ),
             ),
             Case(
@@ -840,7 +848,8 @@ def cases() -> dict[str, list[Case]]:
                 (
                     FILE
                     + RNA
-                    + r": row 7 \(feature '\w+'\), column 'DEMO-002': expected a count, found a missing value \(a blank cell, NA or NaN\)",
+                    + r": row 7 \(feature '\w+'\), column 'DEMO-002': expected a count, found a missing value \(a "
+                    r"blank cell, NA or NaN\)",
                 ),
                 layer_target("rna"),
                 layer_outputs("rna"),
@@ -851,7 +860,8 @@ def cases() -> dict[str, list[Case]]:
                 (
                     FILE
                     + RNA
-                    + r": row 4 \(feature '\w+'\), column 'DEMO-001': expected a count \(a whole number; set round_counts: true",
+                    + r": row 4 \(feature '\w+'\), column 'DEMO-001': expected a count \(a whole number; set "
+                    r"round_counts: true",
                     r"found 17\.5",
                 ),
                 layer_target("rna"),
@@ -875,7 +885,8 @@ def cases() -> dict[str, list[Case]]:
                 (
                     FILE
                     + RNA
-                    + r": header \(read as tab-separated\): expected an id column and at least one more column, found one field 'gene_id;gene_name;DEMO-001",
+                    + r": header \(read as tab-separated\): expected an id column and at least one more column, "
+                    r"found one field 'gene_id;gene_name;DEMO-001",
                 ),
             ),
             Case(
@@ -904,9 +915,8 @@ def cases() -> dict[str, list[Case]]:
                     edit_config(lambda c: c.update(unknown_samples="drop")),
                 ),
                 (
-                    FILE
-                    + RNA
-                    + r": sample ids: expected at least 2 samples for the VST \(each gene's dispersion is estimated across samples\), "
+                    FILE + RNA + r": sample ids: expected at least 2 samples for the VST \(each gene's dispersion is "
+                    r"estimated across samples\), "
                     r"or transform: log2 under omics/rna, found 1 sample$",
                 ),
                 layer_target("rna"),
@@ -934,7 +944,8 @@ def cases() -> dict[str, list[Case]]:
                 (
                     FILE
                     + PROTEIN
-                    + r": row 5 \(protein group '[\w-]+'\), column 'LFQ intensity DEMO-003': expected a number, found '1\.2e\+5x'",
+                    + r": row 5 \(protein group '[\w-]+'\), column 'LFQ intensity DEMO-003': expected a number, "
+                    r"found '1\.2e\+5x'",
                 ),
                 layer_target("protein"),
                 layer_outputs("protein"),
@@ -1031,7 +1042,8 @@ def cases() -> dict[str, list[Case]]:
                 (
                     FILE
                     + MIRNA
-                    + r": header \(read as comma-separated\): expected an id column and at least one more column, found one field 'sample\\thsa-mir-21",
+                    + r": header \(read as comma-separated\): expected an id column and at least one more column, "
+                    r"found one field 'sample\\thsa-mir-21",
                 ),
             ),
             Case(
@@ -1151,7 +1163,8 @@ def variant_record_cases() -> dict[str, list[Case]]:
                 vcf_record(lambda f: set_format("DP", "20")(set_format("AD", "10,500")(f))),
                 (
                     VCF_FILE
-                    + r"line \d+, sample 'DEMO-001_T': expected an alternate read count \(FORMAT/AD\) within 2 x the depth "
+                    + r"line \d+, sample 'DEMO-001_T': expected an alternate read count \(FORMAT/AD\) within 2 x "
+                    r"the depth "
                     r"\(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",
                 ),
                 MAF_TARGET,
@@ -1162,7 +1175,8 @@ def variant_record_cases() -> dict[str, list[Case]]:
                 vcf_header_line("##reference=file:///refs/hs37d5.fa"),
                 (
                     VCF_FILE
-                    + r"header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*hs37d5.* \(GRCh37\)",
+                    + r"header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*hs37d5.* "
+                    r"\(GRCh37\)",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -1176,7 +1190,8 @@ def variant_record_cases() -> dict[str, list[Case]]:
                 ),
                 (
                     VCF_FILE
-                    + r"header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found length 249250621, as in GRCh37",
+                    + r"header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found "
+                    r"length 249250621, as in GRCh37",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
@@ -1189,9 +1204,10 @@ def variant_record_cases() -> dict[str, list[Case]]:
                     set_sheet("DEMO-002", "normal_sample", "DEMO-001_N"),
                 ),
                 (
-                    FILE
-                    + r"config/samples\.tsv: rows 2 and 3 \(patients 'DEMO-001', 'DEMO-002'\), column 'vcf': expected a different tumour sample "
-                    r"per patient in a shared file \(column tumor_sample\), found 'demo/vcf/DEMO-001\.vcf\.gz' with sample 'DEMO-001_T' twice",
+                    FILE + r"config/samples\.tsv: rows 2 and 3 \(patients 'DEMO-001', 'DEMO-002'\), column 'vcf': "
+                    r"expected a different tumour sample "
+                    r"per patient in a shared file \(column tumor_sample\), found 'demo/vcf/DEMO-001\.vcf\.gz' "
+                    r"with sample 'DEMO-001_T' twice",
                 ),
             ),
             Case("header_only", header_only_vcf, (), MAF_TARGET, works=True),
@@ -1212,7 +1228,8 @@ def variant_record_cases() -> dict[str, list[Case]]:
                 ),
                 (
                     MAF_FILE
-                    + r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = Reference_Allele",
+                    + r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, "
+                    r"found 'C' = Reference_Allele",
                 ),
                 MAF_TARGET,
                 MAF_TARGET,
