@@ -45,8 +45,10 @@ def rows(cache: Path, repeats: int) -> list[Row]:
     script = (
         "import shutil, subprocess, sys; from pathlib import Path\n"
         f"d = Path({str(demo)!r}); shutil.rmtree(d, ignore_errors=True); d.mkdir(parents=True)\n"
-        f"shutil.copytree({str(ROOT / 'config')!r}, d / 'config'); shutil.copytree({str(ROOT / 'demo')!r}, d / 'demo')\n"
-        f"subprocess.run([{SNAKEMAKE!r}, '-s', {str(ROOT / 'Snakefile')!r}, '-d', str(d), '--cores', '2', '--quiet', 'all'], check=True)\n"
+        f"shutil.copytree({str(ROOT / 'config')!r}, d / 'config'); "
+        f"shutil.copytree({str(ROOT / 'demo')!r}, d / 'demo')\n"
+        f"subprocess.run([{SNAKEMAKE!r}, '-s', {str(ROOT / 'Snakefile')!r}, '-d', str(d), "
+        "'--cores', '2', '--quiet', 'all'], check=True)\n"
     )
     out.append(
         Row(
