@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+import demo.generator as generator_package
 from demo.generator.actionability import (
     ACTIONABILITY_STREAM,
     RESISTANCE_CASE,
@@ -195,7 +196,9 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m demo.generator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m demo.generator", description=generator_package.__doc__.split("\n\n")[0]
+    )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "--project", action="store_true", help="rewrite the project's default cohort: demo/ and config/samples.tsv"
