@@ -102,7 +102,7 @@ from precisionflow.io import write_tsv
 from precisionflow.pgx.cohort import GermlineInput, call_patients, cohort_recommendations, cohort_table
 out = Path({str(out)!r}); out.mkdir(parents=True, exist_ok=True)
 inputs = [GermlineInput(f"S{{i:04d}}", {str(vcf)!r}, f"S{{i:04d}}") for i in range({N_SAMPLES})]
-tables = call_patients(inputs, {str(definitions)!r}, {str(phenotypes)!r})
+tables = call_patients(inputs, {{"definitions": {str(definitions)!r}, "phenotypes": {str(phenotypes)!r}}})
 for patient, table in tables.items():
     write_tsv(table, out / f"{{patient}}.tsv")
 write_tsv(cohort_table(tables), out / "cohort.tsv")

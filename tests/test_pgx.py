@@ -300,7 +300,9 @@ def test_multi_sample_vcf_read_once_in_sheet_order(pgx, tmp_path):
     sheet = pd.DataFrame({"germline_vcf": [str(vcf), str(vcf)], "germline_sample": ["B", "A"]})
     inputs = germline_inputs(sheet, [1, 0], ["P-A", "P-B"])
     assert inputs == [GermlineInput("P-A", str(vcf), "A", None), GermlineInput("P-B", str(vcf), "B", None)]
-    tables = call_patients(inputs, folder / "definitions", folder / "phenotypes")
+    tables = call_patients(
+        inputs, {"definitions": str(folder / "definitions"), "phenotypes": str(folder / "phenotypes")}
+    )
     assert list(tables) == ["P-A", "P-B"]
     assert tables["P-A"].set_index("gene").at["CYP2C9", "diplotype"] == "*1/*1"
     assert tables["P-B"].set_index("gene").at["CYP2C9", "diplotype"] != "*1/*1"
@@ -330,3 +332,128 @@ def test_unphased_cases_pharmcat_maintainers_explained(pgx):
         definitions["SLCO1B1"], _variant_genotypes(definitions["SLCO1B1"], slco1b1), 0.5, phenotypes["SLCO1B1"]
     )
     assert set(call.diplotypes) == {("*37", "*43"), ("*14", "*44")} and "ambiguous" in call.note
+
+
+GRCH37_CONTIGS = {"1": 249250621, "2": 243199373, "4": 191154276, "6": 171115067, "7": 159138663, "8": 146364022}
+GRCH37_CONTIGS |= {"10": 135534747, "12": 133851895, "13": 115169878, "16": 90354753, "19": 59128983}
+
+
+def _pypgx_grch37() -> dict[tuple[str, int], tuple[int, str, str]]:
+    """Read here from pypgx's file directly (not through precisionflow.pgx.builds): (chrom, GRCh38 pos) ->
+    (GRCh37 pos, GRCh37 REF, GRCh38 REF), positions whose variants agree on one GRCh37 position."""
+    from precisionflow.pgx.builds import variant_table_path
+
+    table = pd.read_csv(variant_table_path(), dtype=str)
+    found: dict[tuple[str, int], set] = {}
+    for row in table.itertuples():
+        if str(row.GRCh37Position).isdigit() and str(row.GRCh38Position).isdigit():
+            key = (row.Chromosome, int(row.GRCh38Position))
+            found.setdefault(key, set()).add((int(row.GRCh37Position), row.GRCh37Allele[0], row.GRCh38Allele[0]))
+    return {k: next(iter(v)) for k, v in found.items() if len({x[0] for x in v}) == 1}
+
+
+def _grch37_example(pgx, path: Path, contig_lengths: bool = True) -> tuple[Path, set[tuple[str, int]]]:
+    """PharmCAT's example VCF moved to GRCh37 with pypgx's table: each record at its GRCh37 position, REF the
+    GRCh37 reference base (alleles and GT recoded where the two builds' reference bases differ); records of
+    positions pypgx does not place are left out. Returns the file and the GRCh38 sites left out."""
+    folder, definitions, _ = pgx
+    table = _pypgx_grch37()
+    defined = {(p.chrom, p.pos): p for d in definitions.values() for p in d.positions}
+    lines = (folder / "example" / "pharmcat.example.vcf").read_text().splitlines()
+    header = [line for line in lines if line.startswith("#") and not line.startswith("##contig")]
+    if contig_lengths:
+        header[1:1] = [f"##contig=<ID=chr{c},length={n},assembly=GRCh37>" for c, n in GRCH37_CONTIGS.items()]
+    records, dropped = [], set()
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        key = (fields[0].removeprefix("chr"), int(fields[1]))
+        if key not in defined:
+            continue  # RYR1, CYP2D6 ... (no definition file here)
+        site = table.get(key)
+        if site is None or site[2] != fields[3][0]:
+            dropped.add(key)
+            continue
+        pos37, ref37, _ = site
+        alleles = [fields[3], *fields[4].split(",")] if fields[4] != "." else [fields[3]]
+        if len(fields[3]) == 1 and ref37 != fields[3]:  # a SNV whose GRCh37 reference is another base
+            new = [ref37, *[a for a in alleles if a != ref37]]
+            codes = [str(new.index(alleles[int(c)])) for c in fields[9].split(":")[0].replace("|", "/").split("/")]
+            fields[3], fields[4] = ref37, ",".join(new[1:])
+            fields[9] = "/".join(codes)
+        fields[1] = str(pos37)
+        records.append((int(fields[0].removeprefix("chr").replace("X", "23")), pos37, "\t".join(fields)))
+    path.write_text("\n".join(header + [r for _, _, r in sorted(records)]) + "\n")
+    return path, dropped
+
+
+def test_grch37_example_vcf_equals_pharmcat_report(pgx, tmp_path):
+    """The example VCF on GRCh37 (through pypgx's variant table), read with genome_build GRCh37: the genes
+    whose positions all have a GRCh37 coordinate give PharmCAT's report; the others list the unplaced
+    positions as missing and give PharmCAT's diplotype or 'not called', never another call."""
+    from precisionflow.pgx.builds import on_build, other_build_sites, pypgx_version
+
+    folder, definitions, phenotypes = pgx
+    vcf, dropped = _grch37_example(pgx, tmp_path / "example.b37.vcf")
+    on37 = on_build(definitions, "GRCh37")
+    genotypes = read_genotypes(vcf, on37, [None], "GRCh37", other_build_sites(definitions, "GRCh37"))
+    ours = sample_table(on37, phenotypes, genotypes, 0, 0.5).set_index("gene")
+    lines = (folder / "example" / "pharmcat.example.report.tsv").read_text().splitlines()
+    report = {row["Gene"]: row for row in csv.DictReader(lines[1:], delimiter="\t")}
+    unplaced = {g: sum((p.chrom, p.pos) in dropped for p in d.positions) for g, d in definitions.items()}
+    complete = sorted(g for g, n in unplaced.items() if n == 0)
+    assert complete == ["ABCG2", "CACNA1S", "CYP3A5", "DPYD", "IFNL3", "TPMT", "UGT1A1", "VKORC1"]
+    for gene in complete:
+        assert ours.at[gene, "diplotype"] == report[gene]["Source Diplotype"], gene
+        assert ours.at[gene, "phenotype"] == report[gene]["Phenotype"].strip(), gene
+        assert ours.at[gene, "activity_score"] == report[gene]["Activity Score"], gene
+        assert ours.at[gene, "missing_positions"] == "" and ours.at[gene, "call_quality"] == "ok", gene
+    partial = {g: ours.at[g, "diplotype"] for g in sorted(set(definitions) - set(complete))}
+    assert partial == {
+        "CYP2B6": "*1/*1",
+        "CYP2C19": "*38/*38",
+        "CYP2C9": "*1/*1",
+        "CYP3A4": "*1/*1",
+        "CYP4F2": "*1/*1",
+        "NAT2": "not called",  # 35 of 47 positions not placed by pypgx 0.27.0
+        "NUDT15": "*1/*1",
+        "SLCO1B1": "*1/*1",
+    }
+    for gene, diplotype in partial.items():
+        assert diplotype in (report[gene]["Source Diplotype"], "not called"), gene
+        assert ours.at[gene, "missing_positions"].count(",") + 1 == unplaced[gene], gene
+        assert (
+            f"{unplaced[gene]} of them without a GRCh37 coordinate (GRCh37 via pypgx" in ours.at[gene, "call_quality"]
+        )
+    # the SNVs whose GRCh37 reference base is GRCh38's alternate (CYP2C19, CYP3A5, DPYD) were written 1/1 and
+    # still read as PharmCAT's reference allele (the calls above)
+    recoded = [r.split("\t")[1] for r in vcf.read_text().splitlines() if r.endswith("\t1/1")]
+    assert len(recoded) == 3
+    assert (ours["positions_source"] == f"GRCh37 via pypgx {pypgx_version()} variant table").all()
+    assert pypgx_version() == "0.27.0"
+
+
+def test_grch37_file_given_as_grch38_and_back_is_one_clear_line(pgx, tmp_path):
+    from precisionflow.pgx.builds import on_build, other_build_sites
+
+    folder, definitions, _ = pgx
+    on38, on37 = on_build(definitions, "GRCh38"), on_build(definitions, "GRCh37")
+    to38, to37 = other_build_sites(definitions, "GRCh38"), other_build_sites(definitions, "GRCh37")
+    b37, _ = _grch37_example(pgx, tmp_path / "b37.vcf")
+    with pytest.raises(
+        InputError,
+        match=r"b37.vcf: header ##contig=chr1: expected GRCh38 contig lengths \(pgx genome_build is GRCh38; "
+        r"for a GRCh37 file set it to GRCh37, or lift the file over\), found the GRCh37 length 249250621",
+    ):
+        read_genotypes(b37, on38, [None], "GRCh38", to38)
+    bare, _ = _grch37_example(pgx, tmp_path / "bare37.vcf", contig_lengths=False)  # no header tells the build
+    with pytest.raises(
+        InputError,
+        match=r"bare37.vcf: record positions: expected records at the GRCh38 pharmacogene positions .*, "
+        r"found \d+ records at GRCh37 positions with the GRCh37 reference base, 0 at GRCh38 ones",
+    ):
+        read_genotypes(bare, on38, [None], "GRCh38", to38)
+    example = folder / "example" / "pharmcat.example.vcf"
+    with pytest.raises(InputError, match=r"expected records at the GRCh37 pharmacogene positions .*0 at GRCh37 ones"):
+        read_genotypes(example, on37, [None], "GRCh37", to37)

@@ -22,6 +22,7 @@ GENE_COLUMNS = [
     "call_quality",
     "lookup_phenotype",
     "definitions_version",
+    "positions_source",
 ]
 INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
 
@@ -43,10 +44,14 @@ def phenotype_of(call: GeneCall, table: PhenotypeTable | None) -> tuple[str, str
     return " or ".join(phenotypes).strip(), " or ".join(s for s in scores if s) if any(scores) else ""
 
 
-def call_quality(call: GeneCall, ref_mismatches: list[str]) -> str:
+def call_quality(call: GeneCall, ref_mismatches: list[str], definition: GeneDefinition) -> str:
     parts = [call.note] if call.note else []
+    build = definition.build.split(".")[0]  # GRCh38.p14 -> GRCh38
+    unplaced = sum(p.vcf_pos() is None for p in definition.positions)
+    if unplaced:
+        parts.append(f"{unplaced} of them without a {build} coordinate ({definition.positions_source})")
     if ref_mismatches:
-        parts.append(f"REF differs from GRCh38 at {', '.join(ref_mismatches)} (treated as missing)")
+        parts.append(f"REF differs from {build} at {', '.join(ref_mismatches)} (treated as missing)")
     if not parts:
         return "ok"
     return "; ".join(parts)
@@ -83,7 +88,7 @@ def sample_table(
             if cache is not None:
                 cache[key] = call
         phenotype, score = phenotype_of(call, phenotypes.get(gene))
-        quality = call_quality(call, genotypes.ref_mismatches.get(gene, []))
+        quality = call_quality(call, genotypes.ref_mismatches.get(gene, []), definition)
         lookup = phenotype
         if gene == "SLCO1B1" and (not call.called or " or " in phenotype):
             by_variant = slco1b1_rs4149056_phenotype(definition, observed)
@@ -102,6 +107,7 @@ def sample_table(
                 "call_quality": quality,
                 "lookup_phenotype": lookup,
                 "definitions_version": definition.version,
+                "positions_source": definition.positions_source,
             }
         )
     return pd.DataFrame(rows, columns=GENE_COLUMNS)
@@ -128,6 +134,8 @@ def add_outside_calls(
     table: pd.DataFrame, outside: pd.DataFrame, phenotypes: dict[str, PhenotypeTable]
 ) -> pd.DataFrame:
     """Outside calls replace the matcher's row of the same gene (as in PharmCAT) or add one."""
+    sources = table.get("positions_source", pd.Series(dtype=str)).dropna()
+    source = sources.iloc[0] if len(sources) else ""  # the build of the patient's VCF, on every row
     rows = []
     for gene, diplotype in zip(outside["gene"], outside["diplotype"], strict=True):
         first, second = diplotype.split("/", 1)
@@ -147,6 +155,7 @@ def add_outside_calls(
                 "call_quality": quality,
                 "lookup_phenotype": phenotype.strip(),
                 "definitions_version": table_of_gene.version if table_of_gene else "",
+                "positions_source": source,
             }
         )
     kept = table[~table["gene"].isin(outside["gene"])]

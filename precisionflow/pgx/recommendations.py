@@ -21,6 +21,7 @@ RECOMMENDATION_COLUMNS = [
     "classification",
     "source",
     "table_version",
+    "positions_source",  # the build and position table of the patient's germline VCF (calls.GENE_COLUMNS)
 ]
 # Curated on this date from the guidelines below; bump it whenever a row changes.
 TABLE_VERSION = "precisionflow-curated-2026-11-30"
@@ -212,5 +213,7 @@ def recommend(patient: str, genes: pd.DataFrame) -> pd.DataFrame:
                 TABLE_VERSION,
             ]
         )
-    table = pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)
+    table = pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS[:-1])
+    sources = genes["positions_source"] if "positions_source" in genes.columns else pd.Series(dtype=str)
+    table["positions_source"] = ";".join(sorted(set(sources.dropna()) - {""}))
     return table.sort_values(["patient", "drug", "genes"], kind="stable").reset_index(drop=True)
