@@ -4,6 +4,7 @@ built from the definition files, ties, missing positions and bad germline VCFs."
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -120,9 +121,16 @@ def test_genotype_fitting_two_diplotypes_reports_both(pgx):
 def test_nat2_tie_resolved_by_pharmcat_priority(pgx):
     _, definitions, phenotypes = pgx
     definition = definitions["NAT2"]
-    call = match_gene(definition, genotypes_of(definition, "*4", "*15"), 0.5, phenotypes["NAT2"])
+    genotypes = genotypes_of(definition, "*4", "*15")
+    call = match_gene(definition, genotypes, 0.5, phenotypes["NAT2"])
     # *4/*15 and *6/*14 tie at the same score; PharmCAT's exemptions.json picks *6/*14
     assert call.diplotypes == (("*6", "*14"),) and "tie of 2 resolved by PharmCAT's priority list" in call.note
+    assert (frozenset({"*4/*15", "*6/*14"}), "*6/*14") in definition.tie_priorities
+    # without the priority list the same tie is reported in full, never one of the two silently
+    bare = dataclasses.replace(definition, tie_priorities=())
+    tied = match_gene(bare, genotypes, 0.5, phenotypes["NAT2"])
+    assert tied.diplotypes == (("*4", "*15"), ("*6", "*14")) and tied.score == call.score
+    assert tied.note == f"ambiguous: 2 diplotypes tied at score {call.score}"
 
 
 def test_dpyd_three_variants_lowest_function_pair(pgx):
@@ -327,6 +335,12 @@ def test_unphased_cases_pharmcat_maintainers_explained(pgx):
         definitions["CYP2C19"], _variant_genotypes(definitions["CYP2C19"], cyp2c19), 0.5, phenotypes["CYP2C19"]
     )
     assert call.diplotype_text() == "*1/*2"
+    # the tie-break is the score: *1 is filled at every position like the reference *38, so *1/*2 (35 + 4)
+    # outscores *2/*11 (4 + 2), which explains the same genotypes
+    alleles = {a.name: a for a in definitions["CYP2C19"].alleles}
+    assert sum(alleles["*1"].defined) == sum(alleles["*38"].defined) == len(definitions["CYP2C19"].positions) == 35
+    assert call.score == 35 + sum(alleles["*2"].defined) > sum(alleles["*2"].defined) + sum(alleles["*11"].defined)
+    assert definitions["CYP2C19"].tie_priorities == ()
     slco1b1 = {21176804: (1, 1), 21176879: (0, 1), 21196951: (0, 1), 21206031: (0, 1)}
     call = match_gene(
         definitions["SLCO1B1"], _variant_genotypes(definitions["SLCO1B1"], slco1b1), 0.5, phenotypes["SLCO1B1"]

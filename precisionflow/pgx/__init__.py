@@ -5,4 +5,6 @@ No maintained Python library calls PharmCAT's named alleles from unphased VCF ge
 is Java; pypgx phases with Beagle first), so the matcher in :mod:`precisionflow.pgx.matcher` follows
 PharmCAT's documented Named Allele Matcher by hand. The allele and phenotype tables are PharmCAT's own
 files (``*_translation.json``, ``phenotypes/*.json``); their version is written into every output.
+GRCh37 germline VCFs are read at the positions pypgx's variant table gives (:mod:`precisionflow.pgx.builds`);
+the pypgx version is written into every output too (``positions_source``).
 """
