@@ -16,8 +16,12 @@ neither of which is available here.
   samples: ``import_variants`` (slices the gene's region, finds the data phased), ``predict_alleles``
   (star alleles per haplotype from pypgx's own allele table), ``call_genotypes`` (diplotypes),
   ``call_phenotypes`` (phenotypes), one TSV of phenotypes per gene. It matches phased haplotypes, an
-  easier problem than the unphased matching on our side, and writes no recommendations. PharmCAT itself
-  (Java) cannot run here: no Java runtime.
+  easier problem than the unphased matching on our side, and writes no recommendations.
+
+PharmCAT itself cannot run here: Java 17 is installed, but PharmCAT's jar is not obtainable (it ships on
+GitHub releases and Docker, not on PyPI, Debian or npm, the only registries reached; the PyPI package
+pharmcat-runner 0.0.16 downloads the jar at run time). pypgx's bundled Beagle could run on Java, but
+needs the reference panels of pypgx-bundle, which is not on a registry either.
 """
 
 from __future__ import annotations
@@ -192,7 +196,7 @@ def rows(cache: Path, repeats: int) -> list[Row]:
             note=(
                 "pypgx 0.27.0 API per gene on the phased copy: import_variants, predict_alleles, call_genotypes, "
                 "call_phenotypes, one TSV per gene (no phasing step, no recommendations); "
-                "PharmCAT (Java) not runnable here: no Java runtime"
+                "PharmCAT not runnable here: its jar is not on PyPI, Debian or npm"
             ),
             extra={"s per sample": peer.median_s / PEER_SAMPLES},
         ),
