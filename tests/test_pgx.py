@@ -448,6 +448,27 @@ def test_grch37_example_vcf_equals_pharmcat_report(pgx, tmp_path):
     assert pypgx_version() == "0.27.0"
 
 
+def test_call_patients_on_grch37_writes_the_build_and_pypgx_version(pgx, tmp_path):
+    """The step's entry (settings as the rule passes them): genome_build GRCh37 reads the GRCh37 file, every
+    gene row and recommendation row names the position table and pypgx's version; the default build
+    (GRCh38) refuses the same file in one line."""
+    from precisionflow.pgx.cohort import GermlineInput, call_patients, cohort_recommendations
+
+    folder, _, _ = pgx
+    vcf, _ = _grch37_example(pgx, tmp_path / "example.b37.vcf")
+    settings = {"definitions": str(folder / "definitions"), "phenotypes": str(folder / "phenotypes")}
+    tables = call_patients([GermlineInput("P1", str(vcf), None)], {**settings, "genome_build": "GRCh37"})
+    table = tables["P1"].set_index("gene")
+    assert (table["positions_source"] == "GRCh37 via pypgx 0.27.0 variant table").all()
+    assert table.at["TPMT", "diplotype"] == "*1/*1" and table.at["NAT2", "diplotype"] == "not called"
+    recommendations = cohort_recommendations(tables)
+    assert len(recommendations) and (recommendations["positions_source"] == table["positions_source"].iloc[0]).all()
+    with pytest.raises(InputError, match=r"example.b37.vcf: header ##contig=chr1: expected GRCh38 contig lengths"):
+        call_patients([GermlineInput("P1", str(vcf), None)], settings)
+    on38 = call_patients([GermlineInput("P1", str(folder / "example" / "pharmcat.example.vcf"), None)], settings)
+    assert (on38["P1"]["positions_source"] == "GRCh38 (PharmCAT definitions; GRCh37 check: pypgx 0.27.0)").all()
+
+
 def test_grch37_file_given_as_grch38_and_back_is_one_clear_line(pgx, tmp_path):
     from precisionflow.pgx.builds import on_build, other_build_sites
 

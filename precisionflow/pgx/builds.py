@@ -76,7 +76,8 @@ def grch37_site(position: Position) -> tuple[int, str] | None:
 def position_source(build: str) -> str:
     if build == "GRCh37":
         return f"GRCh37 via pypgx {pypgx_version()} variant table"
-    return "GRCh38 (PharmCAT definitions)"
+    # pypgx's table serves GRCh38 files too: it places the GRCh37 sites that tell a GRCh37 file apart
+    return f"GRCh38 (PharmCAT definitions; GRCh37 check: pypgx {pypgx_version()})"
 
 
 def on_build(definitions: dict[str, GeneDefinition], build: str) -> dict[str, GeneDefinition]:
