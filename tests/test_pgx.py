@@ -478,10 +478,16 @@ def test_grch37_file_given_as_grch38_and_back_is_one_clear_line(pgx, tmp_path):
     b37, _ = _grch37_example(pgx, tmp_path / "b37.vcf")
     with pytest.raises(
         InputError,
-        match=r"b37.vcf: header ##contig=chr1: expected GRCh38 contig lengths \(pgx genome_build is GRCh38; "
-        r"for a GRCh37 file set it to GRCh37, or lift the file over\), found the GRCh37 length 249250621",
+        match=r"b37.vcf: header ##contig=chr1: expected GRCh38 contig lengths \(the config's germline build is GRCh38; "
+        r"for a GRCh37 file set pgx genome_build: GRCh37, or lift it over\), found the GRCh37 length 249250621",
     ):
         read_genotypes(b37, on38, [None], "GRCh38", to38)
+    for build, reference in (("GRCh38", "file:///ref/hs37d5.fa"), ("GRCh37", "GRCh38_full_analysis_set.fa")):
+        named = _write_vcf(tmp_path / "named.vcf", [], header_extra=f"##reference={reference}")
+        with pytest.raises(
+            InputError, match=rf"named.vcf: header ##reference: expected a {build} VCF .*, found {reference}"
+        ):
+            read_genotypes(named, on38 if build == "GRCh38" else on37, [None], build)
     bare, _ = _grch37_example(pgx, tmp_path / "bare37.vcf", contig_lengths=False)  # no header tells the build
     with pytest.raises(
         InputError,

@@ -114,7 +114,7 @@ def _sample_column(names: list[str], sample: str | None, path: str | Path) -> st
 
 def _fix(build: str) -> str:
     other = OTHER_BUILD[build]
-    return f"pgx genome_build is {build}; for a {other} file set it to {other}, or lift the file over"
+    return f"the config's germline build is {build}; for a {other} file set pgx genome_build: {other}, or lift it over"
 
 
 def _check_header_build(vcf: pysam.VariantFile, path: str | Path, build: str) -> None:
