@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+
+from tests.conftest import ROOT
 
 ENVS = sorted((ROOT / "envs").glob("*.yaml"))
 RULE_FILES = sorted((ROOT / "rules").glob("*.smk"))
