@@ -24,6 +24,7 @@ has no row for it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -142,14 +143,16 @@ def cpic_guidelines() -> tuple[Guideline, ...]:
     return tuple(guidelines)
 
 
+@cache
 def guidelines() -> tuple[Guideline, ...]:
-    """pypgx's CPIC rows and the curated ones (curated only for drugs pypgx's table lacks)."""
+    """pypgx's CPIC rows and the curated ones (curated only for drugs pypgx's table lacks), by drug."""
     cpic = cpic_guidelines()
     known = {g.drug for g in cpic}
-    return cpic + tuple(g for g in CURATED if g.drug not in known)
+    found = cpic + tuple(g for g in CURATED if g.drug not in known)
+    return tuple(sorted(found, key=lambda g: (g.drug, ";".join(g.genes))))
 
 
-def _phenotype(row: pd.Series | None) -> str:
+def _phenotype(row: Mapping | None) -> str:
     """The phenotype a gene's recommendations are looked up by (NOT_GENOTYPED for a gene without a call)."""
     if row is None:
         return NOT_GENOTYPED
@@ -157,13 +160,13 @@ def _phenotype(row: pd.Series | None) -> str:
     return lookup if isinstance(lookup, str) and lookup else str(row["phenotype"])
 
 
-def _caveat(row: pd.Series | None) -> str:
+def _caveat(row: Mapping | None) -> str:
     if row is None or row["call_quality"] in ("ok", "outside call"):
         return ""
     return f" (call: {row['call_quality']})"
 
 
-def _why_none(guideline: Guideline, key: tuple[str, ...], calls: list[pd.Series | None]) -> str:
+def _why_none(guideline: Guideline, key: tuple[str, ...], calls: list[Mapping | None]) -> str:
     """Why no recommendation applies: the first gene without a usable phenotype, or the table's answer."""
     for gene, phenotype, row in zip(guideline.genes, key, calls, strict=True):
         if not phenotype:
@@ -180,7 +183,7 @@ def _shown(gene: str, phenotype: str) -> str:
     return f"{gene}: {'not genotyped' if phenotype == NOT_GENOTYPED else phenotype or 'no phenotype'}"
 
 
-def _row(patient: str, guideline: Guideline, by_gene: dict[str, pd.Series]) -> list[str]:
+def _row(patient: str, guideline: Guideline, by_gene: dict[str, Mapping]) -> list[str]:
     calls = [by_gene.get(gene) for gene in guideline.genes]
     key = tuple(_phenotype(row) for row in calls)
     text, classification = guideline.rows.get(key, (None, "n/a"))
@@ -200,9 +203,9 @@ def recommend(patient: str, genes: pd.DataFrame) -> pd.DataFrame:
     The recommendation is the table's text verbatim; a call that is partial or tied carries its caveat after
     it in parentheses. A combination the tables do not cover gets a row that says so, and why.
     """
-    by_gene = {row["gene"]: row for _, row in genes.iterrows()}
-    rows = [_row(patient, g, by_gene) for g in guidelines() if any(gene in by_gene for gene in g.genes)]
-    table = pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS[:-1])
+    columns = list(genes.columns)  # plain dicts: a Series per gene and patient costs more than the lookups
+    by_gene = {row["gene"]: row for row in (dict(zip(columns, values)) for values in genes.itertuples(index=False))}
     sources = genes["positions_source"] if "positions_source" in genes.columns else pd.Series(dtype=str)
-    table["positions_source"] = ";".join(sorted(set(sources.dropna()) - {""}))
-    return table.sort_values(["patient", "drug", "genes"], kind="stable").reset_index(drop=True)
+    positions = ";".join(sorted(set(sources.dropna()) - {""}))
+    rows = [[*_row(patient, g, by_gene), positions] for g in guidelines() if any(gene in by_gene for gene in g.genes)]
+    return pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)  # guidelines() is sorted by drug and genes
