@@ -270,13 +270,25 @@ def test_outside_calls_and_recommendations(pgx):
     )
     merged = add_outside_calls(table, pd.DataFrame({"gene": ["CYP2D6"], "diplotype": ["*1/*4"]}), phenotypes)
     assert list(merged["gene"]) == ["CYP2D6", "DPYD", "TPMT", "UGT1A1"]
-    assert merged.set_index("gene").at["CYP2D6", "call_quality"] == "outside call"
-    recs = recommend("P1", table).set_index("drug")
-    assert recs.at["capecitabine", "recommendation"].startswith("Avoid 5-fluorouracil")
-    assert recs.at["capecitabine", "classification"] == "Strong"
+    cyp2d6 = merged.set_index("gene").loc["CYP2D6"]
+    assert cyp2d6["call_quality"] == "outside call"
+    # no PharmCAT phenotype file for CYP2D6: pypgx's activity scores (*1 1, *4 0) and equation (0.25-1.25: IM)
+    assert (cyp2d6["phenotype"], cyp2d6["activity_score"]) == ("Intermediate Metabolizer", "1.0")
+    assert cyp2d6["definitions_version"].startswith("pypgx 0.27.0 allele-table.csv")
+    recs = recommend("P1", merged).set_index("drug")
+    # CPIC's text as pypgx 0.27.0 ships it (the curated wording was "Avoid 5-fluorouracil and ...")
+    assert recs.at["capecitabine", "recommendation"] == (
+        "Avoid use of 5-fluorouracil or 5-fluorouracil prodrug-based regimens."
+    )
+    assert recs.at["capecitabine", "classification"] == "CPIC level A"
+    assert recs.at["tamoxifen", "phenotypes"] == "CYP2D6: Intermediate Metabolizer"
+    assert recs.at["tamoxifen", "recommendation"].startswith("Consider hormonal therapy such as an aromatase inhibitor")
     assert recs.at["irinotecan", "recommendation"].startswith("Start with 70% of the standard dose")
-    assert "DPWG" in recs.at["irinotecan", "source"]
-    assert recs.at["mercaptopurine", "recommendation"].startswith("No genotype-guided recommendation")
+    assert "DPWG" in recs.at["irinotecan", "source"] and "curated" in recs.at["irinotecan", "source"]
+    # TPMT not called, NUDT15 not genotyped: CPIC's own row for that case, with the call's caveat
+    assert recs.at["mercaptopurine", "phenotypes"] == "NUDT15: not genotyped; TPMT: Indeterminate"
+    assert recs.at["mercaptopurine", "recommendation"].startswith("TPMT phenotype could not be assigned")
+    assert recs.at["mercaptopurine", "recommendation"].endswith("(call: not called: 40 of 46 positions missing)")
 
 
 def test_indel_representations_and_undocumented_alleles(pgx, tmp_path):

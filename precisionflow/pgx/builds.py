@@ -39,13 +39,16 @@ def pypgx_version() -> str:
         return ""
 
 
-def variant_table_path() -> Path:
+def pypgx_data_path(name: str, purpose: str) -> Path:
+    """A table of pypgx's ``api/data`` folder (``purpose`` says what it is needed for, in the error)."""
     spec = importlib.util.find_spec("pypgx")
     if spec is None or not spec.submodule_search_locations:
-        raise InputError(
-            "pypgx", "package", "pypgx installed (requirements.txt, envs/pgx.yaml) for GRCh37 positions", "none"
-        )
-    return Path(next(iter(spec.submodule_search_locations)), *VARIANT_TABLE)
+        raise InputError("pypgx", "package", f"pypgx installed (requirements.txt, envs/pgx.yaml) for {purpose}", "none")
+    return Path(next(iter(spec.submodule_search_locations)), *VARIANT_TABLE[:-1], name)
+
+
+def variant_table_path() -> Path:
+    return pypgx_data_path(VARIANT_TABLE[-1], "GRCh37 positions")
 
 
 @cache

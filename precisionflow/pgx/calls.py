@@ -12,6 +12,8 @@ from precisionflow.io import read_table
 from precisionflow.pgx.definitions import GeneDefinition, PhenotypeTable
 from precisionflow.pgx.genotypes import SampleGenotypes
 from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene
+from precisionflow.pgx.pypgx_phenotypes import has_phenotypes, pypgx_phenotype
+from precisionflow.pgx.pypgx_phenotypes import source as pypgx_source
 
 GENE_COLUMNS = [
     "gene",
@@ -130,6 +132,24 @@ def read_outside_calls(path: str | Path) -> pd.DataFrame:
     return table[["gene", "diplotype"]]
 
 
+def outside_phenotype(gene: str, diplotype: str, table: PhenotypeTable | None) -> tuple[str, str, str, str]:
+    """(phenotype, activity score, call quality, table version) of an outside call: PharmCAT's phenotype
+    file of the gene, else pypgx's tables (CYP2D6: PharmCAT has no phenotype file for it)."""
+    first, second = diplotype.split("/", 1)
+    if table is not None:
+        found = table.lookup(first, second)
+        if found is None:
+            return "", "", "outside call; diplotype not in the phenotype table", table.version
+        return found[0], found[1], "outside call", table.version
+    found = pypgx_phenotype(gene, first, second)
+    if found is None:
+        # pypgx lists the gene but not an allele: say so; a gene it does not know (HLA-B ...) has no phenotype
+        known = has_phenotypes(gene)
+        note = "; diplotype not in pypgx's allele table" if known else ""
+        return "", "", "outside call" + note, pypgx_source() if known else ""
+    return found[0], found[1], "outside call", pypgx_source()
+
+
 def add_outside_calls(
     table: pd.DataFrame, outside: pd.DataFrame, phenotypes: dict[str, PhenotypeTable]
 ) -> pd.DataFrame:
@@ -138,13 +158,7 @@ def add_outside_calls(
     source = sources.iloc[0] if len(sources) else ""  # the build of the patient's VCF, on every row
     rows = []
     for gene, diplotype in zip(outside["gene"], outside["diplotype"], strict=True):
-        first, second = diplotype.split("/", 1)
-        table_of_gene = phenotypes.get(gene)
-        found = table_of_gene.lookup(first, second) if table_of_gene else None
-        phenotype, score = found if found else ("", "")
-        quality = (
-            "outside call" if found or table_of_gene is None else "outside call; diplotype not in the phenotype table"
-        )
+        phenotype, score, quality, version = outside_phenotype(gene, diplotype, phenotypes.get(gene))
         rows.append(
             {
                 "gene": gene,
@@ -154,7 +168,7 @@ def add_outside_calls(
                 "missing_positions": "",
                 "call_quality": quality,
                 "lookup_phenotype": phenotype.strip(),
-                "definitions_version": table_of_gene.version if table_of_gene else "",
+                "definitions_version": version,
                 "positions_source": source,
             }
         )
