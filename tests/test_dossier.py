@@ -341,3 +341,74 @@ def test_pgx_summary_flags_only_what_changes_a_dose() -> None:
         }
     )
     assert pgx_flags(rows)["drug"].tolist() == ["capecitabine", "warfarin"]
+
+
+def with_actionability_columns(sources: Sources) -> pd.DataFrame:
+    """The synthetic actionable.tsv with the step's further columns (``suggested``, ``note``) as the step
+    writes them for S0000 (ERBB2-amplified): alpelisib withdrawn (its approval is for HER2-negative disease),
+    and the FDA-approved capecitabine + trastuzumab + tucatinib (MOAlmanac 724) suggested."""
+    table = pd.read_csv(sources.paths["actionable"], sep="\t", dtype=str, keep_default_na=False)
+    capecitabine = table.iloc[0].copy()
+    capecitabine[["therapy", "source_id"]] = ["Capecitabine + Trastuzumab + Tucatinib", "MOAlmanac:724"]
+    table = pd.concat([table, capecitabine.to_frame().T], ignore_index=True)
+    table["suggested"] = (table["effect"] == "sensitivity").map({True: "yes", False: "no"})
+    table["note"] = ""
+    alpelisib = (table["patient"] == "S0000") & (table["therapy"] == "Alpelisib")
+    note = "withdrawn: the indication is HER2-negative disease; this patient has a ERBB2 amplification"
+    table.loc[alpelisib, ["suggested", "note"]] = ["no", note]
+    table.to_csv(sources.paths["actionable"], sep="\t", index=False)
+    return table
+
+
+def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why(tmp_path) -> None:
+    """An oncologist reads the summary first: alpelisib, withdrawn by the actionability step for the
+    HER2-amplified S0000, must not appear among its tier I–II therapies (nor in the cohort index), and the
+    therapy table must show that it is not suggested and why."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    with_actionability_columns(sources)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    page = (tmp_path / "dossiers" / "S0000.html").read_text()
+    summary = section_html(page, "summary")
+    assert "<b>Trastuzumab</b>" in summary and "<b>Alpelisib</b>" not in summary
+    assert "Not suggested: Alpelisib (PIK3CA p.E545K, tier I-A): withdrawn: the indication is HER2-negative" in summary
+    therapy = section_html(page, "therapy")
+    row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)
+    assert "<td>no: withdrawn: the indication is HER2-negative disease" in row
+    index = (tmp_path / "dossiers" / "index.html").read_text()
+    s0000 = re.search(r"<tr>(?:(?!</tr>).)*S0000\.html(?:(?!</tr>).)*</tr>", index, flags=re.DOTALL).group(0)
+    assert "Trastuzumab (I-A)" in s0000 and "Alpelisib" not in s0000
+
+
+def test_pgx_dosing_guidance_is_shown_beside_the_suggested_drug(tmp_path) -> None:
+    """Capecitabine in a suggested combination: the patient's DPYD recommendation beside it; a patient
+    without PGx calls: it says that DPYD-guided dosing was not assessed, not nothing."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    with_actionability_columns(sources)
+    recommendations = pd.read_csv(sources.paths["pgx_recommendations"], sep="\t", dtype=str, keep_default_na=False)
+    dpyd = recommendations.iloc[0].copy()
+    dpyd[["drug", "genes", "phenotypes", "recommendation", "classification", "source"]] = [
+        "capecitabine",
+        "DPYD",
+        "DPYD: Intermediate Metabolizer",
+        "Reduce the starting dose by 50% followed by titration of dose based on toxicity.",
+        "Strong",
+        "CPIC fluoropyrimidines/DPYD",
+    ]
+    pd.concat([recommendations, dpyd.to_frame().T]).to_csv(sources.paths["pgx_recommendations"], sep="\t", index=False)
+    cohort = load_cohort(patient_ids(3), sources, HEADER)
+    sections = patient_dossier(cohort, "S0000")["by_id"]
+    row = next(r for r in sections["therapy"]["rows"] if r["therapy"].startswith("Capecitabine"))
+    assert row["pgx"] == [
+        "capecitabine: Reduce the starting dose by 50% followed by titration of dose based on toxicity. "
+        "(DPYD: Intermediate Metabolizer; CPIC fluoropyrimidines/DPYD)"
+    ]
+    assert next(r for r in sections["therapy"]["rows"] if r["therapy"] == "Trastuzumab")["pgx"] == []
+    summary = next(r for r in sections["summary"]["therapies"] if r["therapy"].startswith("Capecitabine"))
+    assert summary["pgx"] == row["pgx"]
+    cohort.pgx = cohort.pgx[cohort.pgx["patient"] != "S0000"]
+    cohort.pgx_recommendations = cohort.pgx_recommendations[cohort.pgx_recommendations["patient"] != "S0000"]
+    cohort.grouped.clear()
+    row = next(
+        r for r in patient_dossier(cohort, "S0000")["by_id"]["therapy"]["rows"] if "Capecitabine" in r["therapy"]
+    )
+    assert row["pgx"] == ["capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF for this patient)"]

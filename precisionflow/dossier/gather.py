@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.matching import TIERS
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError
+from precisionflow.pgx.recommendations import RULES as PGX_RULES
 from precisionflow.steps import STEP_COLUMNS as STEP_TABLE_COLUMNS
 
 # The SPEC columns of the optional sources (the actionability and step tables' from their modules); a file
@@ -200,10 +202,51 @@ def sort_actionable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.loc[order.index].reset_index(drop=True)
 
 
+def is_suggested(actionable: pd.DataFrame) -> pd.Series:
+    """The rows the actionability step suggests (``suggested`` = yes): a sensitivity row withdrawn by the
+    patient's resistance, by an indication the patient's tumour contradicts or as a VUS is no suggestion.
+    A table without the column (SPEC columns only) suggests its sensitivity rows."""
+    if "suggested" not in actionable.columns:
+        return actionable["effect"] == "sensitivity"
+    return actionable["suggested"].astype(str) == "yes"
+
+
+def _tier_i_ii_sensitivity(actionable: pd.DataFrame) -> pd.Series:
+    return actionable["tier"].astype(str).str.match(r"^II?-") & (actionable["effect"] == "sensitivity")
+
+
 def top_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
-    """Tier I–II sensitivity rows (what the summary lists)."""
-    keep = actionable["tier"].astype(str).str.match(r"^II?-") & (actionable["effect"] == "sensitivity")
-    return actionable[keep]
+    """Tier I–II sensitivity rows the actionability step suggests (what the summary lists)."""
+    return actionable[_tier_i_ii_sensitivity(actionable) & is_suggested(actionable)]
+
+
+def withdrawn_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
+    """Tier I–II sensitivity rows not suggested for this patient (the summary says so, with the reason)."""
+    return actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable)]
+
+
+def pgx_guided_drugs() -> dict[str, list[str]]:
+    """drug (lower case) -> the genes of its genotype-guided dosing guideline (the PGx step's table)."""
+    genes: dict[str, set[str]] = {}
+    for rule in PGX_RULES:
+        genes.setdefault(rule.drug.lower(), set()).add(rule.gene)
+    return {drug: sorted(found) for drug, found in genes.items()}
+
+
+def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed: str) -> list[str]:
+    """The patient's PGx dosing guidance for the agents of a therapy (capecitabine and DPYD …): each agent's
+    recommendation rows; for an agent with a genotype-guided guideline but no row, that it was not
+    assessed and why (``not_assessed``), never silence."""
+    rows = recommendations if recommendations is not None else pd.DataFrame(columns=PGX_RECOMMENDATION_COLUMNS)
+    drugs = rows["drug"].astype(str).str.lower()
+    guided = pgx_guided_drugs()
+    notes = []
+    for agent in sorted(a.lower() for a in therapy_agents(therapy)):
+        found = rows[drugs == agent]
+        notes += [f"{agent}: {r.recommendation} ({r.phenotypes}; {r.source})" for r in found.itertuples(index=False)]
+        if found.empty and agent in guided:
+            notes.append(f"{agent}: {', '.join(guided[agent])} genotype-guided dosing not assessed ({not_assessed})")
+    return notes
 
 
 def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
