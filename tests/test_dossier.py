@@ -412,3 +412,15 @@ def test_pgx_dosing_guidance_is_shown_beside_the_suggested_drug(tmp_path) -> Non
         r for r in patient_dossier(cohort, "S0000")["by_id"]["therapy"]["rows"] if "Capecitabine" in r["therapy"]
     )
     assert row["pgx"] == ["capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF for this patient)"]
+
+
+def test_a_drug_class_of_a_therapy_gets_the_pgx_guidance_of_its_drugs() -> None:
+    """MOAlmanac 730 names "Fluoropyrimidine + Pembrolizumab + Platinum Compound + Trastuzumab": DPYD dosing
+    applies to the fluoropyrimidine (capecitabine or fluorouracil)."""
+    from precisionflow.dossier.gather import therapy_pgx
+
+    therapy = "Fluoropyrimidine + Pembrolizumab + Platinum Compound + Trastuzumab"
+    assert therapy_pgx(therapy, None, "no germline VCF") == [
+        "capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF)",
+        "fluorouracil: DPYD genotype-guided dosing not assessed (no germline VCF)",
+    ]

@@ -225,6 +225,11 @@ def withdrawn_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
     return actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable)]
 
 
+# a drug class named by a knowledge-base therapy ("Fluoropyrimidine + Platinum Compound + Trastuzumab") -> its
+# drugs with a genotype-guided dosing guideline
+DRUG_CLASSES = {"fluoropyrimidine": ("capecitabine", "fluorouracil")}
+
+
 def pgx_guided_drugs() -> dict[str, list[str]]:
     """drug (lower case) -> the genes of its genotype-guided dosing guideline (the PGx step's table)."""
     genes: dict[str, set[str]] = {}
@@ -241,7 +246,8 @@ def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed
     drugs = rows["drug"].astype(str).str.lower()
     guided = pgx_guided_drugs()
     notes = []
-    for agent in sorted(a.lower() for a in therapy_agents(therapy)):
+    agents = sorted(a.lower() for a in therapy_agents(therapy))
+    for agent in sorted({drug for a in agents for drug in DRUG_CLASSES.get(a, (a,))}):
         found = rows[drugs == agent]
         notes += [f"{agent}: {r.recommendation} ({r.phenotypes}; {r.source})" for r in found.itertuples(index=False)]
         if found.empty and agent in guided:
