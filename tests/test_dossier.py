@@ -356,6 +356,10 @@ def with_actionability_columns(sources: Sources) -> pd.DataFrame:
     alpelisib = (table["patient"] == "S0000") & (table["therapy"] == "Alpelisib")
     note = "withdrawn: the indication is HER2-negative disease; this patient has a ERBB2 amplification"
     table.loc[alpelisib, ["suggested", "note"]] = ["no", note]
+    table["indication"] = ""
+    table.loc[table["therapy"] == "Alpelisib", "indication"] = (
+        "HR+, HER2-negative, PIK3CA-mutated advanced breast cancer"
+    )
     table.to_csv(sources.paths["actionable"], sep="\t", index=False)
     return table
 
@@ -374,6 +378,8 @@ def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why
     therapy = section_html(page, "therapy")
     row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)
     assert "<td>no: withdrawn: the indication is HER2-negative disease" in row
+    # the approval's own restriction (HR+, which no input of the workflow assesses) is on the page for every row
+    assert "<summary>indication</summary>HR+, HER2-negative, PIK3CA-mutated advanced breast cancer" in row
     index = (tmp_path / "dossiers" / "index.html").read_text()
     s0000 = re.search(r"<tr>(?:(?!</tr>).)*S0000\.html(?:(?!</tr>).)*</tr>", index, flags=re.DOTALL).group(0)
     assert "Trastuzumab (I-A)" in s0000 and "Alpelisib" not in s0000
