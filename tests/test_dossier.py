@@ -430,3 +430,35 @@ def test_a_drug_class_of_a_therapy_gets_the_pgx_guidance_of_its_drugs() -> None:
         "capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF)",
         "fluorouracil: DPYD genotype-guided dosing not assessed (no germline VCF)",
     ]
+
+
+def test_pgx_flags_every_recommendation_that_changes_a_dose_from_the_real_table() -> None:
+    """Each recommendation of the PGx step's table for a phenotype that is not normal: flagged unless it
+    keeps the standard dose. "Start with 70% of the standard dose" (irinotecan, UGT1A1 poor metabolizer: the
+    demo's DEMO-015), "avoid standard-dose clopidogrel" and TPMT's reduced thiopurine doses change the dose."""
+    from precisionflow.dossier.gather import pgx_flags
+    from precisionflow.pgx.recommendations import RULES
+
+    rules = pd.DataFrame(
+        {
+            "drug": [r.drug for r in RULES],
+            "phenotypes": [f"{r.gene}: {r.phenotype}" for r in RULES],
+            "recommendation": [r.recommendation for r in RULES],
+        }
+    )
+    flagged = {(d, p) for d, p in zip(*pgx_flags(rules)[["drug", "phenotypes"]].T.values, strict=True)}
+    for drug, phenotype in [
+        ("irinotecan", "UGT1A1: Poor Metabolizer"),
+        ("clopidogrel", "CYP2C19: Intermediate Metabolizer"),
+        ("mercaptopurine", "TPMT: Intermediate Metabolizer"),
+        ("azathioprine", "NUDT15: Intermediate Metabolizer"),
+        ("capecitabine", "DPYD: activity score 1.0"),
+    ]:
+        assert (drug, phenotype) in flagged, (drug, phenotype)
+    for drug, phenotype in [
+        ("irinotecan", "UGT1A1: Intermediate Metabolizer"),
+        ("clopidogrel", "CYP2C19: Ultrarapid Metabolizer"),
+        ("simvastatin", "SLCO1B1: Increased Function"),
+        ("fluorouracil", "DPYD: activity score 2.0"),
+    ]:
+        assert (drug, phenotype) not in flagged, (drug, phenotype)

@@ -259,15 +259,22 @@ def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
     return actionable[actionable["effect"] == "resistance"]
 
 
+# how a recommendation for standard dosing begins ("Start with 70% of the standard dose", "avoid standard-dose
+# clopidogrel" and "a reduced dose (30-80% of the normal dose) if the normal starting dose is …" change the dose)
+STANDARD_DOSING = (
+    r"no action needed|no indication to change|start with the normal starting dose|use (?:the )?label-recommended"
+    r"|if [\w-]+ is considered, use the standard dose|prescribe the desired starting dose"
+    r"|initiate therapy with recommended"
+)
+
+
 def pgx_flags(recommendations: pd.DataFrame) -> pd.DataFrame:
     """PGx recommendations that change dosing or the drug: not those for normal phenotypes only
-    ('GENE: Normal Metabolizer', 'Normal Function' …), nor those worded as standard dosing."""
+    ('GENE: Normal Metabolizer', 'Normal Function' …), nor those that begin as standard dosing."""
     phenotypes = recommendations["phenotypes"].astype(str).str.split(";")
     normal = phenotypes.map(lambda parts: all("normal" in part.lower() for part in parts if part.strip()))
-    text = recommendations["recommendation"].astype(str).str.lower()
-    standard = text.str.contains(
-        "standard|label-recommended|initiate therapy with recommended|no action needed|normal starting dose", regex=True
-    )
+    text = recommendations["recommendation"].astype(str).str.strip().str.lower()
+    standard = text.str.match(STANDARD_DOSING)
     return recommendations[~(normal | standard)]
 
 
