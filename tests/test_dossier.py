@@ -462,3 +462,18 @@ def test_pgx_flags_every_recommendation_that_changes_a_dose_from_the_real_table(
         ("fluorouracil", "DPYD: activity score 2.0"),
     ]:
         assert (drug, phenotype) not in flagged, (drug, phenotype)
+
+
+def test_variants_without_consequence_annotation_are_named_in_the_therapy_section(tmp_path) -> None:
+    """A VCF without VEP/SnpEff annotation (the real A04W: 194 variants, class Unknown): only hotspots reach
+    the knowledge base, so "no matching assertion" is not a negative; the therapy section says so."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    maf = pd.read_csv(sources.paths["mafs"]["S0001"], sep="\t")
+    maf.loc[1:, "Variant_Classification"] = "Unknown"
+    maf.to_csv(sources.paths["mafs"]["S0001"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    therapy = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "therapy")
+    expected = f"{len(maf) - 1} of {len(maf)} somatic variants have no consequence annotation"
+    assert f"Not assessed: {expected}" in therapy
+    assert f"<li>{expected}" in section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "methods")
+    assert "no consequence annotation" not in (tmp_path / "dossiers" / "S0000.html").read_text()

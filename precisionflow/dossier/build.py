@@ -200,6 +200,21 @@ def pgx_not_assessed(cohort: Cohort, patient: str) -> str:
     return "the gene is not in this patient's PGx calls"
 
 
+def unannotated_variants(cohort: Cohort, patient: str) -> list[str]:
+    """The reason to print when the patient's somatic variants carry no consequence (a VCF without VEP or
+    SnpEff annotation): the knowledge base matched them only where they are known hotspots."""
+    maf = cohort.mafs.get(patient)
+    if maf is None or "Variant_Classification" not in maf.columns or not len(maf):
+        return []
+    unknown = int((maf["Variant_Classification"].astype(str) == "Unknown").sum())
+    if not unknown:
+        return []
+    return [
+        f"{unknown} of {len(maf)} somatic variants have no consequence annotation: matched to the knowledge base "
+        "only where they are known hotspots (annotate the VCF with VEP or SnpEff to assess the others)"
+    ]
+
+
 def therapy_section(cohort: Cohort, patient: str) -> dict:
     if cohort.actionable is None:
         return _section("therapy", False, [cohort.sources.reason("actionable")], rows=[])
@@ -211,7 +226,8 @@ def therapy_section(cohort: Cohort, patient: str) -> dict:
         record["link"] = citation_link(str(record["citation"]), str(record["source_id"]))
         record["pgx"] = therapy_pgx(str(record["therapy"]), recommendations, why) if record["therapy"] else []
     columns = [*rows.columns, "link", "pgx"]
-    return _section("therapy", True, [], rows=records, columns=columns, tiers=sorted({r["tier"] for r in records}))
+    reasons = unannotated_variants(cohort, patient)
+    return _section("therapy", True, reasons, rows=records, columns=columns, tiers=sorted({r["tier"] for r in records}))
 
 
 def genomic_section(cohort: Cohort, patient: str) -> dict:
