@@ -350,7 +350,9 @@ def with_actionability_columns(sources: Sources) -> pd.DataFrame:
     table = pd.read_csv(sources.paths["actionable"], sep="\t", dtype=str, keep_default_na=False)
     capecitabine = table.iloc[0].copy()
     capecitabine[["therapy", "source_id"]] = ["Capecitabine + Trastuzumab + Tucatinib", "MOAlmanac:724"]
-    table = pd.concat([table, capecitabine.to_frame().T], ignore_index=True)
+    gastric = table.iloc[0].copy()  # trastuzumab again, from the gastric-cancer approval (II-C): listed once
+    gastric[["tier", "assertion_tumor_type", "source_id"]] = ["II-C", "STAD", "MOAlmanac:721"]
+    table = pd.concat([table, capecitabine.to_frame().T, gastric.to_frame().T], ignore_index=True)
     table["suggested"] = (table["effect"] == "sensitivity").map({True: "yes", False: "no"})
     table["note"] = ""
     alpelisib = (table["patient"] == "S0000") & (table["therapy"] == "Alpelisib")
@@ -373,7 +375,7 @@ def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why
     build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
     page = (tmp_path / "dossiers" / "S0000.html").read_text()
     summary = section_html(page, "summary")
-    assert "<b>Trastuzumab</b>" in summary and "<b>Alpelisib</b>" not in summary
+    assert summary.count("<b>Trastuzumab</b>") == 1 and "<b>Alpelisib</b>" not in summary
     assert "Not suggested: Alpelisib (PIK3CA p.E545K, tier I-A): withdrawn: the indication is HER2-negative" in summary
     therapy = section_html(page, "therapy")
     row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)

@@ -216,13 +216,17 @@ def _tier_i_ii_sensitivity(actionable: pd.DataFrame) -> pd.Series:
 
 
 def top_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
-    """Tier I–II sensitivity rows the actionability step suggests (what the summary lists)."""
-    return actionable[_tier_i_ii_sensitivity(actionable) & is_suggested(actionable)]
+    """Tier I–II sensitivity rows the actionability step suggests (what the summary lists): each therapy once,
+    at its first row (rows come best tier first: trastuzumab at I-A, not again at II-C for gastric cancer)."""
+    return actionable[_tier_i_ii_sensitivity(actionable) & is_suggested(actionable)].drop_duplicates("therapy")
 
 
 def withdrawn_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
-    """Tier I–II sensitivity rows not suggested for this patient (the summary says so, with the reason)."""
-    return actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable)]
+    """Tier I–II sensitivity rows not suggested for this patient (the summary says so, with the reason), each
+    therapy and reason once."""
+    return actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable)].drop_duplicates(
+        [c for c in ("therapy", "note") if c in actionable.columns]
+    )
 
 
 # a drug class named by a knowledge-base therapy ("Fluoropyrimidine + Platinum Compound + Trastuzumab") -> its
