@@ -358,6 +358,7 @@ def with_actionability_columns(sources: Sources) -> pd.DataFrame:
     alpelisib = (table["patient"] == "S0000") & (table["therapy"] == "Alpelisib")
     note = "withdrawn: the indication is HER2-negative disease; this patient has a ERBB2 amplification"
     table.loc[alpelisib, ["suggested", "note"]] = ["no", note]
+    table.loc[table["effect"] == "resistance", "note"] = "variant of unknown significance: …"
     table["indication"] = ""
     table.loc[table["therapy"] == "Alpelisib", "indication"] = (
         "HR+, HER2-negative, PIK3CA-mutated advanced breast cancer"
@@ -377,6 +378,7 @@ def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why
     summary = section_html(page, "summary")
     assert summary.count("<b>Trastuzumab</b>") == 1 and "<b>Alpelisib</b>" not in summary
     assert "Not suggested: Alpelisib (PIK3CA p.E545K, tier I-A): withdrawn: the indication is HER2-negative" in summary
+    assert "predicts resistance to Lapatinib (tier II-D; variant of unknown significance: …)" in summary
     therapy = section_html(page, "therapy")
     row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)
     assert "<td>no: withdrawn: the indication is HER2-negative disease" in row
