@@ -414,7 +414,7 @@ def test_pgx_dosing_guidance_is_shown_beside_the_suggested_drug(tmp_path) -> Non
     ]
     assert next(r for r in sections["therapy"]["rows"] if r["therapy"] == "Trastuzumab")["pgx"] == []
     summary = next(r for r in sections["summary"]["therapies"] if r["therapy"].startswith("Capecitabine"))
-    assert summary["pgx"] == row["pgx"]
+    assert summary["pgx_guidance"] == row["pgx"]
     cohort.pgx = cohort.pgx[cohort.pgx["patient"] != "S0000"]
     cohort.pgx_recommendations = cohort.pgx_recommendations[cohort.pgx_recommendations["patient"] != "S0000"]
     cohort.grouped.clear()
@@ -422,6 +422,7 @@ def test_pgx_dosing_guidance_is_shown_beside_the_suggested_drug(tmp_path) -> Non
         r for r in patient_dossier(cohort, "S0000")["by_id"]["therapy"]["rows"] if "Capecitabine" in r["therapy"]
     )
     assert row["pgx"] == ["capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF for this patient)"]
+    assert row["pgx_guidance"] == []  # the summary's PGx line says why PGx was not assessed, once
 
 
 def test_a_drug_class_of_a_therapy_gets_the_pgx_guidance_of_its_drugs() -> None:

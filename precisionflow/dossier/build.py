@@ -21,6 +21,7 @@ from precisionflow.dossier.gather import (
     CONTRIBUTION_COLUMNS,
     EXPLANATION_COLUMNS,
     PGX_COLUMNS,
+    PGX_NOT_ASSESSED,
     PGX_RECOMMENDATION_COLUMNS,
     RISK_COLUMNS,
     STEP_COLUMNS,
@@ -225,7 +226,9 @@ def therapy_section(cohort: Cohort, patient: str) -> dict:
     for record in records:
         record["link"] = citation_link(str(record["citation"]), str(record["source_id"]))
         record["pgx"] = therapy_pgx(str(record["therapy"]), recommendations, why) if record["therapy"] else []
-    columns = [*rows.columns, "link", "pgx"]
+        # the summary names the guidance found; the table also says where it was not assessed
+        record["pgx_guidance"] = [note for note in record["pgx"] if PGX_NOT_ASSESSED not in note]
+    columns = [*rows.columns, "link", "pgx", "pgx_guidance"]
     reasons = unannotated_variants(cohort, patient)
     return _section("therapy", True, reasons, rows=records, columns=columns, tiers=sorted({r["tier"] for r in records}))
 

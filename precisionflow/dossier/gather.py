@@ -245,18 +245,21 @@ def pgx_guided_drugs() -> dict[str, list[str]]:
 def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed: str) -> list[str]:
     """The patient's PGx dosing guidance for the agents of a therapy (capecitabine and DPYD …): each agent's
     recommendation rows; for an agent with a genotype-guided guideline but no row, that it was not
-    assessed and why (``not_assessed``), never silence."""
+    assessed and why (``not_assessed``), never silence. Guidance first, then what was not assessed."""
     rows = recommendations if recommendations is not None else pd.DataFrame(columns=PGX_RECOMMENDATION_COLUMNS)
     drugs = rows["drug"].astype(str).str.lower()
     guided = pgx_guided_drugs()
-    notes = []
+    notes, missing = [], []
     agents = sorted(a.lower() for a in therapy_agents(therapy))
     for agent in sorted({drug for a in agents for drug in DRUG_CLASSES.get(a, (a,))}):
         found = rows[drugs == agent]
         notes += [f"{agent}: {r.recommendation} ({r.phenotypes}; {r.source})" for r in found.itertuples(index=False)]
         if found.empty and agent in guided:
-            notes.append(f"{agent}: {', '.join(guided[agent])} genotype-guided dosing not assessed ({not_assessed})")
-    return notes
+            missing.append(f"{agent}: {', '.join(guided[agent])} {PGX_NOT_ASSESSED} ({not_assessed})")
+    return notes + missing
+
+
+PGX_NOT_ASSESSED = "genotype-guided dosing not assessed"
 
 
 def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
