@@ -565,11 +565,23 @@ def test_a_drug_whose_indication_the_tumour_contradicts_is_withdrawn_from_the_dr
             ("P1", "PIK3CA", "p.H1047R", "Capivasertib + Fulvestrant", "sensitivity", "MOAlmanac:937", "no", note),
             ("P1", "ERBB2", "amplification", "Trastuzumab", "sensitivity", "MOAlmanac:720", "yes", ""),
             ("P2", "PIK3CA", "p.H1047R", "Alpelisib", "sensitivity", "MOAlmanac:456", "yes", ""),
+            # a VUS of PIK3CA in an ERBB2-amplified tumour (the demo has one): both notes, the VUS one first
+            (
+                "P3",
+                "PIK3CA",
+                "p.L848D",
+                "Alpelisib",
+                "sensitivity",
+                "MOAlmanac:456",
+                "no",
+                "variant of … (no hotspot); " + note,
+            ),
         ],
         columns=["patient", "gene", "alteration", "therapy", "effect", "source_id", "suggested", "note"],
     )
     withdrawn = withdrawn_agents(actionable)
-    assert set(withdrawn) == {"P1"} and set(withdrawn["P1"]) == {"ALPELISIB", "CAPIVASERTIB", "FULVESTRANT"}
+    assert set(withdrawn) == {"P1", "P3"} and set(withdrawn["P1"]) == {"ALPELISIB", "CAPIVASERTIB", "FULVESTRANT"}
+    assert withdrawn["P3"] == {"ALPELISIB": note.removeprefix("withdrawn: ") + " (MOAlmanac:456)"}
     tables = patient_tables(prepare(small_inputs(), SETTINGS), pd.Series({"PIK3CA": "ALPELISIB;TASELISIB"}), SETTINGS)
     withdraw_resisted_drugs(tables, withdrawn)
     p1, p2 = (tables.of(p).set_index("gene") for p in ("P1", "P2"))

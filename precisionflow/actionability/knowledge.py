@@ -215,10 +215,14 @@ def withdrawn_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
     out = resisted_agents(actionable)
     suggested = actionable[actionable["suggested"] == "yes"]
     kept = {(p, a) for p, t in zip(suggested["patient"], suggested["therapy"], strict=True) for a in therapy_agents(t)}
-    rows = actionable[(actionable["effect"] == "sensitivity") & actionable["note"].str.startswith(CONTRADICTED)]
+    # the contradiction's note may follow a VUS note ("variant of unknown significance …; withdrawn: the …")
+    rows = actionable[
+        (actionable["effect"] == "sensitivity") & actionable["note"].str.contains(CONTRADICTED, regex=False)
+    ]
     for patient, therapy, note, source in rows[["patient", "therapy", "note", "source_id"]].itertuples(index=False):
         for agent in sorted(therapy_agents(therapy)):
             if (patient, agent) not in kept:
-                reason = "; ".join(note.removeprefix("withdrawn: ").split("; ")[:2])  # the indication, the alteration
+                after = note[note.index(CONTRADICTED) + len("withdrawn: ") :]
+                reason = "; ".join(after.split("; ")[:2])  # the indication, the alteration
                 out.setdefault(patient, {}).setdefault(agent, f"{reason} ({source})")
     return out
