@@ -482,3 +482,27 @@ def test_variants_without_consequence_annotation_are_named_in_the_therapy_sectio
     assert f"Not assessed: {expected}" in therapy
     assert f"<li>{expected}" in section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "methods")
     assert "no consequence annotation" not in (tmp_path / "dossiers" / "S0000.html").read_text()
+
+
+def test_the_risk_group_comes_with_the_models_cross_validated_c_index(tmp_path) -> None:
+    """A risk group alone invites over-reading: the page states how well the model ranks patients (the
+    demo's coxnet: C 0.62 ± 0.10 against 0.50 permuted), and that a patient without outcome got the final
+    model's risk, not an out-of-fold one."""
+    import json
+
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    metrics = {
+        "risk_model": "coxnet",
+        "models": {"coxnet": {"c_index": {"mean": 0.615018, "sd": 0.101348}}},
+        "permuted_outcome": {"c_index_mean": 0.497393, "c_index_sd": 0.06966},
+    }
+    Path(sources.paths["outcome_metrics"]).write_text(json.dumps(metrics))
+    risk = pd.read_csv(sources.paths["risk"], sep="\t")
+    risk.loc[risk["patient"] == "S0001", "out_of_fold"] = False
+    risk.to_csv(sources.paths["risk"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    outcome = section_html((tmp_path / "dossiers" / "S0000.html").read_text(), "outcome")
+    assert "cross-validated C-index 0.62 ± 0.10, 0.50 with the outcome permuted (0.5 is chance)" in outcome
+    assert "out of fold)" in outcome
+    other = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "outcome")
+    assert "from the final model: this patient has no outcome to validate it on" in other
