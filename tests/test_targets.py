@@ -550,3 +550,43 @@ def test_run_writes_every_patient(tmp_path: Path, simulated: Path) -> None:
     assert (tmp_path / "patients" / "NOLAYER.tsv").read_text().count(
         "\n"
     ) == 1  # header only: no evidence for a patient without data
+
+
+def test_a_drug_whose_indication_the_tumour_contradicts_is_withdrawn_from_the_drug_lists() -> None:
+    """P1 (PIK3CA hotspot, ERBB2-amplified, as A04W): the actionability step withdrew alpelisib (approved for
+    HER2-negative disease) and capivasertib + fulvestrant; the inferential DGIdb list of PIK3CA must not bring
+    them back. P2's alpelisib stays suggested; trastuzumab, suggested for P1 elsewhere, is no withdrawn agent."""
+    from precisionflow.actionability.knowledge import withdrawn_agents
+
+    note = "withdrawn: the indication is HER2-negative disease; this patient has a ERBB2 amplification"
+    actionable = pd.DataFrame(
+        [
+            ("P1", "PIK3CA", "p.H1047R", "Alpelisib", "sensitivity", "MOAlmanac:456", "no", note),
+            ("P1", "PIK3CA", "p.H1047R", "Capivasertib + Fulvestrant", "sensitivity", "MOAlmanac:937", "no", note),
+            ("P1", "ERBB2", "amplification", "Trastuzumab", "sensitivity", "MOAlmanac:720", "yes", ""),
+            ("P2", "PIK3CA", "p.H1047R", "Alpelisib", "sensitivity", "MOAlmanac:456", "yes", ""),
+            # a VUS of PIK3CA in an ERBB2-amplified tumour (the demo has one): both notes, the VUS one first
+            (
+                "P3",
+                "PIK3CA",
+                "p.L848D",
+                "Alpelisib",
+                "sensitivity",
+                "MOAlmanac:456",
+                "no",
+                "variant of … (no hotspot); " + note,
+            ),
+        ],
+        columns=["patient", "gene", "alteration", "therapy", "effect", "source_id", "suggested", "note"],
+    )
+    withdrawn = withdrawn_agents(actionable)
+    assert set(withdrawn) == {"P1", "P3"} and set(withdrawn["P1"]) == {"ALPELISIB", "CAPIVASERTIB", "FULVESTRANT"}
+    assert withdrawn["P3"] == {"ALPELISIB": note.removeprefix("withdrawn: ") + " (MOAlmanac:456)"}
+    tables = patient_tables(prepare(small_inputs(), SETTINGS), pd.Series({"PIK3CA": "ALPELISIB;TASELISIB"}), SETTINGS)
+    withdraw_resisted_drugs(tables, withdrawn)
+    p1, p2 = (tables.of(p).set_index("gene") for p in ("P1", "P2"))
+    assert p1.at["PIK3CA", "drugs"] == "TASELISIB" and p2.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
+    assert (
+        "withdrawn ALPELISIB: the indication is HER2-negative disease; this patient has a ERBB2 amplification "
+        "(MOAlmanac:456)" in p1.at["PIK3CA", "drug_evidence"]
+    )

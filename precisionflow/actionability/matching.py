@@ -43,8 +43,9 @@ tumour type) is *resisted* for the patient. A sensitivity row whose agents are a
 resisted agent beside others (KRAS G12C colorectal cancer: adagrasib + cetuximab, FDA-approved, while
 cetuximab alone is resisted) stays a suggestion with the note, because the combination is itself the
 curated assertion. Resistance and prognosis rows are never suggestions. A suggestion whose indication
-excludes an alteration of the patient (an approval for HER2-negative disease and the patient's ERBB2
-amplification: ``CONTRADICTIONS``) is withdrawn the same way, its tier kept.
+excludes an alteration of the patient (an approval for HER2-negative or triple-negative disease and the
+patient's ERBB2 amplification, one for RAS wild-type disease and a KRAS or NRAS mutation: ``CONTRADICTIONS``)
+is withdrawn the same way, its tier kept.
 """
 
 from __future__ import annotations
@@ -308,8 +309,15 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
 # An indication's stated restriction (a pattern, as the knowledge base words it), its name, and the patient's
 # own alteration that contradicts it: the approvals of alpelisib, capivasertib and inavolisib (PIK3CA/AKT1/
 # PTEN-altered breast cancer) are for HR+, HER2-negative disease ("HER2-negative", "human epidermal growth
-# factor receptor 2 (HER2)-negative", "HER2 negative"), not an ERBB2-amplified tumour.
-CONTRADICTIONS = ((r"HER2\)?[- ]negative", "HER2-negative", "ERBB2", "amplification"),)
+# factor receptor 2 (HER2)-negative", "HER2 negative"), not an ERBB2-amplified tumour; nor are those for
+# triple-negative disease (platinum for germline BRCA1/2 breast cancer). Trastuzumab + tucatinib is approved
+# for RAS wild-type colorectal cancer: not for a tumour with a KRAS or NRAS mutation.
+CONTRADICTIONS = (
+    (r"HER2\)?[- ]negative", "HER2-negative", "ERBB2", "amplification"),
+    (r"triple[- ]negative", "triple-negative", "ERBB2", "amplification"),
+    (r"\bK?RAS[- ]wild[- ]type", "RAS wild-type", "KRAS", "mutation"),
+    (r"\bN?RAS[- ]wild[- ]type", "RAS wild-type", "NRAS", "mutation"),
+)
 
 
 def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:
