@@ -320,29 +320,6 @@ def test_a_tmb_the_variant_step_could_not_compute_is_named_not_invented(tmp_path
     assert other["cohort_size"] == 2  # the percentile is among the patients with a TMB
 
 
-def test_pgx_summary_flags_only_what_changes_a_dose() -> None:
-    from precisionflow.dossier.gather import pgx_flags
-
-    rows = pd.DataFrame(
-        {
-            "drug": ["azathioprine", "capecitabine", "irinotecan", "warfarin"],
-            "phenotypes": [
-                "TPMT: Normal Metabolizer",
-                "DPYD: Poor Metabolizer",
-                "UGT1A1: Normal Metabolizer",
-                "CYP2C9: Intermediate Metabolizer; VKORC1: Normal Function",
-            ],
-            "recommendation": [
-                "Start with the normal starting dose.",
-                "Avoid 5-fluorouracil.",
-                "No action needed for this gene-drug interaction.",
-                "Reduce the dose.",
-            ],
-        }
-    )
-    assert pgx_flags(rows)["drug"].tolist() == ["capecitabine", "warfarin"]
-
-
 def with_actionability_columns(sources: Sources) -> pd.DataFrame:
     """The synthetic actionable.tsv with the step's further columns (``suggested``, ``note``) as the step
     writes them for S0000 (ERBB2-amplified): alpelisib withdrawn (its approval is for HER2-negative disease),
@@ -438,35 +415,45 @@ def test_a_drug_class_of_a_therapy_gets_the_pgx_guidance_of_its_drugs() -> None:
 
 
 def test_pgx_flags_every_recommendation_that_changes_a_dose_from_the_real_table() -> None:
-    """Each recommendation of the PGx step's table for a phenotype that is not normal: flagged unless it
-    keeps the standard dose. "Start with 70% of the standard dose" (irinotecan, UGT1A1 poor metabolizer: the
-    demo's DEMO-015), "avoid standard-dose clopidogrel" and TPMT's reduced thiopurine doses change the dose."""
+    """Each recommendation of the PGx step's tables (pypgx's CPIC rows and the curated ones): flagged when it asks
+    for something other than the drug's recommendation for typical phenotypes. "Start with 70% of the standard
+    dose" (irinotecan, UGT1A1 poor metabolizer: the demo's DEMO-015), "avoid standard dose clopidogrel" and
+    reduced thiopurine doses change the dose; a rapid metabolizer given clopidogrel's standard dose does not."""
     from precisionflow.dossier.gather import pgx_flags
-    from precisionflow.pgx.recommendations import RULES
+    from precisionflow.pgx.recommendations import guidelines
 
-    rules = pd.DataFrame(
-        {
-            "drug": [r.drug for r in RULES],
-            "phenotypes": [f"{r.gene}: {r.phenotype}" for r in RULES],
-            "recommendation": [r.recommendation for r in RULES],
-        }
-    )
-    flagged = {(d, p) for d, p in zip(*pgx_flags(rules)[["drug", "phenotypes"]].T.values, strict=True)}
+    rows = [
+        (g.drug, "; ".join(f"{gene}: {p}" for gene, p in zip(g.genes, key, strict=True)), text)
+        for g in guidelines()
+        for key, (text, _) in g.rows.items()
+        if text
+    ]
+    table = pd.DataFrame(rows, columns=["drug", "phenotypes", "recommendation"])
+    flagged = set(zip(*pgx_flags(table)[["drug", "phenotypes"]].T.values, strict=True))
     for drug, phenotype in [
         ("irinotecan", "UGT1A1: Poor Metabolizer"),
         ("clopidogrel", "CYP2C19: Intermediate Metabolizer"),
-        ("mercaptopurine", "TPMT: Intermediate Metabolizer"),
-        ("azathioprine", "NUDT15: Intermediate Metabolizer"),
-        ("capecitabine", "DPYD: activity score 1.0"),
+        ("clopidogrel", "CYP2C19: Poor Metabolizer"),
+        ("mercaptopurine", "NUDT15: Normal Metabolizer; TPMT: Intermediate Metabolizer"),
+        ("azathioprine", "NUDT15: Intermediate Metabolizer; TPMT: Normal Metabolizer"),
+        ("capecitabine", "DPYD: Intermediate Metabolizer"),
+        ("fluorouracil", "DPYD: Poor Metabolizer"),
+        ("simvastatin", "SLCO1B1: Poor Function"),
     ]:
         assert (drug, phenotype) in flagged, (drug, phenotype)
     for drug, phenotype in [
         ("irinotecan", "UGT1A1: Intermediate Metabolizer"),
-        ("clopidogrel", "CYP2C19: Ultrarapid Metabolizer"),
+        ("clopidogrel", "CYP2C19: Rapid Metabolizer"),
         ("simvastatin", "SLCO1B1: Increased Function"),
-        ("fluorouracil", "DPYD: activity score 2.0"),
+        ("fluorouracil", "DPYD: Normal Metabolizer"),
+        ("mercaptopurine", "NUDT15: Normal Metabolizer; TPMT: Normal Metabolizer"),
     ]:
         assert (drug, phenotype) not in flagged, (drug, phenotype)
+    no_recommendation = pd.DataFrame(
+        {"drug": ["clopidogrel"], "phenotypes": ["CYP2C19: Indeterminate"],
+         "recommendation": ["No CPIC recommendation for this phenotype: CYP2C19 is not called."]}
+    )  # fmt: skip
+    assert pgx_flags(no_recommendation).empty
 
 
 def test_variants_without_consequence_annotation_are_named_in_the_therapy_section(tmp_path) -> None:

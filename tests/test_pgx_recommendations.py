@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_pgx import _Single, genotypes_of, reference_name
 
 from precisionflow.pgx.calls import add_outside_calls, sample_table
 from precisionflow.pgx.definitions import load_definitions, load_phenotypes
 from precisionflow.pgx.genotypes import read_genotypes
 from precisionflow.pgx.recommendations import CURATED, CURATED_VERSION, recommend
+from tests.test_pgx import _Single, genotypes_of, reference_name
 
 PYPGX = importlib.metadata.version("pypgx")
 PYPGX_DATA = Path(next(iter(importlib.util.find_spec("pypgx").submodule_search_locations)), "api", "data")

@@ -20,7 +20,8 @@ from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.matching import TIERS
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError
-from precisionflow.pgx.recommendations import RULES as PGX_RULES
+from precisionflow.pgx.recommendations import changes_care
+from precisionflow.pgx.recommendations import guidelines as pgx_guidelines
 from precisionflow.steps import STEP_COLUMNS as STEP_TABLE_COLUMNS
 
 # The SPEC columns of the optional sources (the actionability and step tables' from their modules); a file
@@ -237,8 +238,8 @@ DRUG_CLASSES = {"fluoropyrimidine": ("capecitabine", "fluorouracil")}
 def pgx_guided_drugs() -> dict[str, list[str]]:
     """drug (lower case) -> the genes of its genotype-guided dosing guideline (the PGx step's table)."""
     genes: dict[str, set[str]] = {}
-    for rule in PGX_RULES:
-        genes.setdefault(rule.drug.lower(), set()).add(rule.gene)
+    for guideline in pgx_guidelines():
+        genes.setdefault(guideline.drug.lower(), set()).update(guideline.genes)
     return {drug: sorted(found) for drug, found in genes.items()}
 
 
@@ -266,23 +267,12 @@ def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
     return actionable[actionable["effect"] == "resistance"]
 
 
-# how a recommendation for standard dosing begins ("Start with 70% of the standard dose", "avoid standard-dose
-# clopidogrel" and "a reduced dose (30-80% of the normal dose) if the normal starting dose is …" change the dose)
-STANDARD_DOSING = (
-    r"no action needed|no indication to change|start with the normal starting dose|use (?:the )?label-recommended"
-    r"|if [\w-]+ is considered, use the standard dose|prescribe the desired starting dose"
-    r"|initiate therapy with recommended"
-)
-
-
 def pgx_flags(recommendations: pd.DataFrame) -> pd.DataFrame:
-    """PGx recommendations that change dosing or the drug: not those for normal phenotypes only
-    ('GENE: Normal Metabolizer', 'Normal Function' …), nor those that begin as standard dosing."""
-    phenotypes = recommendations["phenotypes"].astype(str).str.split(";")
-    normal = phenotypes.map(lambda parts: all("normal" in part.lower() for part in parts if part.strip()))
-    text = recommendations["recommendation"].astype(str).str.strip().str.lower()
-    standard = text.str.match(STANDARD_DOSING)
-    return recommendations[~(normal | standard)]
+    """PGx recommendations that change the care (the dose, the drug, a caution) against the drug's
+    recommendation for typical phenotypes (:func:`precisionflow.pgx.recommendations.changes_care`)."""
+    drugs, texts = recommendations["drug"].astype(str), recommendations["recommendation"].astype(str)
+    changed = [changes_care(drug, text) for drug, text in zip(drugs, texts, strict=True)]
+    return recommendations[pd.Series(changed, index=recommendations.index, dtype=bool)]
 
 
 def citation_link(citation: str, source_id: str = "") -> str | None:

@@ -152,6 +152,34 @@ def guidelines() -> tuple[Guideline, ...]:
     return tuple(sorted(found, key=lambda g: (g.drug, ";".join(g.genes))))
 
 
+# CPIC's phenotypes of a genotype that changes nothing for the drug (VKORC1 -1639 GG: usual warfarin
+# sensitivity; RYR1/CACNA1S: no known susceptibility variant): the drug's recommendation for them is its baseline
+TYPICAL_PHENOTYPES = frozenset(
+    {"Normal Metabolizer", "Normal Function", "-1639 GG", "Favorable Response", "Uncertain Susceptibility"}
+)
+
+
+@cache
+def baseline_recommendations() -> dict[str, str]:
+    """drug -> its recommendation for typical phenotypes (drugs whose table has no such row are left out)."""
+    found: dict[str, str] = {}
+    for guideline in guidelines():
+        for key, (text, _) in guideline.rows.items():
+            if text and all(phenotype in TYPICAL_PHENOTYPES for phenotype in key):
+                found.setdefault(guideline.drug, text)
+    return found
+
+
+def changes_care(drug: str, recommendation: str) -> bool:
+    """Whether a patient's recommendation asks for something other than the drug's baseline (a dose change, an
+    alternative drug, a caution); a row saying that no recommendation exists asks nothing. A caveat appended to
+    the baseline text (a partial call) does not change the care."""
+    if recommendation.startswith("No ") and " recommendation for this phenotype" in recommendation:
+        return False
+    baseline = baseline_recommendations().get(drug)
+    return baseline is None or not recommendation.startswith(baseline)
+
+
 def _phenotype(row: Mapping | None) -> str:
     """The phenotype a gene's recommendations are looked up by (NOT_GENOTYPED for a gene without a call)."""
     if row is None:
