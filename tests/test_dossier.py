@@ -493,3 +493,16 @@ def test_the_risk_group_comes_with_the_models_cross_validated_c_index(tmp_path) 
     assert "out of fold)" in outcome
     other = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "outcome")
     assert "from the final model: this patient has no outcome to validate it on" in other
+
+
+def test_fhir_exports_no_withdrawn_sensitivity_as_a_response() -> None:
+    """A sensitivity the patient's tumour contradicts (alpelisib's HER2-negative approval for an ERBB2-amplified
+    tumour) is withdrawn on the page; the FHIR bundle must not tell the hospital's system "Responsive"."""
+    from precisionflow.dossier.fhir import exported_implication
+
+    row = {"therapy": "Alpelisib + Fulvestrant", "effect": "sensitivity", "suggested": "no"}
+    assert not exported_implication(row)
+    assert exported_implication({**row, "suggested": "yes"})
+    assert exported_implication({**row, "effect": "resistance"})  # the reason a drug is withheld
+    assert exported_implication({"therapy": "Trastuzumab", "effect": "sensitivity"})  # no suggested column
+    assert not exported_implication({"therapy": "", "effect": "sensitivity", "suggested": "no"})

@@ -298,6 +298,16 @@ def _matching(refs: Mapping[str, list[str]], gene: str) -> list[str]:
     return refs.get(str(gene), [])
 
 
+def exported_implication(row: Mapping[str, Any]) -> bool:
+    """Whether a therapy row becomes a therapeutic-implication Observation: it names a therapy, and it is not a
+    sensitivity withdrawn for this patient (``suggested`` = no: a resistance, or an indication the tumour
+    contradicts); resistance rows are exported (they are the reason a drug is withheld)."""
+    if not str(row.get("therapy") or "").strip():
+        return False
+    withdrawn = str(row.get("suggested") or "yes").strip().lower() == "no"
+    return not (withdrawn and row.get("effect") == "sensitivity")
+
+
 class _Collected:
     """The bundle's result resources in order, and each gene's variant observations (for derivedFrom)."""
 
@@ -326,8 +336,9 @@ def _add_genomic(found: _Collected, patient: str, patient_ref: str, date: str, b
 
 
 def _add_implications(found: _Collected, patient: str, patient_ref: str, date: str, sections: Mapping) -> None:
-    # tier III rows (a driver alteration without an assertion) name no therapy: no implication to export
-    for row in (r for r in sections["therapy"].get("rows", []) if str(r.get("therapy") or "").strip()):
+    # tier III rows (a driver alteration without an assertion) name no therapy, and a sensitivity the patient's
+    # resistance or tumour withdrew is not a response to predict: neither is exported as an implication
+    for row in (r for r in sections["therapy"].get("rows", []) if exported_implication(r)):
         found.add(therapeutic_implication(patient, patient_ref, date, row, _matching(found.by_gene, row["gene"])))
     pgx = sections["pgx"]
     for row in pgx.get("genotypes", []):
