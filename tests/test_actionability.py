@@ -149,12 +149,15 @@ def test_oncotree_codes_and_their_relation(shared_data: Path, main_types: dict[s
 
 
 def test_tier_table() -> None:
-    assert [tier(g, r) for g in "ABD" for r in ("same", "any", "other")] == [
+    assert [tier(g, r) for g in "ABCD" for r in ("same", "any", "other")] == [
         "I-A",
         "I-A",
         "II-C",
         "I-B",
         "I-B",
+        "II-C",
+        "II-C",  # case reports / retrospective (MOAlmanac "Clinical evidence"): AMP level C, never tier I
+        "II-C",
         "II-C",
         "II-D",
         "II-D",

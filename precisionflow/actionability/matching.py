@@ -23,9 +23,13 @@ Tiers (AMP/ASCO/CAP 2017, Li et al. J Mol Diagn 2017): evidence level × tumour 
 MOAlmanac evidence level              this tumour type     another one
 ====================================  ===================  ================
 FDA-Approved, Guideline               I-A                  II-C
-Clinical trial, Clinical evidence     I-B                  II-C
+Clinical trial                        I-B                  II-C
+Clinical evidence                     II-C                 II-C
 Preclinical, Inferential              II-D                 II-D
 ====================================  ===================  ================
+
+MOAlmanac's "Clinical evidence" is case reports and retrospective studies: AMP level C at best (level B
+asks for well-powered studies with consensus), so tier II-C even in the patient's tumour type.
 
 A driver-gene alteration (IntOGen) that matches no assertion is tier III (``therapy`` blank).
 
@@ -82,7 +86,7 @@ LEVEL_GRADE = {
     "FDA-Approved": "A",
     "Guideline": "A",
     "Clinical trial": "B",
-    "Clinical evidence": "B",
+    "Clinical evidence": "C",  # case reports, retrospective studies: AMP level C (see the tier table)
     "Preclinical": "D",
     "Inferential": "D",
 }
@@ -93,10 +97,12 @@ RESIDUE = r"^p\.[A-Z*]\d+$"
 
 
 def tier(grade: str, tumour_relation: str) -> str:
-    """AMP tier from the evidence grade (A, B, D) and the tumour-type relation (same, any, other)."""
+    """AMP tier from the evidence grade (A, B, C, D) and the tumour-type relation (same, any, other)."""
     here = tumour_relation in (SAME, ANY)
     if grade == "D":
         return "II-D"
+    if grade == "C":
+        return "II-C"
     if grade == "A":
         return "I-A" if here else "II-C"
     return "I-B" if here else "II-C"
