@@ -128,6 +128,22 @@ def test_activating_hotspot_is_a_target_and_a_lof_tumour_suppressor_is_not() -> 
         assert table.at["PIK3CA" if i < 5 else "TP53", "drugs"] == ("ALPELISIB" if i < 5 else ""), i
 
 
+def test_an_amplified_passenger_gets_no_drugs_an_amplified_oncogene_does() -> None:
+    """An amplicon carries passengers (A04W: PSMD3 beside ERBB2, with bortezomib in DGIdb): an amplification
+    names a gene's drugs only for an oncogene (IntOGen Act), never for a gene of unknown role."""
+    amps = pd.DataFrame(
+        {"patient": ["P0", "P0"], "gene": ["EGFR", "PSMD3"], "call": ["amp", "amp"], "total_cn": [12.0, 12.0]}
+    ).assign(ploidy=2.0)
+    data = small_inputs(copy_number=amps, druggability=pd.Series({"PIK3CA": 1.0, "EGFR": 1.0, "PSMD3": 1.0}))
+    prepared = prepare(data, SETTINGS)
+    drugs = pd.Series({"PIK3CA": "ALPELISIB", "EGFR": "ERLOTINIB", "PSMD3": "BORTEZOMIB"})
+    p0 = patient_tables(prepared, drugs, SETTINGS).of("P0").set_index("gene")
+    assert p0.at["EGFR", "drugs"] == "ERLOTINIB"
+    assert p0.at["PSMD3", "drugs"] == ""
+    cohort = cohort_table(data, prepared, drugs, SETTINGS).set_index("gene")
+    assert "PSMD3" not in cohort.index or cohort.at["PSMD3", "drugs"] == ""
+
+
 def test_resisted_agents_are_withdrawn_from_a_patients_drugs() -> None:
     data = small_inputs()
     prepared = prepare(data, SETTINGS)
