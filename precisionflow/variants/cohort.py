@@ -21,8 +21,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from precisionflow.variants.annotation import NON_SYNONYMOUS
-from precisionflow.variants.maf import DROP_REASONS, NO_TRANSCRIPT, NOT_APPLIED, MafSummary, read_maf
+from precisionflow.variants.consequences import NON_SYNONYMOUS
+from precisionflow.variants.maf_rows import NO_TRANSCRIPT, read_maf
+from precisionflow.variants.summary import DROP_REASONS, NOT_APPLIED, MafSummary
 
 # results/cohort/input_summary.tsv: per patient and input, every record read is kept or dropped for one reason;
 # not_applied_<filter> counts kept records the filter could not be evaluated on (no depth, no VAF, no population AF).
