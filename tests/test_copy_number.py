@@ -49,9 +49,10 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def calls_of(
-    tmp_path: Path, text: str, facts: TumourFacts = TumourFacts(), settings: CopyNumberSettings = DIPLOID, **kw
-):
+NO_FACTS = TumourFacts()
+
+
+def calls_of(tmp_path: Path, text: str, facts: TumourFacts = NO_FACTS, settings: CopyNumberSettings = DIPLOID, **kw):
     table, count = patient_copy_number(write(tmp_path / "cna.tsv", text), GENES, MATCH, "P", settings, facts, **kw)
     return table.set_index("gene"), count
 

@@ -277,7 +277,8 @@ def test_chr_naming_against_reference_without_chr(variants: Path, grch38: Refere
     chr1_only = References(grch38.genes[grch38.genes["chrom"] == "1"])
     with pytest.raises(
         InputError,
-        match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes reference .* found only contigs 'chr21'",
+        match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes "
+        r"reference .* found only contigs 'chr21'",
     ):
         vcf_to_maf(vcf, tmp_path / "none.maf.tsv", patient="NA", references=chr1_only, filters=DEFAULTS)
     assert not (tmp_path / "none.maf.tsv").exists()
@@ -427,7 +428,8 @@ def test_tumour_column_rules(tmp_path: Path) -> None:
         choose_tumor_sample(header(["A", "B", "C"]), None, None)
     with pytest.raises(
         InputError,
-        match=r"line 5 \(#CHROM\), sample columns: expected a sample column 'P9_T' \(sheet column tumor_sample\), found samples 'P1_N', 'P1_T'",
+        match=r"line 5 \(#CHROM\), sample columns: expected a sample column 'P9_T' \(sheet column tumor_sample\), "
+        r"found samples 'P1_N', 'P1_T'",
     ):
         choose_tumor_sample(header(["P1_N", "P1_T"]), "P9_T", None)
 
@@ -560,7 +562,8 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     bad.write_text("Chromosome\tStart\tStop\tcopies\n17\t1\t9000\t2\n")
     with pytest.raises(
         InputError,
-        match=r"bad.tsv: header: expected columns for chromosome, start, end .* found columns 'Chromosome', 'Start', 'Stop', 'copies'",
+        match=r"bad.tsv: header: expected columns for chromosome, start, end .* found columns 'Chromosome', 'Start', "
+        r"'Stop', 'copies'",
     ):
         read_segments(bad, match)
     wrong_contigs = tmp_path / "contigs.tsv"

@@ -221,7 +221,8 @@ def test_cohort_maf_patient_without_rows_is_an_empty_maf(tmp_path: Path, refs: R
 
 def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References) -> None:
     gdc = ["Translation_Start_Site", "Nonstop_Mutation", "IGR", "RNA", "lincRNA", "De_novo_Start_InFrame",
-           "De_novo_Start_OutOfFrame", "3'UTR", "5'Flank", "Splice_Region", "Targeted_Region", "Intron", "Silent"]  # fmt: skip
+           "De_novo_Start_OutOfFrame", "3'UTR", "5'Flank", "Splice_Region", "Targeted_Region", "Intron",
+           "Silent"]  # fmt: skip
     assert set(gdc) <= MAF_CLASSES
     rows = [maf_row(pos=1100 + 10 * i, vc=vc) for i, vc in enumerate(gdc)]
     summary = maf_to_maf(
@@ -244,7 +245,8 @@ def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References)
         ),
         (
             maf_row(ref="C", alt="C"),
-            r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = Reference_Allele",
+            r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = "
+            r"Reference_Allele",
         ),
         (
             maf_row(vc="Banana_Mutation"),
@@ -306,7 +308,8 @@ def test_header_only_files_give_an_empty_maf(tmp_path: Path, refs: References) -
         ),
         (
             "chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:10,500:20",
-            r"line 6, sample 'TUMOR': expected an alternate read count \(FORMAT/AD\) within 2 x the depth \(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",
+            r"line 6, sample 'TUMOR': expected an alternate read count \(FORMAT/AD\) within 2 x the depth "
+            r"\(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",
         ),
     ],
     ids=["pos_zero", "alt_equals_ref", "alt_reads_above_depth"],
@@ -325,7 +328,8 @@ def test_vcf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) ->
     named = write_vcf(tmp_path / "r.vcf", ["NORMAL", "TUMOR"], record, "##reference=file:///refs/human_g1k_v37.fasta\n")
     with pytest.raises(
         InputError,
-        match=r"r.vcf: header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*g1k_v37.* \(GRCh37\)",
+        match=r"r.vcf: header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*g1k_v37.* "
+        r"\(GRCh37\)",
     ):
         vcf_to_maf(named, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38", filters=DEFAULTS)
     lengths = write_vcf(
@@ -336,7 +340,8 @@ def test_vcf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) ->
     )
     with pytest.raises(
         InputError,
-        match=r"c.vcf: header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found length 249250621, as in GRCh37",
+        match=r"c.vcf: header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found "
+        r"length 249250621, as in GRCh37",
     ):
         vcf_to_maf(
             lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38", filters=DEFAULTS
@@ -555,7 +560,8 @@ def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
     ).set_index("patient", drop=False)
     with pytest.raises(
         InputError,
-        match=r"samples.tsv: rows 2 and 4 \(patients 'P1', 'P3'\), column 'vcf': expected a different tumour sample per patient "
+        match=r"samples.tsv: rows 2 and 4 \(patients 'P1', 'P3'\), column 'vcf': expected a different tumour sample "
+        r"per patient "
         r"in a shared file \(column tumor_sample\), found 'c.vcf' with sample 'P1_T' twice",
     ):
         check_shared_variant_files(shared, "samples.tsv")
@@ -572,7 +578,8 @@ def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
      ("vcf2maf_test.grch38.vcf", "GRCh38")],
 )  # fmt: skip
 def test_real_vcfs_account_for_every_allele(shared_data: Path, name: str, build: str, tmp_path: Path) -> None:
-    """Every ALT allele of the real VCFs (counted here with pysam) is kept or dropped for a reason, under the default filters."""
+    """Every ALT allele of the real VCFs (counted here with pysam) is kept or dropped for a reason, under the default
+    filters."""
     import pysam
 
     r = shared_data / "resources"
@@ -612,12 +619,13 @@ def test_real_tumour_normal_swap_is_warned(shared_data: Path, name: str, tmp_pat
 
 
 def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References, caplog) -> None:
-    maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, [maf_row(barcode="TCGA-AB-2802-03B"), maf_row(barcode="P2", pos=1700),
-                                                          maf_row(barcode="X9", pos=1800)])  # fmt: skip
+    rows = [maf_row(barcode="TCGA-AB-2802-03B"), maf_row(barcode="P2", pos=1700), maf_row(barcode="X9", pos=1800)]
+    maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, rows)
     claims = ["TCGA-AB-2802", "P2"]
     with pytest.raises(
         InputError,
-        match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found 1 other barcode\(s\) 'X9'",
+        match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found "
+        r"1 other barcode\(s\) 'X9'",
     ):
         maf_to_maf(
             maf,

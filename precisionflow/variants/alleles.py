@@ -14,7 +14,8 @@ from precisionflow.references import (
 
 
 def vcf_minimal(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
-    """Shared trailing, then leading bases trimmed while both alleles keep at least one (bcftools norm without a reference)."""
+    """Shared trailing, then leading bases trimmed while both alleles keep at least one (bcftools norm without a
+    reference)."""
     while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
         ref, alt = ref[:-1], alt[:-1]
     while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
@@ -27,7 +28,8 @@ _TYPE_CODE = {t: i for i, t in enumerate(VARIANT_TYPES)}
 
 
 def variant_type(ref: str, alt: str) -> str:
-    """MAF ``Variant_Type`` of MAF-convention alleles (a length-changing substitution counts by its net change, as vcf2maf)."""
+    """MAF ``Variant_Type`` of MAF-convention alleles (a length-changing substitution counts by its net change, as
+    vcf2maf)."""
     if ref == "-":
         return "INS"
     if alt == "-":

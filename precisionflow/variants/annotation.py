@@ -131,7 +131,8 @@ def hgvsp_short(hgvsp: str) -> str:
 
 
 def vep_allele(ref: str, alts: Sequence[str], alt: str) -> str:
-    """The allele string VEP writes for ``alt``: when REF and every ALT share their first base, it is removed (``-`` if empty)."""
+    """The allele string VEP writes for ``alt``: when REF and every ALT share their first base, it is removed (``-`` if
+    empty)."""
     alleles = [ref, *alts]
     if all(a and a[0] == ref[0] for a in alleles) and not any(a.startswith("<") for a in alleles):
         return alt[1:] or "-"

@@ -39,7 +39,8 @@ _SINGLE_BASES = pa.array(["A", "C", "G", "T", "N"])
 
 
 def bases(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Alleles upper-cased, and where they are not made of A, C, G, T, N (single bases checked by hashing, the rest by regex)."""
+    """Alleles upper-cased, and where they are not made of A, C, G, T, N (single bases checked by hashing, the rest
+    by regex)."""
     single = _numpy(pc.is_in(values, value_set=_SINGLE_BASES)).astype(bool)
     if single.all():
         return values, np.zeros(len(values), dtype=bool)

@@ -1,4 +1,5 @@
-"""The filters both inputs (VCF and MAF) apply, each written once: FILTER, depth and allele fraction, population frequency.
+"""The filters both inputs (VCF and MAF) apply, each written once: FILTER, depth and allele fraction, population
+frequency.
 
 The VCF reader (:mod:`.vcf`) and the MAF reader (:mod:`.maf_input`) call the same functions on their own
 columns: :func:`passes_filter` (FILTER), :func:`filter_evidence` (``min_depth``, ``min_vaf``) and

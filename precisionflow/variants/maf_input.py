@@ -48,7 +48,8 @@ log = logging.getLogger("precisionflow.variants")
 def choose_barcode(
     maf: str | os.PathLike[str], barcodes: set[str], tumor_sample: str | None, raw_patient: str | None
 ) -> str | None:
-    """The patient's ``Tumor_Sample_Barcode`` (see :func:`maf_to_maf`); None when a cohort MAF has no row of the patient."""
+    """The patient's ``Tumor_Sample_Barcode`` (see :func:`maf_to_maf`); None when a cohort MAF has no row of the
+    patient."""
     if tumor_sample:
         if tumor_sample in barcodes or len(barcodes) > 1:
             return tumor_sample if tumor_sample in barcodes else None
@@ -198,7 +199,8 @@ def _check_claimed(maf: str | os.PathLike[str], barcodes: set[str], claims: set[
         raise InputError(
             maf,
             "column 'Tumor_Sample_Barcode'",
-            "only barcodes of the sheet's patients (tumor_sample, else the patient id; or config unknown_samples: drop)",
+            "only barcodes of the sheet's patients (tumor_sample, else the patient id; "
+            "or config unknown_samples: drop)",
             f"{len(extra)} other barcode(s) {shorten(extra)}",
         )
     if extra:

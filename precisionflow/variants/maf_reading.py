@@ -39,10 +39,11 @@ MAF_CLASSES = frozenset(
     {
         "Frame_Shift_Del", "Frame_Shift_Ins", "In_Frame_Del", "In_Frame_Ins", "Missense_Mutation", "Nonsense_Mutation",
         "Silent", "Splice_Site", "Translation_Start_Site", "Nonstop_Mutation", "3'UTR", "3'Flank", "5'UTR", "5'Flank",
-        "IGR", "Intron", "RNA", "Targeted_Region", "De_novo_Start_InFrame", "De_novo_Start_OutOfFrame", "Splice_Region",
-        "Unknown", "lincRNA", "Start_Codon_SNP", "Start_Codon_Del", "Start_Codon_Ins", "Stop_Codon_Del", "Stop_Codon_Ins",
-        "Start_Codon_DNP", "Stop_Codon_DNP", "Splice_Site_SNP", "Splice_Site_Del", "Splice_Site_Ins", "Splice_Site_DNP",
-        "Splice_Site_ONP", "Read-through", "Nonstop", "miRNA", "Fusion", "Indel", "Missense", "Nonsense",
+        "IGR", "Intron", "RNA", "Targeted_Region", "De_novo_Start_InFrame", "De_novo_Start_OutOfFrame",
+        "Splice_Region", "Unknown", "lincRNA", "Start_Codon_SNP", "Start_Codon_Del", "Start_Codon_Ins",
+        "Stop_Codon_Del", "Stop_Codon_Ins", "Start_Codon_DNP", "Stop_Codon_DNP", "Splice_Site_SNP", "Splice_Site_Del",
+        "Splice_Site_Ins", "Splice_Site_DNP", "Splice_Site_ONP", "Read-through", "Nonstop", "miRNA", "Fusion", "Indel",
+        "Missense", "Nonsense",
     }
 )  # fmt: skip
 
@@ -103,7 +104,8 @@ def _maf_chunks(path: str | os.PathLike[str], chunk_rows: int = 200_000):
 def numbers_of(frame: pd.DataFrame, column: str, path: str | os.PathLike[str]) -> np.ndarray:
     """A text column as numbers (NaN for '', '.', 'NA' or an absent column); anything else names its row.
 
-    Rows are named by the frame's index (the file's data row, counted from 0), so filtered frames still point at the right line.
+    Rows are named by the frame's index (the file's data row, counted from 0), so filtered frames still point at the
+    right line.
     """
     if column not in frame.columns:
         return np.full(len(frame), np.nan)

@@ -24,8 +24,8 @@ class MafSummary:
 
 
 DROP_REASONS = (
-    "unknown_contig", "failed_filter", "symbolic_alt", "absent_in_sample", "low_depth", "low_vaf", "common_in_population",
-    "duplicate",
+    "unknown_contig", "failed_filter", "symbolic_alt", "absent_in_sample", "low_depth", "low_vaf",
+    "common_in_population", "duplicate",
 )  # fmt: skip
 NOT_APPLIED = ("min_depth", "min_vaf", "max_population_af")
 
@@ -48,7 +48,8 @@ def _log_summary(kind: str, summary: MafSummary, has_depth: bool, has_vaf: bool,
     log.info("%s: %d MAF rows; counts %s; annotation: %s", kind, summary.rows, summary.counts, summary.annotation)
     if summary.unknown_contigs:
         log.warning(
-            "%s: %d record(s) on contigs absent from the genes reference dropped (counted as dropped_unknown_contig): %s",
+            "%s: %d record(s) on contigs absent from the genes reference dropped (counted as dropped_unknown_contig): "
+            "%s",
             kind,
             summary.accounting.get("dropped_unknown_contig", 0),
             shorten(summary.unknown_contigs),

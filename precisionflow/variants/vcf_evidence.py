@@ -39,7 +39,8 @@ AD_OVER_DP_READS = 5
 
 
 def read_evidence_available(header: VcfHeader, tumor: str | None) -> tuple[bool, bool]:
-    """Whether the tumour's depth and its allele fraction can be read from this VCF (else the filters on them cannot apply)."""
+    """Whether the tumour's depth and its allele fraction can be read from this VCF (else the filters on them cannot
+    apply)."""
     formats = set(header.formats) if tumor else set()
     strelka = set(STRELKA_SNV_KEYS) <= formats or set(STRELKA_INDEL_KEYS) <= formats
     depth = (
@@ -98,7 +99,8 @@ def normal_fractions(
     path: str,
     record_lines: np.ndarray,
 ) -> np.ndarray:
-    """The normal column's allele fraction per allele (AD[k] / sum of AD, else Strelka2's tier-1 counts; NaN where unknown)."""
+    """The normal column's allele fraction per allele (AD[k] / sum of AD, else Strelka2's tier-1 counts; NaN where
+    unknown)."""
     ad = sample.get(ad_keys) if ad_keys else None
     if ad is None:
         tier1 = strelka_tier1_counts(sample, ref, alt_alleles, rows, path, record_lines)
@@ -169,7 +171,8 @@ class Evidence:
 
 @dataclass
 class ReadCounts:
-    """Reference, alternate and total read counts per allele (``AD`` or Strelka2's tier 1), and whether the total is complete."""
+    """Reference, alternate and total read counts per allele (``AD`` or Strelka2's tier 1), and whether the total is
+    complete."""
 
     ref: np.ndarray | None = None
     alt: np.ndarray | None = None
