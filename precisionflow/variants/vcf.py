@@ -1,12 +1,14 @@
 """Reading VCFs: the header with pysam, the body streamed in blocks and parsed column-wise.
 
-The file is opened with ``pysam.BGZFile`` (bgzipped, plain gzip or uncompressed; an index is
-neither needed nor used), the ``##`` meta lines are parsed by ``pysam.VariantHeader``, and the
-records are streamed in blocks of a few MB through pyarrow's CSV reader, which splits the columns
-in C++. Fields inside columns (FORMAT keys, AD lists, INFO keys) are then taken out with
-vectorised pyarrow/numpy operations, one block at a time, so memory stays flat whatever the file
-size and no Python code runs per record on the way to the filters. (pysam's per-record iteration
-is about 10× slower than ``bcftools view``; this path is within its speed, see ``bench/variants.py``.)
+The header's ``##`` meta lines are parsed by ``pysam.VariantHeader`` (:mod:`.vcf_header`). The records
+(bgzipped, plain gzip or uncompressed; an index is neither needed nor used) are decompressed and split
+into columns by pyarrow in C++, a few MB at a time, in a reader thread (:mod:`.vcf_stream`). Fields
+inside columns (FORMAT keys, AD lists, INFO keys) are then taken out with vectorised pyarrow/numpy
+operations, block by block, two blocks at a time (:func:`.vcf_stream.ordered_map`; results in file
+order), so memory stays flat whatever the file size and no Python code runs per record on the way
+to the filters. (pysam's per-record iteration is about 10× slower than ``bcftools view``; see
+``bench/variants.py`` for this path.)
+
 A header-only VCF has no records (valid). With a normal column, the alleles whose normal allele
 fraction exceeds the tumour's are counted (:attr:`ReadStats.looks_swapped`).
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -56,7 +59,9 @@ from precisionflow.variants.vcf_evidence import (
     tumour_evidence,
 )
 from precisionflow.variants.vcf_header import VcfHeader
-from precisionflow.variants.vcf_stream import BLOCK_BYTES, iter_blocks
+from precisionflow.variants.vcf_stream import BLOCK_BYTES, iter_blocks, ordered_map
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -119,6 +124,16 @@ class ReadStats:
     normal_compared: int = 0  # alleles with tumour and normal fractions known
     normal_higher: int = 0  # ... of which the normal's is the higher
 
+    def add(self, other: ReadStats) -> None:
+        """Add the counts of a later block."""
+        self.counts.update(other.counts)
+        self.alleles.update(other.alleles)
+        self.unknown_contigs |= other.unknown_contigs
+        if self.first_record_line is None:
+            self.first_record_line = other.first_record_line
+        self.normal_compared += other.normal_compared
+        self.normal_higher += other.normal_higher
+
     @property
     def looks_swapped(self) -> bool:
         return self.normal_compared >= SWAP_MIN_ALLELES and self.normal_higher > SWAP_SHARE * self.normal_compared
@@ -156,15 +171,29 @@ def read_vcf_alleles(
     contig_match: Callable[[str], str | None],
     stats: ReadStats,
     block_bytes: int = BLOCK_BYTES,
-) -> Iterator[AlleleBlock]:
-    """Alleles that pass the record-level filters (contig, FILTER, presence, depth, VAF), block by block."""
+    finish: Callable[[AlleleBlock], R] | None = None,
+    workers: int = 1,
+) -> Iterator[AlleleBlock] | Iterator[R]:
+    """Alleles that pass the record-level filters (contig, FILTER, presence, depth, VAF), block by block, in order.
+
+    ``finish`` (e.g. annotation into MAF rows) is applied to each block in the same worker; ``workers`` threads work
+    on consecutive blocks at once (each block's counts kept apart, then added to ``stats`` in order).
+    """
     plan = _plan(header, tumor, settings)
     stats.depth_available, stats.vaf_available = read_evidence_available(header, tumor)
-    for first_line, batch in iter_blocks(header, plan.columns, block_bytes):
-        block = _block_alleles(batch, first_line, plan, settings, contig_match, stats)
+
+    def work(item: tuple[int, pa.RecordBatch]) -> tuple[AlleleBlock | R | None, ReadStats]:
+        first_line, batch = item
+        local = ReadStats()
+        block = _block_alleles(batch, first_line, plan, settings, contig_match, local)
         if block is not None:
-            stats.counts["kept_before_annotation"] += len(block)
-            yield block
+            local.counts["kept_before_annotation"] += len(block)
+        return (block if block is None or finish is None else finish(block)), local
+
+    for result, local in ordered_map(work, iter_blocks(header, plan.columns, block_bytes), workers):
+        stats.add(local)
+        if result is not None:
+            yield result
 
 
 @dataclass

@@ -1,7 +1,5 @@
-"""Reading VCFs: the header with pysam, the body streamed in blocks and parsed column-wise.
-
-The file is opened with ``pysam.BGZFile`` (bgzipped, plain gzip or uncompressed; an index is
-
+"""A VCF's header: opened with ``pysam.BGZFile`` (bgzipped, plain gzip or uncompressed), the ``##`` meta lines parsed by
+``pysam.VariantHeader``, the genome build checked, the tumour and normal columns chosen.
 
 **Tumour column** (:func:`choose_tumor_sample`), when the sheet's ``tumor_sample`` is blank:
 

@@ -34,6 +34,8 @@ from precisionflow.variants.vcf_header import check_vcf_build, choose_tumor_samp
 
 log = logging.getLogger("precisionflow.variants")
 
+MAX_WORKERS = 2  # threads working on blocks at once (the 2 cores of the workstation the bench targets)
+
 
 @dataclass
 class Annotator:
@@ -98,12 +100,14 @@ class Annotator:
             )
         return given
 
-    def block(self, block: AlleleBlock) -> pa.Table:
+    def block(self, block: AlleleBlock) -> tuple[pa.Table, Counter]:
+        """The MAF rows of a block, and what was dropped (safe to call from several threads at once)."""
         alleles = normalise(block.pos, block.ref, block.alt)
         population_af = np.asarray(block.population_af, dtype=float).copy()
         given = self.annotate(block, alleles, population_af)
         table = assemble(block, alleles, given, population_af, self.references, self.patient, self.genome_build)
-        return drop_common(table, population_af, self.filters.max_population_af, self.counts)
+        counts: Counter = Counter()
+        return drop_common(table, population_af, self.filters.max_population_af, counts), counts
 
 
 def annotation_format_of(header, choice: str = "auto") -> AnnotationFormat | None:
@@ -166,12 +170,15 @@ def vcf_to_maf(
     annotation: str = "auto",
     genome_build: str = "GRCh38",
     block_bytes: int | None = None,
+    workers: int | None = None,
 ) -> MafSummary:
     """Stream a VCF into ``out`` (the patient's MAF); ``patient`` is the public id written as barcode.
 
     ``claimed_samples``: the sample columns the sheet's patients name in this file; others are an
-    error unless ``unknown_samples`` is ``drop`` (None: not checked).
+    error unless ``unknown_samples`` is ``drop`` (None: not checked). ``workers``: threads working on
+    blocks at once (None: pyarrow's CPU count, at most :data:`MAX_WORKERS`); the output does not depend on it.
     """
+    workers = workers or max(1, min(MAX_WORKERS, pa.cpu_count()))
     header = read_vcf_header(vcf)
     check_vcf_build(header, genome_build)
     tumor = choose_tumor_sample(header, tumor_sample, normal_sample)
@@ -211,8 +218,12 @@ def vcf_to_maf(
     kwargs = {"block_bytes": block_bytes} if block_bytes else {}
 
     def tables() -> Iterator[pa.Table]:
-        for block in read_vcf_alleles(header, tumor, settings, references.contig_match, stats, **kwargs):
-            yield annotator.block(block)
+        blocks = read_vcf_alleles(
+            header, tumor, settings, references.contig_match, stats, finish=annotator.block, workers=workers, **kwargs
+        )
+        for table, counts in blocks:
+            annotator.counts.update(counts)
+            yield table
         _check_contigs(vcf, stats, references)
 
     rows = write_maf(out, lines, tables())
