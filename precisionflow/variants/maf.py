@@ -1,15 +1,17 @@
 """One patient's variants to an annotated, filtered MAF (``results/variants/{patient}.maf.tsv``).
 
-Input is a VCF (:func:`vcf_to_maf`, streamed block by block, see :mod:`.vcf`) or a MAF
-(:func:`maf_to_maf`, e.g. a GDC cohort MAF, the patient's rows chosen by ``Tumor_Sample_Barcode``).
+Input is a VCF (:func:`.vcf_input.vcf_to_maf`, streamed block by block, see :mod:`.vcf`) or a MAF
+(:func:`.maf_input.maf_to_maf`, e.g. a GDC cohort MAF, the patient's rows chosen by ``Tumor_Sample_Barcode``);
+:func:`variants_to_maf` merges several.
 
-**Filters** (each threshold in the config, written in the output's ``#`` header lines):
+**Filters** (each threshold in the config, written in the output's ``#`` header lines; each applied by one
+function of :mod:`.filters` to both inputs):
 
 * ``pass_filters``: FILTER must be one of these (``.`` counts as PASS; a record with several
   ``;``-joined filters passes when each is listed);
 * ``min_depth`` / ``min_vaf``: tumour depth and allele fraction (see :mod:`.vcf` for where they come
   from). A record whose depth or VAF is unknown is kept: the filter could not be evaluated, which
-  :class:`MafSummary` ``accounting`` counts as ``not_applied_<filter>``; when the file defines no
+  :class:`.summary.MafSummary` ``accounting`` counts as ``not_applied_<filter>``; when the file defines no
   depth (or no allele-fraction) field at all, the header line also says ``not applied`` and the log warns;
 * ``max_population_af``: the highest value among INFO or CSQ/ANN subfields whose names match
   ``population_af_fields`` (shell patterns, case-insensitive: gnomAD ``gnomADe_AF``, PCGR
@@ -25,7 +27,7 @@ contigs is an error when it leaves no record on a known contig (unless every suc
 one: unplaced, ``_random``, ``_alt``, decoy); records on unknown contigs are counted and warned about.
 
 **Accounting.** Every record read (a VCF's ALT alleles, a MAF's rows of the patient) is kept or
-dropped for one reason (:data:`DROP_REASONS`); :func:`accounting_of` checks the sum.
+dropped for one reason (:data:`.summary.DROP_REASONS`); :func:`.summary.accounting_of` checks the sum.
 
 **Genes and classes.** From the ``CSQ``/``ANN`` annotation when present (:mod:`.annotation`);
 otherwise from the genes reference by position (:mod:`.genes`), with ``Variant_Classification``
