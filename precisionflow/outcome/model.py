@@ -386,7 +386,7 @@ def risk_groups(oof: pd.Series, other: pd.Series) -> tuple[pd.Series, list[float
 
 def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     """Per patient, each selected feature's share of the Cox risk: coefficient x standardized value
-    (after the fitted imputation and scaling); features with a zero coefficient are left out."""
+    (after the fitted imputation, log of the skewed columns and scaling); zero coefficients left out."""
     prepared = model[:-1].transform(X.to_numpy(dtype=float))
     names = X.columns[model.named_steps["drop_constant"].get_support()]
     coef = model[-1].coef_
