@@ -8,7 +8,7 @@ ensemble, assessed by repeated, nested cross-validation.
 - ``rsf``: imputation, constant features dropped, a random survival forest whose leaf size is chosen
   by an inner cross-validation (trees need no transform).
 - ``ensemble``: both of them fitted on the same training patients; a patient's risk is the mean of
-  his percentile among each model's risks of the training patients (the two scales differ, their
+  its percentiles among each model's risks of the training patients (the two scales differ, their
   ranks do not). Its combination rule is fixed: nothing of it is learned from the outcome.
 
 On GBSG2 (686 patients, 5 × 5-fold nested cross-validation, seed 2024) the ensemble reaches C 0.6948
@@ -162,15 +162,12 @@ class LogSkewed(BaseEstimator, TransformerMixin):
         return X
 
 
-def _prepare(log_skewness: float | None = None, scale: bool = True) -> list:
+def _prepare() -> list:
     """Learned preprocessing, refitted in every training fold."""
-    steps = [
+    return [
         ("impute", SimpleImputer(strategy="median", keep_empty_features=False)),
         ("drop_constant", VarianceThreshold(0.0)),
     ]
-    if scale:
-        steps += [("log", LogSkewed(log_skewness)), ("scale", StandardScaler())]
-    return steps
 
 
 def make_model(name: str, settings: Mapping, seed: int, n_jobs: int = 1):
@@ -180,7 +177,8 @@ def make_model(name: str, settings: Mapping, seed: int, n_jobs: int = 1):
         tuned = CoxnetCV(
             tuple(cox["l1_ratios"]), cox["n_alphas"], cox["alpha_min_ratio"], settings["inner_folds"], seed
         )
-        return Pipeline(_prepare(cox["log_skewness"]) + [("model", tuned)])
+        scaled = [("log", LogSkewed(cox["log_skewness"])), ("scale", StandardScaler())]
+        return Pipeline(_prepare() + scaled + [("model", tuned)])
     if name == "rsf":
         rsf = settings["rsf"]
         forest = RandomSurvivalForest(
@@ -190,7 +188,7 @@ def make_model(name: str, settings: Mapping, seed: int, n_jobs: int = 1):
             random_state=seed,
             low_memory=True,
         )
-        pipeline = Pipeline(_prepare(scale=False) + [("model", forest)])
+        pipeline = Pipeline(_prepare() + [("model", forest)])
         grid = {"model__min_samples_leaf": list(rsf["min_samples_leaf"])}
         inner = StratifiedKFold(settings["inner_folds"], shuffle=True, random_state=seed)
         return _StratifiedSearch(GridSearchCV(pipeline, grid, cv=inner))
