@@ -231,3 +231,15 @@ def test_rank_ensemble_averages_percentiles_among_the_training_patients() -> Non
     assert np.allclose(ensemble.predict(np.array([[20.0], [4.0]])), [0.5, 0.5])
     alone = model.RankEnsemble([("coxnet", None)]).with_members({"coxnet": _Fixed(3.0)}, train)
     assert np.allclose(alone.predict(np.array([[20.0], [4.0], [-1.0]])), [1.0, 0.45, 0.0])
+
+
+def test_forest_predictions_are_the_same_bytes_every_call() -> None:
+    """scikit-survival's threaded prediction sums the trees in the order threads finish (1e-14 apart
+    between calls: enough to flip a tie in the ensemble's percentiles); OrderedForest predicts in one
+    thread. The plain RandomSurvivalForest fails this check on the same data (checked 2026-11-30)."""
+    X, survival = synthetic(300, 5, seed=1, beta=np.array([1.0, 0, 0, 0, 0]))
+    y = model.surv(survival["time"].to_numpy(), survival["event"].to_numpy())
+    forest = model.OrderedForest(n_estimators=100, min_samples_leaf=15, n_jobs=2, random_state=0, low_memory=True)
+    forest.fit(X.to_numpy(), y)
+    first = forest.predict(X.to_numpy())
+    assert all(np.array_equal(first, forest.predict(X.to_numpy())) for _ in range(9)) and forest.n_jobs == 2
