@@ -73,8 +73,12 @@ def measure(
         for _ in range(repeats):
             launched = subprocess.run(
                 [PYTHON, "-S", "-c", _LAUNCHER, str(report), *argv],
-                env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
-            )  # fmt: skip
+                env={**os.environ, **(env or {})},
+                cwd=cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
             if launched.returncode != 0:
                 stderr = launched.stderr.decode(errors="replace")
                 raise RuntimeError(

@@ -93,7 +93,8 @@ counts = counts[:, ((counts >= 10) & (counts > 0)).sum(axis=0) >= int(np.ceil(0.
 index = [f"s{{i}}" for i in range(counts.shape[0])]
 frame = pd.DataFrame(counts, index=index, columns=[f"g{{j}}" for j in range(counts.shape[1])])
 del counts
-dds = DeseqDataSet(counts=frame, metadata=pd.DataFrame({{"all": ["all"] * len(index)}}, index=index), design="~1", quiet=True, n_cpus={threads})
+metadata = pd.DataFrame({{"all": ["all"] * len(index)}}, index=index)
+dds = DeseqDataSet(counts=frame, metadata=metadata, design="~1", quiet=True, n_cpus={threads})
 del frame
 dds.vst(use_design=False)
 assert np.isfinite(dds.layers["vst_counts"]).all()
@@ -110,7 +111,9 @@ assert abs(np.log(factors).mean()) < 1e-9
 PEER_TMM = """
 import numpy as np
 _nanquantile = np.nanquantile
-np.nanquantile = lambda *a, interpolation=None, **k: _nanquantile(*a, method=interpolation, **k) if interpolation else _nanquantile(*a, **k)
+def _forwarded(*a, interpolation=None, **k):
+    return _nanquantile(*a, method=interpolation, **k) if interpolation else _nanquantile(*a, **k)
+np.nanquantile = _forwarded
 import conorm
 factors = conorm.tmm_norm_factors(np.load({path!r}).T)
 assert np.isfinite(factors).all()
@@ -139,7 +142,8 @@ def rows(cache: Path, repeats: int) -> list[Row]:
             "precisionflow",
             ours,
             peer="pydeseq2",
-            note=f"peak {ours.median_mb / dense_mb:.2f} × the dense count matrix ({dense_mb:,.0f} MB); VST trend on 1,000 genes (DESeq2's vst())",
+            note=f"peak {ours.median_mb / dense_mb:.2f} × the dense count matrix ({dense_mb:,.0f} MB); "
+            "VST trend on 1,000 genes (DESeq2's vst())",
             extra={"peak / dense matrix": ours.median_mb / dense_mb},
         ),
         Row(

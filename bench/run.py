@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
 import time
 import traceback
@@ -26,10 +27,9 @@ def fmt_range(values: list[float], digits: int = 2) -> str:
 
 def table(rows: list[Row]) -> list[str]:
     by_tool = {(r.workload, r.tool): r for r in rows}
-    lines = [
-        "| workload | tool | wall s, median (min–max) | peak MB, median | time ratio to peer | memory ratio to peer | note |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    columns = ["workload", "tool", "wall s, median (min–max)", "peak MB, median"]
+    columns += ["time ratio to peer", "memory ratio to peer", "note"]
+    lines = [f"| {' | '.join(columns)} |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         ratio_t = ratio_m = ""
         peer = by_tool.get((r.workload, r.peer)) if r.peer else None
@@ -38,9 +38,8 @@ def table(rows: list[Row]) -> list[str]:
             ratio_m = f"{r.measurement.median_mb / peer.measurement.median_mb:.2f}× {r.peer}"
         extra = "; ".join(f"{k} {v:,.0f}" if v >= 100 else f"{k} {v:.3g}" for k, v in r.extra.items())
         note = "; ".join(x for x in (r.note, extra) if x)
-        lines.append(
-            f"| {r.workload} | {r.tool} | {fmt_range(r.measurement.seconds)} | {r.measurement.median_mb:,.0f} | {ratio_t} | {ratio_m} | {note} |"
-        )
+        cells = [r.workload, r.tool, fmt_range(r.measurement.seconds), f"{r.measurement.median_mb:,.0f}"]
+        lines.append(f"| {' | '.join([*cells, ratio_t, ratio_m, note])} |")
     return lines
 
 
@@ -64,12 +63,13 @@ def main(argv: list[str] | None = None) -> None:
             body = [f"**failed**: `{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}`"]
         sections += [f"## {step}", "", *body, "", f"_{time.perf_counter() - t0:.0f} s for this section._", ""]
         print(f"[bench] {step} done in {time.perf_counter() - t0:.0f} s", flush=True)
+    machine = f"{platform.machine()}, Python {platform.python_version()}, {len(os.sched_getaffinity(0))} cores"
     header = [
         "# Benchmark results",
         "",
-        f"Written by `make bench` (`python -m bench.run --repeats {args.repeats}`) on {platform.node() and 'this machine'}: "
-        f"{platform.machine()}, Python {platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores. "
-        f"Whole harness: {time.perf_counter() - started:.0f} s. Goals and whether each row meets them: `bench/README.md`.",
+        f"Written by `make bench` (`python -m bench.run --repeats {args.repeats}`) on "
+        f"{platform.node() and 'this machine'}: {machine}. Whole harness: {time.perf_counter() - started:.0f} s. "
+        "Goals and whether each row meets them: `bench/README.md`.",
         "",
     ]
     RESULTS.write_text("\n".join(header + sections))

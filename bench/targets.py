@@ -28,6 +28,55 @@ KEY = ["EGFR", "ERBB2", "PIK3CA", "ESR1", "TP53", "KRAS", "BRAF", "CDK4", "GRB7"
 GROUP_TARGET = {"A": "EGFR", "B": "ERBB2", "C": "PIK3CA"}
 
 
+def _write_mafs(
+    maf_dir: Path, rng: np.random.Generator, patients: list[str], groups: np.ndarray, genes: list[str]
+) -> None:
+    """One small MAF per patient: random genes and classes, plus each group's planted driver."""
+    maf_dir.mkdir(exist_ok=True)
+    classes = np.array(
+        ["Missense_Mutation", "Silent", "Nonsense_Mutation", "Frame_Shift_Del", "In_Frame_Del", "Splice_Site"]
+    )
+    for p, group in zip(patients, groups, strict=True):
+        n = int(rng.integers(20, 60))
+        hit = rng.integers(0, len(genes), n)
+        rows = {
+            "Hugo_Symbol": [genes[i] for i in hit],
+            "Variant_Classification": list(classes[rng.choice(6, n, p=[0.55, 0.2, 0.08, 0.07, 0.05, 0.05])]),
+            "HGVSp_Short": [f"p.X{int(x)}Y" for x in rng.integers(1, 1500, n)],
+            "is_hotspot": ["False"] * n,
+        }
+        if group == "C":
+            rows["Hugo_Symbol"].append("PIK3CA"), rows["Variant_Classification"].append("Missense_Mutation")
+            rows["HGVSp_Short"].append("p.H1047R"), rows["is_hotspot"].append("True")
+        if group == "A":
+            rows["Hugo_Symbol"].append("TP53"), rows["Variant_Classification"].append("Nonsense_Mutation")
+            rows["HGVSp_Short"].append("p.R213*"), rows["is_hotspot"].append("False")
+        pd.DataFrame(rows).to_csv(maf_dir / f"{p}.maf.tsv", sep="\t", index=False)
+
+
+def _write_dgidb(folder: Path, rng: np.random.Generator, genes: list[str]) -> None:
+    """DGIdb-like interaction and category tables: four inhibitors per key gene, random claims elsewhere."""
+    n_genes = len(genes)
+    header = "\t".join(
+        ["Gene", "interaction_claim_source", "interaction_types", "drug_claim_name", "drug_claim_primary_name"]
+        + ["drug_name", "drug_chembl_id", "PMIDs"]
+    )
+    drug_rows = [header]
+    for g in KEY:
+        for k in range(4):
+            drug_rows.append(f"{g}\tFDA\tinhibitor\t{g}INIB{k}\t{g}INIB{k}\t{g}INIB{k}\tCHEMBL{k}\t")
+    druggable = rng.choice(np.arange(len(KEY), n_genes), n_genes // 7, replace=False)
+    for i in druggable:
+        for k in range(int(rng.integers(1, 6))):
+            kind = str(rng.choice(["inhibitor", "agonist", ""]))
+            drug_rows.append(f"{genes[i]}\tNCI\t{kind}\tD{i}_{k}\tD{i}_{k}\tD{i}_{k}\t\t")
+    (folder / "dgidb_interactions.tsv.gz").write_bytes(gzip.compress(("\n".join(drug_rows) + "\n").encode(), mtime=0))
+    cats = ["Gene\tgene_long_name\tcategory_sources\tcategory"] + [
+        f"{genes[i]}\t\tsim\tDRUGGABLE GENOME" for i in druggable[: len(druggable) // 2]
+    ]
+    (folder / "dgidb_categories.tsv.gz").write_bytes(gzip.compress(("\n".join(cats) + "\n").encode(), mtime=0))
+
+
 def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path:
     """Write a simulated cohort's step inputs into ``folder`` (returns it); a marker file ends a complete write."""
     done = folder / ".complete"
@@ -64,27 +113,7 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
     protein_ad.layers["missing"] = missing
     protein_ad.write_h5ad(folder / "protein.h5ad")
 
-    maf_dir = folder / "maf"
-    maf_dir.mkdir(exist_ok=True)
-    classes = np.array(
-        ["Missense_Mutation", "Silent", "Nonsense_Mutation", "Frame_Shift_Del", "In_Frame_Del", "Splice_Site"]
-    )
-    for p, group in zip(patients, groups, strict=True):
-        n = int(rng.integers(20, 60))
-        hit = rng.integers(0, n_genes, n)
-        rows = {
-            "Hugo_Symbol": [genes[i] for i in hit],
-            "Variant_Classification": list(classes[rng.choice(6, n, p=[0.55, 0.2, 0.08, 0.07, 0.05, 0.05])]),
-            "HGVSp_Short": [f"p.X{int(x)}Y" for x in rng.integers(1, 1500, n)],
-            "is_hotspot": ["False"] * n,
-        }
-        if group == "C":
-            rows["Hugo_Symbol"].append("PIK3CA"), rows["Variant_Classification"].append("Missense_Mutation")
-            rows["HGVSp_Short"].append("p.H1047R"), rows["is_hotspot"].append("True")
-        if group == "A":
-            rows["Hugo_Symbol"].append("TP53"), rows["Variant_Classification"].append("Nonsense_Mutation")
-            rows["HGVSp_Short"].append("p.R213*"), rows["is_hotspot"].append("False")
-        pd.DataFrame(rows).to_csv(maf_dir / f"{p}.maf.tsv", sep="\t", index=False)
+    _write_mafs(folder / "maf", rng, patients, groups, genes)
 
     # Gene-level copy number as the variant step writes it by default: every gene of every patient,
     # neutral calls included (20 million rows at full size), with the patient's ploidy.
@@ -139,22 +168,7 @@ def simulate(folder: Path, n_patients: int, n_genes: int, seed: int = 7) -> Path
             "ROLE": ["Act", "Act", "Act", "Act", "LoF", "Act", "Act", "Act", "Act"],
         }
     ).to_csv(folder / "drivers.tsv", sep="\t", index=False)
-    drug_rows = [
-        "Gene\tinteraction_claim_source\tinteraction_types\tdrug_claim_name\tdrug_claim_primary_name\tdrug_name\tdrug_chembl_id\tPMIDs"
-    ]
-    for g in KEY:
-        for k in range(4):
-            drug_rows.append(f"{g}\tFDA\tinhibitor\t{g}INIB{k}\t{g}INIB{k}\t{g}INIB{k}\tCHEMBL{k}\t")
-    druggable = rng.choice(np.arange(len(KEY), n_genes), n_genes // 7, replace=False)
-    for i in druggable:
-        for k in range(int(rng.integers(1, 6))):
-            kind = str(rng.choice(["inhibitor", "agonist", ""]))
-            drug_rows.append(f"{genes[i]}\tNCI\t{kind}\tD{i}_{k}\tD{i}_{k}\tD{i}_{k}\t\t")
-    (folder / "dgidb_interactions.tsv.gz").write_bytes(gzip.compress(("\n".join(drug_rows) + "\n").encode(), mtime=0))
-    cats = ["Gene\tgene_long_name\tcategory_sources\tcategory"] + [
-        f"{genes[i]}\t\tsim\tDRUGGABLE GENOME" for i in druggable[: len(druggable) // 2]
-    ]
-    (folder / "dgidb_categories.tsv.gz").write_bytes(gzip.compress(("\n".join(cats) + "\n").encode(), mtime=0))
+    _write_dgidb(folder, rng, genes)
     (folder / "patients.txt").write_text("\n".join(patients) + "\n")
     done.write_text("ok\n")
     return folder
@@ -169,7 +183,9 @@ from precisionflow.targets.pipeline import StepInputs, run
 from precisionflow.targets.inputs import read_groups
 d = Path({str(folder)!r}); out = Path({str(out)!r})
 patients = (d / "patients.txt").read_text().split()
-groups, separation = read_groups(groups="cluster", label=None, sheet_labels=None, predictions=None, clusters=d / "clusters.tsv")
+groups, separation = read_groups(
+    groups="cluster", label=None, sheet_labels=None, predictions=None, clusters=d / "clusters.tsv"
+)
 step = StepInputs(
     patients=patients, mafs={{p: d / "maf" / f"{{p}}.maf.tsv" for p in patients}}, copy_number=d / "copy_number.tsv",
     cn_patients=patients, layers={{"rna": (d / "rna.h5ad", "rna"), "protein": (d / "protein.h5ad", "protein")}},

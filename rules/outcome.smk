@@ -1,6 +1,7 @@
 # Outcome: survival associations per gene, copy-number event, joint factor, cluster and covariate
-# (Kaplan-Meier, log-rank, Cox, BH q) and a risk model (elastic-net Cox, random survival forest) in
-# repeated nested cross-validation. Runs when the config has an "outcome:" section (config/README.md).
+# (Kaplan-Meier, log-rank, Cox, BH q) and a risk model (elastic-net Cox, random survival forest,
+# their ensemble) in repeated nested cross-validation. Runs when the config has an "outcome:" section
+# (config/README.md).
 # Library: precisionflow/outcome/.
 
 from precisionflow.outcome.layout import FOLDER as OUTCOME

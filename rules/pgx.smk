@@ -62,5 +62,6 @@ rule pgx_call:
         patients=PGX_PATIENTS,
         sheet_rows=pgx_sheet_rows(),
         settings=config["pgx"],
+        genome_build=config["pgx"]["genome_build"] or config["genome_build"],
     script:
         "../scripts/pgx_call.py"

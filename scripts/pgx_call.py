@@ -9,9 +9,7 @@ from precisionflow.sheet import load_sheet
 def main(smk):
     settings = smk.params.settings
     inputs = germline_inputs(load_sheet(smk.input.sheet), smk.params.sheet_rows, smk.params.patients)
-    tables = call_patients(
-        inputs, settings["definitions"], settings["phenotypes"], settings["genes"], settings["max_missing_share"]
-    )
+    tables = call_patients(inputs, {**settings, "genome_build": smk.params.genome_build})
     for patient, path in zip(smk.params.patients, smk.output.patients, strict=True):
         write_tsv(tables[patient], path)
     write_tsv(cohort_table(tables), smk.output.cohort)

@@ -6,7 +6,9 @@ import pyarrow as pa
 from precisionflow.io import write_tsv
 from precisionflow.runner import run_script
 from precisionflow.variants.cohort import counts_table
-from precisionflow.variants.maf import FilterSettings, References, variants_to_maf
+from precisionflow.variants.filters import FilterSettings
+from precisionflow.variants.lookup import References
+from precisionflow.variants.maf import variants_to_maf
 
 
 def main(smk):

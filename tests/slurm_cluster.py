@@ -208,7 +208,7 @@ def _acquire_lock(timeout: float):
         except BlockingIOError:
             if time.monotonic() > deadline:
                 handle.close()
-                raise SlurmUnavailable(f"another test cluster holds {LOCK_PATH} for more than {timeout:.0f}s")
+                raise SlurmUnavailable(f"another test cluster holds {LOCK_PATH} for more than {timeout:.0f}s") from None
             time.sleep(1)
 
 

@@ -149,12 +149,15 @@ def test_oncotree_codes_and_their_relation(shared_data: Path, main_types: dict[s
 
 
 def test_tier_table() -> None:
-    assert [tier(g, r) for g in "ABD" for r in ("same", "any", "other")] == [
+    assert [tier(g, r) for g in "ABCD" for r in ("same", "any", "other")] == [
         "I-A",
         "I-A",
         "II-C",
         "I-B",
         "I-B",
+        "II-C",
+        "II-C",  # case reports / retrospective (MOAlmanac "Clinical evidence"): AMP level C, never tier I
+        "II-C",
         "II-C",
         "II-D",
         "II-D",
@@ -590,3 +593,32 @@ def test_a_vus_resistance_row_is_tier_three_yet_still_withdraws_the_agent(kb, ma
     assert len(resistance) and (resistance["tier"] == "III").all()
     suggested = table[table["suggested"] == "yes"]["therapy"].str.upper()
     assert not suggested.str.contains("CETUXIMAB|PANITUMUMAB").any()
+
+
+def test_approvals_for_ras_wild_type_or_triple_negative_disease_are_withdrawn(kb, main_types) -> None:
+    """Two restrictions of real MOAlmanac indications a patient's own alterations contradict (the board
+    would give neither): trastuzumab + tucatinib for "RAS wild-type HER2-positive" colorectal cancer
+    (MOAlmanac 863, FDA-approved) in an ERBB2-amplified KRAS G12D tumour; platinum for germline BRCA1
+    "triple-negative" breast cancer (605, 606, Guideline) in an ERBB2-amplified tumour."""
+    amp = pd.DataFrame({"patient": ["C"], "gene": ["ERBB2"], "call": ["amp"]})
+    wild = table_for(kb, main_types, mutations(), {"C": "COADREAD"}, cn=amp)
+    tucatinib = wild[wild["source_id"] == "MOAlmanac:863"]
+    assert tucatinib[["tier", "suggested"]].values.tolist() == [["I-A", "yes"]]
+    for gene in ("KRAS", "NRAS"):
+        ras = table_for(
+            kb, main_types, mutations(("C", gene, "Missense_Mutation", True, "p.G12D")), {"C": "COADREAD"}, cn=amp
+        )
+        tucatinib = ras[ras["source_id"] == "MOAlmanac:863"]
+        assert tucatinib[["tier", "suggested"]].values.tolist() == [["I-A", "no"]], gene
+        assert f"RAS wild-type disease; this patient has a {gene} mutation" in tucatinib["note"].iloc[0]
+    brca1 = mutations(("B", "BRCA1", "Nonsense_Mutation", False, "p.E1250*"))
+    triple = table_for(kb, main_types, mutations(), {"B": "BRCA"}, germline=brca1)
+    platinum = triple["source_id"].isin(["MOAlmanac:605", "MOAlmanac:606"])
+    assert set(triple.loc[platinum, "suggested"]) == {"yes"} and platinum.sum() == 2
+    her2 = table_for(
+        kb, main_types, mutations(), {"B": "BRCA"}, cn=amp.assign(patient="B"), germline=brca1.assign(patient="B")
+    )
+    platinum = her2[her2["source_id"].isin(["MOAlmanac:605", "MOAlmanac:606"])]
+    assert len(platinum) == 2 and set(platinum["suggested"]) == {"no"}
+    assert platinum["note"].str.contains("triple-negative disease; this patient has a ERBB2 amplification").all()
+    assert (her2.loc[her2["therapy"] == "Trastuzumab", "suggested"] == "yes").all()

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, SNAKEMAKE
+
+from tests.conftest import ROOT, SNAKEMAKE
 
 pytestmark = pytest.mark.workflow
 

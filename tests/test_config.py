@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import make_project, run_snakemake
+
+from tests.conftest import make_project, run_snakemake
 
 
 def error_lines(result) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 
 from precisionflow.errors import InputError
 from precisionflow.references import contig_matcher, read_genes
+from precisionflow.settings import defaults
 from precisionflow.variants.copy_number import (
     CopyNumberSettings,
     InputCount,
@@ -39,7 +40,8 @@ GENES = pd.DataFrame(
     }
 )
 MATCH = contig_matcher(GENES["chrom"].unique())
-DIPLOID = CopyNumberSettings(ploidy=2)
+COPY_NUMBER = defaults("variants")["copy_number"]
+DIPLOID = CopyNumberSettings.from_config(COPY_NUMBER | {"ploidy": 2})
 
 
 def write(path: Path, text: str) -> Path:
@@ -47,9 +49,10 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def calls_of(
-    tmp_path: Path, text: str, facts: TumourFacts = TumourFacts(), settings: CopyNumberSettings = DIPLOID, **kw
-):
+NO_FACTS = TumourFacts()
+
+
+def calls_of(tmp_path: Path, text: str, facts: TumourFacts = NO_FACTS, settings: CopyNumberSettings = DIPLOID, **kw):
     table, count = patient_copy_number(write(tmp_path / "cna.tsv", text), GENES, MATCH, "P", settings, facts, **kw)
     return table.set_index("gene"), count
 
@@ -68,7 +71,9 @@ def a04w(shared_data: Path):
 def test_a04w_purple_amplifications(a04w, caplog: pytest.LogCaptureFixture) -> None:
     genes, segments = a04w
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        calls = gene_copy_number(segments, genes, "A04W")  # no sex given: X and Y not called
+        calls = gene_copy_number(
+            segments, genes, "A04W", CopyNumberSettings.from_config(COPY_NUMBER)
+        )  # no sex given: X and Y not called
     ploidy = calls["ploidy"].iloc[0]
     assert ploidy == pytest.approx(1.862, abs=1e-3)  # length-weighted mean of the autosomes' nMajor + nMinor
     by_gene = calls.set_index("gene")
@@ -91,7 +96,7 @@ def test_a04w_purple_amplifications(a04w, caplog: pytest.LogCaptureFixture) -> N
     # No sex: no X/Y row, none deep_loss, and the log says how many genes were left uncalled.
     assert not calls["chrom"].isin(["X", "Y"]).any()
     assert any("sex unknown" in r.getMessage() and "not called" in r.getMessage() for r in caplog.records)
-    female = gene_copy_number(segments, genes, "A04W", sex="F")
+    female = gene_copy_number(segments, genes, "A04W", CopyNumberSettings.from_config(COPY_NUMBER), sex="F")
     assert female["chrom"].eq("X").sum() > 500
 
 
@@ -118,7 +123,7 @@ def test_amplification_relative_to_ploidy(tmp_path: Path) -> None:
     text = "Chromosome\tStart\tEnd\ttotal_cn\n9\t1\t500000\t7\n17\t1\t500000\t6\n"
     calls, _ = calls_of(tmp_path, text)
     assert calls.loc["TSG", "call"] == "amp" and calls.loc["ONC", "call"] == "gain"  # > 6 strictly (PURPLE)
-    tetraploid, _ = calls_of(tmp_path, text, TumourFacts(ploidy=4.0), CopyNumberSettings())
+    tetraploid, _ = calls_of(tmp_path, text, TumourFacts(ploidy=4.0), CopyNumberSettings.from_config(COPY_NUMBER))
     assert set(tetraploid["call"]) == {"gain"} and (tetraploid["ploidy"] == 4).all()  # the sheet's ploidy wins
 
 
@@ -249,7 +254,7 @@ def test_cbioportal_discrete_cna(tmp_path: Path) -> None:
     assert other["call"].to_dict() == {"TSG": "neutral", "ONC": "gain", "YGENE": "deep_loss"} and count.dropped == {
         "no_call": 1
     }
-    single = read_gene_calls(write(tmp_path / "one.tsv", "Hugo_Symbol\tS-01\nONC\t2\n"), GENES, "P")
+    single = read_gene_calls(write(tmp_path / "one.tsv", "Hugo_Symbol\tS-01\nONC\t2\n"), GENES, "P", keep_neutral=True)
     assert single["call"].tolist() == ["amp"]  # the only sample column
     with pytest.raises(
         InputError,

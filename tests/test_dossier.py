@@ -320,24 +320,189 @@ def test_a_tmb_the_variant_step_could_not_compute_is_named_not_invented(tmp_path
     assert other["cohort_size"] == 2  # the percentile is among the patients with a TMB
 
 
-def test_pgx_summary_flags_only_what_changes_a_dose() -> None:
-    from precisionflow.dossier.gather import pgx_flags
-
-    rows = pd.DataFrame(
-        {
-            "drug": ["azathioprine", "capecitabine", "irinotecan", "warfarin"],
-            "phenotypes": [
-                "TPMT: Normal Metabolizer",
-                "DPYD: Poor Metabolizer",
-                "UGT1A1: Normal Metabolizer",
-                "CYP2C9: Intermediate Metabolizer; VKORC1: Normal Function",
-            ],
-            "recommendation": [
-                "Start with the normal starting dose.",
-                "Avoid 5-fluorouracil.",
-                "No action needed for this gene-drug interaction.",
-                "Reduce the dose.",
-            ],
-        }
+def with_actionability_columns(sources: Sources) -> pd.DataFrame:
+    """The synthetic actionable.tsv with the step's further columns (``suggested``, ``note``) as the step
+    writes them for S0000 (ERBB2-amplified): alpelisib withdrawn (its approval is for HER2-negative disease),
+    and the FDA-approved capecitabine + trastuzumab + tucatinib (MOAlmanac 724) suggested."""
+    table = pd.read_csv(sources.paths["actionable"], sep="\t", dtype=str, keep_default_na=False)
+    capecitabine = table.iloc[0].copy()
+    capecitabine[["therapy", "source_id"]] = ["Capecitabine + Trastuzumab + Tucatinib", "MOAlmanac:724"]
+    gastric = table.iloc[0].copy()  # trastuzumab again, from the gastric-cancer approval (II-C): listed once
+    gastric[["tier", "assertion_tumor_type", "source_id"]] = ["II-C", "STAD", "MOAlmanac:721"]
+    table = pd.concat([table, capecitabine.to_frame().T, gastric.to_frame().T], ignore_index=True)
+    table["suggested"] = (table["effect"] == "sensitivity").map({True: "yes", False: "no"})
+    table["note"] = ""
+    alpelisib = (table["patient"] == "S0000") & (table["therapy"] == "Alpelisib")
+    note = "withdrawn: the indication is HER2-negative disease; this patient has a ERBB2 amplification"
+    table.loc[alpelisib, ["suggested", "note"]] = ["no", note]
+    table.loc[table["effect"] == "resistance", "note"] = "variant of unknown significance: …"
+    table["indication"] = ""
+    table.loc[table["therapy"] == "Alpelisib", "indication"] = (
+        "HR+, HER2-negative, PIK3CA-mutated advanced breast cancer"
     )
-    assert pgx_flags(rows)["drug"].tolist() == ["capecitabine", "warfarin"]
+    table.to_csv(sources.paths["actionable"], sep="\t", index=False)
+    return table
+
+
+def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why(tmp_path) -> None:
+    """An oncologist reads the summary first: alpelisib, withdrawn by the actionability step for the
+    HER2-amplified S0000, must not appear among its tier I–II therapies (nor in the cohort index), and the
+    therapy table must show that it is not suggested and why."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    with_actionability_columns(sources)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    page = (tmp_path / "dossiers" / "S0000.html").read_text()
+    summary = section_html(page, "summary")
+    assert summary.count("<b>Trastuzumab</b>") == 1 and "<b>Alpelisib</b>" not in summary
+    assert "Not suggested: Alpelisib (PIK3CA p.E545K, tier I-A): withdrawn: the indication is HER2-negative" in summary
+    assert "predicts resistance to Lapatinib (tier II-D; variant of unknown significance: …)" in summary
+    therapy = section_html(page, "therapy")
+    row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)
+    assert "<td>no: withdrawn: the indication is HER2-negative disease" in row
+    # the approval's own restriction (HR+, which no input of the workflow assesses) is on the page for every row
+    assert "<summary>indication</summary>HR+, HER2-negative, PIK3CA-mutated advanced breast cancer" in row
+    index = (tmp_path / "dossiers" / "index.html").read_text()
+    s0000 = re.search(r"<tr>(?:(?!</tr>).)*S0000\.html(?:(?!</tr>).)*</tr>", index, flags=re.DOTALL).group(0)
+    assert "Trastuzumab (I-A)" in s0000 and "Alpelisib" not in s0000
+
+
+def test_pgx_dosing_guidance_is_shown_beside_the_suggested_drug(tmp_path) -> None:
+    """Capecitabine in a suggested combination: the patient's DPYD recommendation beside it; a patient
+    without PGx calls: it says that DPYD-guided dosing was not assessed, not nothing."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    with_actionability_columns(sources)
+    recommendations = pd.read_csv(sources.paths["pgx_recommendations"], sep="\t", dtype=str, keep_default_na=False)
+    dpyd = recommendations.iloc[0].copy()
+    dpyd[["drug", "genes", "phenotypes", "recommendation", "classification", "source"]] = [
+        "capecitabine",
+        "DPYD",
+        "DPYD: Intermediate Metabolizer",
+        "Reduce the starting dose by 50% followed by titration of dose based on toxicity.",
+        "Strong",
+        "CPIC fluoropyrimidines/DPYD",
+    ]
+    pd.concat([recommendations, dpyd.to_frame().T]).to_csv(sources.paths["pgx_recommendations"], sep="\t", index=False)
+    cohort = load_cohort(patient_ids(3), sources, HEADER)
+    sections = patient_dossier(cohort, "S0000")["by_id"]
+    row = next(r for r in sections["therapy"]["rows"] if r["therapy"].startswith("Capecitabine"))
+    assert row["pgx"] == [
+        "capecitabine: Reduce the starting dose by 50% followed by titration of dose based on toxicity. "
+        "(DPYD: Intermediate Metabolizer; CPIC fluoropyrimidines/DPYD)"
+    ]
+    assert next(r for r in sections["therapy"]["rows"] if r["therapy"] == "Trastuzumab")["pgx"] == []
+    summary = next(r for r in sections["summary"]["therapies"] if r["therapy"].startswith("Capecitabine"))
+    assert summary["pgx_guidance"] == row["pgx"]
+    cohort.pgx = cohort.pgx[cohort.pgx["patient"] != "S0000"]
+    cohort.pgx_recommendations = cohort.pgx_recommendations[cohort.pgx_recommendations["patient"] != "S0000"]
+    cohort.grouped.clear()
+    row = next(
+        r for r in patient_dossier(cohort, "S0000")["by_id"]["therapy"]["rows"] if "Capecitabine" in r["therapy"]
+    )
+    assert row["pgx"] == ["capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF for this patient)"]
+    assert row["pgx_guidance"] == []  # the summary's PGx line says why PGx was not assessed, once
+
+
+def test_a_drug_class_of_a_therapy_gets_the_pgx_guidance_of_its_drugs() -> None:
+    """MOAlmanac 730 names "Fluoropyrimidine + Pembrolizumab + Platinum Compound + Trastuzumab": DPYD dosing
+    applies to the fluoropyrimidine (capecitabine or fluorouracil)."""
+    from precisionflow.dossier.gather import therapy_pgx
+
+    therapy = "Fluoropyrimidine + Pembrolizumab + Platinum Compound + Trastuzumab"
+    assert therapy_pgx(therapy, None, "no germline VCF") == [
+        "capecitabine: DPYD genotype-guided dosing not assessed (no germline VCF)",
+        "fluorouracil: DPYD genotype-guided dosing not assessed (no germline VCF)",
+    ]
+
+
+def test_pgx_flags_every_recommendation_that_changes_a_dose_from_the_real_table() -> None:
+    """Each recommendation of the PGx step's tables (pypgx's CPIC rows and the curated ones): flagged when it asks
+    for something other than the drug's recommendation for typical phenotypes. "Start with 70% of the standard
+    dose" (irinotecan, UGT1A1 poor metabolizer: the demo's DEMO-015), "avoid standard dose clopidogrel" and
+    reduced thiopurine doses change the dose; a rapid metabolizer given clopidogrel's standard dose does not."""
+    from precisionflow.dossier.gather import pgx_flags
+    from precisionflow.pgx.recommendations import guidelines
+
+    rows = [
+        (g.drug, "; ".join(f"{gene}: {p}" for gene, p in zip(g.genes, key, strict=True)), text)
+        for g in guidelines()
+        for key, (text, _) in g.rows.items()
+        if text
+    ]
+    table = pd.DataFrame(rows, columns=["drug", "phenotypes", "recommendation"])
+    flagged = set(zip(*pgx_flags(table)[["drug", "phenotypes"]].T.values, strict=True))
+    for drug, phenotype in [
+        ("irinotecan", "UGT1A1: Poor Metabolizer"),
+        ("clopidogrel", "CYP2C19: Intermediate Metabolizer"),
+        ("clopidogrel", "CYP2C19: Poor Metabolizer"),
+        ("mercaptopurine", "NUDT15: Normal Metabolizer; TPMT: Intermediate Metabolizer"),
+        ("azathioprine", "NUDT15: Intermediate Metabolizer; TPMT: Normal Metabolizer"),
+        ("capecitabine", "DPYD: Intermediate Metabolizer"),
+        ("fluorouracil", "DPYD: Poor Metabolizer"),
+        ("simvastatin", "SLCO1B1: Poor Function"),
+    ]:
+        assert (drug, phenotype) in flagged, (drug, phenotype)
+    for drug, phenotype in [
+        ("irinotecan", "UGT1A1: Intermediate Metabolizer"),
+        ("clopidogrel", "CYP2C19: Rapid Metabolizer"),
+        ("simvastatin", "SLCO1B1: Increased Function"),
+        ("fluorouracil", "DPYD: Normal Metabolizer"),
+        ("mercaptopurine", "NUDT15: Normal Metabolizer; TPMT: Normal Metabolizer"),
+    ]:
+        assert (drug, phenotype) not in flagged, (drug, phenotype)
+    no_recommendation = pd.DataFrame(
+        {"drug": ["clopidogrel"], "phenotypes": ["CYP2C19: Indeterminate"],
+         "recommendation": ["No CPIC recommendation for this phenotype: CYP2C19 is not called."]}
+    )  # fmt: skip
+    assert pgx_flags(no_recommendation).empty
+
+
+def test_variants_without_consequence_annotation_are_named_in_the_therapy_section(tmp_path) -> None:
+    """A VCF without VEP/SnpEff annotation (the real A04W: 194 variants, class Unknown): only hotspots reach
+    the knowledge base, so "no matching assertion" is not a negative; the therapy section says so."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    maf = pd.read_csv(sources.paths["mafs"]["S0001"], sep="\t")
+    maf.loc[1:, "Variant_Classification"] = "Unknown"
+    maf.to_csv(sources.paths["mafs"]["S0001"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    therapy = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "therapy")
+    expected = f"{len(maf) - 1} of {len(maf)} somatic variants have no consequence annotation"
+    assert f"Not assessed: {expected}" in therapy
+    assert f"<li>{expected}" in section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "methods")
+    assert "no consequence annotation" not in (tmp_path / "dossiers" / "S0000.html").read_text()
+
+
+def test_the_risk_group_comes_with_the_models_cross_validated_c_index(tmp_path) -> None:
+    """A risk group alone invites over-reading: the page states how well the model ranks patients (the
+    demo's coxnet: C 0.62 ± 0.10 against 0.50 permuted), and that a patient without outcome got the final
+    model's risk, not an out-of-fold one."""
+    import json
+
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    metrics = {
+        "risk_model": "coxnet",
+        "models": {"coxnet": {"c_index": {"mean": 0.615018, "sd": 0.101348}}},
+        "permuted_outcome": {"c_index_mean": 0.497393, "c_index_sd": 0.06966},
+    }
+    Path(sources.paths["outcome_metrics"]).write_text(json.dumps(metrics))
+    risk = pd.read_csv(sources.paths["risk"], sep="\t")
+    risk.loc[risk["patient"] == "S0001", "out_of_fold"] = False
+    risk.to_csv(sources.paths["risk"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    outcome = section_html((tmp_path / "dossiers" / "S0000.html").read_text(), "outcome")
+    assert "cross-validated C-index 0.62 ± 0.10, 0.50 with the outcome permuted (0.5 is chance)" in outcome
+    assert "out of fold)" in outcome
+    other = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "outcome")
+    assert "from the final model: this patient has no outcome to validate it on" in other
+
+
+def test_fhir_exports_no_withdrawn_sensitivity_as_a_response() -> None:
+    """A sensitivity the patient's tumour contradicts (alpelisib's HER2-negative approval for an ERBB2-amplified
+    tumour) is withdrawn on the page; the FHIR bundle must not tell the hospital's system "Responsive"."""
+    from precisionflow.dossier.fhir import exported_implication
+
+    row = {"therapy": "Alpelisib + Fulvestrant", "effect": "sensitivity", "suggested": "no"}
+    assert not exported_implication(row)
+    assert exported_implication({**row, "suggested": "yes"})
+    assert exported_implication({**row, "effect": "resistance"})  # the reason a drug is withheld
+    assert exported_implication({"therapy": "Trastuzumab", "effect": "sensitivity"})  # no suggested column
+    assert not exported_implication({"therapy": "", "effect": "sensitivity", "suggested": "no"})

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+
+from tests.conftest import ROOT
 
 ENVS = sorted((ROOT / "envs").glob("*.yaml"))
 RULE_FILES = sorted((ROOT / "rules").glob("*.smk"))
@@ -119,6 +120,22 @@ def module_file(dotted: str) -> Path | None:
     return None
 
 
+def imported_names(node: ast.AST) -> list[str]:
+    """Dotted names an import statement brings in (``from a import b`` gives ``a`` and ``a.b``)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return []
+
+
+def precisionflow_files(dotted: str) -> list[Path]:
+    """The files an import of a precisionflow module runs: the module and its packages' ``__init__``."""
+    parts = dotted.split(".")
+    found = (module_file(".".join(parts[:depth])) for depth in range(1, len(parts) + 1))
+    return [target for target in found if target is not None]
+
+
 def third_party_imports(script: Path) -> dict[str, Path]:
     """Top-level modules a script imports, following the precisionflow modules it reaches
     (imports inside functions count: they run when the script calls them). -> module: first file."""
@@ -131,20 +148,10 @@ def third_party_imports(script: Path) -> dict[str, Path]:
             continue
         seen.add(path)
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            else:
-                continue
-            for dotted in names:
+            for dotted in imported_names(node):
                 top = dotted.split(".")[0]
                 if top == "precisionflow":
-                    parts = dotted.split(".")
-                    for depth in range(1, len(parts) + 1):  # packages' __init__ run too
-                        target = module_file(".".join(parts[:depth]))
-                        if target is not None:
-                            todo.append(target)
+                    todo.extend(precisionflow_files(dotted))
                 elif top not in PROVIDED:
                     found.setdefault(top, path)
     return found

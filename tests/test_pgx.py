@@ -4,6 +4,7 @@ built from the definition files, ties, missing positions and bad germline VCFs."
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -120,9 +121,16 @@ def test_genotype_fitting_two_diplotypes_reports_both(pgx):
 def test_nat2_tie_resolved_by_pharmcat_priority(pgx):
     _, definitions, phenotypes = pgx
     definition = definitions["NAT2"]
-    call = match_gene(definition, genotypes_of(definition, "*4", "*15"), 0.5, phenotypes["NAT2"])
+    genotypes = genotypes_of(definition, "*4", "*15")
+    call = match_gene(definition, genotypes, 0.5, phenotypes["NAT2"])
     # *4/*15 and *6/*14 tie at the same score; PharmCAT's exemptions.json picks *6/*14
     assert call.diplotypes == (("*6", "*14"),) and "tie of 2 resolved by PharmCAT's priority list" in call.note
+    assert (frozenset({"*4/*15", "*6/*14"}), "*6/*14") in definition.tie_priorities
+    # without the priority list the same tie is reported in full, never one of the two silently
+    bare = dataclasses.replace(definition, tie_priorities=())
+    tied = match_gene(bare, genotypes, 0.5, phenotypes["NAT2"])
+    assert tied.diplotypes == (("*4", "*15"), ("*6", "*14")) and tied.score == call.score
+    assert tied.note == f"ambiguous: 2 diplotypes tied at score {call.score}"
 
 
 def test_dpyd_three_variants_lowest_function_pair(pgx):
@@ -262,13 +270,25 @@ def test_outside_calls_and_recommendations(pgx):
     )
     merged = add_outside_calls(table, pd.DataFrame({"gene": ["CYP2D6"], "diplotype": ["*1/*4"]}), phenotypes)
     assert list(merged["gene"]) == ["CYP2D6", "DPYD", "TPMT", "UGT1A1"]
-    assert merged.set_index("gene").at["CYP2D6", "call_quality"] == "outside call"
-    recs = recommend("P1", table).set_index("drug")
-    assert recs.at["capecitabine", "recommendation"].startswith("Avoid 5-fluorouracil")
-    assert recs.at["capecitabine", "classification"] == "Strong"
+    cyp2d6 = merged.set_index("gene").loc["CYP2D6"]
+    assert cyp2d6["call_quality"] == "outside call"
+    # no PharmCAT phenotype file for CYP2D6: pypgx's activity scores (*1 1, *4 0) and equation (0.25-1.25: IM)
+    assert (cyp2d6["phenotype"], cyp2d6["activity_score"]) == ("Intermediate Metabolizer", "1.0")
+    assert cyp2d6["definitions_version"].startswith("pypgx 0.27.0 allele-table.csv")
+    recs = recommend("P1", merged).set_index("drug")
+    # CPIC's text as pypgx 0.27.0 ships it (the curated wording was "Avoid 5-fluorouracil and ...")
+    assert recs.at["capecitabine", "recommendation"] == (
+        "Avoid use of 5-fluorouracil or 5-fluorouracil prodrug-based regimens."
+    )
+    assert recs.at["capecitabine", "classification"] == "CPIC level A"
+    assert recs.at["tamoxifen", "phenotypes"] == "CYP2D6: Intermediate Metabolizer"
+    assert recs.at["tamoxifen", "recommendation"].startswith("Consider hormonal therapy such as an aromatase inhibitor")
     assert recs.at["irinotecan", "recommendation"].startswith("Start with 70% of the standard dose")
-    assert "DPWG" in recs.at["irinotecan", "source"]
-    assert recs.at["mercaptopurine", "recommendation"].startswith("No genotype-guided recommendation")
+    assert "DPWG" in recs.at["irinotecan", "source"] and "curated" in recs.at["irinotecan", "source"]
+    # TPMT not called, NUDT15 not genotyped: CPIC's own row for that case, with the call's caveat
+    assert recs.at["mercaptopurine", "phenotypes"] == "NUDT15: not genotyped; TPMT: Indeterminate"
+    assert recs.at["mercaptopurine", "recommendation"].startswith("TPMT phenotype could not be assigned")
+    assert recs.at["mercaptopurine", "recommendation"].endswith("(call: not called: 40 of 46 positions missing)")
 
 
 def test_indel_representations_and_undocumented_alleles(pgx, tmp_path):
@@ -300,7 +320,9 @@ def test_multi_sample_vcf_read_once_in_sheet_order(pgx, tmp_path):
     sheet = pd.DataFrame({"germline_vcf": [str(vcf), str(vcf)], "germline_sample": ["B", "A"]})
     inputs = germline_inputs(sheet, [1, 0], ["P-A", "P-B"])
     assert inputs == [GermlineInput("P-A", str(vcf), "A", None), GermlineInput("P-B", str(vcf), "B", None)]
-    tables = call_patients(inputs, folder / "definitions", folder / "phenotypes")
+    tables = call_patients(
+        inputs, {"definitions": str(folder / "definitions"), "phenotypes": str(folder / "phenotypes")}
+    )
     assert list(tables) == ["P-A", "P-B"]
     assert tables["P-A"].set_index("gene").at["CYP2C9", "diplotype"] == "*1/*1"
     assert tables["P-B"].set_index("gene").at["CYP2C9", "diplotype"] != "*1/*1"
@@ -325,8 +347,166 @@ def test_unphased_cases_pharmcat_maintainers_explained(pgx):
         definitions["CYP2C19"], _variant_genotypes(definitions["CYP2C19"], cyp2c19), 0.5, phenotypes["CYP2C19"]
     )
     assert call.diplotype_text() == "*1/*2"
+    # the tie-break is the score: *1 is filled at every position like the reference *38, so *1/*2 (35 + 4)
+    # outscores *2/*11 (4 + 2), which explains the same genotypes
+    alleles = {a.name: a for a in definitions["CYP2C19"].alleles}
+    assert sum(alleles["*1"].defined) == sum(alleles["*38"].defined) == len(definitions["CYP2C19"].positions) == 35
+    assert call.score == 35 + sum(alleles["*2"].defined) > sum(alleles["*2"].defined) + sum(alleles["*11"].defined)
+    assert definitions["CYP2C19"].tie_priorities == ()
     slco1b1 = {21176804: (1, 1), 21176879: (0, 1), 21196951: (0, 1), 21206031: (0, 1)}
     call = match_gene(
         definitions["SLCO1B1"], _variant_genotypes(definitions["SLCO1B1"], slco1b1), 0.5, phenotypes["SLCO1B1"]
     )
     assert set(call.diplotypes) == {("*37", "*43"), ("*14", "*44")} and "ambiguous" in call.note
+
+
+GRCH37_CONTIGS = {"1": 249250621, "2": 243199373, "4": 191154276, "6": 171115067, "7": 159138663, "8": 146364022}
+GRCH37_CONTIGS |= {"10": 135534747, "12": 133851895, "13": 115169878, "16": 90354753, "19": 59128983}
+
+
+def _pypgx_grch37() -> dict[tuple[str, int], tuple[int, str, str]]:
+    """Read here from pypgx's file directly (not through precisionflow.pgx.builds): (chrom, GRCh38 pos) ->
+    (GRCh37 pos, GRCh37 REF, GRCh38 REF), positions whose variants agree on one GRCh37 position."""
+    from precisionflow.pgx.builds import variant_table_path
+
+    table = pd.read_csv(variant_table_path(), dtype=str)
+    found: dict[tuple[str, int], set] = {}
+    for row in table.itertuples():
+        if str(row.GRCh37Position).isdigit() and str(row.GRCh38Position).isdigit():
+            key = (row.Chromosome, int(row.GRCh38Position))
+            found.setdefault(key, set()).add((int(row.GRCh37Position), row.GRCh37Allele[0], row.GRCh38Allele[0]))
+    return {k: next(iter(v)) for k, v in found.items() if len({x[0] for x in v}) == 1}
+
+
+def _grch37_example(pgx, path: Path, contig_lengths: bool = True) -> tuple[Path, set[tuple[str, int]]]:
+    """PharmCAT's example VCF moved to GRCh37 with pypgx's table: each record at its GRCh37 position, REF the
+    GRCh37 reference base (alleles and GT recoded where the two builds' reference bases differ); records of
+    positions pypgx does not place are left out. Returns the file and the GRCh38 sites left out."""
+    folder, definitions, _ = pgx
+    table = _pypgx_grch37()
+    defined = {(p.chrom, p.pos): p for d in definitions.values() for p in d.positions}
+    lines = (folder / "example" / "pharmcat.example.vcf").read_text().splitlines()
+    header = [line for line in lines if line.startswith("#") and not line.startswith("##contig")]
+    if contig_lengths:
+        header[1:1] = [f"##contig=<ID=chr{c},length={n},assembly=GRCh37>" for c, n in GRCH37_CONTIGS.items()]
+    records, dropped = [], set()
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        key = (fields[0].removeprefix("chr"), int(fields[1]))
+        if key not in defined:
+            continue  # RYR1, CYP2D6 ... (no definition file here)
+        site = table.get(key)
+        if site is None or site[2] != fields[3][0]:
+            dropped.add(key)
+            continue
+        pos37, ref37, _ = site
+        alleles = [fields[3], *fields[4].split(",")] if fields[4] != "." else [fields[3]]
+        if len(fields[3]) == 1 and ref37 != fields[3]:  # a SNV whose GRCh37 reference is another base
+            new = [ref37, *[a for a in alleles if a != ref37]]
+            codes = [str(new.index(alleles[int(c)])) for c in fields[9].split(":")[0].replace("|", "/").split("/")]
+            fields[3], fields[4] = ref37, ",".join(new[1:])
+            fields[9] = "/".join(codes)
+        fields[1] = str(pos37)
+        records.append((int(fields[0].removeprefix("chr").replace("X", "23")), pos37, "\t".join(fields)))
+    path.write_text("\n".join(header + [r for _, _, r in sorted(records)]) + "\n")
+    return path, dropped
+
+
+def test_grch37_example_vcf_equals_pharmcat_report(pgx, tmp_path):
+    """The example VCF on GRCh37 (through pypgx's variant table), read with genome_build GRCh37: the genes
+    whose positions all have a GRCh37 coordinate give PharmCAT's report; the others list the unplaced
+    positions as missing and give PharmCAT's diplotype or 'not called', never another call."""
+    from precisionflow.pgx.builds import on_build, other_build_sites, pypgx_version
+
+    folder, definitions, phenotypes = pgx
+    vcf, dropped = _grch37_example(pgx, tmp_path / "example.b37.vcf")
+    on37 = on_build(definitions, "GRCh37")
+    genotypes = read_genotypes(vcf, on37, [None], "GRCh37", other_build_sites(definitions, "GRCh37"))
+    ours = sample_table(on37, phenotypes, genotypes, 0, 0.5).set_index("gene")
+    lines = (folder / "example" / "pharmcat.example.report.tsv").read_text().splitlines()
+    report = {row["Gene"]: row for row in csv.DictReader(lines[1:], delimiter="\t")}
+    unplaced = {g: sum((p.chrom, p.pos) in dropped for p in d.positions) for g, d in definitions.items()}
+    complete = sorted(g for g, n in unplaced.items() if n == 0)
+    assert complete == ["ABCG2", "CACNA1S", "CYP3A5", "DPYD", "IFNL3", "TPMT", "UGT1A1", "VKORC1"]
+    for gene in complete:
+        assert ours.at[gene, "diplotype"] == report[gene]["Source Diplotype"], gene
+        assert ours.at[gene, "phenotype"] == report[gene]["Phenotype"].strip(), gene
+        assert ours.at[gene, "activity_score"] == report[gene]["Activity Score"], gene
+        assert ours.at[gene, "missing_positions"] == "" and ours.at[gene, "call_quality"] == "ok", gene
+    partial = {g: ours.at[g, "diplotype"] for g in sorted(set(definitions) - set(complete))}
+    assert partial == {
+        "CYP2B6": "*1/*1",
+        "CYP2C19": "*38/*38",
+        "CYP2C9": "*1/*1",
+        "CYP3A4": "*1/*1",
+        "CYP4F2": "*1/*1",
+        "NAT2": "not called",  # 35 of 47 positions not placed by pypgx 0.27.0
+        "NUDT15": "*1/*1",
+        "SLCO1B1": "*1/*1",
+    }
+    for gene, diplotype in partial.items():
+        assert diplotype in (report[gene]["Source Diplotype"], "not called"), gene
+        assert ours.at[gene, "missing_positions"].count(",") + 1 == unplaced[gene], gene
+        assert (
+            f"{unplaced[gene]} of them without a GRCh37 coordinate (GRCh37 via pypgx" in ours.at[gene, "call_quality"]
+        )
+    # the SNVs whose GRCh37 reference base is GRCh38's alternate (CYP2C19, CYP3A5, DPYD) were written 1/1 and
+    # still read as PharmCAT's reference allele (the calls above)
+    recoded = [r.split("\t")[1] for r in vcf.read_text().splitlines() if r.endswith("\t1/1")]
+    assert len(recoded) == 3
+    assert (ours["positions_source"] == f"GRCh37 via pypgx {pypgx_version()} variant table").all()
+    assert pypgx_version() == "0.27.0"
+
+
+def test_call_patients_on_grch37_writes_the_build_and_pypgx_version(pgx, tmp_path):
+    """The step's entry (settings as the rule passes them): genome_build GRCh37 reads the GRCh37 file, every
+    gene row and recommendation row names the position table and pypgx's version; the default build
+    (GRCh38) refuses the same file in one line."""
+    from precisionflow.pgx.cohort import GermlineInput, call_patients, cohort_recommendations
+
+    folder, _, _ = pgx
+    vcf, _ = _grch37_example(pgx, tmp_path / "example.b37.vcf")
+    settings = {"definitions": str(folder / "definitions"), "phenotypes": str(folder / "phenotypes")}
+    tables = call_patients([GermlineInput("P1", str(vcf), None)], {**settings, "genome_build": "GRCh37"})
+    table = tables["P1"].set_index("gene")
+    assert (table["positions_source"] == "GRCh37 via pypgx 0.27.0 variant table").all()
+    assert table.at["TPMT", "diplotype"] == "*1/*1" and table.at["NAT2", "diplotype"] == "not called"
+    recommendations = cohort_recommendations(tables)
+    assert len(recommendations) and (recommendations["positions_source"] == table["positions_source"].iloc[0]).all()
+    with pytest.raises(InputError, match=r"example.b37.vcf: header ##contig=chr1: expected GRCh38 contig lengths"):
+        call_patients([GermlineInput("P1", str(vcf), None)], settings)
+    on38 = call_patients([GermlineInput("P1", str(folder / "example" / "pharmcat.example.vcf"), None)], settings)
+    assert (on38["P1"]["positions_source"] == "GRCh38 (PharmCAT definitions; GRCh37 check: pypgx 0.27.0)").all()
+
+
+def test_grch37_file_given_as_grch38_and_back_is_one_clear_line(pgx, tmp_path):
+    from precisionflow.pgx.builds import on_build, other_build_sites
+
+    folder, definitions, _ = pgx
+    on38, on37 = on_build(definitions, "GRCh38"), on_build(definitions, "GRCh37")
+    to38, to37 = other_build_sites(definitions, "GRCh38"), other_build_sites(definitions, "GRCh37")
+    b37, _ = _grch37_example(pgx, tmp_path / "b37.vcf")
+    with pytest.raises(
+        InputError,
+        match=r"b37.vcf: header ##contig=chr1: expected GRCh38 contig lengths \(the config's germline build is GRCh38; "
+        r"for a GRCh37 file set pgx genome_build: GRCh37, or lift it over\), found the GRCh37 length 249250621",
+    ):
+        read_genotypes(b37, on38, [None], "GRCh38", to38)
+    for build, reference in (("GRCh38", "file:///ref/hs37d5.fa"), ("GRCh37", "GRCh38_full_analysis_set.fa")):
+        named = _write_vcf(tmp_path / "named.vcf", [], header_extra=f"##reference={reference}")
+        with pytest.raises(
+            InputError, match=rf"named.vcf: header ##reference: expected a {build} VCF .*, found {reference}"
+        ):
+            read_genotypes(named, on38 if build == "GRCh38" else on37, [None], build)
+    bare, _ = _grch37_example(pgx, tmp_path / "bare37.vcf", contig_lengths=False)  # no header tells the build
+    with pytest.raises(
+        InputError,
+        match=r"bare37.vcf: record positions: expected records at the GRCh38 pharmacogene positions .*, "
+        r"found \d+ records at GRCh37 positions with the GRCh37 reference base, 0 at GRCh38 ones",
+    ):
+        read_genotypes(bare, on38, [None], "GRCh38", to38)
+    example = folder / "example" / "pharmcat.example.vcf"
+    with pytest.raises(InputError, match=r"expected records at the GRCh37 pharmacogene positions .*0 at GRCh37 ones"):
+        read_genotypes(example, on37, [None], "GRCh37", to37)

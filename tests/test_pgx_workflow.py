@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_project, run_snakemake
+
+from tests.conftest import make_project, run_snakemake
 
 TARGETS = ("results/pgx/cohort.tsv", "results/pgx/recommendations.tsv")
 

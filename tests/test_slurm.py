@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, SNAKEMAKE, make_project
 from slurm_cluster import Cluster, SlurmUnavailable, start_cluster
+
+from tests.conftest import ROOT, SNAKEMAKE, make_project
 
 WORKFLOW_PROFILE = ROOT / "profiles" / "slurm"
 TEST_PROFILE = ROOT / "tests" / "profiles" / "slurm-onenode"

@@ -128,6 +128,22 @@ def test_activating_hotspot_is_a_target_and_a_lof_tumour_suppressor_is_not() -> 
         assert table.at["PIK3CA" if i < 5 else "TP53", "drugs"] == ("ALPELISIB" if i < 5 else ""), i
 
 
+def test_an_amplified_passenger_gets_no_drugs_an_amplified_oncogene_does() -> None:
+    """An amplicon carries passengers (A04W: PSMD3 beside ERBB2, with bortezomib in DGIdb): an amplification
+    names a gene's drugs only for an oncogene (IntOGen Act), never for a gene of unknown role."""
+    amps = pd.DataFrame(
+        {"patient": ["P0", "P0"], "gene": ["EGFR", "PSMD3"], "call": ["amp", "amp"], "total_cn": [12.0, 12.0]}
+    ).assign(ploidy=2.0)
+    data = small_inputs(copy_number=amps, druggability=pd.Series({"PIK3CA": 1.0, "EGFR": 1.0, "PSMD3": 1.0}))
+    prepared = prepare(data, SETTINGS)
+    drugs = pd.Series({"PIK3CA": "ALPELISIB", "EGFR": "ERLOTINIB", "PSMD3": "BORTEZOMIB"})
+    p0 = patient_tables(prepared, drugs, SETTINGS).of("P0").set_index("gene")
+    assert p0.at["EGFR", "drugs"] == "ERLOTINIB"
+    assert p0.at["PSMD3", "drugs"] == ""
+    cohort = cohort_table(data, prepared, drugs, SETTINGS).set_index("gene")
+    assert "PSMD3" not in cohort.index or cohort.at["PSMD3", "drugs"] == ""
+
+
 def test_resisted_agents_are_withdrawn_from_a_patients_drugs() -> None:
     data = small_inputs()
     prepared = prepare(data, SETTINGS)
@@ -550,3 +566,43 @@ def test_run_writes_every_patient(tmp_path: Path, simulated: Path) -> None:
     assert (tmp_path / "patients" / "NOLAYER.tsv").read_text().count(
         "\n"
     ) == 1  # header only: no evidence for a patient without data
+
+
+def test_a_drug_whose_indication_the_tumour_contradicts_is_withdrawn_from_the_drug_lists() -> None:
+    """P1 (PIK3CA hotspot, ERBB2-amplified, as A04W): the actionability step withdrew alpelisib (approved for
+    HER2-negative disease) and capivasertib + fulvestrant; the inferential DGIdb list of PIK3CA must not bring
+    them back. P2's alpelisib stays suggested; trastuzumab, suggested for P1 elsewhere, is no withdrawn agent."""
+    from precisionflow.actionability.knowledge import withdrawn_agents
+
+    note = "withdrawn: the indication is HER2-negative disease; this patient has a ERBB2 amplification"
+    actionable = pd.DataFrame(
+        [
+            ("P1", "PIK3CA", "p.H1047R", "Alpelisib", "sensitivity", "MOAlmanac:456", "no", note),
+            ("P1", "PIK3CA", "p.H1047R", "Capivasertib + Fulvestrant", "sensitivity", "MOAlmanac:937", "no", note),
+            ("P1", "ERBB2", "amplification", "Trastuzumab", "sensitivity", "MOAlmanac:720", "yes", ""),
+            ("P2", "PIK3CA", "p.H1047R", "Alpelisib", "sensitivity", "MOAlmanac:456", "yes", ""),
+            # a VUS of PIK3CA in an ERBB2-amplified tumour (the demo has one): both notes, the VUS one first
+            (
+                "P3",
+                "PIK3CA",
+                "p.L848D",
+                "Alpelisib",
+                "sensitivity",
+                "MOAlmanac:456",
+                "no",
+                "variant of … (no hotspot); " + note,
+            ),
+        ],
+        columns=["patient", "gene", "alteration", "therapy", "effect", "source_id", "suggested", "note"],
+    )
+    withdrawn = withdrawn_agents(actionable)
+    assert set(withdrawn) == {"P1", "P3"} and set(withdrawn["P1"]) == {"ALPELISIB", "CAPIVASERTIB", "FULVESTRANT"}
+    assert withdrawn["P3"] == {"ALPELISIB": note.removeprefix("withdrawn: ") + " (MOAlmanac:456)"}
+    tables = patient_tables(prepare(small_inputs(), SETTINGS), pd.Series({"PIK3CA": "ALPELISIB;TASELISIB"}), SETTINGS)
+    withdraw_resisted_drugs(tables, withdrawn)
+    p1, p2 = (tables.of(p).set_index("gene") for p in ("P1", "P2"))
+    assert p1.at["PIK3CA", "drugs"] == "TASELISIB" and p2.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
+    assert (
+        "withdrawn ALPELISIB: the indication is HER2-negative disease; this patient has a ERBB2 amplification "
+        "(MOAlmanac:456)" in p1.at["PIK3CA", "drug_evidence"]
+    )

@@ -14,15 +14,24 @@ import pytest
 
 from precisionflow.errors import InputError
 from precisionflow.references import contig_matcher, read_genes
-from precisionflow.variants.annotation import NON_SYNONYMOUS, most_severe_term, variant_classification
+from precisionflow.settings import defaults
 from precisionflow.variants.cohort import mutation_matrix, oncoplot, tmb_table
+from precisionflow.variants.consequences import NON_SYNONYMOUS, most_severe_term, variant_classification
 from precisionflow.variants.copy_number import CopyNumberSettings, gene_copy_number, read_segments
-from precisionflow.variants.maf import FilterSettings, References, maf_to_maf, read_maf, vcf_to_maf
-from precisionflow.variants.vcf import choose_tumor_sample, read_vcf_header
+from precisionflow.variants.filters import FilterSettings
+from precisionflow.variants.lookup import References
+from precisionflow.variants.maf_input import maf_to_maf
+from precisionflow.variants.maf_rows import read_maf
+from precisionflow.variants.vcf_header import choose_tumor_sample, read_vcf_header
+from precisionflow.variants.vcf_input import vcf_to_maf
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo"
-RELAXED = FilterSettings(min_depth=0, min_vaf=0, max_population_af=1)  # FILTER = PASS only
+RELAXED = FilterSettings.from_config(  # FILTER = PASS only
+    defaults("variants")["filters"] | {"min_depth": 0, "min_vaf": 0, "max_population_af": 1}
+)
+DEFAULTS = FilterSettings.from_config(defaults("variants")["filters"])  # the schema's defaults
+COPY_NUMBER = defaults("variants")["copy_number"]
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +77,15 @@ def test_tcga_somatic_pass_only_and_erbb2_amp(variants: Path, grch38: References
     assert maf["t_depth"].tolist() == [r.samples[0]["DPT"] for r in records]
     assert maf["t_alt_count"].tolist() == [int(r.samples[0]["ADT"][1]) for r in records]
     # Default filters drop the two calls below 5 % VAF, and say so in the header lines.
-    vcf_to_maf(vcf, tmp_path / "default.maf.tsv", patient="A04W", references=grch38)
+    vcf_to_maf(vcf, tmp_path / "default.maf.tsv", patient="A04W", references=grch38, filters=DEFAULTS)
     assert len(read_maf(tmp_path / "default.maf.tsv")) == int((np.array(tvaf) >= 0.05).sum())
     header = [line for line in (tmp_path / "default.maf.tsv").read_text().splitlines() if line.startswith("#")]
     assert "#filter.min_vaf 0.05" in header and "#filter.pass_filters PASS" in header
     # Copy number: ERBB2 sits in the focal 17q12 amplicon (8 + 1 copies).
     segments = read_segments(variants / "TCGA-A2-A04W.cna_segments.grch38.tsv", grch38.contig_match)
-    calls = gene_copy_number(segments, grch38.genes, "A04W").set_index("gene")
+    calls = gene_copy_number(segments, grch38.genes, "A04W", CopyNumberSettings.from_config(COPY_NUMBER)).set_index(
+        "gene"
+    )
     assert calls.loc["ERBB2", "call"] == "amp" and calls.loc["ERBB2", "total_cn"] == 9
     assert calls.loc["TP53", "call"] == "neutral" and calls.loc["CDKN2A", "call"] == "loss"
 
@@ -182,6 +193,7 @@ def test_reference_maf_as_input(variants: Path, grch38: References, tmp_path: Pa
             patient="T",
             references=grch38,
             tumor_sample="OTHER",
+            filters=DEFAULTS,
         )
     assert not (tmp_path / "x.maf.tsv").exists()
 
@@ -243,7 +255,9 @@ def test_strelka_without_contig_lines_reads_tier1_counts(variants: Path, grch37:
             and observed[key][3] == depth
         ), key
     # The default VAF filter now applies (it drops the low-fraction calls) and the output says so.
-    default = vcf_to_maf(vcf, tmp_path / "d.maf.tsv", patient="P", references=grch37, genome_build="GRCh37")
+    default = vcf_to_maf(
+        vcf, tmp_path / "d.maf.tsv", patient="P", references=grch37, genome_build="GRCh37", filters=DEFAULTS
+    )
     assert "#filter.min_vaf 0.05\n" in (tmp_path / "d.maf.tsv").read_text()
     assert default.counts["low_vaf"] == sum(vaf < 0.05 for _, _, vaf, depth in expected.values() if depth >= 10)
 
@@ -263,9 +277,10 @@ def test_chr_naming_against_reference_without_chr(variants: Path, grch38: Refere
     chr1_only = References(grch38.genes[grch38.genes["chrom"] == "1"])
     with pytest.raises(
         InputError,
-        match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes reference .* found only contigs 'chr21'",
+        match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes "
+        r"reference .* found only contigs 'chr21'",
     ):
-        vcf_to_maf(vcf, tmp_path / "none.maf.tsv", patient="NA", references=chr1_only)
+        vcf_to_maf(vcf, tmp_path / "none.maf.tsv", patient="NA", references=chr1_only, filters=DEFAULTS)
     assert not (tmp_path / "none.maf.tsv").exists()
 
 
@@ -292,6 +307,7 @@ def demo_mafs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             tumor_sample=row.tumor_sample,
             normal_sample=row.normal_sample,
             claimed_samples=[row.tumor_sample, row.normal_sample],
+            filters=DEFAULTS,
         )
     return mafs
 
@@ -334,9 +350,13 @@ def test_demo_copy_number_calls(truth: dict) -> None:
     match = contig_matcher(genes["chrom"].unique())
     sheet = pd.read_csv(ROOT / "config/samples.tsv", sep="\t", dtype=str).dropna(subset=["cna"])
     for row in sheet.itertuples():
-        calls = gene_copy_number(read_segments(ROOT / row.cna, match), genes, row.patient, sex=row.sex).set_index(
-            "gene"
-        )
+        calls = gene_copy_number(
+            read_segments(ROOT / row.cna, match),
+            genes,
+            row.patient,
+            CopyNumberSettings.from_config(COPY_NUMBER),
+            sex=row.sex,
+        ).set_index("gene")
         for gene, call in truth["patients"][row.patient]["copy_number_calls"].items():
             assert calls.loc[gene, "call"] == call, (row.patient, gene)
         if row.sex == "M":  # one X in a male: what is expected, not a loss
@@ -408,7 +428,8 @@ def test_tumour_column_rules(tmp_path: Path) -> None:
         choose_tumor_sample(header(["A", "B", "C"]), None, None)
     with pytest.raises(
         InputError,
-        match=r"line 5 \(#CHROM\), sample columns: expected a sample column 'P9_T' \(sheet column tumor_sample\), found samples 'P1_N', 'P1_T'",
+        match=r"line 5 \(#CHROM\), sample columns: expected a sample column 'P9_T' \(sheet column tumor_sample\), "
+        r"found samples 'P1_N', 'P1_T'",
     ):
         choose_tumor_sample(header(["P1_N", "P1_T"]), "P9_T", None)
 
@@ -428,7 +449,7 @@ def test_multiallelic_split_normalised_and_filtered(tmp_path: Path, small_refs: 
         ],
         bgzip=True,
     )
-    summary = vcf_to_maf(vcf, tmp_path / "m.maf.tsv", patient="P", references=small_refs)
+    summary = vcf_to_maf(vcf, tmp_path / "m.maf.tsv", patient="P", references=small_refs, filters=DEFAULTS)
     maf = read_maf(tmp_path / "m.maf.tsv")
     columns = [
         "Hugo_Symbol",
@@ -467,7 +488,7 @@ def test_bad_vcfs_name_file_and_line(tmp_path: Path, small_refs: References, var
         InputError,
         match=r"truncated.vcf.gz: line \d+: expected a complete gzip/bgzip stream, found a damaged or truncated",
     ):
-        vcf_to_maf(truncated, out, patient="P", references=small_refs)
+        vcf_to_maf(truncated, out, patient="P", references=small_refs, filters=DEFAULTS)
     assert not out.exists() and not list(tmp_path.glob(".out.maf.tsv*"))
     # No #CHROM line.
     no_chrom = tmp_path / "nochrom.vcf"
@@ -475,7 +496,7 @@ def test_bad_vcfs_name_file_and_line(tmp_path: Path, small_refs: References, var
     with pytest.raises(
         InputError, match=r"nochrom.vcf: line 5: expected the '#CHROM POS ID REF ALT QUAL FILTER INFO ...' header line"
     ):
-        vcf_to_maf(no_chrom, out, patient="P", references=small_refs)
+        vcf_to_maf(no_chrom, out, patient="P", references=small_refs, filters=DEFAULTS)
     # The sheet's tumour column is not in the file.
     vcf = write_vcf(
         tmp_path / "tn.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100"]
@@ -483,11 +504,19 @@ def test_bad_vcfs_name_file_and_line(tmp_path: Path, small_refs: References, var
     with pytest.raises(
         InputError, match=r"tn.vcf: line 5 \(#CHROM\), sample columns: expected a sample column 'TUMOUR_X'"
     ):
-        vcf_to_maf(vcf, out, patient="P", references=small_refs, tumor_sample="TUMOUR_X")
+        vcf_to_maf(vcf, out, patient="P", references=small_refs, tumor_sample="TUMOUR_X", filters=DEFAULTS)
     # Samples the sheet does not name, in a shared VCF.
     shared = write_vcf(tmp_path / "shared.vcf", ["A_T", "B_T", "C_T"], [])
     with pytest.raises(InputError, match="expected only samples the sheet names .* found other samples 'C_T'"):
-        vcf_to_maf(shared, out, patient="A", references=small_refs, tumor_sample="A_T", claimed_samples=["A_T", "B_T"])
+        vcf_to_maf(
+            shared,
+            out,
+            patient="A",
+            references=small_refs,
+            tumor_sample="A_T",
+            claimed_samples=["A_T", "B_T"],
+            filters=DEFAULTS,
+        )
     # A record with a field missing, and a depth that is not a number.
     ragged = write_vcf(
         tmp_path / "ragged.vcf",
@@ -500,12 +529,12 @@ def test_bad_vcfs_name_file_and_line(tmp_path: Path, small_refs: References, var
     with pytest.raises(
         InputError, match=r"ragged.vcf: line 7: expected 11 tab-separated fields \(as the #CHROM line\), found 10"
     ):
-        vcf_to_maf(ragged, out, patient="P", references=small_refs)
+        vcf_to_maf(ragged, out, patient="P", references=small_refs, filters=DEFAULTS)
     text_dp = write_vcf(
         tmp_path / "dp.vcf", ["N", "T"], ["chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:many"]
     )
     with pytest.raises(InputError, match=r"dp.vcf: line 6, FORMAT/DP: expected a number, found 'many'"):
-        vcf_to_maf(text_dp, out, patient="P", references=small_refs)
+        vcf_to_maf(text_dp, out, patient="P", references=small_refs, filters=DEFAULTS)
     assert not out.exists()
 
 
@@ -513,14 +542,19 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     match = small_refs.contig_match
     log2 = tmp_path / "cnvkit.cns"
     log2.write_text("chromosome\tstart\tend\tlog2\nchr17\t1\t4000\t2.0\nchr17\t4001\t9000\t-1.0\n")
-    calls = gene_copy_number(read_segments(log2, match), small_refs.genes, "P", CopyNumberSettings(ploidy=2)).set_index(
-        "gene"
-    )
+    calls = gene_copy_number(
+        read_segments(log2, match), small_refs.genes, "P", CopyNumberSettings.from_config(COPY_NUMBER | {"ploidy": 2})
+    ).set_index("gene")
     assert calls.loc["GENEA", "call"] == "amp" and calls.loc["GENEB", "call"] == "loss"
     assert np.isclose(calls.loc["GENEA", "total_cn"], 2 * 2**2.0)  # 8 copies > 3 x ploidy 2
     total = tmp_path / "total.tsv"
     total.write_text("ID\tchrom\tloc.start\tloc.end\ttotal_cn\nP1\t17\t1\t9000\t0\nP2\t17\t1\t9000\t2\n")
-    calls = gene_copy_number(read_segments(total, match, "P1"), small_refs.genes, "P1", CopyNumberSettings(ploidy=2))
+    calls = gene_copy_number(
+        read_segments(total, match, "P1"),
+        small_refs.genes,
+        "P1",
+        CopyNumberSettings.from_config(COPY_NUMBER | {"ploidy": 2}),
+    )
     assert set(calls["call"]) == {"deep_loss"}
     with pytest.raises(InputError, match=r"total.tsv: column 'ID': expected the patient's sample"):
         read_segments(total, match, None)
@@ -528,7 +562,8 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     bad.write_text("Chromosome\tStart\tStop\tcopies\n17\t1\t9000\t2\n")
     with pytest.raises(
         InputError,
-        match=r"bad.tsv: header: expected columns for chromosome, start, end .* found columns 'Chromosome', 'Start', 'Stop', 'copies'",
+        match=r"bad.tsv: header: expected columns for chromosome, start, end .* found columns 'Chromosome', 'Start', "
+        r"'Stop', 'copies'",
     ):
         read_segments(bad, match)
     wrong_contigs = tmp_path / "contigs.tsv"
@@ -538,7 +573,7 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     ):
         read_segments(wrong_contigs, match)
     with pytest.raises(InputError, match="loss_ratio < 1 < gain_ratio <= amp_ratio"):
-        CopyNumberSettings.from_config({"gain_ratio": 3, "amp_ratio": 2})
+        CopyNumberSettings.from_config(COPY_NUMBER | {"gain_ratio": 3, "amp_ratio": 2})
 
 
 def test_plain_gzip_and_uncompressed_read_alike(tmp_path: Path, small_refs: References) -> None:
@@ -546,6 +581,6 @@ def test_plain_gzip_and_uncompressed_read_alike(tmp_path: Path, small_refs: Refe
     plain = write_vcf(tmp_path / "p.vcf", ["N", "T"], records)
     with open(plain, "rb") as source, gzip.open(tmp_path / "g.vcf.gz", "wb") as target:
         shutil.copyfileobj(source, target)
-    vcf_to_maf(plain, tmp_path / "a.maf.tsv", patient="P", references=small_refs)
-    vcf_to_maf(tmp_path / "g.vcf.gz", tmp_path / "b.maf.tsv", patient="P", references=small_refs)
+    vcf_to_maf(plain, tmp_path / "a.maf.tsv", patient="P", references=small_refs, filters=DEFAULTS)
+    vcf_to_maf(tmp_path / "g.vcf.gz", tmp_path / "b.maf.tsv", patient="P", references=small_refs, filters=DEFAULTS)
     assert (tmp_path / "a.maf.tsv").read_bytes() == (tmp_path / "b.maf.tsv").read_bytes()

@@ -10,20 +10,19 @@ import pandas as pd
 import pytest
 
 from precisionflow.errors import InputError
+from precisionflow.settings import defaults
 from precisionflow.sheet import check_files, check_shared_variant_files, split_paths
 from precisionflow.variants.cohort import ACCOUNTING_COLUMNS, counts_table, input_summary, tmb_table
-from precisionflow.variants.maf import (
-    MAF_CLASSES,
-    FilterSettings,
-    References,
-    maf_to_maf,
-    read_maf,
-    variants_to_maf,
-    vcf_to_maf,
-)
-from precisionflow.variants.vcf import choose_tumor_sample, normal_of, read_vcf_header
+from precisionflow.variants.filters import FilterSettings
+from precisionflow.variants.lookup import References
+from precisionflow.variants.maf import variants_to_maf
+from precisionflow.variants.maf_input import maf_to_maf
+from precisionflow.variants.maf_reading import MAF_CLASSES
+from precisionflow.variants.maf_rows import read_maf
+from precisionflow.variants.vcf_header import choose_tumor_sample, normal_of, read_vcf_header
+from precisionflow.variants.vcf_input import vcf_to_maf
 
-DEFAULTS = FilterSettings()  # min_depth 10, min_vaf 0.05, max_population_af 0.01
+DEFAULTS = FilterSettings.from_config(defaults("variants")["filters"])  # the schema's defaults
 DROPPED = [c for c in ACCOUNTING_COLUMNS if c.startswith("dropped_")]
 
 
@@ -170,7 +169,13 @@ def test_maf_vaf_sources_and_numbered_chromosomes(tmp_path: Path, refs: Referenc
         ],
     )
     summary = maf_to_maf(
-        maf, tmp_path / "p.maf.tsv", patient="P", references=refs, raw_patient="TCGA-AB-2802", genome_build="GRCh37"
+        maf,
+        tmp_path / "p.maf.tsv",
+        patient="P",
+        references=refs,
+        raw_patient="TCGA-AB-2802",
+        genome_build="GRCh37",
+        filters=DEFAULTS,
     )
     out = read_maf(tmp_path / "p.maf.tsv")
     assert out["Start_Position"].tolist() == [1600, 1700]
@@ -179,7 +184,13 @@ def test_maf_vaf_sources_and_numbered_chromosomes(tmp_path: Path, refs: Referenc
     assert summary.accounting["not_applied_min_depth"] == 3  # no depth in the file: counted for each row it reached
     # The patient whose only variant is on chromosome 23 (X): kept, on X, alternate allele taken from Allele1.
     maf_to_maf(
-        maf, tmp_path / "q.maf.tsv", patient="Q", references=refs, raw_patient="TCGA-AB-2803", genome_build="GRCh37"
+        maf,
+        tmp_path / "q.maf.tsv",
+        patient="Q",
+        references=refs,
+        raw_patient="TCGA-AB-2803",
+        genome_build="GRCh37",
+        filters=DEFAULTS,
     )
     only_x = read_maf(tmp_path / "q.maf.tsv")
     assert only_x[["Chromosome", "Reference_Allele", "Tumor_Seq_Allele2", "vcf_chrom"]].values.tolist() == [
@@ -190,21 +201,36 @@ def test_maf_vaf_sources_and_numbered_chromosomes(tmp_path: Path, refs: Referenc
 def test_cohort_maf_patient_without_rows_is_an_empty_maf(tmp_path: Path, refs: References, caplog) -> None:
     maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, [maf_row(barcode="P1"), maf_row(barcode="P2", pos=1700)])
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        summary = maf_to_maf(maf, tmp_path / "p3.maf.tsv", patient="P3", references=refs, raw_patient="P3")
+        summary = maf_to_maf(
+            maf, tmp_path / "p3.maf.tsv", patient="P3", references=refs, raw_patient="P3", filters=DEFAULTS
+        )
     assert summary.rows == 0 and summary.accounting["records"] == 0 and read_maf(tmp_path / "p3.maf.tsv").empty
     assert "no row of patient P3" in caplog.text
     # A sheet tumor_sample absent from a cohort MAF is the same: no mutations.
-    assert maf_to_maf(maf, tmp_path / "p4.maf.tsv", patient="P4", references=refs, tumor_sample="P4_T").rows == 0
-    assert maf_to_maf(maf, tmp_path / "p1.maf.tsv", patient="P1", references=refs, raw_patient="P1").rows == 1
+    assert (
+        maf_to_maf(
+            maf, tmp_path / "p4.maf.tsv", patient="P4", references=refs, tumor_sample="P4_T", filters=DEFAULTS
+        ).rows
+        == 0
+    )
+    assert (
+        maf_to_maf(maf, tmp_path / "p1.maf.tsv", patient="P1", references=refs, raw_patient="P1", filters=DEFAULTS).rows
+        == 1
+    )
 
 
 def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References) -> None:
     gdc = ["Translation_Start_Site", "Nonstop_Mutation", "IGR", "RNA", "lincRNA", "De_novo_Start_InFrame",
-           "De_novo_Start_OutOfFrame", "3'UTR", "5'Flank", "Splice_Region", "Targeted_Region", "Intron", "Silent"]  # fmt: skip
+           "De_novo_Start_OutOfFrame", "3'UTR", "5'Flank", "Splice_Region", "Targeted_Region", "Intron",
+           "Silent"]  # fmt: skip
     assert set(gdc) <= MAF_CLASSES
     rows = [maf_row(pos=1100 + 10 * i, vc=vc) for i, vc in enumerate(gdc)]
     summary = maf_to_maf(
-        write_maf(tmp_path / "v.maf", MAF_HEADER, rows), tmp_path / "o.maf.tsv", patient="P", references=refs
+        write_maf(tmp_path / "v.maf", MAF_HEADER, rows),
+        tmp_path / "o.maf.tsv",
+        patient="P",
+        references=refs,
+        filters=DEFAULTS,
     )
     assert summary.rows == len(gdc)
     assert read_maf(tmp_path / "o.maf.tsv")["Variant_Classification"].tolist() == gdc
@@ -219,7 +245,8 @@ def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References)
         ),
         (
             maf_row(ref="C", alt="C"),
-            r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = Reference_Allele",
+            r"row 3, column 'Tumor_Seq_Allele2': expected an allele that differs from Reference_Allele, found 'C' = "
+            r"Reference_Allele",
         ),
         (
             maf_row(vc="Banana_Mutation"),
@@ -232,7 +259,7 @@ def test_full_maf_class_vocabulary_is_accepted(tmp_path: Path, refs: References)
 def test_impossible_maf_rows_name_file_and_row(tmp_path: Path, refs: References, row: list, expected: str) -> None:
     maf = write_maf(tmp_path / "bad.maf", MAF_HEADER, [maf_row(pos=1200), row])
     with pytest.raises(InputError, match=r"bad.maf: " + expected):
-        maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs)
+        maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
     assert not (tmp_path / "o.maf.tsv").exists()
 
 
@@ -241,20 +268,27 @@ def test_maf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) ->
     with pytest.raises(
         InputError, match=r"b.maf: row 2, column 'NCBI_Build': expected GRCh38 \(config genome_build\), found 'GRCh37'"
     ):
-        maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
+        maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38", filters=DEFAULTS)
     for value in ("hg19", "37"):
         write_maf(tmp_path / "b.maf", [*MAF_HEADER, "NCBI_Build"], [[*maf_row(), value]])
         with pytest.raises(InputError, match=f"found '{value}'"):
-            maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
-    assert maf_to_maf(maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh37").rows == 1
+            maf_to_maf(
+                maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38", filters=DEFAULTS
+            )
+    assert (
+        maf_to_maf(
+            maf, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh37", filters=DEFAULTS
+        ).rows
+        == 1
+    )
 
 
 def test_header_only_files_give_an_empty_maf(tmp_path: Path, refs: References) -> None:
     maf = write_maf(tmp_path / "h.maf", MAF_HEADER, [])
-    summary = maf_to_maf(maf, tmp_path / "m.maf.tsv", patient="P", references=refs)
+    summary = maf_to_maf(maf, tmp_path / "m.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
     assert summary.rows == 0 and summary.accounting["records"] == 0 and read_maf(tmp_path / "m.maf.tsv").empty
     vcf = write_vcf(tmp_path / "h.vcf", ["NORMAL", "TUMOR"], [])
-    summary = vcf_to_maf(vcf, tmp_path / "v.maf.tsv", patient="P", references=refs)
+    summary = vcf_to_maf(vcf, tmp_path / "v.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
     assert summary.rows == 0 and summary.accounting["records"] == 0 and read_maf(tmp_path / "v.maf.tsv").empty
 
 
@@ -274,7 +308,8 @@ def test_header_only_files_give_an_empty_maf(tmp_path: Path, refs: References) -
         ),
         (
             "chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:10,500:20",
-            r"line 6, sample 'TUMOR': expected an alternate read count \(FORMAT/AD\) within 2 x the depth \(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",
+            r"line 6, sample 'TUMOR': expected an alternate read count \(FORMAT/AD\) within 2 x the depth "
+            r"\(FORMAT/DP\) \+ 5, found 500 alternate reads of 20",
         ),
     ],
     ids=["pos_zero", "alt_equals_ref", "alt_reads_above_depth"],
@@ -284,7 +319,7 @@ def test_impossible_vcf_records_name_file_and_line(
 ) -> None:
     vcf = write_vcf(tmp_path / "bad.vcf", ["NORMAL", "TUMOR"], [record])
     with pytest.raises(InputError, match=r"bad.vcf: " + expected):
-        vcf_to_maf(vcf, tmp_path / "o.maf.tsv", patient="P", references=refs)
+        vcf_to_maf(vcf, tmp_path / "o.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
     assert not (tmp_path / "o.maf.tsv").exists()
 
 
@@ -293,9 +328,10 @@ def test_vcf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) ->
     named = write_vcf(tmp_path / "r.vcf", ["NORMAL", "TUMOR"], record, "##reference=file:///refs/human_g1k_v37.fasta\n")
     with pytest.raises(
         InputError,
-        match=r"r.vcf: header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*g1k_v37.* \(GRCh37\)",
+        match=r"r.vcf: header, ##reference: expected a GRCh38 reference \(config genome_build\), found .*g1k_v37.* "
+        r"\(GRCh37\)",
     ):
-        vcf_to_maf(named, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
+        vcf_to_maf(named, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38", filters=DEFAULTS)
     lengths = write_vcf(
         tmp_path / "c.vcf",
         ["NORMAL", "TUMOR"],
@@ -304,10 +340,18 @@ def test_vcf_of_the_other_build_is_an_error(tmp_path: Path, refs: References) ->
     )
     with pytest.raises(
         InputError,
-        match=r"c.vcf: header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found length 249250621, as in GRCh37",
+        match=r"c.vcf: header, ##contig=<ID=chr1>: expected GRCh38 contig lengths \(config genome_build\), found "
+        r"length 249250621, as in GRCh37",
     ):
-        vcf_to_maf(lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38")
-    assert vcf_to_maf(lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh37").rows == 1
+        vcf_to_maf(
+            lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh38", filters=DEFAULTS
+        )
+    assert (
+        vcf_to_maf(
+            lengths, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build="GRCh37", filters=DEFAULTS
+        ).rows
+        == 1
+    )
 
 
 def test_vcf_without_depth_or_fraction_keeps_records(tmp_path: Path, refs: References) -> None:
@@ -321,6 +365,7 @@ def test_vcf_without_depth_or_fraction_keeps_records(tmp_path: Path, refs: Refer
         tmp_path / "o.maf.tsv",
         patient="P",
         references=refs,
+        filters=DEFAULTS,
     )
     assert read_maf(tmp_path / "o.maf.tsv")["Start_Position"].tolist() == [1500, 1600]
     assert balanced(summary.accounting)
@@ -333,7 +378,7 @@ def test_vcf_without_depth_or_fraction_keeps_records(tmp_path: Path, refs: Refer
     bare.write_text(
         "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr17\t1500\t.\tT\tA\t.\tPASS\t.\n"
     )
-    summary = vcf_to_maf(bare, tmp_path / "b.maf.tsv", patient="P", references=refs)
+    summary = vcf_to_maf(bare, tmp_path / "b.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
     assert (
         summary.rows == 1
         and summary.accounting["not_applied_min_vaf"] == 1
@@ -361,14 +406,26 @@ def test_swapped_tumour_and_normal_are_warned(tmp_path: Path, refs: References, 
     vcf = write_vcf(tmp_path / "s.vcf", ["TUMOR", "NORMAL"], records)
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
         summary = vcf_to_maf(
-            vcf, tmp_path / "o.maf.tsv", patient="PX", references=refs, tumor_sample="NORMAL", normal_sample="TUMOR"
+            vcf,
+            tmp_path / "o.maf.tsv",
+            patient="PX",
+            references=refs,
+            tumor_sample="NORMAL",
+            normal_sample="TUMOR",
+            filters=DEFAULTS,
         )
     assert summary.rows == 0 and summary.accounting["dropped_absent_in_sample"] == 4  # GT 0/0 in the "tumour"
     assert "PX: tumour and normal columns look swapped" in caplog.text and "4 of 4" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
         vcf_to_maf(
-            vcf, tmp_path / "o.maf.tsv", patient="PX", references=refs, tumor_sample="TUMOR", normal_sample="NORMAL"
+            vcf,
+            tmp_path / "o.maf.tsv",
+            patient="PX",
+            references=refs,
+            tumor_sample="TUMOR",
+            normal_sample="NORMAL",
+            filters=DEFAULTS,
         )
     assert "swapped" not in caplog.text
 
@@ -382,6 +439,7 @@ def test_unknown_contigs_counted_and_warned(tmp_path: Path, refs: References, ca
             tmp_path / "o.maf.tsv",
             patient="P",
             references=refs,
+            filters=DEFAULTS,
         )
     assert summary.rows == 0 and summary.accounting["dropped_unknown_contig"] == 2 and balanced(summary.accounting)
     assert "2 record(s) on contigs absent from the genes reference dropped" in caplog.text
@@ -395,6 +453,7 @@ def test_unannotated_hotspot_gets_its_protein_change(tmp_path: Path, refs: Refer
         tmp_path / "o.maf.tsv",
         patient="P",
         references=refs,
+        filters=DEFAULTS,
     )
     maf = read_maf(tmp_path / "o.maf.tsv")
     assert maf["HGVSp_Short"].fillna("").tolist() == ["p.V12D", ""] and maf["is_hotspot"].tolist() == [True, False]
@@ -415,6 +474,7 @@ def test_a04w_hotspots_get_protein_changes(shared_data: Path, grch38: References
         tmp_path / "a.maf.tsv",
         patient="A04W",
         references=grch38,
+        filters=DEFAULTS,
     )
     maf = read_maf(tmp_path / "a.maf.tsv")
     hot = maf[maf["is_hotspot"]]
@@ -437,7 +497,9 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
         "chr17\t1500\t.\tT\tA\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",  # also in the SNV file
         "chr17\t2000\t.\tCAGT\tC\t.\tPASS\t.\tGT:AD:DP\t0/0:50,0:50\t0/1:60,40:100",
     ])  # fmt: skip
-    results = variants_to_maf([("vcf", snvs), ("vcf", indels)], tmp_path / "p.maf.tsv", patient="P", references=refs)
+    results = variants_to_maf(
+        [("vcf", snvs), ("vcf", indels)], tmp_path / "p.maf.tsv", patient="P", references=refs, filters=DEFAULTS
+    )
     maf = read_maf(tmp_path / "p.maf.tsv")
     assert maf["Start_Position"].tolist() == [1500, 2001] and maf["Variant_Type"].tolist() == ["SNP", "DEL"]
     table = counts_table("P", results)
@@ -449,8 +511,8 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
     assert (tmp_path / "p.maf.tsv").read_text().count("#filter.min_depth") == 1
     assert not [p.name for p in tmp_path.iterdir() if "part" in p.name or p.name.endswith(".tmp")]
     # One file: the same bytes as the single-input converter.
-    variants_to_maf([("vcf", snvs)], tmp_path / "one.maf.tsv", patient="P", references=refs)
-    vcf_to_maf(snvs, tmp_path / "direct.maf.tsv", patient="P", references=refs)
+    variants_to_maf([("vcf", snvs)], tmp_path / "one.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
+    vcf_to_maf(snvs, tmp_path / "direct.maf.tsv", patient="P", references=refs, filters=DEFAULTS)
     assert (tmp_path / "one.maf.tsv").read_bytes() == (tmp_path / "direct.maf.tsv").read_bytes()
     # The cohort summary: every patient's rows, sorted, the same columns.
     table.to_csv(tmp_path / "p.counts.tsv", sep="\t", index=False)
@@ -464,6 +526,7 @@ def test_snvs_and_indels_in_two_files(tmp_path: Path, refs: References) -> None:
                     tmp_path / "a.maf.tsv",
                     patient="A",
                     references=refs,
+                    filters=DEFAULTS,
                 ),
             )
         ],
@@ -497,7 +560,8 @@ def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
     ).set_index("patient", drop=False)
     with pytest.raises(
         InputError,
-        match=r"samples.tsv: rows 2 and 4 \(patients 'P1', 'P3'\), column 'vcf': expected a different tumour sample per patient "
+        match=r"samples.tsv: rows 2 and 4 \(patients 'P1', 'P3'\), column 'vcf': expected a different tumour sample "
+        r"per patient "
         r"in a shared file \(column tumor_sample\), found 'c.vcf' with sample 'P1_T' twice",
     ):
         check_shared_variant_files(shared, "samples.tsv")
@@ -514,7 +578,8 @@ def test_sheet_multi_file_cells_and_shared_columns(tmp_path: Path) -> None:
      ("vcf2maf_test.grch38.vcf", "GRCh38")],
 )  # fmt: skip
 def test_real_vcfs_account_for_every_allele(shared_data: Path, name: str, build: str, tmp_path: Path) -> None:
-    """Every ALT allele of the real VCFs (counted here with pysam) is kept or dropped for a reason, under the default filters."""
+    """Every ALT allele of the real VCFs (counted here with pysam) is kept or dropped for a reason, under the default
+    filters."""
     import pysam
 
     r = shared_data / "resources"
@@ -525,7 +590,9 @@ def test_real_vcfs_account_for_every_allele(shared_data: Path, name: str, build:
     path = shared_data / "variants" / name
     with pysam.VariantFile(str(path)) as vcf:
         alleles = sum(len(record.alts or (".",)) for record in vcf)
-    summary = vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build=build)
+    summary = vcf_to_maf(
+        path, tmp_path / "o.maf.tsv", patient="P", references=refs, genome_build=build, filters=DEFAULTS
+    )
     assert summary.accounting["records"] == alleles and balanced(summary.accounting)
     assert summary.accounting["kept"] == len(read_maf(tmp_path / "o.maf.tsv"))
 
@@ -535,7 +602,7 @@ def test_real_tumour_normal_swap_is_warned(shared_data: Path, name: str, tmp_pat
     refs = References.load(shared_data / "resources/genes.grch37.bed.gz")
     path = shared_data / "variants" / name
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
-        vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37")
+        vcf_to_maf(path, tmp_path / "o.maf.tsv", patient="PT", references=refs, genome_build="GRCh37", filters=DEFAULTS)
     assert "swapped" not in caplog.text
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
         vcf_to_maf(
@@ -546,17 +613,19 @@ def test_real_tumour_normal_swap_is_warned(shared_data: Path, name: str, tmp_pat
             genome_build="GRCh37",
             tumor_sample="NORMAL",
             normal_sample="TUMOR",
+            filters=DEFAULTS,
         )
     assert "PT: tumour and normal columns look swapped" in caplog.text
 
 
 def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References, caplog) -> None:
-    maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, [maf_row(barcode="TCGA-AB-2802-03B"), maf_row(barcode="P2", pos=1700),
-                                                          maf_row(barcode="X9", pos=1800)])  # fmt: skip
+    rows = [maf_row(barcode="TCGA-AB-2802-03B"), maf_row(barcode="P2", pos=1700), maf_row(barcode="X9", pos=1800)]
+    maf = write_maf(tmp_path / "cohort.maf", MAF_HEADER, rows)
     claims = ["TCGA-AB-2802", "P2"]
     with pytest.raises(
         InputError,
-        match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found 1 other barcode\(s\) 'X9'",
+        match=r"cohort.maf: column 'Tumor_Sample_Barcode': expected only barcodes of the sheet's patients .*, found "
+        r"1 other barcode\(s\) 'X9'",
     ):
         maf_to_maf(
             maf,
@@ -565,6 +634,7 @@ def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References,
             references=refs,
             raw_patient="TCGA-AB-2802",
             claimed_barcodes=claims,
+            filters=DEFAULTS,
         )
     with caplog.at_level(logging.WARNING, logger="precisionflow.variants"):
         summary = maf_to_maf(
@@ -575,12 +645,19 @@ def test_cohort_maf_barcodes_no_patient_claims(tmp_path: Path, refs: References,
             raw_patient="TCGA-AB-2802",
             claimed_barcodes=claims,
             unknown_samples="drop",
+            filters=DEFAULTS,
         )
     assert summary.rows == 1 and "rows of 1 barcode(s) no sheet patient names are not read" in caplog.text
     single = write_maf(tmp_path / "single.maf", MAF_HEADER, [maf_row(barcode="TUMOR")])
     assert (
         maf_to_maf(
-            single, tmp_path / "s.maf.tsv", patient="P", references=refs, raw_patient="P1", claimed_barcodes=["P1"]
+            single,
+            tmp_path / "s.maf.tsv",
+            patient="P",
+            references=refs,
+            raw_patient="P1",
+            claimed_barcodes=["P1"],
+            filters=DEFAULTS,
         ).rows
         == 1
     )

@@ -139,14 +139,16 @@ def test_copy_number_inputs_counted(demo: Path, truth: dict) -> None:
 
 
 def test_vep_annotation_is_planned_when_enabled(tmp_path: Path) -> None:
-    """VEP cannot run here (its cache is ~20 GB): a dry run shows the cache download and the annotation feeding the MAF."""
+    """VEP cannot run here (its cache is ~20 GB): a dry run shows the cache download and the annotation feeding the
+    MAF."""
     project = make_project(tmp_path / "vep")
     edit_config(project, lambda c: c.setdefault("variants", {}).update(vep={"enabled": True, "fasta": None}))
     result = run_snakemake(project, "-n", "-p", "results/variants/DEMO-001.maf.tsv")
     text = result.stdout + result.stderr
     assert result.returncode == 0, text[-3000:]
     assert re.search(
-        r"vep_install --AUTO c --SPECIES homo_sapiens --ASSEMBLY GRCh38 --CACHE_VERSION 114 .*--CACHEDIR resources/vep/cache",
+        r"vep_install --AUTO c --SPECIES homo_sapiens --ASSEMBLY GRCh38 --CACHE_VERSION 114 .*--CACHEDIR "
+        r"resources/vep/cache",
         text,
     )
     assert re.search(

@@ -202,3 +202,27 @@ def resisted_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
                 agent, f"{gene} {alteration}".strip() + f" predicts resistance ({source})"
             )
     return out
+
+
+CONTRADICTED = "withdrawn: the indication is "  # the note of a row whose indication the patient's tumour contradicts
+
+
+def withdrawn_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """patient -> {agent: reason}: the agents the patient's alterations predict resistance to
+    (:func:`resisted_agents`), and those of a therapy withdrawn because its indication excludes the patient's
+    tumour (alpelisib, approved for HER2-negative disease, in an ERBB2-amplified one) that no other row
+    suggests for the patient: an inferential drug list must not bring back what the curated evidence took away."""
+    out = resisted_agents(actionable)
+    suggested = actionable[actionable["suggested"] == "yes"]
+    kept = {(p, a) for p, t in zip(suggested["patient"], suggested["therapy"], strict=True) for a in therapy_agents(t)}
+    # the contradiction's note may follow a VUS note ("variant of unknown significance …; withdrawn: the …")
+    rows = actionable[
+        (actionable["effect"] == "sensitivity") & actionable["note"].str.contains(CONTRADICTED, regex=False)
+    ]
+    for patient, therapy, note, source in rows[["patient", "therapy", "note", "source_id"]].itertuples(index=False):
+        for agent in sorted(therapy_agents(therapy)):
+            if (patient, agent) not in kept:
+                after = note[note.index(CONTRADICTED) + len("withdrawn: ") :]
+                reason = "; ".join(after.split("; ")[:2])  # the indication, the alteration
+                out.setdefault(patient, {}).setdefault(agent, f"{reason} ({source})")
+    return out

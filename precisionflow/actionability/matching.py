@@ -23,9 +23,13 @@ Tiers (AMP/ASCO/CAP 2017, Li et al. J Mol Diagn 2017): evidence level × tumour 
 MOAlmanac evidence level              this tumour type     another one
 ====================================  ===================  ================
 FDA-Approved, Guideline               I-A                  II-C
-Clinical trial, Clinical evidence     I-B                  II-C
+Clinical trial                        I-B                  II-C
+Clinical evidence                     II-C                 II-C
 Preclinical, Inferential              II-D                 II-D
 ====================================  ===================  ================
+
+MOAlmanac's "Clinical evidence" is case reports and retrospective studies: AMP level C at best (level B
+asks for well-powered studies with consensus), so tier II-C even in the patient's tumour type.
 
 A driver-gene alteration (IntOGen) that matches no assertion is tier III (``therapy`` blank).
 
@@ -43,8 +47,9 @@ tumour type) is *resisted* for the patient. A sensitivity row whose agents are a
 resisted agent beside others (KRAS G12C colorectal cancer: adagrasib + cetuximab, FDA-approved, while
 cetuximab alone is resisted) stays a suggestion with the note, because the combination is itself the
 curated assertion. Resistance and prognosis rows are never suggestions. A suggestion whose indication
-excludes an alteration of the patient (an approval for HER2-negative disease and the patient's ERBB2
-amplification: ``CONTRADICTIONS``) is withdrawn the same way, its tier kept.
+excludes an alteration of the patient (an approval for HER2-negative or triple-negative disease and the
+patient's ERBB2 amplification, one for RAS wild-type disease and a KRAS or NRAS mutation: ``CONTRADICTIONS``)
+is withdrawn the same way, its tier kept.
 """
 
 from __future__ import annotations
@@ -81,7 +86,7 @@ LEVEL_GRADE = {
     "FDA-Approved": "A",
     "Guideline": "A",
     "Clinical trial": "B",
-    "Clinical evidence": "B",
+    "Clinical evidence": "C",  # case reports, retrospective studies: AMP level C (see the tier table)
     "Preclinical": "D",
     "Inferential": "D",
 }
@@ -92,10 +97,12 @@ RESIDUE = r"^p\.[A-Z*]\d+$"
 
 
 def tier(grade: str, tumour_relation: str) -> str:
-    """AMP tier from the evidence grade (A, B, D) and the tumour-type relation (same, any, other)."""
+    """AMP tier from the evidence grade (A, B, C, D) and the tumour-type relation (same, any, other)."""
     here = tumour_relation in (SAME, ANY)
     if grade == "D":
         return "II-D"
+    if grade == "C":
+        return "II-C"
     if grade == "A":
         return "I-A" if here else "II-C"
     return "I-B" if here else "II-C"
@@ -308,8 +315,15 @@ def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
 # An indication's stated restriction (a pattern, as the knowledge base words it), its name, and the patient's
 # own alteration that contradicts it: the approvals of alpelisib, capivasertib and inavolisib (PIK3CA/AKT1/
 # PTEN-altered breast cancer) are for HR+, HER2-negative disease ("HER2-negative", "human epidermal growth
-# factor receptor 2 (HER2)-negative", "HER2 negative"), not an ERBB2-amplified tumour.
-CONTRADICTIONS = ((r"HER2\)?[- ]negative", "HER2-negative", "ERBB2", "amplification"),)
+# factor receptor 2 (HER2)-negative", "HER2 negative"), not an ERBB2-amplified tumour; nor are those for
+# triple-negative disease (platinum for germline BRCA1/2 breast cancer). Trastuzumab + tucatinib is approved
+# for RAS wild-type colorectal cancer: not for a tumour with a KRAS or NRAS mutation.
+CONTRADICTIONS = (
+    (r"HER2\)?[- ]negative", "HER2-negative", "ERBB2", "amplification"),
+    (r"triple[- ]negative", "triple-negative", "ERBB2", "amplification"),
+    (r"\bK?RAS[- ]wild[- ]type", "RAS wild-type", "KRAS", "mutation"),
+    (r"\bN?RAS[- ]wild[- ]type", "RAS wild-type", "NRAS", "mutation"),
+)
 
 
 def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:

@@ -81,8 +81,8 @@ def build(step: ActionabilityInputs, settings: Mapping) -> pd.DataFrame:
     if step.fusions or step.germline_mafs or step.msi_status:
         optional = alterations[alterations["alteration_type"].isin(["fusion", "germline", "msi"])]
         matched = set(zip(table["patient"], table["alteration_type"], table["alteration"], strict=True))
-        unmatched = [k for k in zip(optional["patient"], optional["alteration_type"], optional["alteration"], strict=True)
-                     if k not in matched]  # fmt: skip
+        keys = zip(optional["patient"], optional["alteration_type"], optional["alteration"], strict=True)
+        unmatched = [key for key in keys if key not in matched]
         log.info("%d fusion, germline or MSI-H alteration(s) matched no assertion: %s", len(unmatched), unmatched[:20])
     log.info(
         "%d alterations of %d patients; %d rows, %d suggestions withdrawn by resistance",

@@ -21,6 +21,7 @@ from precisionflow.dossier.gather import (
     CONTRIBUTION_COLUMNS,
     EXPLANATION_COLUMNS,
     PGX_COLUMNS,
+    PGX_NOT_ASSESSED,
     PGX_RECOMMENDATION_COLUMNS,
     RISK_COLUMNS,
     STEP_COLUMNS,
@@ -36,9 +37,11 @@ from precisionflow.dossier.gather import (
     read_source_table,
     resistance_warnings,
     sort_actionable,
+    therapy_pgx,
     tmb_percentiles,
     top_therapies,
     variant_table,
+    withdrawn_therapies,
 )
 from precisionflow.dossier.svg import GenomeAxis, Scatter, copy_number_track
 
@@ -189,14 +192,45 @@ def _section(name: str, available: bool, reasons: list[str], **data) -> dict:
     return {"id": name, "title": dict(SECTIONS)[name], "available": available, "reasons": reasons, **data}
 
 
+def pgx_not_assessed(cohort: Cohort, patient: str) -> str:
+    """Why a drug's PGx recommendation is absent for this patient."""
+    if cohort.pgx is None:
+        return cohort.sources.reason("pgx")
+    if not len(cohort.rows("pgx", patient)):
+        return "no germline VCF for this patient"
+    return "the gene is not in this patient's PGx calls"
+
+
+def unannotated_variants(cohort: Cohort, patient: str) -> list[str]:
+    """The reason to print when the patient's somatic variants carry no consequence (a VCF without VEP or
+    SnpEff annotation): the knowledge base matched them only where they are known hotspots."""
+    maf = cohort.mafs.get(patient)
+    if maf is None or "Variant_Classification" not in maf.columns or not len(maf):
+        return []
+    unknown = int((maf["Variant_Classification"].astype(str) == "Unknown").sum())
+    if not unknown:
+        return []
+    return [
+        f"{unknown} of {len(maf)} somatic variants have no consequence annotation: matched to the knowledge base "
+        "only where they are known hotspots (annotate the VCF with VEP or SnpEff to assess the others)"
+    ]
+
+
 def therapy_section(cohort: Cohort, patient: str) -> dict:
     if cohort.actionable is None:
         return _section("therapy", False, [cohort.sources.reason("actionable")], rows=[])
     rows = cohort.rows("actionable", patient)
     records = _records(rows)
+    recommendations = None if cohort.pgx_recommendations is None else cohort.rows("pgx_recommendations", patient)
+    why = pgx_not_assessed(cohort, patient)
     for record in records:
         record["link"] = citation_link(str(record["citation"]), str(record["source_id"]))
-    return _section("therapy", True, [], rows=records, tiers=sorted({r["tier"] for r in records}))
+        record["pgx"] = therapy_pgx(str(record["therapy"]), recommendations, why) if record["therapy"] else []
+        # the summary names the guidance found; the table also says where it was not assessed
+        record["pgx_guidance"] = [note for note in record["pgx"] if PGX_NOT_ASSESSED not in note]
+    columns = [*rows.columns, "link", "pgx", "pgx_guidance"]
+    reasons = unannotated_variants(cohort, patient)
+    return _section("therapy", True, reasons, rows=records, columns=columns, tiers=sorted({r["tier"] for r in records}))
 
 
 def genomic_section(cohort: Cohort, patient: str) -> dict:
@@ -328,8 +362,9 @@ def methods_section(cohort: Cohort, patient: str, sections: Sequence[dict]) -> d
 def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dict, pgx: dict) -> dict:
     data: dict = {}
     if therapy["available"]:
-        rows = pd.DataFrame(therapy["rows"], columns=[c for c in ACTIONABLE_COLUMNS if c != "patient"] + ["link"])
+        rows = pd.DataFrame(therapy["rows"], columns=therapy["columns"])
         data["therapies"] = _records(top_therapies(rows))
+        data["withdrawn"] = _records(withdrawn_therapies(rows))
         data["resistance"] = _records(resistance_warnings(rows))
     if pgx["available"] and pgx["recommendations"]:
         data["pgx_flags"] = _records(pgx_flags(pd.DataFrame(pgx["recommendations"])))

@@ -298,53 +298,69 @@ def _matching(refs: Mapping[str, list[str]], gene: str) -> list[str]:
     return refs.get(str(gene), [])
 
 
-def patient_bundle(dossier: Mapping[str, Any]) -> dict:
-    """The bundle of one dossier (:func:`precisionflow.dossier.build.patient_dossier`), validated."""
-    patient = dossier["patient"]
-    header = dossier["header"]
-    date, build = header.date, header.genome_build
-    patient_uuid = resource_id(patient, "patient", patient)
-    patient_ref = f"urn:uuid:{patient_uuid}"
-    resources: list[dict] = []
-    by_gene: dict[str, list[str]] = {}  # gene -> references of its variant observations (derivedFrom)
+def exported_implication(row: Mapping[str, Any]) -> bool:
+    """Whether a therapy row becomes a therapeutic-implication Observation: it names a therapy, and it is not a
+    sensitivity withdrawn for this patient (``suggested`` = no: a resistance, or an indication the tumour
+    contradicts); resistance rows are exported (they are the reason a drug is withheld)."""
+    if not str(row.get("therapy") or "").strip():
+        return False
+    withdrawn = str(row.get("suggested") or "yes").strip().lower() == "no"
+    return not (withdrawn and row.get("effect") == "sensitivity")
 
-    def add(resource: dict, gene: str | None = None) -> str:
-        resources.append(resource)
+
+class _Collected:
+    """The bundle's result resources in order, and each gene's variant observations (for derivedFrom)."""
+
+    def __init__(self) -> None:
+        self.resources: list[dict] = []
+        self.by_gene: dict[str, list[str]] = {}
+
+    def add(self, resource: dict, gene: str | None = None) -> str:
+        self.resources.append(resource)
         ref = f"urn:uuid:{resource['id']}"
         if gene is not None:
-            by_gene.setdefault(str(gene), []).append(ref)
+            self.by_gene.setdefault(str(gene), []).append(ref)
         return ref
 
-    sections = dossier["by_id"]
-    genomic = sections["genomic"]
+
+def _add_genomic(found: _Collected, patient: str, patient_ref: str, date: str, build: str, genomic: Mapping) -> None:
     if genomic.get("variants") is not None:
         for variant in genomic["variants"].to_dict(orient="records"):
-            add(variant_observation(patient, patient_ref, date, build, variant), variant["gene"])
+            found.add(variant_observation(patient, patient_ref, date, build, variant), variant["gene"])
     for event in genomic.get("cn_segments", []):
-        ref = add(copy_number_observation(patient, patient_ref, date, build, event))
+        ref = found.add(copy_number_observation(patient, patient_ref, date, build, event))
         for gene in event["genes"]:
-            by_gene.setdefault(str(gene), []).append(ref)
+            found.by_gene.setdefault(str(gene), []).append(ref)
     if "tmb" in genomic:
-        add(tmb_observation(patient, patient_ref, date, genomic["tmb"]))
-    # tier III rows (a driver alteration without an assertion) name no therapy: no implication to export
-    for row in (r for r in sections["therapy"].get("rows", []) if str(r.get("therapy") or "").strip()):
-        add(therapeutic_implication(patient, patient_ref, date, row, _matching(by_gene, row["gene"])))
+        found.add(tmb_observation(patient, patient_ref, date, genomic["tmb"]))
+
+
+def _add_implications(found: _Collected, patient: str, patient_ref: str, date: str, sections: Mapping) -> None:
+    # tier III rows (a driver alteration without an assertion) name no therapy, and a sensitivity the patient's
+    # resistance or tumour withdrew is not a response to predict: neither is exported as an implication
+    for row in (r for r in sections["therapy"].get("rows", []) if exported_implication(r)):
+        found.add(therapeutic_implication(patient, patient_ref, date, row, _matching(found.by_gene, row["gene"])))
     pgx = sections["pgx"]
     for row in pgx.get("genotypes", []):
-        genotype_ref = add(genotype_observation(patient, patient_ref, date, row), row["gene"])
+        genotype_ref = found.add(genotype_observation(patient, patient_ref, date, row), row["gene"])
         if str(row.get("phenotype") or "").strip():  # an outside call (CYP2D6 ...) may come without a phenotype
-            add(metabolizer_observation(patient, patient_ref, date, row, genotype_ref))
+            found.add(metabolizer_observation(patient, patient_ref, date, row, genotype_ref))
     for row in pgx.get("recommendations", []):
         genes = [g.strip() for g in str(row["genes"]).replace(";", ",").split(",") if g.strip()]
-        add(pgx_implication(patient, patient_ref, date, row, [r for g in genes for r in _matching(by_gene, g)]))
+        refs = [r for g in genes for r in _matching(found.by_gene, g)]
+        found.add(pgx_implication(patient, patient_ref, date, row, refs))
 
+
+def _diagnostic_report(patient: str, patient_ref: str, header: Any, sections: Mapping, resources: list[dict]) -> dict:
+    genomic = sections["genomic"]
     cn_note = ""
     if genomic.get("cn_events") is not None:
         counts = genomic["cn_events"]["call"].value_counts()
         cn_note = (
             f"Copy number: {int(counts.get('gain', 0))} genes gained, {int(counts.get('loss', 0))} lost by one copy. "
         )
-    report = {
+    date, build = header.date, header.genome_build
+    return {
         "resourceType": "DiagnosticReport",
         "id": resource_id(patient, "report", patient),
         "meta": {"profile": [f"{IG}/genomics-report"]},
@@ -364,12 +380,26 @@ def patient_bundle(dossier: Mapping[str, Any]) -> dict:
         "conclusion": f"precisionflow {header.version}, cohort {header.cohort}, {build}. {cn_note}Not assessed: "
         + ("; ".join(sections["methods"]["not_assessed"]) or "none"),
     }
+
+
+def patient_bundle(dossier: Mapping[str, Any]) -> dict:
+    """The bundle of one dossier (:func:`precisionflow.dossier.build.patient_dossier`), validated."""
+    patient = dossier["patient"]
+    header = dossier["header"]
+    date = header.date
+    patient_uuid = resource_id(patient, "patient", patient)
+    patient_ref = f"urn:uuid:{patient_uuid}"
+    sections = dossier["by_id"]
+    found = _Collected()
+    _add_genomic(found, patient, patient_ref, date, header.genome_build, sections["genomic"])
+    _add_implications(found, patient, patient_ref, date, sections)
+    report = _diagnostic_report(patient, patient_ref, header, sections, found.resources)
     patient_resource = {
         "resourceType": "Patient",
         "id": patient_uuid,
         "identifier": [{"system": f"urn:precisionflow:cohort:{header.cohort}", "value": patient}],
     }
-    entries = [patient_resource, report, *resources]
+    entries = [patient_resource, report, *found.resources]
     bundle = {
         "resourceType": "Bundle",
         "id": resource_id(patient, "bundle", patient),

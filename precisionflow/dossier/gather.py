@@ -16,9 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.matching import TIERS
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError
+from precisionflow.pgx.recommendations import changes_care
+from precisionflow.pgx.recommendations import guidelines as pgx_guidelines
 from precisionflow.steps import STEP_COLUMNS as STEP_TABLE_COLUMNS
 
 # The SPEC columns of the optional sources (the actionability and step tables' from their modules); a file
@@ -200,10 +203,64 @@ def sort_actionable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.loc[order.index].reset_index(drop=True)
 
 
+def is_suggested(actionable: pd.DataFrame) -> pd.Series:
+    """The rows the actionability step suggests (``suggested`` = yes): a sensitivity row withdrawn by the
+    patient's resistance, by an indication the patient's tumour contradicts or as a VUS is no suggestion.
+    A table without the column (SPEC columns only) suggests its sensitivity rows."""
+    if "suggested" not in actionable.columns:
+        return actionable["effect"] == "sensitivity"
+    return actionable["suggested"].astype(str) == "yes"
+
+
+def _tier_i_ii_sensitivity(actionable: pd.DataFrame) -> pd.Series:
+    return actionable["tier"].astype(str).str.match(r"^II?-") & (actionable["effect"] == "sensitivity")
+
+
 def top_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
-    """Tier I–II sensitivity rows (what the summary lists)."""
-    keep = actionable["tier"].astype(str).str.match(r"^II?-") & (actionable["effect"] == "sensitivity")
-    return actionable[keep]
+    """Tier I–II sensitivity rows the actionability step suggests (what the summary lists): each therapy once,
+    at its first row (rows come best tier first: trastuzumab at I-A, not again at II-C for gastric cancer)."""
+    return actionable[_tier_i_ii_sensitivity(actionable) & is_suggested(actionable)].drop_duplicates("therapy")
+
+
+def withdrawn_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
+    """Tier I–II sensitivity rows not suggested for this patient (the summary says so, with the reason), each
+    therapy and reason once."""
+    return actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable)].drop_duplicates(
+        [c for c in ("therapy", "note") if c in actionable.columns]
+    )
+
+
+# a drug class named by a knowledge-base therapy ("Fluoropyrimidine + Platinum Compound + Trastuzumab") -> its
+# drugs with a genotype-guided dosing guideline
+DRUG_CLASSES = {"fluoropyrimidine": ("capecitabine", "fluorouracil")}
+
+
+def pgx_guided_drugs() -> dict[str, list[str]]:
+    """drug (lower case) -> the genes of its genotype-guided dosing guideline (the PGx step's table)."""
+    genes: dict[str, set[str]] = {}
+    for guideline in pgx_guidelines():
+        genes.setdefault(guideline.drug.lower(), set()).update(guideline.genes)
+    return {drug: sorted(found) for drug, found in genes.items()}
+
+
+def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed: str) -> list[str]:
+    """The patient's PGx dosing guidance for the agents of a therapy (capecitabine and DPYD …): each agent's
+    recommendation rows; for an agent with a genotype-guided guideline but no row, that it was not
+    assessed and why (``not_assessed``), never silence. Guidance first, then what was not assessed."""
+    rows = recommendations if recommendations is not None else pd.DataFrame(columns=PGX_RECOMMENDATION_COLUMNS)
+    drugs = rows["drug"].astype(str).str.lower()
+    guided = pgx_guided_drugs()
+    notes, missing = [], []
+    agents = sorted(a.lower() for a in therapy_agents(therapy))
+    for agent in sorted({drug for a in agents for drug in DRUG_CLASSES.get(a, (a,))}):
+        found = rows[drugs == agent]
+        notes += [f"{agent}: {r.recommendation} ({r.phenotypes}; {r.source})" for r in found.itertuples(index=False)]
+        if found.empty and agent in guided:
+            missing.append(f"{agent}: {', '.join(guided[agent])} {PGX_NOT_ASSESSED} ({not_assessed})")
+    return notes + missing
+
+
+PGX_NOT_ASSESSED = "genotype-guided dosing not assessed"
 
 
 def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
@@ -211,15 +268,11 @@ def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
 
 
 def pgx_flags(recommendations: pd.DataFrame) -> pd.DataFrame:
-    """PGx recommendations that change dosing or the drug: not those for normal phenotypes only
-    ('GENE: Normal Metabolizer', 'Normal Function' …), nor those worded as standard dosing."""
-    phenotypes = recommendations["phenotypes"].astype(str).str.split(";")
-    normal = phenotypes.map(lambda parts: all("normal" in part.lower() for part in parts if part.strip()))
-    text = recommendations["recommendation"].astype(str).str.lower()
-    standard = text.str.contains(
-        "standard|label-recommended|initiate therapy with recommended|no action needed|normal starting dose", regex=True
-    )
-    return recommendations[~(normal | standard)]
+    """PGx recommendations that change the care (the dose, the drug, a caution) against the drug's
+    recommendation for typical phenotypes (:func:`precisionflow.pgx.recommendations.changes_care`)."""
+    drugs, texts = recommendations["drug"].astype(str), recommendations["recommendation"].astype(str)
+    changed = [changes_care(drug, text) for drug, text in zip(drugs, texts, strict=True)]
+    return recommendations[pd.Series(changed, index=recommendations.index, dtype=bool)]
 
 
 def citation_link(citation: str, source_id: str = "") -> str | None:

@@ -23,41 +23,45 @@ def _row(sheet: pd.DataFrame, patient: str) -> int:
     return int(sheet.index.get_loc(patient)) + 2
 
 
-def check_outcome(sheet: pd.DataFrame, path: str | os.PathLike[str], settings: Mapping) -> None:
-    """The sheet's survival columns: times non-negative numbers, events 0/1 (both blank, or both filled),
-    at least one event, and covariates that vary. Raises InputError naming the row and column."""
-    time, event = settings["time"], settings["event"]
-    for key, column in [("time", time), ("event", event)] + [("covariates", c) for c in settings["covariates"]]:
+def _check_columns(sheet: pd.DataFrame, path, settings: Mapping) -> None:
+    """Every configured column is in the sheet."""
+    named = [("time", settings["time"]), ("event", settings["event"])]
+    for key, column in named + [("covariates", c) for c in settings["covariates"]]:
         if column not in sheet.columns:
             raise InputError(
                 path, "header", f"the column {column!r} (config outcome/{key})", f"columns {shorten(sheet.columns)}"
             )
-    for patient in sheet.index:
-        t, e = sheet.at[patient, time], sheet.at[patient, event]
-        if pd.isna(t) != pd.isna(e):
-            raise InputError(
-                path,
-                f"row {_row(sheet, patient)}, columns {time!r} and {event!r}",
-                "both filled or both blank",
-                f"time {'blank' if pd.isna(t) else repr(t)} and event {'blank' if pd.isna(e) else repr(e)}",
-            )
-        if pd.isna(t):
-            continue
-        try:
-            days = float(t)
-        except ValueError:
-            days = float("nan")
-        if not np.isfinite(days) or days < 0:
-            raise InputError(
-                path,
-                f"row {_row(sheet, patient)}, column {time!r}",
-                "a non-negative number (survival or follow-up time)",
-                repr(t),
-            )
-        if str(e) not in {"0", "1"}:
-            raise InputError(
-                path, f"row {_row(sheet, patient)}, column {event!r}", "0 (censored) or 1 (event)", repr(e)
-            )
+
+
+def _check_row(sheet: pd.DataFrame, path, patient: str, time: str, event: str) -> None:
+    """One patient's outcome: both cells blank, or a non-negative time and an event 0/1."""
+    t, e = sheet.at[patient, time], sheet.at[patient, event]
+    if pd.isna(t) != pd.isna(e):
+        raise InputError(
+            path,
+            f"row {_row(sheet, patient)}, columns {time!r} and {event!r}",
+            "both filled or both blank",
+            f"time {'blank' if pd.isna(t) else repr(t)} and event {'blank' if pd.isna(e) else repr(e)}",
+        )
+    if pd.isna(t):
+        return
+    try:
+        days = float(t)
+    except ValueError:
+        days = float("nan")
+    if not np.isfinite(days) or days < 0:
+        raise InputError(
+            path,
+            f"row {_row(sheet, patient)}, column {time!r}",
+            "a non-negative number (survival or follow-up time)",
+            repr(t),
+        )
+    if str(e) not in {"0", "1"}:
+        raise InputError(path, f"row {_row(sheet, patient)}, column {event!r}", "0 (censored) or 1 (event)", repr(e))
+
+
+def _check_events(sheet: pd.DataFrame, path, time: str, event: str) -> None:
+    """At least one patient with an outcome, and at least one event among them."""
     events = sheet[event].dropna()
     if len(events) and not (events == "1").any():
         raise InputError(
@@ -70,8 +74,12 @@ def check_outcome(sheet: pd.DataFrame, path: str | os.PathLike[str], settings: M
         raise InputError(
             path, f"columns {time!r} and {event!r}", "the outcome of at least one patient", "every cell blank"
         )
+
+
+def _check_covariates(sheet: pd.DataFrame, path, event: str, covariates) -> None:
+    """Every covariate takes at least two values among the patients with an outcome."""
     with_outcome = sheet[event].notna()
-    for column in settings["covariates"]:
+    for column in covariates:
         values = sheet.loc[with_outcome, column].dropna().unique()
         if len(values) < 2:
             found = f"the single value {values[0]!r}" if len(values) else "only blank cells"
@@ -81,6 +89,17 @@ def check_outcome(sheet: pd.DataFrame, path: str | os.PathLike[str], settings: M
                 "a covariate that varies between patients",
                 found,
             )
+
+
+def check_outcome(sheet: pd.DataFrame, path: str | os.PathLike[str], settings: Mapping) -> None:
+    """The sheet's survival columns: times non-negative numbers, events 0/1 (both blank, or both filled),
+    at least one event, and covariates that vary. Raises InputError naming the row and column."""
+    time, event = settings["time"], settings["event"]
+    _check_columns(sheet, path, settings)
+    for patient in sheet.index:
+        _check_row(sheet, path, patient, time, event)
+    _check_events(sheet, path, time, event)
+    _check_covariates(sheet, path, event, settings["covariates"])
 
 
 def survival_table(sheet: pd.DataFrame, public_ids: Mapping[str, str], settings: Mapping) -> pd.DataFrame:

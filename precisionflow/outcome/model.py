@@ -1,10 +1,27 @@
-"""The risk model: penalized Cox (elastic net) and a random survival forest from scikit-survival,
-assessed by repeated, nested cross-validation.
+"""The risk model: penalized Cox (elastic net), a random survival forest (scikit-survival) and their
+ensemble, assessed by repeated, nested cross-validation.
 
-Honesty: every step that learns from data (imputation, dropping constant features, scaling, the
-penalty and the forest's leaf size) sits in a scikit-learn Pipeline fitted on the outer training
-fold only; the outer test fold is seen once, to be scored. Hyper-parameters are chosen by an inner
-cross-validation on the outer training fold.
+- ``coxnet``: median imputation, constant features dropped, ``log(1 + x)`` of the skewed non-negative
+  columns (counts and concentrations such as GBSG2's positive nodes and receptor levels: non-negative,
+  more than two values, skewness above ``coxnet.log_skewness`` on the training patients), scaling, then
+  elastic-net Cox with the penalty chosen by an inner cross-validation.
+- ``rsf``: imputation, constant features dropped, a random survival forest whose leaf size is chosen
+  by an inner cross-validation (trees need no transform).
+- ``ensemble``: both of them fitted on the same training patients; a patient's risk is the mean of
+  its percentiles among each model's risks of the training patients (the two scales differ, their
+  ranks do not). Its combination rule is fixed: nothing of it is learned from the outcome.
+
+On GBSG2 (686 patients, 5 × 5-fold nested cross-validation, seed 2024) the ensemble reaches C 0.6948
+beside 0.6886 (Cox; 0.6751 without the log) and 0.6911 (forest). Measured and left out: choosing the
+family by inner C among Cox, forest and gradient boosting (0.686-0.687: the inner estimates are too
+noisy to pick between models this close), a wider forest grid (leaf 5/15/30 × max_features sqrt/0.5:
+0.6887) and scikit-survival's GradientBoostingSurvivalAnalysis (0.6905; as a third ensemble member
+0.6956 for five times the time).
+
+Honesty: every step that learns from data (imputation, dropping constant features, which columns get
+the log, scaling, the penalty, the forest's leaf size, the ensemble's reference percentiles) sits in
+an estimator fitted on the outer training fold only; the outer test fold is seen once, to be scored.
+Hyper-parameters are chosen by an inner cross-validation on the outer training fold.
 """
 
 from __future__ import annotations
@@ -16,7 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
+from scipy.stats import skew
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_selection import VarianceThreshold
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -29,6 +47,7 @@ from sksurv.nonparametric import kaplan_meier_estimator
 from sksurv.util import Surv
 
 RISK_GROUPS = ("low", "intermediate", "high")
+ENSEMBLE = ("coxnet", "rsf")  # the members of ``ensemble``
 
 
 class CoxnetCV(BaseEstimator):
@@ -117,33 +136,64 @@ class CoxnetCV(BaseEstimator):
         return concordance_index_censored(y["event"], y["time"], self.predict(X))[0]
 
 
+class OrderedForest(RandomSurvivalForest):
+    """A random survival forest that predicts in one thread. Fitting uses ``n_jobs``; scikit-survival's
+    threaded prediction adds the trees in the order the threads finish, and float sums depend on that
+    order (differences of 1e-14 between calls, measured on GBSG2) - enough to flip a tie between two
+    patients' risks, hence the ensemble's percentiles and the output bytes."""
+
+    def predict(self, X):
+        n_jobs, self.n_jobs = self.n_jobs, 1
+        try:
+            return super().predict(X)
+        finally:
+            self.n_jobs = n_jobs
+
+
+class LogSkewed(BaseEstimator, TransformerMixin):
+    """``log(1 + x)`` of the columns that, on the data given to ``fit``, are non-negative, take more than
+    two values and have a skewness above ``min_skewness`` (None: no column). The columns are chosen
+    in ``fit`` (inside the folds); the transform itself is fixed."""
+
+    def __init__(self, min_skewness: float | None):
+        self.min_skewness = min_skewness
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=float)
+        self.columns_ = np.zeros(X.shape[1], dtype=bool)
+        if self.min_skewness is not None and len(X) > 2:
+            many = np.array([len(np.unique(column)) > 2 for column in X.T], dtype=bool)
+            with np.errstate(all="ignore"):
+                skewed = np.nan_to_num(skew(X, axis=0), nan=0.0) > self.min_skewness
+            self.columns_ = (X.min(axis=0) >= 0) & many & skewed
+        return self
+
+    def transform(self, X):
+        X = np.array(X, dtype=float)
+        X[:, self.columns_] = np.log1p(np.maximum(X[:, self.columns_], 0.0))  # a new patient below 0: 0
+        return X
+
+
 def _prepare() -> list:
     """Learned preprocessing, refitted in every training fold."""
     return [
         ("impute", SimpleImputer(strategy="median", keep_empty_features=False)),
         ("drop_constant", VarianceThreshold(0.0)),
-        ("scale", StandardScaler()),
     ]
 
 
 def make_model(name: str, settings: Mapping, seed: int, n_jobs: int = 1):
-    """``coxnet`` or ``rsf``: the preprocessing Pipeline with the model, hyper-parameters tuned inside."""
+    """``coxnet``, ``rsf`` or ``ensemble``: the preprocessing with the model, hyper-parameters tuned inside."""
     if name == "coxnet":
         cox = settings["coxnet"]
-        return Pipeline(
-            _prepare()
-            + [
-                (
-                    "model",
-                    CoxnetCV(
-                        tuple(cox["l1_ratios"]), cox["n_alphas"], cox["alpha_min_ratio"], settings["inner_folds"], seed
-                    ),
-                )
-            ]
+        tuned = CoxnetCV(
+            tuple(cox["l1_ratios"]), cox["n_alphas"], cox["alpha_min_ratio"], settings["inner_folds"], seed
         )
+        scaled = [("log", LogSkewed(cox["log_skewness"])), ("scale", StandardScaler())]
+        return Pipeline(_prepare() + scaled + [("model", tuned)])
     if name == "rsf":
         rsf = settings["rsf"]
-        forest = RandomSurvivalForest(
+        forest = OrderedForest(
             n_estimators=rsf["n_estimators"],
             max_features=rsf["max_features"],
             n_jobs=n_jobs,
@@ -154,7 +204,58 @@ def make_model(name: str, settings: Mapping, seed: int, n_jobs: int = 1):
         grid = {"model__min_samples_leaf": list(rsf["min_samples_leaf"])}
         inner = StratifiedKFold(settings["inner_folds"], shuffle=True, random_state=seed)
         return _StratifiedSearch(GridSearchCV(pipeline, grid, cv=inner))
+    if name == "ensemble":
+        return RankEnsemble([(member, make_model(member, settings, seed, n_jobs)) for member in ENSEMBLE])
     raise ValueError(f"unknown model {name!r}")
+
+
+class RankEnsemble(BaseEstimator):
+    """Mean over the members of a patient's percentile among the member's risks of the training patients
+    (mid-rank for ties: 0 below every training patient, 1 above). A fixed rule: only the members learn."""
+
+    def __init__(self, members):
+        self.members = members
+
+    def fit(self, X, y):
+        return self.with_members({name: clone(member).fit(X, y) for name, member in self.members}, X)
+
+    def with_members(self, fitted: Mapping, X) -> RankEnsemble:
+        """Members already fitted on ``X`` (as a cross-validation fold fits them anyway)."""
+        self.fitted_ = {name: fitted[name] for name, _ in self.members}
+        self.reference_ = {name: np.sort(member.predict(X)) for name, member in self.fitted_.items()}
+        return self
+
+    def predict(self, X):
+        percentiles = []
+        for name, reference in self.reference_.items():
+            risk = self.fitted_[name].predict(X)
+            below = np.searchsorted(reference, risk, side="left")
+            upto = np.searchsorted(reference, risk, side="right")
+            percentiles.append((below + upto) / (2 * len(reference)))
+        return np.mean(percentiles, axis=0)
+
+    def score(self, X, y):
+        return concordance_index_censored(y["event"], y["time"], self.predict(X))[0]
+
+
+def fit_models(models: list[str], settings: Mapping, seed: int, X: np.ndarray, y: np.ndarray, n_jobs: int = 1) -> dict:
+    """Each model fitted on (X, y); the ensemble reuses its members' fits (each fitted once)."""
+    single = [name for name in models if name != "ensemble"]
+    if "ensemble" in models:
+        single += [member for member in ENSEMBLE if member not in single]
+    fitted = {name: make_model(name, settings, seed, n_jobs).fit(X, y) for name in single}
+    if "ensemble" in models:
+        fitted["ensemble"] = make_model("ensemble", settings, seed, n_jobs).with_members(fitted, X)
+    return fitted
+
+
+def hyperparameters(name: str, fitted) -> dict:
+    """What the inner cross-validation chose."""
+    if name == "coxnet":
+        return {"l1_ratio": fitted[-1].l1_ratio_, "alpha": fitted[-1].alpha_}
+    if name == "ensemble":
+        return {member: hyperparameters(member, fitted.fitted_[member]) for member in ENSEMBLE}
+    return dict(fitted.best_params_)
 
 
 class _StratifiedSearch(BaseEstimator):
@@ -194,50 +295,58 @@ def auc_times(y: np.ndarray, quantiles=(0.25, 0.5, 0.75)) -> np.ndarray:
     return np.unique(np.quantile(y["time"][y["event"]], quantiles))
 
 
+def _fold_auc(y: np.ndarray, train, test, predicted: np.ndarray, times: np.ndarray) -> float:
+    """Mean time-dependent AUC at the ``times`` inside the test fold's (and training fold's) follow-up."""
+    inside = times[
+        (times >= y["time"][test].min()) & (times < y["time"][test].max()) & (times < y["time"][train].max())
+    ]
+    if not len(inside):
+        return np.nan
+    try:
+        return cumulative_dynamic_auc(y[train], y[test], predicted, inside)[1]
+    except ValueError:  # e.g. censoring weights undefined at a time in a small fold: no AUC there
+        return np.nan
+
+
+def _survival_at(cox: Pipeline, X: np.ndarray, horizon: float) -> list[float]:
+    return [fn(horizon) if horizon <= fn.x[-1] else np.nan for fn in cox.predict_survival_function(X)]
+
+
 def cross_validate(
     X: pd.DataFrame, y: np.ndarray, models: list[str], settings: Mapping, seed: int, horizon: float, n_jobs: int = 1
 ) -> CrossValidation:
     """Repeated stratified K-fold (stratified by event): per outer fold, Harrell's C and the mean
-    time-dependent AUC (at the event-time quartiles that lie inside the test fold's follow-up)."""
-    result = CrossValidation()
+    time-dependent AUC (at the event-time quartiles that lie inside the test fold's follow-up). Every
+    model of a fold is fitted on the same training patients (the ensemble on its members' fits)."""
     times = auc_times(y)
     values = X.to_numpy(dtype=float)
-    for name in models:
-        rows, risks, chosen = [], [], []
-        survival = pd.Series(np.nan, index=X.index)
-        for repeat in range(settings["repeats"]):
-            outer = StratifiedKFold(settings["folds"], shuffle=True, random_state=seed + repeat)
-            risk = pd.Series(np.nan, index=X.index)
-            for fold, (train, test) in enumerate(outer.split(values, y["event"])):
-                model = make_model(name, settings, seed + 1000 * repeat + fold, n_jobs).fit(values[train], y[train])
-                predicted = model.predict(values[test])
-                risk.iloc[test] = predicted
+    rows: dict[str, list] = {name: [] for name in models}
+    risks: dict[str, list] = {name: [] for name in models}
+    chosen: dict[str, list] = {name: [] for name in models}
+    survival = pd.Series(np.nan, index=X.index)
+    for repeat in range(settings["repeats"]):
+        outer = StratifiedKFold(settings["folds"], shuffle=True, random_state=seed + repeat)
+        risk = {name: pd.Series(np.nan, index=X.index) for name in models}
+        for fold, (train, test) in enumerate(outer.split(values, y["event"])):
+            fitted = fit_models(models, settings, seed + 1000 * repeat + fold, values[train], y[train], n_jobs)
+            for name in models:
+                predicted = fitted[name].predict(values[test])
+                risk[name].iloc[test] = predicted
                 c_index = concordance_index_censored(y["event"][test], y["time"][test], predicted)[0]
-                inside = times[
-                    (times >= y["time"][test].min())
-                    & (times < y["time"][test].max())
-                    & (times < y["time"][train].max())
-                ]
-                try:
-                    auc = cumulative_dynamic_auc(y[train], y[test], predicted, inside)[1] if len(inside) else np.nan
-                except ValueError:  # e.g. censoring weights undefined at a time in a small fold: no AUC there
-                    auc = np.nan
-                rows.append({"repeat": repeat, "fold": fold, "c_index": c_index, "auc": auc})
-                if name == "coxnet":
-                    chosen.append({"l1_ratio": model[-1].l1_ratio_, "alpha": model[-1].alpha_})
-                else:
-                    chosen.append(model.best_params_)
-                if name == "coxnet" and repeat == 0:
-                    survival.iloc[test] = [
-                        fn(horizon) if horizon <= fn.x[-1] else np.nan
-                        for fn in model.predict_survival_function(values[test])
-                    ]
-            risks.append(risk)
-        result.scores[name] = pd.DataFrame(rows)
-        result.oof_risk[name] = pd.DataFrame(risks).reset_index(drop=True)
-        result.chosen[name] = chosen
-        if name == "coxnet":
-            result.oof_survival[name] = survival
+                auc = _fold_auc(y, train, test, predicted, times)
+                rows[name].append({"repeat": repeat, "fold": fold, "c_index": c_index, "auc": auc})
+                chosen[name].append(hyperparameters(name, fitted[name]))
+            if "coxnet" in models and repeat == 0:
+                survival.iloc[test] = _survival_at(fitted["coxnet"], values[test], horizon)
+        for name in models:
+            risks[name].append(risk[name])
+    result = CrossValidation()
+    for name in models:
+        result.scores[name] = pd.DataFrame(rows[name])
+        result.oof_risk[name] = pd.DataFrame(risks[name]).reset_index(drop=True)
+        result.chosen[name] = chosen[name]
+    if "coxnet" in models:
+        result.oof_survival["coxnet"] = survival
     return result
 
 
@@ -290,7 +399,7 @@ def risk_groups(oof: pd.Series, other: pd.Series) -> tuple[pd.Series, list[float
 
 def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     """Per patient, each selected feature's share of the Cox risk: coefficient x standardized value
-    (after the fitted imputation and scaling); features with a zero coefficient are left out."""
+    (after the fitted imputation, log of the skewed columns and scaling); zero coefficients left out."""
     prepared = model[:-1].transform(X.to_numpy(dtype=float))
     names = X.columns[model.named_steps["drop_constant"].get_support()]
     coef = model[-1].coef_

@@ -59,10 +59,9 @@ def risk_model(features: pd.DataFrame, survival: pd.DataFrame, settings: Mapping
     best = max(models, key=lambda name: (per_model[name]["c_index"]["mean"], -models.index(name)))
 
     oof = cv.oof_risk[best].mean(axis=0)  # each repeat predicts every patient once, out of fold
-    final = {
-        name: model.make_model(name, settings, seed, n_jobs).fit(X.to_numpy(dtype=float), y)
-        for name in set(models) | {"coxnet"}
-    }
+    final = model.fit_models(
+        models + ["coxnet"] * ("coxnet" not in models), settings, seed, X.to_numpy(dtype=float), y, n_jobs
+    )
     unknown = features.index.difference(known)
     other = pd.Series(
         final[best].predict(features.reindex(unknown).to_numpy(dtype=float)) if len(unknown) else [],
@@ -104,7 +103,7 @@ def risk_model(features: pd.DataFrame, survival: pd.DataFrame, settings: Mapping
         "calibration": {
             "model": "coxnet",
             "horizon_days": horizon,
-            "groups": model.calibration(cv.oof_survival["coxnet"], y, X.index, horizon),
+            "groups": model.calibration(cv.oof_survival.get("coxnet", pd.Series(dtype=float)), y, X.index, horizon),
         },
         "final_coxnet": {
             "l1_ratio": cox[-1].l1_ratio_,

@@ -12,6 +12,8 @@ from precisionflow.io import read_table
 from precisionflow.pgx.definitions import GeneDefinition, PhenotypeTable
 from precisionflow.pgx.genotypes import SampleGenotypes
 from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene
+from precisionflow.pgx.pypgx_phenotypes import has_phenotypes, pypgx_phenotype
+from precisionflow.pgx.pypgx_phenotypes import source as pypgx_source
 
 GENE_COLUMNS = [
     "gene",
@@ -22,6 +24,7 @@ GENE_COLUMNS = [
     "call_quality",
     "lookup_phenotype",
     "definitions_version",
+    "positions_source",
 ]
 INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
 
@@ -43,10 +46,14 @@ def phenotype_of(call: GeneCall, table: PhenotypeTable | None) -> tuple[str, str
     return " or ".join(phenotypes).strip(), " or ".join(s for s in scores if s) if any(scores) else ""
 
 
-def call_quality(call: GeneCall, ref_mismatches: list[str]) -> str:
+def call_quality(call: GeneCall, ref_mismatches: list[str], definition: GeneDefinition) -> str:
     parts = [call.note] if call.note else []
+    build = definition.build.split(".")[0]  # GRCh38.p14 -> GRCh38
+    unplaced = sum(p.vcf_pos() is None for p in definition.positions)
+    if unplaced:
+        parts.append(f"{unplaced} of them without a {build} coordinate ({definition.positions_source})")
     if ref_mismatches:
-        parts.append(f"REF differs from GRCh38 at {', '.join(ref_mismatches)} (treated as missing)")
+        parts.append(f"REF differs from {build} at {', '.join(ref_mismatches)} (treated as missing)")
     if not parts:
         return "ok"
     return "; ".join(parts)
@@ -83,7 +90,7 @@ def sample_table(
             if cache is not None:
                 cache[key] = call
         phenotype, score = phenotype_of(call, phenotypes.get(gene))
-        quality = call_quality(call, genotypes.ref_mismatches.get(gene, []))
+        quality = call_quality(call, genotypes.ref_mismatches.get(gene, []), definition)
         lookup = phenotype
         if gene == "SLCO1B1" and (not call.called or " or " in phenotype):
             by_variant = slco1b1_rs4149056_phenotype(definition, observed)
@@ -102,6 +109,7 @@ def sample_table(
                 "call_quality": quality,
                 "lookup_phenotype": lookup,
                 "definitions_version": definition.version,
+                "positions_source": definition.positions_source,
             }
         )
     return pd.DataFrame(rows, columns=GENE_COLUMNS)
@@ -124,19 +132,33 @@ def read_outside_calls(path: str | Path) -> pd.DataFrame:
     return table[["gene", "diplotype"]]
 
 
+def outside_phenotype(gene: str, diplotype: str, table: PhenotypeTable | None) -> tuple[str, str, str, str]:
+    """(phenotype, activity score, call quality, table version) of an outside call: PharmCAT's phenotype
+    file of the gene, else pypgx's tables (CYP2D6: PharmCAT has no phenotype file for it)."""
+    first, second = diplotype.split("/", 1)
+    if table is not None:
+        found = table.lookup(first, second)
+        if found is None:
+            return "", "", "outside call; diplotype not in the phenotype table", table.version
+        return found[0], found[1], "outside call", table.version
+    found = pypgx_phenotype(gene, first, second)
+    if found is None:
+        # pypgx lists the gene but not an allele: say so; a gene it does not know (HLA-B ...) has no phenotype
+        known = has_phenotypes(gene)
+        note = "; diplotype not in pypgx's allele table" if known else ""
+        return "", "", "outside call" + note, pypgx_source() if known else ""
+    return found[0], found[1], "outside call", pypgx_source()
+
+
 def add_outside_calls(
     table: pd.DataFrame, outside: pd.DataFrame, phenotypes: dict[str, PhenotypeTable]
 ) -> pd.DataFrame:
     """Outside calls replace the matcher's row of the same gene (as in PharmCAT) or add one."""
+    sources = table.get("positions_source", pd.Series(dtype=str)).dropna()
+    source = sources.iloc[0] if len(sources) else ""  # the build of the patient's VCF, on every row
     rows = []
     for gene, diplotype in zip(outside["gene"], outside["diplotype"], strict=True):
-        first, second = diplotype.split("/", 1)
-        table_of_gene = phenotypes.get(gene)
-        found = table_of_gene.lookup(first, second) if table_of_gene else None
-        phenotype, score = found if found else ("", "")
-        quality = (
-            "outside call" if found or table_of_gene is None else "outside call; diplotype not in the phenotype table"
-        )
+        phenotype, score, quality, version = outside_phenotype(gene, diplotype, phenotypes.get(gene))
         rows.append(
             {
                 "gene": gene,
@@ -146,7 +168,8 @@ def add_outside_calls(
                 "missing_positions": "",
                 "call_quality": quality,
                 "lookup_phenotype": phenotype.strip(),
-                "definitions_version": table_of_gene.version if table_of_gene else "",
+                "definitions_version": version,
+                "positions_source": source,
             }
         )
     kept = table[~table["gene"].isin(outside["gene"])]

@@ -4,17 +4,17 @@ the cohort table and the recommendations."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
+from precisionflow.pgx.builds import on_build, other_build_sites, position_source
 from precisionflow.pgx.calls import GENE_COLUMNS, add_outside_calls, read_outside_calls, sample_table
-from precisionflow.pgx.definitions import GENES, load_definitions, load_phenotypes
+from precisionflow.pgx.definitions import load_definitions, load_phenotypes
 from precisionflow.pgx.genotypes import read_genotypes
 from precisionflow.pgx.recommendations import RECOMMENDATION_COLUMNS, recommend
-from precisionflow.settings import defaults
+from precisionflow.settings import defaults, with_defaults
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +42,31 @@ def germline_inputs(sheet: pd.DataFrame, rows: Sequence[int], patients: Sequence
     ]
 
 
-def call_patients(
-    inputs: Sequence[GermlineInput],
-    definitions_folder: str | Path,
-    phenotypes_folder: str | Path,
-    genes: Sequence[str] = GENES,
-    max_missing_share: float = defaults("pgx")["max_missing_share"],
-) -> dict[str, pd.DataFrame]:
-    """patient -> gene table (SPEC columns + definitions_version), in the order of ``inputs``."""
-    definitions = load_definitions(definitions_folder, tuple(genes))
-    phenotypes = load_phenotypes(phenotypes_folder)
-    log.info("definitions: %d genes, version %s", len(definitions), sorted({d.version for d in definitions.values()}))
+def call_patients(inputs: Sequence[GermlineInput], settings: Mapping) -> dict[str, pd.DataFrame]:
+    """patient -> gene table (SPEC columns + definitions_version, positions_source), in the order of ``inputs``.
+
+    ``settings``: the config's ``pgx:`` section (defaults filled in from its schema); its ``genome_build``
+    None means the config's own ``genome_build``."""
+    settings = with_defaults("pgx", settings)
+    build = settings["genome_build"] or defaults("config")["genome_build"]
+    max_missing_share = settings["max_missing_share"]
+    definitions = load_definitions(settings["definitions"], tuple(settings["genes"]))
+    other_sites = other_build_sites(definitions, build)
+    definitions = on_build(definitions, build)
+    phenotypes = load_phenotypes(settings["phenotypes"])
+    log.info(
+        "definitions: %d genes, version %s; positions: %s",
+        len(definitions),
+        sorted({d.version for d in definitions.values()}),
+        position_source(build),
+    )
     by_file: dict[str, list[GermlineInput]] = {}
     for item in inputs:
         by_file.setdefault(item.vcf, []).append(item)
     cache: dict = {}  # identical genotypes at a gene give the same call (most samples are reference)
     tables: dict[str, pd.DataFrame] = {}
     for number, (vcf, items) in enumerate(by_file.items(), start=1):
-        genotypes = read_genotypes(vcf, definitions, [i.sample for i in items])
+        genotypes = read_genotypes(vcf, definitions, [i.sample for i in items], build, other_sites)
         for index, item in enumerate(items):
             table = sample_table(definitions, phenotypes, genotypes, index, max_missing_share, cache)
             if item.outside_calls:

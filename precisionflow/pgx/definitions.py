@@ -40,6 +40,20 @@ class Position:
     rsid: str
     ref: str
     alts: tuple[str, ...]
+    # on the germline VCF's build when it is not the definitions' GRCh38 (precisionflow.pgx.builds):
+    # the position there (0: none known, the position cannot be read) and the reference allele there
+    build_pos: int | None = None
+    build_ref: str = ""
+
+    def vcf_pos(self) -> int | None:
+        """The position to read in the VCF, or None when it has no coordinate on the VCF's build."""
+        if self.build_pos is None:
+            return self.pos
+        return self.build_pos or None
+
+    def vcf_ref(self) -> str:
+        """The reference allele on the VCF's build (differs from the definition's at a few GRCh37 SNVs)."""
+        return self.build_ref or self.ref
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class GeneDefinition:
     alleles: tuple[NamedAllele, ...]
     # PharmCAT's exemptions: a tie between exactly these diplotypes is resolved to ``pick`` (NAT2)
     tie_priorities: tuple[tuple[frozenset[str], str], ...] = ()
+    positions_source: str = ""  # which table gave the positions on the VCF's build (written into outputs)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,26 @@
 - DPYD: when the genotypes fit no single diplotype (or several), CPIC's rule applies: the two alleles
   of lowest activity value among those the sample carries.
 
-Written by hand: PharmCAT is Java and no Python package implements this matcher.
+Tie-breaking, CYP2C19 and NAT2 (the issue asks for PharmCAT's documented rule; sources read):
+
+- The score *is* PharmCAT's tie-breaker. NamedAlleleMatcher-101 (pharmcat.org/methods/NamedAlleleMatcher-101)
+  says unphased data can fit several diplotypes, all "equally possible", and that they are scored "so that
+  we can consistently pick one over another", returning only the top-scoring one(s); NamedAlleleMatcher-201
+  adds that a named allele's score is raised by filling its cells with the reference base.
+- CYP2C19: PharmCAT's reference allele is ``*38``, and its ``*1`` (defined by rs3758581, 80161A>G, the
+  GRCh38 reference carrying the rarer base) is filled at all 35 positions, so ``*1`` scores like a
+  reference: a diplotype of ``*1`` and one partial allele outscores two partial alleles explaining the
+  same variants. PharmCAT's maintainers gave this as the reason for ``*1/*2`` on an unphased sample
+  (github.com/PharmGKB/PharmCAT/issues/152, 2023-09-13: the matcher counts every position of the reference
+  allele and only the defining positions of the others; CYP2C19 is the special case). The CYP2C19 entry of
+  ``exemptions.json`` lists no priorities, and no pair of CYP2C19's named alleles ties here; a tie on
+  partial data is reported with all its diplotypes.
+- NAT2: a tie of exactly the diplotypes of an ``unphasedDiplotypePriorities`` entry of PharmCAT's
+  ``exemptions.json`` is resolved to that entry's ``pick`` (NamedAlleleMatcher-201, "Exemptions": the file
+  modifies the matcher's behaviour); the call quality says so. Any other tie is reported in full.
+
+Written by hand: PharmCAT is Java and no Python package implements this matcher (pypgx phases with
+Beagle, Java, and matches phased haplotypes).
 """
 
 from __future__ import annotations

@@ -1,16 +1,36 @@
-"""Dosing recommendations for key drug-gene pairs, by phenotype (or DPYD activity score).
+"""Dosing recommendations by phenotype, from CPIC's tables as pypgx ships them, plus a small curated table.
 
-No machine-readable CPIC recommendation table ships offline (PharmCAT's report JSON holds only the
-recommendations of the sample it was run on), so this is a small table curated by hand from the
-published guidelines named in each row (wording shortened from the guideline's recommendation
-tables). Irinotecan has no CPIC guideline: its row is the DPWG's, and says so.
+CPIC rows: pypgx's ``api/data/recommendation-table.csv`` (drug, one or two genes with a CPIC phenotype
+each -> CPIC's recommendation text, given verbatim) and ``api/data/cpic-table.csv`` (drug-gene pair ->
+CPIC level, guideline URL, PMIDs), read as files from the installed package (pypgx pinned in
+requirements.txt; locating it does not import it, see ``builds``). Every drug of the table with a gene in
+the patient's calls gets one row, looked up by the patient's phenotypes:
+
+- the phenotype vocabulary is CPIC's in both PharmCAT's phenotype files and pypgx's table, so a phenotype
+  is used as it is (SLCO1B1: ``lookup_phenotype``, PharmCAT's rs4149056 rule); a gene of a two-gene drug
+  absent from the patient's calls is pypgx's ``None`` ("genotype not available");
+- DPYD: CPIC assigns the phenotype from the activity score (2 normal, 1-1.5 intermediate, 0-0.5 poor) and
+  pypgx's table is keyed by that phenotype, not by the score, so the score picks the row through the
+  phenotype PharmCAT's file gives (the table has one row per phenotype);
+- a combination with no row in the table, a row whose recommendation is ``None``, a call with no CPIC
+  phenotype or tied between phenotypes gets an explicit "No CPIC recommendation for this phenotype" row
+  saying why, never an invented one.
+
+Curated rows (``CURATED``) only for drug-gene pairs pypgx's table lacks and the tumour board needs, each
+naming its guideline and marked "curated" in ``source``: irinotecan-UGT1A1 (DPWG; CPIC has no irinotecan
+guideline) and warfarin-CYP2C9/VKORC1 (CPIC's warfarin guideline is a dosing algorithm, so pypgx's table
+has no row for it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
+
+from precisionflow.pgx.builds import pypgx_data_path, pypgx_version
 
 RECOMMENDATION_COLUMNS = [
     "patient",
@@ -21,196 +41,199 @@ RECOMMENDATION_COLUMNS = [
     "classification",
     "source",
     "table_version",
+    "positions_source",  # the build and position table of the patient's germline VCF (calls.GENE_COLUMNS)
 ]
-# Curated on this date from the guidelines below; bump it whenever a row changes.
-TABLE_VERSION = "precisionflow-curated-2026-11-30"
-
-DPYD_SOURCE = "CPIC guideline for fluoropyrimidines and DPYD (Amstutz et al., Clin Pharmacol Ther 2018;103:210-216)"
-THIOPURINE_SOURCE = (
-    "CPIC guideline for thiopurines and TPMT and NUDT15 (Relling et al., Clin Pharmacol Ther 2019;105:1095-1105)"
-)
-CLOPIDOGREL_SOURCE = "CPIC guideline for CYP2C19 and clopidogrel (Lee et al., Clin Pharmacol Ther 2022;112:959-967)"
-STATIN_SOURCE = (
-    "CPIC guideline for SLCO1B1, ABCG2 and CYP2C9 and statins "
-    "(Cooper-DeHoff et al., Clin Pharmacol Ther 2022;111:1007-1021)"
-)
-WARFARIN_SOURCE = (
-    "CPIC guideline for CYP2C9, VKORC1, CYP4F2 and warfarin (Johnson et al., Clin Pharmacol Ther 2017;102:397-404)"
-)
-IRINOTECAN_SOURCE = "DPWG guideline for UGT1A1 and irinotecan (no CPIC guideline for this pair)"
+RECOMMENDATION_TABLE = "recommendation-table.csv"
+CPIC_TABLE = "cpic-table.csv"
+# the curated rows were written on this date from the guidelines named; bump it whenever a row changes
+CURATED_VERSION = "precisionflow curated table 2026-11-30"
+NOT_GENOTYPED = "None"  # pypgx's phenotype for a gene of a two-gene drug that was not genotyped
+NO_RECOMMENDATION = "No {body} recommendation for this phenotype"
 
 
 @dataclass(frozen=True)
-class Rule:
+class Guideline:
+    """One drug's rows: phenotypes of ``genes`` (in that order) -> (recommendation or None, classification)."""
+
     drug: str
-    gene: str
-    phenotype: str  # the gene's CPIC phenotype, or "activity score X" for DPYD
-    recommendation: str
-    classification: str
+    genes: tuple[str, ...]
+    rows: dict[tuple[str, ...], tuple[str | None, str]]
     source: str
+    table_version: str
+    body: str = "CPIC"
 
 
-_FLUORO = {
-    "activity score 2.0": ("No indication to change dose or therapy: use the label-recommended dosage.", "Strong"),
-    "activity score 1.5": (
-        "Reduce the starting dose by 50%, then titrate on toxicity or therapeutic drug monitoring.",
-        "Moderate",
-    ),
-    "activity score 1.0": (
-        "Reduce the starting dose by 50%, then titrate on toxicity or therapeutic drug monitoring.",
-        "Strong",
-    ),
-    "activity score 0.5": (
-        "Avoid 5-fluorouracil and its prodrugs; if no alternative is suitable, give a strongly reduced dose with early "
-        "therapeutic drug monitoring.",
-        "Strong",
-    ),
-    "activity score 0.0": ("Avoid 5-fluorouracil and 5-fluorouracil prodrug-based regimens.", "Strong"),
-}
-_THIOPURINE = {
-    "Normal Metabolizer": (
-        "Start with the normal starting dose; allow 2 weeks to reach steady state after each dose change.",
-        "Strong",
-    ),
-    "Intermediate Metabolizer": (
-        "Start with a reduced dose (30-80% of the normal dose) if the normal starting dose is at least 75 mg/m2/day or "
-        "1.5 mg/kg/day (mercaptopurine) / 2-3 mg/kg/day (azathioprine); adjust on myelosuppression.",
-        "Strong",
-    ),
-    "Poor Metabolizer": (
-        "Malignancy: start with drastically reduced doses (10-fold lower daily dose, thrice weekly); non-malignant "
-        "conditions: consider a non-thiopurine immunosuppressant.",
-        "Strong",
-    ),
-}
-_CLOPIDOGREL = {
-    "Ultrarapid Metabolizer": ("If clopidogrel is considered, use the standard dose (75 mg/day).", "Strong"),
-    "Rapid Metabolizer": ("If clopidogrel is considered, use the standard dose (75 mg/day).", "Strong"),
-    "Normal Metabolizer": ("If clopidogrel is considered, use the standard dose (75 mg/day).", "Strong"),
-    "Intermediate Metabolizer": (
-        "ACS/PCI: avoid standard-dose clopidogrel if possible; use prasugrel or ticagrelor at standard dose if not "
-        "contraindicated.",
-        "Strong",
-    ),
-    "Poor Metabolizer": (
-        "ACS/PCI: avoid clopidogrel if possible; use prasugrel or ticagrelor at standard dose if not contraindicated.",
-        "Strong",
-    ),
-}
-_SIMVASTATIN = {
-    "Increased Function": ("Prescribe the desired starting dose; adjust per disease-specific guidelines.", "Strong"),
-    "Normal Function": ("Prescribe the desired starting dose; adjust per disease-specific guidelines.", "Strong"),
-    "Decreased Function": (
-        "Prescribe an alternative statin; if simvastatin is warranted, limit the dose to <20 mg/day.",
-        "Strong",
-    ),
-    "Possible Decreased Function": (
-        "Prescribe an alternative statin; if simvastatin is warranted, limit the dose to <20 mg/day.",
-        "Moderate",
-    ),
-    "Poor Function": ("Prescribe an alternative statin depending on the desired potency.", "Strong"),
-}
-_IRINOTECAN = {
-    "Normal Metabolizer": ("No action needed for this gene-drug interaction.", "DPWG: no action"),
-    "Intermediate Metabolizer": ("No action needed for this gene-drug interaction.", "DPWG: no action"),
-    "Poor Metabolizer": (
-        "Start with 70% of the standard dose; if tolerated, increase the dose guided by the neutrophil count.",
-        "DPWG: dose adjustment",
-    ),
-}
-
-RULES: tuple[Rule, ...] = (
-    *(Rule(d, "DPYD", p, r, c, DPYD_SOURCE) for d in ("fluorouracil", "capecitabine") for p, (r, c) in _FLUORO.items()),
-    *(
-        Rule(d, g, p, r, c, THIOPURINE_SOURCE)
-        for d in ("mercaptopurine", "azathioprine", "thioguanine")
-        for g in ("TPMT", "NUDT15")
-        for p, (r, c) in _THIOPURINE.items()
-    ),
-    *(Rule("clopidogrel", "CYP2C19", p, r, c, CLOPIDOGREL_SOURCE) for p, (r, c) in _CLOPIDOGREL.items()),
-    *(Rule("simvastatin", "SLCO1B1", p, r, c, STATIN_SOURCE) for p, (r, c) in _SIMVASTATIN.items()),
-    *(Rule("irinotecan", "UGT1A1", p, r, c, IRINOTECAN_SOURCE) for p, (r, c) in _IRINOTECAN.items()),
+IRINOTECAN_SOURCE = (
+    "DPWG guideline for UGT1A1 and irinotecan (Dutch Pharmacogenetics Working Group); curated: no CPIC "
+    "guideline for this pair, pypgx's table has no irinotecan row"
 )
-WARFARIN = (
+WARFARIN_SOURCE = (
+    "CPIC guideline for CYP2C9, VKORC1, CYP4F2 and warfarin (Johnson et al., Clin Pharmacol Ther "
+    "2017;102:397-404), https://cpicpgx.org/guidelines/guideline-for-warfarin-and-cyp2c9-and-vkorc1/; curated: "
+    "the guideline is a dosing algorithm, pypgx's table has no warfarin row"
+)
+_METABOLIZERS = ("Normal Metabolizer", "Intermediate Metabolizer", "Poor Metabolizer")
+_IRINOTECAN_NO_ACTION = ("No action needed for this gene-drug interaction.", "DPWG: no action")
+_WARFARIN = (
     "Calculate the dose with a validated pharmacogenetic algorithm (e.g. IWPC or Gage; warfarindosing.org) using the "
     "CYP2C9 and VKORC1 genotypes.",
-    "Strong",
+    "CPIC level A",
+)
+CURATED: tuple[Guideline, ...] = (
+    Guideline(
+        "irinotecan",
+        ("UGT1A1",),
+        {
+            ("Normal Metabolizer",): _IRINOTECAN_NO_ACTION,
+            ("Intermediate Metabolizer",): _IRINOTECAN_NO_ACTION,
+            ("Poor Metabolizer",): (
+                "Start with 70% of the standard dose; if tolerated, increase the dose guided by the neutrophil count.",
+                "DPWG: dose adjustment",
+            ),
+        },
+        IRINOTECAN_SOURCE,
+        CURATED_VERSION,
+        body="DPWG",
+    ),
+    Guideline(
+        "warfarin",
+        ("CYP2C9", "VKORC1"),
+        {(c, v): _WARFARIN for c in _METABOLIZERS for v in ("-1639 GG", "-1639 AG", "-1639 AA")},
+        WARFARIN_SOURCE,
+        CURATED_VERSION,
+    ),
 )
 
 
-def _lookup_phenotype(gene: str, row: pd.Series) -> str:
-    if gene == "DPYD":
-        return f"activity score {row['activity_score']}" if row["activity_score"] else row["phenotype"]
-    # the phenotype recommendations are looked up by (PharmCAT's SLCO1B1 rule may set it from rs4149056)
+def _read(name: str) -> pd.DataFrame:
+    path = pypgx_data_path(name, "the CPIC recommendation tables")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _cpic_citation(levels: pd.DataFrame, drug: str, genes: tuple[str, ...]) -> tuple[str, str]:
+    """(classification, source) of a drug's genes from cpic-table.csv: CPIC level, guideline URL, PMIDs."""
+    rows = levels[(levels["Drug"] == drug) & levels["Gene"].isin(genes)]
+    by_gene = {
+        gene: f"{level}" + ("" if status == "Final" else f" ({status.lower()})")
+        for gene, level, status in zip(rows["Gene"], rows["CPICLevel"], rows["CPICLevelStatus"], strict=True)
+    }
+    if len(set(by_gene.values())) == 1 and len(by_gene) == len(genes):
+        classification = f"CPIC level {next(iter(by_gene.values()))}"
+    else:
+        classification = "CPIC level " + ", ".join(f"{g} {by_gene.get(g, 'not listed')}" for g in genes)
+    urls = sorted({u for u in rows["Guideline"] if u})
+    pmids = sorted({p for cell in rows["PMID"] for p in cell.split(";") if p})
+    cited = " ".join(urls) + (f" (PMID {', '.join(pmids)})" if pmids else "")
+    source = f"CPIC guideline {cited}".rstrip() + f"; pypgx {pypgx_version()} {RECOMMENDATION_TABLE}, {CPIC_TABLE}"
+    return classification, source
+
+
+@cache
+def cpic_guidelines() -> tuple[Guideline, ...]:
+    """pypgx's recommendation table, one Guideline per drug (its genes in the table's order)."""
+    table, levels = _read(RECOMMENDATION_TABLE), _read(CPIC_TABLE)
+    guidelines = []
+    for drug, rows in table.groupby("Drug", sort=True):
+        genes = (rows["Gene1"].iloc[0],) if (rows["Gene2"] == "None").all() else tuple(rows[["Gene1", "Gene2"]].iloc[0])
+        classification, source = _cpic_citation(levels, drug, genes)
+        keys = rows[["Phenotype1", "Phenotype2"][: len(genes)]].itertuples(index=False, name=None)
+        texts = (None if text == "None" else text for text in rows["Recommendation"])
+        found = {tuple(key): (text, classification) for key, text in zip(keys, texts, strict=True)}
+        guidelines.append(Guideline(drug, genes, found, source, f"pypgx {pypgx_version()}"))
+    return tuple(guidelines)
+
+
+@cache
+def guidelines() -> tuple[Guideline, ...]:
+    """pypgx's CPIC rows and the curated ones (curated only for drugs pypgx's table lacks), by drug."""
+    cpic = cpic_guidelines()
+    known = {g.drug for g in cpic}
+    found = cpic + tuple(g for g in CURATED if g.drug not in known)
+    return tuple(sorted(found, key=lambda g: (g.drug, ";".join(g.genes))))
+
+
+# CPIC's phenotypes of a genotype that changes nothing for the drug (VKORC1 -1639 GG: usual warfarin
+# sensitivity; RYR1/CACNA1S: no known susceptibility variant): the drug's recommendation for them is its baseline
+TYPICAL_PHENOTYPES = frozenset(
+    {"Normal Metabolizer", "Normal Function", "-1639 GG", "Favorable Response", "Uncertain Susceptibility"}
+)
+
+
+@cache
+def baseline_recommendations() -> dict[str, str]:
+    """drug -> its recommendation for typical phenotypes (drugs whose table has no such row are left out)."""
+    found: dict[str, str] = {}
+    for guideline in guidelines():
+        for key, (text, _) in guideline.rows.items():
+            if text and all(phenotype in TYPICAL_PHENOTYPES for phenotype in key):
+                found.setdefault(guideline.drug, text)
+    return found
+
+
+def changes_care(drug: str, recommendation: str) -> bool:
+    """Whether a patient's recommendation asks for something other than the drug's baseline (a dose change, an
+    alternative drug, a caution); a row saying that no recommendation exists asks nothing. A caveat appended to
+    the baseline text (a partial call) does not change the care."""
+    if recommendation.startswith("No ") and " recommendation for this phenotype" in recommendation:
+        return False
+    baseline = baseline_recommendations().get(drug)
+    return baseline is None or not recommendation.startswith(baseline)
+
+
+def _phenotype(row: Mapping | None) -> str:
+    """The phenotype a gene's recommendations are looked up by (NOT_GENOTYPED for a gene without a call)."""
+    if row is None:
+        return NOT_GENOTYPED
     lookup = row.get("lookup_phenotype")
-    return lookup if isinstance(lookup, str) and lookup else row["phenotype"]
+    return lookup if isinstance(lookup, str) and lookup else str(row["phenotype"])
 
 
-def _caveat(row: pd.Series) -> str:
-    return "" if row["call_quality"] in ("ok", "outside call") else f" (call: {row['call_quality']})"
+def _caveat(row: Mapping | None) -> str:
+    if row is None or row["call_quality"] in ("ok", "outside call"):
+        return ""
+    return f" (call: {row['call_quality']})"
+
+
+def _why_none(guideline: Guideline, key: tuple[str, ...], calls: list[Mapping | None]) -> str:
+    """Why no recommendation applies: the first gene without a usable phenotype, or the table's answer."""
+    for gene, phenotype, row in zip(guideline.genes, key, calls, strict=True):
+        if not phenotype:
+            return f"{gene} {row['diplotype']} has no {guideline.body} phenotype ({row['call_quality']})"
+        if " or " in phenotype:
+            return f"{gene} is tied between phenotypes {phenotype} ({row['call_quality']})"
+    wanted = ", ".join(f"{g} {p!r}" for g, p in zip(guideline.genes, key, strict=True))
+    if key in guideline.rows:
+        return f"the {guideline.body} table gives none for {wanted}" + "".join(_caveat(r) for r in calls)
+    return f"no row for {wanted} in the table ({guideline.table_version})" + "".join(_caveat(r) for r in calls)
+
+
+def _shown(gene: str, phenotype: str) -> str:
+    return f"{gene}: {'not genotyped' if phenotype == NOT_GENOTYPED else phenotype or 'no phenotype'}"
+
+
+def _row(patient: str, guideline: Guideline, by_gene: dict[str, Mapping]) -> list[str]:
+    calls = [by_gene.get(gene) for gene in guideline.genes]
+    key = tuple(_phenotype(row) for row in calls)
+    text, classification = guideline.rows.get(key, (None, "n/a"))
+    if text is None:
+        why = _why_none(guideline, key, calls)
+        text, classification = f"{NO_RECOMMENDATION.format(body=guideline.body)}: {why}.", "n/a"
+    else:
+        text += "".join(_caveat(row) for row in calls)
+    phenotypes = "; ".join(_shown(gene, phenotype) for gene, phenotype in zip(guideline.genes, key, strict=True))
+    genes = ";".join(guideline.genes)
+    return [patient, guideline.drug, genes, phenotypes, text, classification, guideline.source, guideline.table_version]
 
 
 def recommend(patient: str, genes: pd.DataFrame) -> pd.DataFrame:
-    """The patient's rows: one per drug and gene of the table whose gene is in the patient's calls.
+    """The patient's rows: one per drug of the tables with at least one of its genes in the patient's calls.
 
-    A call the table cannot use (not called, tied diplotypes with different phenotypes, a phenotype no
-    row covers) still gets a row saying so, so nothing is silent; a partial call carries its caveat.
+    The recommendation is the table's text verbatim; a call that is partial or tied carries its caveat after
+    it in parentheses. A combination the tables do not cover gets a row that says so, and why.
     """
-    by_gene = {row["gene"]: row for _, row in genes.iterrows()}
-    rows = []
-    pairs: dict[tuple[str, str], list[Rule]] = {}
-    for rule in RULES:
-        pairs.setdefault((rule.drug, rule.gene), []).append(rule)
-    for (drug, gene), rules in pairs.items():
-        row = by_gene.get(gene)
-        if row is None:
-            continue
-        phenotype = _lookup_phenotype(gene, row)
-        rule = next((r for r in rules if r.phenotype == phenotype), None)
-        if rule is not None:
-            rows.append(
-                [
-                    patient,
-                    drug,
-                    gene,
-                    f"{gene}: {phenotype if gene != 'DPYD' else row['phenotype']}",
-                    rule.recommendation + _caveat(row),
-                    rule.classification,
-                    rule.source,
-                    TABLE_VERSION,
-                ]
-            )
-        else:
-            why = (
-                "the gene was not called"
-                if row["diplotype"] == "not called"
-                else f"no row for phenotype {row['phenotype']!r}"
-            )
-            rows.append(
-                [
-                    patient,
-                    drug,
-                    gene,
-                    f"{gene}: {row['phenotype'] or row['diplotype']}",
-                    f"No genotype-guided recommendation: {why} ({row['call_quality']}).",
-                    "n/a",
-                    rules[0].source,
-                    TABLE_VERSION,
-                ]
-            )
-    cyp2c9, vkorc1 = by_gene.get("CYP2C9"), by_gene.get("VKORC1")
-    if cyp2c9 is not None and vkorc1 is not None and "not called" not in (cyp2c9["diplotype"], vkorc1["diplotype"]):
-        rows.append(
-            [
-                patient,
-                "warfarin",
-                "CYP2C9;VKORC1",
-                f"CYP2C9: {cyp2c9['diplotype']}; VKORC1: {vkorc1['phenotype']}",
-                WARFARIN[0] + _caveat(cyp2c9) + _caveat(vkorc1),
-                WARFARIN[1],
-                WARFARIN_SOURCE,
-                TABLE_VERSION,
-            ]
-        )
-    table = pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)
-    return table.sort_values(["patient", "drug", "genes"], kind="stable").reset_index(drop=True)
+    columns = list(genes.columns)  # plain dicts: a Series per gene and patient costs more than the lookups
+    by_gene = {row["gene"]: row for row in (dict(zip(columns, values)) for values in genes.itertuples(index=False))}
+    sources = genes["positions_source"] if "positions_source" in genes.columns else pd.Series(dtype=str)
+    positions = ";".join(sorted(set(sources.dropna()) - {""}))
+    rows = [[*_row(patient, g, by_gene), positions] for g in guidelines() if any(gene in by_gene for gene in g.genes)]
+    return pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)  # guidelines() is sorted by drug and genes

@@ -304,6 +304,12 @@ def activating_mutations(mutations: pd.DataFrame, roles: pd.Series) -> pd.DataFr
     return mutations[missense.to_numpy(bool) & mutations["gene"].map(roles).eq("Act").to_numpy(bool)]
 
 
+def oncogene(genes: np.ndarray, roles: pd.Series) -> np.ndarray:
+    """True for IntOGen ``Act`` genes: an amplification there is the gene's known effect, while elsewhere it is
+    most often a passenger of the amplicon (PSMD3 beside ERBB2), no reason for the gene's drugs."""
+    return roles.reindex(genes).fillna("none").to_numpy() == "Act"
+
+
 def not_lof(genes: np.ndarray, roles: pd.Series) -> np.ndarray:
     """1.0 for every gene but IntOGen ``LoF`` tumour suppressors (0.0)."""
     return (roles.reindex(genes).fillna("none").to_numpy() != "LoF").astype(np.float64)

@@ -15,7 +15,7 @@ from precisionflow.actionability.knowledge import (
     anticancer_agents,
     approved_agents,
     read_moalmanac,
-    resisted_agents,
+    withdrawn_agents,
 )
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
@@ -43,7 +43,7 @@ class StepInputs:
     drug_gene: PathLike | None = None
     drug_categories: PathLike | None = None
     knowledge_base: PathLike | None = None  # MOAlmanac JSON: approved and anticancer agents
-    actionable: PathLike | None = None  # results/targets/actionable.tsv: resisted agents per patient
+    actionable: PathLike | None = None  # results/targets/actionable.tsv: resisted or contradicted agents
 
 
 def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series]:
@@ -105,7 +105,7 @@ def run(
     write_table(cohort, cohort_path)
     tables = patient_tables(prepared, drugs, settings)
     if step.actionable is not None:
-        withdraw_resisted_drugs(tables, resisted_agents(io_.read_actionable(step.actionable)))
+        withdraw_resisted_drugs(tables, withdrawn_agents(io_.read_actionable(step.actionable)))
     write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])
     log.info("cohort table: %d genes; patient tables: %d rows in all", len(cohort), len(tables.table))
     return cohort

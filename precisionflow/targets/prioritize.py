@@ -59,6 +59,7 @@ class Prepared:
     activating: np.ndarray  # patients × genes: activating-mutation evidence (role factor applied), else 0
     amplified: np.ndarray  # patients × genes: True where the call is amp
     not_lof: np.ndarray  # per gene: 0 for LoF tumour suppressors, else 1
+    oncogene: np.ndarray  # per gene: True for IntOGen Act genes (their amplification fits their drugs)
 
 
 def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
@@ -107,6 +108,7 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
         activating=activating,
         amplified=ev.sparse_to_dense(amp_calls, "value", patients, genes) > 0,
         not_lof=suppressor_mask,
+        oncogene=ev.oncogene(genes, inputs.roles),
     )
 
 
@@ -200,9 +202,10 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
     )
     for j, column in enumerate(EVIDENCE_COLUMNS):
         table[column] = evidence[:, j]
-    # drugs only for an alteration whose direction fits them: an activating mutation or an amplification
-    # of a gene that is no tumour suppressor; an expression outlier is supporting evidence, no therapy
-    fits = ((prepared.activating[p_idx, g_idx] > 0) | prepared.amplified[p_idx, g_idx]) & (prepared.not_lof[g_idx] > 0)
+    # drugs only for an alteration whose direction fits them: an activating mutation, or an amplification of an
+    # oncogene (not of a passenger in its amplicon); an expression outlier is supporting evidence, no therapy
+    amplified_oncogene = prepared.amplified[p_idx, g_idx] & prepared.oncogene[g_idx]
+    fits = ((prepared.activating[p_idx, g_idx] > 0) | amplified_oncogene) & (prepared.not_lof[g_idx] > 0)
     drug_text = pd.concat([pd.Series([""]), drugs.reindex(genes).fillna("")], ignore_index=True)
     drug_codes, drug_names = pd.factorize(drug_text, sort=True)
     codes = np.where(fits, drug_codes[1:][g_idx], drug_codes[0])
@@ -285,8 +288,9 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     for j, column in enumerate(EVIDENCE_COLUMNS):
         table[column] = best_evidence[order, j]
     g = best[order]
-    # drugs where the best group's genome activates the gene (activating mutations or amplifications)
-    fits = ((act_mean[g, order] > 0) | (amp_share[g, order] > 0)) & (prepared.not_lof[order] > 0)
+    # drugs where the best group's genome activates the gene (activating mutations, amplified oncogenes)
+    amplified_oncogene = (amp_share[g, order] > 0) & prepared.oncogene[order]
+    fits = ((act_mean[g, order] > 0) | amplified_oncogene) & (prepared.not_lof[order] > 0)
     table["drugs"] = np.where(fits, drugs.reindex(genes[order]).fillna("").to_numpy(), "")
     table["group"] = np.array(names, dtype=object)[g]
     table["group_size"] = group_sizes[g]

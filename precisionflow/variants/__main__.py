@@ -14,6 +14,11 @@ from precisionflow.errors import InputError
 
 
 def main(argv: list[str] | None = None) -> int:
+    from precisionflow.settings import defaults
+
+    settings = defaults("variants")
+    config = defaults("config")
+    filters = settings["filters"]
     parser = argparse.ArgumentParser(prog="python -m precisionflow.variants", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     maf = commands.add_parser("maf", help="a patient's VCF (or MAF) to a filtered, annotated MAF")
@@ -25,12 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     maf.add_argument("--patient", default="sample", help="id written as Tumor_Sample_Barcode")
     maf.add_argument("--tumor-sample", help="VCF column (or MAF barcode) of the tumour")
     maf.add_argument("--normal-sample", help="VCF column of the normal")
-    maf.add_argument("--pass-filters", default="PASS", help="comma-separated FILTER values kept (default PASS)")
-    maf.add_argument("--min-depth", type=float, default=10)
-    maf.add_argument("--min-vaf", type=float, default=0.05)
-    maf.add_argument("--max-population-af", type=float, default=0.01)
-    maf.add_argument("--annotation", default="auto", choices=["auto", "CSQ", "ANN", "none"])
-    maf.add_argument("--genome-build", default="GRCh38")
+    pass_filters = ",".join(filters["pass_filters"])
+    maf.add_argument(
+        "--pass-filters", default=pass_filters, help=f"comma-separated FILTER values kept (default {pass_filters})"
+    )
+    maf.add_argument("--min-depth", type=float, default=filters["min_depth"])
+    maf.add_argument("--min-vaf", type=float, default=filters["min_vaf"])
+    maf.add_argument("--max-population-af", type=float, default=filters["max_population_af"])
+    maf.add_argument("--annotation", default=settings["annotation"], choices=["auto", "CSQ", "ANN", "none"])
+    maf.add_argument("--genome-build", default=config["genome_build"])
     maf.add_argument("--counts", help="also write the accounting of every record read (TSV) here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -38,13 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     from precisionflow.io import write_tsv
     from precisionflow.sheet import split_paths
     from precisionflow.variants.cohort import counts_table
-    from precisionflow.variants.maf import FilterSettings, References, variants_to_maf
+    from precisionflow.variants.filters import FilterSettings
+    from precisionflow.variants.lookup import References
+    from precisionflow.variants.maf import variants_to_maf
 
-    filters = FilterSettings(
-        pass_filters=tuple(f for f in args.pass_filters.split(",") if f),
-        min_depth=args.min_depth,
-        min_vaf=args.min_vaf,
-        max_population_af=args.max_population_af,
+    filters = FilterSettings.from_config(
+        filters
+        | {
+            "pass_filters": [f for f in args.pass_filters.split(",") if f],
+            "min_depth": args.min_depth,
+            "min_vaf": args.min_vaf,
+            "max_population_af": args.max_population_af,
+        }
     )
     try:
         references = References.load(args.genes, args.drivers, args.hotspots)

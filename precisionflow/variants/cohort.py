@@ -21,13 +21,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from precisionflow.variants.annotation import NON_SYNONYMOUS
-from precisionflow.variants.maf import DROP_REASONS, NO_TRANSCRIPT, NOT_APPLIED, MafSummary, read_maf
+from precisionflow.variants.consequences import NON_SYNONYMOUS
+from precisionflow.variants.maf_rows import NO_TRANSCRIPT, read_maf
+from precisionflow.variants.summary import DROP_REASONS, NOT_APPLIED, MafSummary
 
 # results/cohort/input_summary.tsv: per patient and input, every record read is kept or dropped for one reason;
 # not_applied_<filter> counts kept records the filter could not be evaluated on (no depth, no VAF, no population AF).
 ACCOUNTING_COLUMNS = [
-    "patient", "input", "records", "kept", *[f"dropped_{r}" for r in DROP_REASONS], *[f"not_applied_{f}" for f in NOT_APPLIED],
+    "patient", "input", "records", "kept", *[f"dropped_{r}" for r in DROP_REASONS],
+    *[f"not_applied_{f}" for f in NOT_APPLIED],
 ]  # fmt: skip
 
 
@@ -230,8 +232,8 @@ def oncoplot(mafs: Mapping[str, str | os.PathLike[str]], tmb: pd.DataFrame | Non
     order = sorted(range(len(patients)), key=lambda j: (tuple(not v for v in present[:, j]), patients[j]))
     table = table.iloc[:, order]
     ordered = [patients[j] for j in order]
-    for i, gene in enumerate(ranking):
-        for j, patient in enumerate(ordered):
+    for i in range(len(ranking)):
+        for j in range(len(ordered)):
             value = table.iat[i, j]
             colour = CLASS_COLOURS.get(value, "#bdbdbd") if isinstance(value, str) else "#f0f0f0"
             main.add_patch(plt.Rectangle((j, i), 0.9, 0.85, color=colour, linewidth=0))

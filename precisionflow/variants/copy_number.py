@@ -62,27 +62,28 @@ LOH_MINOR_CN = 0.5  # PURPLE: a minor-allele copy number below 0.5 is no copy of
 
 @dataclass(frozen=True)
 class CopyNumberSettings:
-    amp_ratio: float = 3.0
-    gain_ratio: float = 1.25
-    loss_ratio: float = 0.75
-    deep_loss_cn: float = 0.5
-    ploidy: float | None = None  # None: the sheet's, else estimated from the segments
-    biotypes: tuple[str, ...] = ("protein_coding",)  # genes reported (empty: all)
-    keep_neutral: bool = True
+    """The config's ``variants: copy_number:`` section (no defaults here: the schema fills them)."""
+
+    amp_ratio: float
+    gain_ratio: float
+    loss_ratio: float
+    deep_loss_cn: float
+    ploidy: float | None  # None: the sheet's, else estimated from the segments
+    biotypes: tuple[str, ...]  # genes reported (empty: all)
+    keep_neutral: bool
 
     @classmethod
-    def from_config(cls, section: Mapping[str, object] | None) -> CopyNumberSettings:
-        section = dict(section or {})
-        defaults = cls()
-        ploidy = section.get("ploidy", defaults.ploidy)
+    def from_config(cls, section: Mapping[str, object]) -> CopyNumberSettings:
+        """From a complete section (``precisionflow.settings.with_defaults("variants", ...)["copy_number"]``)."""
+        ploidy = section["ploidy"]
         settings = cls(
-            amp_ratio=float(section.get("amp_ratio", defaults.amp_ratio)),  # type: ignore[arg-type]
-            gain_ratio=float(section.get("gain_ratio", defaults.gain_ratio)),  # type: ignore[arg-type]
-            loss_ratio=float(section.get("loss_ratio", defaults.loss_ratio)),  # type: ignore[arg-type]
-            deep_loss_cn=float(section.get("deep_loss_cn", defaults.deep_loss_cn)),  # type: ignore[arg-type]
+            amp_ratio=float(section["amp_ratio"]),  # type: ignore[arg-type]
+            gain_ratio=float(section["gain_ratio"]),  # type: ignore[arg-type]
+            loss_ratio=float(section["loss_ratio"]),  # type: ignore[arg-type]
+            deep_loss_cn=float(section["deep_loss_cn"]),  # type: ignore[arg-type]
             ploidy=None if ploidy is None else float(ploidy),  # type: ignore[arg-type]
-            biotypes=tuple(section.get("biotypes", defaults.biotypes)),  # type: ignore[arg-type]
-            keep_neutral=bool(section.get("keep_neutral", defaults.keep_neutral)),
+            biotypes=tuple(section["biotypes"]),  # type: ignore[arg-type]
+            keep_neutral=bool(section["keep_neutral"]),
         )
         if not settings.loss_ratio < 1 < settings.gain_ratio <= settings.amp_ratio:
             raise InputError(
@@ -202,7 +203,7 @@ def gene_copy_number(
     segments: pd.DataFrame,
     genes: pd.DataFrame,
     patient: str,
-    settings: CopyNumberSettings = CopyNumberSettings(),
+    settings: CopyNumberSettings,
     sex: str | None = None,
     ploidy: float | None = None,
 ) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def read_gene_calls(
     frame: pd.DataFrame | None = None,
     count: InputCount | None = None,
     ploidy: float | None = None,
-    keep_neutral: bool = True,
+    keep_neutral: bool,
 ) -> pd.DataFrame:
     """A patient's gene-level calls as :data:`~.copy_number.OUTPUT_COLUMNS` (rules in the module docstring)."""
     if frame is None:
@@ -122,33 +122,69 @@ def read_gene_calls(
     gene_column = _column(frame, GENE_COLUMNS)
     if gene_column is None:
         raise InputError(path, "header", SEGMENT_COLUMNS_EXPECTED, f"columns {shorten(frame.columns, 8)}")
-    call_column = _column(frame, CALL_COLUMNS)
     wanted = [s for s in (sample, sheet_id, patient) if s]
-    sample_column = _column(frame, SAMPLE_COLUMNS)
-    if call_column is not None and sample_column is not None and frame[sample_column].nunique() > 1:
-        # a long table of several samples (sample, gene, call): the patient's rows
-        present = set(frame[sample_column].dropna())
-        chosen = next((s for s in wanted if s in present), None)
-        if chosen is None:
-            raise InputError(
-                path,
-                f"column {sample_column!r}",
-                f"the patient's sample ({shorten(wanted)}; sheet column tumor_sample)",
-                f"samples {shorten(sorted(present))}",
-            )
-        frame = frame[frame[sample_column] == chosen]
-    if call_column is None:
-        samples = [c for c in frame.columns if c != gene_column and str(c).strip().lower() not in ANNOTATION_COLUMNS]
-        call_column = next((s for s in wanted if s in samples), samples[0] if len(samples) == 1 else None)
-        if call_column is None:
-            raise InputError(
-                path,
-                "header",
-                f"a 'call' column or the patient's sample column ({shorten(wanted)}; sheet column tumor_sample)",
-                f"sample columns {shorten(samples)}" if samples else "no sample column",
-            )
+    frame = _patient_rows(path, frame, wanted)
+    call_column = _call_column(path, frame, gene_column, wanted)
     count.records = len(frame)
     calls = map_calls(frame[call_column], path, str(call_column))
+    symbols, keep = _genes_kept(path, frame, gene_column, calls, count)
+    out = pd.DataFrame(
+        {"patient": patient, "gene": symbols[keep].astype(str).to_numpy(), "call": calls[keep].to_numpy()}
+    )
+    # Position from the genes reference (first row of a symbol); genes it lacks keep their call, unplaced.
+    place = genes.drop_duplicates("symbol").set_index("symbol")[["chrom", "start", "end"]]
+    out = out.join(place, on="gene")
+    unplaced = int(out["chrom"].isna().sum())
+    if unplaced:
+        log.warning("%s: %d gene(s) not in the genes reference kept without a position", count.label, unplaced)
+    for column in ("total_cn", *GENE_MEASURES):
+        out[column] = np.nan
+    out["loh"] = pd.NA
+    out["ploidy"] = np.nan if ploidy is None else ploidy
+    if not keep_neutral:
+        out = out[out["call"] != "neutral"]
+    return _sorted_by_position(out)
+
+
+def _patient_rows(path: str | os.PathLike[str], frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
+    """A long table of several samples (sample, gene, call): the patient's rows; any other table as is."""
+    call_column = _column(frame, CALL_COLUMNS)
+    sample_column = _column(frame, SAMPLE_COLUMNS)
+    if call_column is None or sample_column is None or frame[sample_column].nunique() <= 1:
+        return frame
+    present = set(frame[sample_column].dropna())
+    chosen = next((s for s in wanted if s in present), None)
+    if chosen is None:
+        raise InputError(
+            path,
+            f"column {sample_column!r}",
+            f"the patient's sample ({shorten(wanted)}; sheet column tumor_sample)",
+            f"samples {shorten(sorted(present))}",
+        )
+    return frame[frame[sample_column] == chosen]
+
+
+def _call_column(path: str | os.PathLike[str], frame: pd.DataFrame, gene_column: str, wanted: list[str]) -> str:
+    """The column of calls: ``call`` (or a synonym), else the patient's sample column of a wide table."""
+    call_column = _column(frame, CALL_COLUMNS)
+    if call_column is not None:
+        return call_column
+    samples = [c for c in frame.columns if c != gene_column and str(c).strip().lower() not in ANNOTATION_COLUMNS]
+    call_column = next((s for s in wanted if s in samples), samples[0] if len(samples) == 1 else None)
+    if call_column is None:
+        raise InputError(
+            path,
+            "header",
+            f"a 'call' column or the patient's sample column ({shorten(wanted)}; sheet column tumor_sample)",
+            f"sample columns {shorten(samples)}" if samples else "no sample column",
+        )
+    return call_column
+
+
+def _genes_kept(
+    path: str | os.PathLike[str], frame: pd.DataFrame, gene_column: str, calls: pd.Series, count: InputCount
+) -> tuple[pd.Series, pd.Series]:
+    """The gene symbols and the rows kept: a blank symbol is an error; no call and repeated genes are dropped."""
     symbols = frame[gene_column].astype("string").str.strip()
     blank_gene = symbols.isna() | (symbols == "")
     if blank_gene.any():
@@ -167,22 +203,11 @@ def read_gene_calls(
             int(duplicate.sum()),
             shorten(sorted(set(symbols[duplicate]))),
         )
-    keep = ~no_call & ~duplicate
-    out = pd.DataFrame(
-        {"patient": patient, "gene": symbols[keep].astype(str).to_numpy(), "call": calls[keep].to_numpy()}
-    )
-    # Position from the genes reference (first row of a symbol); genes it lacks keep their call, unplaced.
-    place = genes.drop_duplicates("symbol").set_index("symbol")[["chrom", "start", "end"]]
-    out = out.join(place, on="gene")
-    unplaced = int(out["chrom"].isna().sum())
-    if unplaced:
-        log.warning("%s: %d gene(s) not in the genes reference kept without a position", count.label, unplaced)
-    for column in ("total_cn", *GENE_MEASURES):
-        out[column] = np.nan
-    out["loh"] = pd.NA
-    out["ploidy"] = np.nan if ploidy is None else ploidy
-    if not keep_neutral:
-        out = out[out["call"] != "neutral"]
+    return symbols, ~no_call & ~duplicate
+
+
+def _sorted_by_position(out: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the reference's contig order, then by start and gene (unplaced genes last)."""
     rank = {c: r for r, c in enumerate(sorted(out["chrom"].dropna().unique(), key=contig_order))}
     out = out.assign(_contig=out["chrom"].map(rank).fillna(len(rank)), _start=out["start"].fillna(-1))
     out = out.sort_values(["_contig", "_start", "gene"], kind="stable")
@@ -196,13 +221,15 @@ def patient_copy_number(
     genes: pd.DataFrame,
     contig_match: Callable[[str], str | None],
     patient: str,
-    settings: CopyNumberSettings = CopyNumberSettings(),
-    facts: TumourFacts = TumourFacts(),
+    settings: CopyNumberSettings,
+    facts: TumourFacts | None = None,
     *,
     sample: str | None = None,
     sheet_id: str | None = None,
 ) -> tuple[pd.DataFrame, InputCount]:
-    """A patient's ``cna`` file, segments or gene calls, as gene calls, with the count of its records."""
+    """A patient's ``cna`` file, segments or gene calls, as gene calls, with the count of its records (``facts``:
+    what the sheet says of the tumour; None: nothing)."""
+    facts = facts or TumourFacts()
     frame = read_table(path, what="copy-number segments or gene-level calls", dtype=str)
     if is_segment_table(frame):
         count = InputCount(patient, str(path), "segments")

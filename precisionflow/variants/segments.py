@@ -32,7 +32,7 @@ import pandas as pd
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 from precisionflow.references import contig_key
-from precisionflow.variants.maf import numbers_of
+from precisionflow.variants.maf_reading import numbers_of
 
 log = logging.getLogger("precisionflow.variants")
 
@@ -147,41 +147,11 @@ def read_segments(
     if not is_segment_table(frame):
         raise InputError(path, "header", SEGMENT_COLUMNS_EXPECTED, f"columns {shorten(frame.columns, 8)}")
     chrom, start, end = find_column(frame, "chrom"), find_column(frame, "start"), find_column(frame, "end")
-    major, minor, total, log2 = (find_column(frame, role) for role in ("major", "minor", "total", "log2"))
     assert chrom and start and end  # is_segment_table
-    sample_column = find_column(frame, "sample")
-    if sample_column is not None and frame[sample_column].nunique() > 1:
-        samples = sorted(frame[sample_column].dropna().unique())
-        if sample is None or sample not in samples:
-            raise InputError(
-                path,
-                f"column {sample_column!r}",
-                f"the patient's sample ({sample!r}; sheet column tumor_sample)",
-                f"samples {shorten(samples)}",
-            )
-        frame = frame[frame[sample_column] == sample]
+    frame = _sample_rows(path, frame, sample)
     count.records = len(frame)
-    starts, ends = numbers_of(frame, start, path), numbers_of(frame, end, path)
-    for values, column in ((starts, start), (ends, end)):
-        if np.isnan(values).any():
-            row = int(frame.index[np.flatnonzero(np.isnan(values))[0]])
-            raise InputError(path, f"row {row + 2}, column {column!r}", "a position", "a blank cell")
-    bad = ends < starts
-    if bad.any():
-        row = int(frame.index[np.flatnonzero(bad)[0]])
-        raise InputError(
-            path, f"row {row + 2}", f"{end!r} >= {start!r}", f"{int(starts[bad][0])} > {int(ends[bad][0])}"
-        )
-    allele_specific = bool(major and minor)
-    minor_cn = _copy_numbers(frame, minor, path) if allele_specific else np.full(len(frame), np.nan)
-    log2_ratio = np.full(len(frame), np.nan)
-    if allele_specific:
-        total_cn = _copy_numbers(frame, major, path) + minor_cn
-    elif total:
-        total_cn = _copy_numbers(frame, total, path)
-    else:
-        log2_ratio = _copy_numbers(frame, log2, path, log_ratio=True)
-        total_cn = 2.0 * np.power(2.0, log2_ratio)
+    starts, ends = _positions(path, frame, start, end)
+    total_cn, minor_cn, log2_ratio = _copies(path, frame)
     names = [str(c).strip() for c in frame[chrom]]
     mapped = [match_contig(name, contig_match) for name in names]
     out = pd.DataFrame(
@@ -202,20 +172,7 @@ def read_segments(
             "contigs of the genes reference (with or without 'chr')",
             f"only {shorten(sorted(set(frame[chrom])))}",
         )
-    renamed = sorted(
-        {
-            n
-            for n, m in zip(names, mapped)
-            if m is not None and contig_key(n) in TCGA_CONTIGS and contig_key(m) != contig_key(n)
-        }
-    )
-    if renamed:
-        log.info(
-            "%s: contigs %s read as %s (TCGA numbering)",
-            count.label,
-            shorten(renamed),
-            shorten(TCGA_CONTIGS[contig_key(n)] for n in renamed),
-        )
+    _log_renamed(names, mapped, count)
     unknown = out["chrom"].isna().to_numpy()
     if unknown.any():
         contigs = pd.Series(names)[unknown].value_counts().sort_index()
@@ -233,18 +190,91 @@ def read_segments(
         shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
         log.warning("%s: %d segment(s) without a copy number dropped (rows %s)", count.label, len(rows), shown)
     out = out[~unknown & ~no_copies].sort_values(["chrom", "start"], kind="stable")
-    overlapping = (out["start"].to_numpy()[1:] < out["end"].to_numpy()[:-1]) & (
-        out["chrom"].to_numpy()[1:] == out["chrom"].to_numpy()[:-1]
+    _check_overlaps(path, out)
+    return out.reset_index(drop=True)
+
+
+def _sample_rows(path: str | os.PathLike[str], frame: pd.DataFrame, sample: str | None) -> pd.DataFrame:
+    """A file of several samples (a sample column): the patient's rows; else the file as is."""
+    sample_column = find_column(frame, "sample")
+    if sample_column is None or frame[sample_column].nunique() <= 1:
+        return frame
+    samples = sorted(frame[sample_column].dropna().unique())
+    if sample is None or sample not in samples:
+        raise InputError(
+            path,
+            f"column {sample_column!r}",
+            f"the patient's sample ({sample!r}; sheet column tumor_sample)",
+            f"samples {shorten(samples)}",
+        )
+    return frame[frame[sample_column] == sample]
+
+
+def _positions(
+    path: str | os.PathLike[str], frame: pd.DataFrame, start: str, end: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each segment; a blank position or an end before the start is an error."""
+    starts, ends = numbers_of(frame, start, path), numbers_of(frame, end, path)
+    for values, column in ((starts, start), (ends, end)):
+        if np.isnan(values).any():
+            row = int(frame.index[np.flatnonzero(np.isnan(values))[0]])
+            raise InputError(path, f"row {row + 2}, column {column!r}", "a position", "a blank cell")
+    bad = ends < starts
+    if bad.any():
+        row = int(frame.index[np.flatnonzero(bad)[0]])
+        raise InputError(
+            path, f"row {row + 2}", f"{end!r} >= {start!r}", f"{int(starts[bad][0])} > {int(ends[bad][0])}"
+        )
+    return starts, ends
+
+
+def _copies(path: str | os.PathLike[str], frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Total and minor copy number and log2 ratio (NaN where not given): allele-specific, total, else log2."""
+    major, minor, total, log2 = (find_column(frame, role) for role in ("major", "minor", "total", "log2"))
+    allele_specific = bool(major and minor)
+    minor_cn = _copy_numbers(frame, minor, path) if allele_specific else np.full(len(frame), np.nan)
+    log2_ratio = np.full(len(frame), np.nan)
+    if allele_specific:
+        total_cn = _copy_numbers(frame, major, path) + minor_cn
+    elif total:
+        total_cn = _copy_numbers(frame, total, path)
+    else:
+        log2_ratio = _copy_numbers(frame, log2, path, log_ratio=True)
+        total_cn = 2.0 * np.power(2.0, log2_ratio)
+    return total_cn, minor_cn, log2_ratio
+
+
+def _log_renamed(names: list[str], mapped: list[str | None], count: InputCount) -> None:
+    """Say which TCGA-numbered contigs (23, 24) were read as X and Y."""
+    renamed = sorted(
+        {
+            n
+            for n, m in zip(names, mapped)
+            if m is not None and contig_key(n) in TCGA_CONTIGS and contig_key(m) != contig_key(n)
+        }
+    )
+    if renamed:
+        log.info(
+            "%s: contigs %s read as %s (TCGA numbering)",
+            count.label,
+            shorten(renamed),
+            shorten(TCGA_CONTIGS[contig_key(n)] for n in renamed),
+        )
+
+
+def _check_overlaps(path: str | os.PathLike[str], segments: pd.DataFrame) -> None:
+    """Segments sorted by contig and start must not overlap (several samples mixed in one file do)."""
+    overlapping = (segments["start"].to_numpy()[1:] < segments["end"].to_numpy()[:-1]) & (
+        segments["chrom"].to_numpy()[1:] == segments["chrom"].to_numpy()[:-1]
     )
     if overlapping.any():
-        row = int(out.index[np.flatnonzero(overlapping)[0] + 1])
+        row = int(segments.index[np.flatnonzero(overlapping)[0] + 1])
         raise InputError(
             path,
             f"row {row + 2}",
             "segments that do not overlap (one sample per file, or a sample column)",
             "a segment starting before the previous one ends",
         )
-    return out.reset_index(drop=True)
 
 
 def sex_chromosome(chrom: str) -> str | None:
