@@ -11,7 +11,7 @@ from snakemake.utils import validate
 # The library is importable at parse time and in every script (the workflow's base folder).
 sys.path.insert(0, workflow.basedir)
 
-from precisionflow.configuration import check_unique_keys, schema_error_line
+from precisionflow.workflow.configuration import check_unique_keys, schema_error_line
 from precisionflow.dossier.sources import SOURCES, patient_path, workflow_version
 from precisionflow.errors import InputError
 from precisionflow.integration import layout as integration_layout
@@ -21,7 +21,7 @@ from precisionflow.omics.layout import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.references import check_driver_cancer_types
 from precisionflow.settings import schema_path
-from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
+from precisionflow.workflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, check_msi_status, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
 from precisionflow.targets import layout as targets_layout
@@ -58,7 +58,7 @@ if workflow.is_main_process:
 
 
 # A run killed outright (SIGKILL, out of memory, a lost node) leaves Snakemake's locks behind: clear
-# them when that run is gone, so that the same command resumes it (precisionflow/runstate.py).
+# them when that run is gone, so that the same command resumes it (precisionflow/workflow/runstate.py).
 if workflow.is_main_process and (_note := clear_stale_locks()):
     print(f"precisionflow: {_note}", file=sys.stderr)
 

@@ -3,8 +3,8 @@
 from precisionflow.cohort import overview
 from precisionflow.io import write_tsv
 from precisionflow.omics.layout import layer_sample_ids
-from precisionflow.runner import run_script
 from precisionflow.sheet import load_sheet
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -4,9 +4,9 @@
 import pyarrow as pa
 
 from precisionflow.io import write_tsv
-from precisionflow.runner import run_script
 from precisionflow.variants.cohort import counts_table
 from precisionflow.variants.maf import FilterSettings, References, variants_to_maf
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from precisionflow.cohort import overview
-from precisionflow.configuration import check_unique_keys
 from precisionflow.errors import InputError
 from precisionflow.references import check_driver_cancer_types
 from precisionflow.sheet import load_sheet
+from precisionflow.workflow.configuration import check_unique_keys
 
 
 def write(path: Path, text: str) -> Path:
@@ -34,7 +34,8 @@ def test_ids_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_sheet(path)
     assert str(error.value) == (
-        f"{path}: rows 2, 4, column 'patient': expected patient ids that differ in more than letter case, found 'DEMO-004', 'demo-004'"
+        f"{path}: rows 2, 4, column 'patient': expected patient ids that differ in more than letter case, "
+        "found 'DEMO-004', 'demo-004'"
     )
 
 
