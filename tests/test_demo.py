@@ -11,7 +11,7 @@ import pysam
 import yaml
 
 from precisionflow import demo
-from precisionflow.omics.layout import layer_sample_ids
+from precisionflow.omics.sample_columns import layer_sample_ids
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

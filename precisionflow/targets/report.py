@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from precisionflow.targets.evidence import EVIDENCE_TYPES
 from precisionflow.targets.prioritize import EVIDENCE_COLUMNS, weight_vector
 from precisionflow.targets.score import contributions
+from precisionflow.workflow import paths
 
 COLOURS = {
     "mutation": "#c0392b",
@@ -141,9 +142,8 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
     top_n = settings["top_n_cohort_report"]
     note = (
         f"{len(cohort):,} genes with tumour or integration evidence; the top {min(top_n, len(cohort))} shown. "
-        "Each gene's row is the group (label or cluster) where its evidence is strongest, against the rest of the cohort. "
-        + SCORE_NOTE
-        + " Full table: results/targets/cohort_targets.tsv."
+        "Each gene's row is the group (label or cluster) where its evidence is strongest, "
+        "against the rest of the cohort. " + SCORE_NOTE + f" Full table: {paths.COHORT_TARGETS}."
     )
     details = ["group", "group_size", "mutated_fraction", "amplified_fraction", "rna_z", "protein_z"]
     return targets_html(
@@ -194,7 +194,8 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
         (actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])
     ]
     # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
-    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a standard therapy
+    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a standard
+    # therapy
     resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
     withdrawn = actionable[actionable["note"].str.startswith("withdrawn")]
     return (
@@ -207,7 +208,8 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
             if len(withdrawn)
             else ""
         )
-        + f'<p class="note">Full table (with tier III driver alterations and prognosis): results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n'
+        + '<p class="note">Full table (with tier III driver alterations and prognosis): '
+        + f"{html.escape(paths.patient_actionable(patient))}.</p>\n"
     )
 
 
@@ -219,13 +221,16 @@ def patient_page(
         f"{len(table):,} genes with tumour evidence in this patient (own mutations, copy-number calls, "
         f"over-expression against the cohort); the top {min(top_n, len(table))} shown. "
         + SCORE_NOTE
-        + f" Full table: results/targets/patients/{patient}.tsv."
+        + f" Full table: {paths.patient_targets(patient)}."
         + (f" {outcome_note}" if outcome_note else "")
     )
     details = ["mutations", "copy_number_call", "rna_z", "protein_z"]
     lead = actionable_html(patient, actionable) if actionable is not None else ""
     if lead:
-        note += " Drugs there are inferential (DGIdb, AMP tier II-D at most), listed only for an activating mutation or an amplification."
+        note += (
+            " Drugs there are inferential (DGIdb, AMP tier II-D at most), listed only for an activating mutation"
+            " or an amplification."
+        )
     return targets_html(
         f"Patient {patient}: top targets",
         note,
