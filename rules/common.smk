@@ -23,7 +23,7 @@ from precisionflow.settings import schema_path
 from precisionflow.workflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, check_msi_status, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
-from precisionflow.workdir import check_working_folder
+from precisionflow.workflow.workdir import check_working_folder
 
 
 def config_source():
@@ -158,7 +158,7 @@ if config["pseudonymize"]:
     # the key must not sit among the outputs (results/ is shared, logs/ and benchmarks/ travel with it)
     if any(
         Path(config["pseudonym_key"]).resolve().is_relative_to(Path(out).resolve())
-        for out in ("results", "logs", "benchmarks")
+        for out in (paths.RESULTS, "logs", "benchmarks")
     ):
         raise WorkflowError(
             f"{config_source()}: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found {config['pseudonym_key']!r}"

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from precisionflow.errors import InputError, fault_line
-from precisionflow.workdir import check_working_folder
+from precisionflow.workflow.workdir import check_working_folder
 from tests.conftest import make_project, run_snakemake
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -80,8 +80,8 @@ def test_disk_full_is_one_line_naming_the_output(tmp_path: Path, inputs: Path) -
         assert result.returncode != 0
         one_line(
             text,
-            r"^precisionflow error: \S*results/omics/(qc/)?rna\.(h5ad|samples\.png|pca\.png): expected free space on its file "
-            r"system, found No space left on device \(ENOSPC\)$",
+            r"^precisionflow error: \S*results/omics/(qc/)?rna\.(h5ad|samples\.png|pca\.png): "
+            r"expected free space on its file system, found No space left on device \(ENOSPC\)$",
         )
         assert not list((folder / "results").rglob("*.h5ad")) and not list((folder / "results").rglob(".*.tmp"))
 
@@ -94,8 +94,8 @@ def test_results_that_is_a_file_stops_before_any_job(tmp_path: Path, inputs: Pat
     assert result.returncode != 0
     line = one_line(text, r"precisionflow error: ")
     assert (
-        line
-        == f"precisionflow error: {folder.resolve() / 'results'}: working folder: expected a folder for the workflow's outputs, found a file (move it away)"
+        line == f"precisionflow error: {folder.resolve() / 'results'}: working folder: "
+        "expected a folder for the workflow's outputs, found a file (move it away)"
     )
     assert not (folder / ".snakemake").exists()
 
@@ -106,8 +106,8 @@ def test_read_only_working_folder_stops_before_any_job(tmp_path: Path, inputs: P
         assert result.returncode != 0
         line = one_line(text, r"precisionflow error: ")
         assert (
-            line
-            == f"precisionflow error: {folder.resolve()}: working folder: expected a folder the workflow can write to, found Read-only file system (EROFS)"
+            line == f"precisionflow error: {folder.resolve()}: working folder: "
+            "expected a folder the workflow can write to, found Read-only file system (EROFS)"
         )
 
 
@@ -126,7 +126,8 @@ def test_check_working_folder_names_a_file_deeper_down(tmp_path: Path) -> None:
 def test_fault_line_by_errno() -> None:
     h5py_style = OSError(
         errno.ENOSPC,
-        "Can't synchronously write data (file write failed: filename = '/w/results/omics/.rna.h5ad.hwynjyl6.tmp', errno = 28)",
+        "Can't synchronously write data "
+        "(file write failed: filename = '/w/results/omics/.rna.h5ad.hwynjyl6.tmp', errno = 28)",
     )
     assert (
         fault_line(h5py_style)

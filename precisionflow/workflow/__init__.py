@@ -8,4 +8,5 @@
   the ``scripts/*.py`` adapters.
 * :mod:`~precisionflow.workflow.runstate` — stale Snakemake locks of a killed run, cleared so the same
   command resumes it.
+* :mod:`~precisionflow.workflow.workdir` — the working folder takes the outputs (checked at parse time).
 """
