@@ -7,7 +7,8 @@ the file, the row or column, and what was expected.
 
 * :func:`read_genes` — genes BED: ``chrom start end symbol ensembl_id strand biotype`` (0-based,
   half-open, no header; the last three columns optional). Contigs are kept as written (the shared
-  references have no ``chr`` prefix); :func:`contig_matcher` maps other namings onto them.
+  references have no ``chr`` prefix); :func:`contig_matcher` maps other namings onto them. The one reader
+  of the genes BED: the variants (MAF genes, copy number) and the omics layers (:func:`ensembl_symbols`) use it.
 * :func:`read_drivers` — the IntOGen compendium (``SYMBOL``, ``ROLE``, ``COHORT``, ``CANCER_TYPE``
   …) or a simpler gene list (``gene``/``symbol`` with an optional ``role``); :func:`driver_roles`
   summarises one role per gene.
@@ -117,6 +118,15 @@ def read_genes(path: PathLike) -> pd.DataFrame:
     return frame[GENE_COLUMNS]
 
 
+def ensembl_symbols(genes: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
+    """Ensembl gene id (version suffix dropped) -> symbol, and the set of symbols, of a :func:`read_genes`
+    table: how the omics layers' Ensembl ids and symbols reach genes. Rows without an id name a symbol only."""
+    symbol = genes["symbol"].fillna("").astype(str).str.strip()
+    ensembl = genes["ensembl_id"].fillna("").astype(str).str.strip().str.replace(r"\.\d+$", "", regex=True)
+    known = (symbol != "") & (ensembl != "")
+    return dict(zip(ensembl[known], symbol[known])), set(symbol[symbol != ""])
+
+
 # --- drivers --------------------------------------------------------------------------------
 
 _DRIVER_SYMBOL = ("SYMBOL", "symbol", "gene", "Gene", "Hugo_Symbol", "Gene Symbol", "gene_symbol")
@@ -222,7 +232,8 @@ def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
 
     Shared trailing, then shared leading bases are removed (the start moves past removed leading
     bases); an empty allele is ``-``; an insertion starts at the base before the inserted sequence,
-    as in MAF files. Alleles already in MAF convention (one of them ``-``) are returned as given. ``CAGT``/``CGT`` at 100 gives ``(101, "A", "-")``; ``C``/``CTT`` gives ``(100, "-", "TT")``.
+    as in MAF files. Alleles already in MAF convention (one of them ``-``) are returned as given.
+    ``CAGT``/``CGT`` at 100 gives ``(101, "A", "-")``; ``C``/``CTT`` gives ``(100, "-", "TT")``.
     """
     if ref == "-" or alt == "-":  # already MAF convention
         return pos, ref, alt
@@ -338,7 +349,8 @@ def read_drug_gene(path: PathLike) -> pd.DataFrame:
 
 
 def read_drug_categories(path: PathLike) -> pd.DataFrame:
-    """Druggable-genome categories (DGIdb layout): ``gene``, ``category``, ``sources`` (rows with a gene and a category)."""
+    """Druggable-genome categories (DGIdb layout): ``gene``, ``category``, ``sources`` (rows with a gene and
+    a category)."""
     frame = read_table(path, sep="\t", dtype=str, what="a gene category table (DGIdb layout)")
     gene = _first_present(frame, _GENE_COLUMN)
     category = _first_present(frame, ("category", "Category"))
@@ -362,6 +374,7 @@ __all__ = [
     "contig_key",
     "contig_matcher",
     "driver_roles",
+    "ensembl_symbols",
     "maf_alleles",
     "read_drivers",
     "check_driver_cancer_types",
