@@ -4,6 +4,8 @@
 
 from precisionflow.integration.pipeline import check_group_columns
 
+INTEGRATION = paths.INTEGRATION  # the step's folder; every output's path: precisionflow/workflow/paths.py
+
 # A valid-value filter grouped by the label selects features with the label before cross-validation.
 stop_on_input_error(check_group_columns, config["omics"], config["label"], config_source())
 

@@ -3,6 +3,8 @@
 # repeated nested cross-validation. Runs when the config has an "outcome:" section (config/README.md).
 # Library: precisionflow/outcome/.
 
+OUTCOME = paths.OUTCOME  # the step's folder; every output's path: precisionflow/workflow/paths.py
+
 if config["outcome"]:
 
     rule outcome_associations:

@@ -2,6 +2,7 @@
 # CPIC phenotypes and activity scores -> dosing recommendations. Library: precisionflow/pgx/;
 # settings: config "pgx:" (config/README.md). Run for the patients whose sheet row has a germline_vcf.
 
+PGX = paths.PGX  # the step's folder; every output's path: precisionflow/workflow/paths.py
 PGX_PATIENTS = patients_with("germline_vcf")
 if PGX_PATIENTS:
     for _key, _what in (

@@ -1,6 +1,7 @@
 # Patient dossiers: one self-contained HTML page and one HL7 FHIR R4 (Genomics Reporting) bundle per
 # patient, and the cohort index. Library: precisionflow/dossier/; sources and their paths: SPEC.md.
 
+DOSSIERS = paths.DOSSIERS  # the step's folder; every output's path: precisionflow/workflow/paths.py
 # Which step output feeds the dossiers: dossier_sources() in rules/common.smk (one line per source).
 
 

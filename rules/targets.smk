@@ -6,6 +6,7 @@ from precisionflow.actionability.knowledge import read_moalmanac
 from precisionflow.actionability.oncotree import patient_tumour_types
 from precisionflow.targets.layer_evidence import layer_kinds
 
+TARGETS = paths.TARGETS  # the step's folder; every output's path: precisionflow/workflow/paths.py
 # Layers that give RNA or protein evidence (by layer type, or as "targets: layers:" says).
 TARGET_LAYERS = stop_on_input_error(layer_kinds, config["omics"], config["targets"]["layers"])
 # Patients with a MAF and with copy-number calls: MAF_PATIENTS, CNA_PATIENTS of rules/variants.smk.

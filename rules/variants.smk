@@ -7,6 +7,7 @@ from dataclasses import astuple
 from precisionflow.sheet import check_shared_variant_files, split_paths
 from precisionflow.variants.copy_number import tumour_facts
 
+VARIANTS = paths.VARIANTS  # the step's folder; every output's path: precisionflow/workflow/paths.py
 stop_on_input_error(check_shared_variant_files, SHEET, SHEET_PATH)
 # Patients with variant calls (a `vcf`, else a `maf` in the sheet) and with copy-number segments.
 MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
@@ -67,8 +68,8 @@ rule variants_maf:
         drivers=config["resources"].get("drivers", []),
         hotspots=config["resources"].get("hotspots", []),
     output:
-        maf=paths.patient_maf("{patient}"),
-        counts=paths.patient_counts("{patient}"),
+        maf=f"{VARIANTS}/{{patient}}.maf.tsv",
+        counts=f"{VARIANTS}/{{patient}}.counts.tsv",
     log:
         f"logs/variants/maf/{{patient}}.log",
     benchmark:

@@ -80,8 +80,9 @@ def test_disk_full_is_one_line_naming_the_output(tmp_path: Path, inputs: Path) -
         assert result.returncode != 0
         one_line(
             text,
-            r"^precisionflow error: \S*results/omics/(qc/)?rna\.(h5ad|samples\.png|pca\.png): "
-            r"expected free space on its file system, found No space left on device \(ENOSPC\)$",
+            r"^precisionflow error: \S*results/omics/(qc/)?rna\.(h5ad|samples\.png|pca\.png): expected free "
+            r"space on its file "
+            r"system, found No space left on device \(ENOSPC\)$",
         )
         assert not list((folder / "results").rglob("*.h5ad")) and not list((folder / "results").rglob(".*.tmp"))
 
@@ -126,8 +127,8 @@ def test_check_working_folder_names_a_file_deeper_down(tmp_path: Path) -> None:
 def test_fault_line_by_errno() -> None:
     h5py_style = OSError(
         errno.ENOSPC,
-        "Can't synchronously write data "
-        "(file write failed: filename = '/w/results/omics/.rna.h5ad.hwynjyl6.tmp', errno = 28)",
+        "Can't synchronously write data (file write failed: filename = "
+        "'/w/results/omics/.rna.h5ad.hwynjyl6.tmp', errno = 28)",
     )
     assert (
         fault_line(h5py_style)

@@ -34,8 +34,8 @@ def test_ids_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_sheet(path)
     assert str(error.value) == (
-        f"{path}: rows 2, 4, column 'patient': expected patient ids that differ in more than letter case, "
-        "found 'DEMO-004', 'demo-004'"
+        f"{path}: rows 2, 4, column 'patient': expected patient ids that differ in more than letter case, found "
+        f"'DEMO-004', 'demo-004'"
     )
 
 

@@ -194,8 +194,8 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
         (actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])
     ]
     # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
-    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a standard
-    # therapy
+    # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a
+    # standard therapy
     resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
     withdrawn = actionable[actionable["note"].str.startswith("withdrawn")]
     return (
@@ -209,7 +209,7 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
             else ""
         )
         + '<p class="note">Full table (with tier III driver alterations and prognosis): '
-        + f"{html.escape(paths.patient_actionable(patient))}.</p>\n"
+        f"{html.escape(paths.patient_actionable(patient))}.</p>\n"
     )
 
 
@@ -228,8 +228,8 @@ def patient_page(
     lead = actionable_html(patient, actionable) if actionable is not None else ""
     if lead:
         note += (
-            " Drugs there are inferential (DGIdb, AMP tier II-D at most), listed only for an activating mutation"
-            " or an amplification."
+            " Drugs there are inferential (DGIdb, AMP tier II-D at most), "
+            "listed only for an activating mutation or an amplification."
         )
     return targets_html(
         f"Patient {patient}: top targets",
