@@ -7,7 +7,8 @@ the file, the row or column, and what was expected.
 
 * :func:`read_genes` — genes BED: ``chrom start end symbol ensembl_id strand biotype`` (0-based,
   half-open, no header; the last three columns optional). Contigs are kept as written (the shared
-  references have no ``chr`` prefix); :func:`contig_matcher` maps other namings onto them.
+  references have no ``chr`` prefix); :func:`contig_matcher` maps other namings onto them. The one reader
+  of the genes BED: the variants (MAF genes, copy number) and the omics layers (:func:`ensembl_symbols`) use it.
 * :func:`read_drivers` — the IntOGen compendium (``SYMBOL``, ``ROLE``, ``COHORT``, ``CANCER_TYPE``
   …) or a simpler gene list (``gene``/``symbol`` with an optional ``role``); :func:`driver_roles`
   summarises one role per gene.
@@ -113,6 +114,15 @@ def read_genes(path: str | os.PathLike[str]) -> pd.DataFrame:
         row = int(np.flatnonzero(blank.to_numpy())[0])
         raise InputError(path, f"line {row + 1}, column 4 (symbol)", "a gene symbol", "a blank cell")
     return frame[GENE_COLUMNS]
+
+
+def ensembl_symbols(genes: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
+    """Ensembl gene id (version suffix dropped) -> symbol, and the set of symbols, of a :func:`read_genes`
+    table: how the omics layers' Ensembl ids and symbols reach genes. Rows without an id name a symbol only."""
+    symbol = genes["symbol"].fillna("").astype(str).str.strip()
+    ensembl = genes["ensembl_id"].fillna("").astype(str).str.strip().str.replace(r"\.\d+$", "", regex=True)
+    known = (symbol != "") & (ensembl != "")
+    return dict(zip(ensembl[known], symbol[known])), set(symbol[symbol != ""])
 
 
 # --- drivers --------------------------------------------------------------------------------
@@ -364,6 +374,7 @@ __all__ = [
     "contig_key",
     "contig_matcher",
     "driver_roles",
+    "ensembl_symbols",
     "maf_alleles",
     "read_drivers",
     "check_driver_cancer_types",

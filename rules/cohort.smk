@@ -12,7 +12,7 @@ rule cohort_overview:
         layers=[config["omics"][layer]["path"] for layer in LAYERS],
     output:
         report(
-            "results/cohort/overview.tsv",
+            paths.COHORT_OVERVIEW,
             caption="../report/cohort_overview.rst",
             category="1. Cohort",
         ),
@@ -36,7 +36,7 @@ rule cohort_overview:
 
 rule cohort_steps:
     output:
-        report("results/cohort/steps.tsv", caption="../report/cohort_steps.rst", category="1. Cohort"),
+        report(paths.COHORT_STEPS, caption="../report/cohort_steps.rst", category="1. Cohort"),
     log:
         "logs/cohort/cohort_steps.log",
     conda:

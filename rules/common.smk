@@ -11,21 +11,19 @@ from snakemake.utils import validate
 # The library is importable at parse time and in every script (the workflow's base folder).
 sys.path.insert(0, workflow.basedir)
 
-from precisionflow.configuration import check_unique_keys, schema_error_line
+from precisionflow.workflow import paths
+from precisionflow.workflow.configuration import check_unique_keys, schema_error_line
 from precisionflow.dossier.sources import SOURCES, patient_path, workflow_version
 from precisionflow.errors import InputError
-from precisionflow.integration import layout as integration_layout
-from precisionflow.outcome import layout as outcome_layout
 from precisionflow.outcome.data import check_outcome
-from precisionflow.omics.layout import layer_sample_ids
+from precisionflow.omics.sample_columns import layer_sample_ids
 from precisionflow.privacy import public_ids, read_key
 from precisionflow.references import check_driver_cancer_types
 from precisionflow.settings import schema_path
-from precisionflow.runstate import clear_stale_locks, forget_owner, record_owner
+from precisionflow.workflow.runstate import clear_stale_locks, forget_owner, record_owner
 from precisionflow.sheet import check_columns, check_files, check_matrix_samples, check_msi_status, load_sheet
 from precisionflow.steps import Step, classifier_step, input_step, integration_step
-from precisionflow.targets import layout as targets_layout
-from precisionflow.workdir import check_working_folder
+from precisionflow.workflow.workdir import check_working_folder
 
 
 def config_source():
@@ -58,7 +56,7 @@ if workflow.is_main_process:
 
 
 # A run killed outright (SIGKILL, out of memory, a lost node) leaves Snakemake's locks behind: clear
-# them when that run is gone, so that the same command resumes it (precisionflow/runstate.py).
+# them when that run is gone, so that the same command resumes it (precisionflow/workflow/runstate.py).
 if workflow.is_main_process and (_note := clear_stale_locks()):
     print(f"precisionflow: {_note}", file=sys.stderr)
 
@@ -160,7 +158,7 @@ if config["pseudonymize"]:
     # the key must not sit among the outputs (results/ is shared, logs/ and benchmarks/ travel with it)
     if any(
         Path(config["pseudonym_key"]).resolve().is_relative_to(Path(out).resolve())
-        for out in ("results", "logs", "benchmarks")
+        for out in (paths.RESULTS, "logs", "benchmarks")
     ):
         raise WorkflowError(
             f"{config_source()}: key pseudonym_key: expected a key file outside results/, logs/ and benchmarks/, found {config['pseudonym_key']!r}"
@@ -243,29 +241,28 @@ def threads_for(input_mb_per_thread=200, max_threads=8):
 # What `rule all` asks of each step (functions live here, as the linter wants). They are called
 # after every rule file is included, so they may use the steps' globals (MAF_PATIENTS, ...).
 def cohort_outputs():
-    return ["results/cohort/overview.tsv", "results/cohort/steps.tsv"]
+    return [paths.COHORT_OVERVIEW, paths.COHORT_STEPS]
 
 
 def variant_outputs():
     if not (MAF_PATIENTS or CNA_PATIENTS):
         return []
-    tables = ("tmb.tsv", "copy_number.tsv", "mutations.h5ad", "oncoplot.png")
-    return [f"{VARIANTS}/{name}" for name in tables] + ["results/cohort/input_summary.tsv"]
+    return paths.variant_outputs()
 
 
 def omics_outputs():
-    return expand("results/omics/{layer}.h5ad", layer=LAYERS)
+    return paths.omics_outputs(LAYERS)
 
 
 def integration_outputs():
     # Nothing when the cohort's shape skips the step; the classifier's outputs only when it runs.
     if not INTEGRATION_STEP.ran:
         return []
-    return integration_layout.step_outputs(config["label"] if CLASSIFIER_STEP.ran else None)
+    return paths.integration_outputs(config["label"] if CLASSIFIER_STEP.ran else None)
 
 
 def outcome_outputs():
-    return outcome_layout.step_outputs(config["outcome"])
+    return paths.outcome_outputs(config["outcome"])
 
 
 # --- the outcome step's inputs (rules/outcome.smk) ---
@@ -279,20 +276,20 @@ def outcome_layers():
 def outcome_inputs(wildcards):
     """What the configured feature blocks need (a block whose input the cohort lacks is skipped)."""
     features = config["outcome"]["features"]
-    inputs = {"sheet": SHEET_PATH, "layers": [f"results/omics/{layer}.h5ad" for layer in outcome_layers()]}
+    inputs = {"sheet": SHEET_PATH, "layers": [paths.omics_layer(layer) for layer in outcome_layers()]}
     if "mutations" in features and MAF_PATIENTS:
-        inputs["mutations"] = "results/variants/mutations.h5ad"
+        inputs["mutations"] = paths.MUTATIONS
     if "copy_number" in features and CNA_PATIENTS:
-        inputs["copy_number"] = "results/variants/copy_number.tsv"
+        inputs["copy_number"] = paths.COPY_NUMBER
     if "factors" in features and INTEGRATION_STEP.ran:  # no factors when the cohort skips integration
-        inputs["cohort"] = f"{INTEGRATION}/cohort.h5mu"
-        inputs["clusters"] = f"{INTEGRATION}/clusters.tsv"
+        inputs["cohort"] = paths.COHORT_H5MU
+        inputs["clusters"] = paths.CLUSTERS
     return inputs
 
 
 def targets_outputs():
-    actionable = targets_layout.actionability_outputs(PATIENTS) if ACTIONABILITY else []
-    return targets_layout.step_outputs(PATIENTS) + actionable
+    actionable = paths.actionability_outputs(PATIENTS) if ACTIONABILITY else []
+    return paths.targets_outputs(PATIENTS) + actionable
 
 
 # Steps the cohort's shape lets run (precisionflow/steps.py: minimum patients per method), decided here
@@ -374,16 +371,11 @@ def pgx_table_files(wildcards):
 
 
 def pgx_outputs():
-    if not PGX_PATIENTS:
-        return []
-    return [f"{PGX}/{name}" for name in ("cohort.tsv", "recommendations.tsv")] + [
-        f"{PGX}/{p}.tsv" for p in PGX_PATIENTS
-    ]
+    return paths.pgx_outputs(PGX_PATIENTS)
 
 
 def dossier_outputs():
-    folder = "results/report/patients"
-    return [f"{folder}/{p}.{kind}" for p in PATIENTS for kind in ("html", "fhir.json")] + [f"{folder}/index.html"]
+    return paths.dossier_outputs(PATIENTS)
 
 
 # --- the patient dossiers (rules/report.smk) ---

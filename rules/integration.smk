@@ -2,8 +2,9 @@
 # and when the config names a label, a late-integration classifier with its fairness audit.
 # Library: precisionflow/integration/; settings: config "integration:" (config/README.md).
 
-from precisionflow.integration.layout import FOLDER as INTEGRATION
 from precisionflow.integration.pipeline import check_group_columns
+
+INTEGRATION = paths.INTEGRATION  # the step's folder; every output's path: precisionflow/workflow/paths.py
 
 # A valid-value filter grouped by the label selects features with the label before cross-validation.
 stop_on_input_error(check_group_columns, config["omics"], config["label"], config_source())
@@ -16,9 +17,9 @@ localrules:
 rule integration_align:
     input:
         sheet=SHEET_PATH,
-        layers=expand("results/omics/{layer}.h5ad", layer=LAYERS),
+        layers=expand(paths.omics_layer("{layer}"), layer=LAYERS),
     output:
-        mudata=f"{INTEGRATION}/aligned.h5mu",
+        mudata=paths.ALIGNED,
     log:
         "logs/integration/align.log",
     conda:
@@ -38,31 +39,31 @@ rule integration_align:
 
 rule integration_factors:
     input:
-        mudata=f"{INTEGRATION}/aligned.h5mu",
+        mudata=paths.ALIGNED,
     output:
-        mudata=f"{INTEGRATION}/cohort.h5mu",
+        mudata=paths.COHORT_H5MU,
         clusters=report(
-            f"{INTEGRATION}/clusters.tsv",
+            paths.CLUSTERS,
             caption="../report/integration_clusters.rst",
             category="4. Integration",
             subcategory="Joint factors and clusters",
         ),
         factors=report(
-            f"{INTEGRATION}/factors.tsv",
+            paths.FACTORS,
             caption="../report/integration_factors.rst",
             category="4. Integration",
             subcategory="Joint factors and clusters",
         ),
-        gene_weights=f"{INTEGRATION}/factor_gene_weights.tsv",
-        metrics=f"{INTEGRATION}/parts/factors.json",
+        gene_weights=paths.FACTOR_GENE_WEIGHTS,
+        metrics=paths.integration_part("factors"),
         variance_figure=report(
-            f"{INTEGRATION}/figures/variance_explained.png",
+            paths.VARIANCE_FIGURE,
             caption="../report/integration_variance.rst",
             category="4. Integration",
             subcategory="Joint factors and clusters",
         ),
         umap_figure=report(
-            f"{INTEGRATION}/figures/umap.png",
+            paths.UMAP_FIGURE,
             caption="../report/integration_umap.rst",
             category="4. Integration",
             subcategory="Joint factors and clusters",
@@ -90,39 +91,39 @@ if CLASSIFIER_STEP.ran:
 
     rule integration_classifier:
         input:
-            mudata=f"{INTEGRATION}/aligned.h5mu",
+            mudata=paths.ALIGNED,
         output:
             predictions=report(
-                f"{INTEGRATION}/predictions.tsv",
+                paths.PREDICTIONS,
                 caption="../report/integration_predictions.rst",
                 category="4. Integration",
                 subcategory="Classifier",
             ),
             importance=report(
-                f"{INTEGRATION}/feature_importance.tsv",
+                paths.FEATURE_IMPORTANCE,
                 caption="../report/integration_importance.rst",
                 category="4. Integration",
                 subcategory="Classifier",
             ),
             importance_figure=report(
-                f"{INTEGRATION}/figures/feature_importance.png",
+                paths.IMPORTANCE_FIGURE,
                 caption="../report/integration_importance.rst",
                 category="4. Integration",
                 subcategory="Classifier",
             ),
             fairness=report(
-                f"{INTEGRATION}/fairness.tsv",
+                paths.FAIRNESS,
                 caption="../report/integration_fairness.rst",
                 category="4. Integration",
                 subcategory="Fairness",
             ),
             explanations=report(
-                f"{INTEGRATION}/explanations.tsv",
+                paths.EXPLANATIONS,
                 caption="../report/integration_explanations.rst",
                 category="4. Integration",
                 subcategory="Classifier",
             ),
-            metrics=f"{INTEGRATION}/parts/classifier.json",
+            metrics=paths.integration_part("classifier"),
         log:
             "logs/integration/classifier.log",
         benchmark:
@@ -143,11 +144,11 @@ if CLASSIFIER_STEP.ran:
 
 rule integration_metrics:
     input:
-        parts=[f"{INTEGRATION}/parts/factors.json"]
-        + ([f"{INTEGRATION}/parts/classifier.json"] if CLASSIFIER_STEP.ran else []),
+        parts=[paths.integration_part("factors")]
+        + ([paths.integration_part("classifier")] if CLASSIFIER_STEP.ran else []),
     output:
         metrics=report(
-            f"{INTEGRATION}/model_metrics.json",
+            paths.MODEL_METRICS,
             caption="../report/integration_metrics.rst",
             category="4. Integration",
             subcategory="Metrics",

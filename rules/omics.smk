@@ -22,16 +22,16 @@ rule omics_layer:
         feature_map=lambda w: config["omics"][w.layer]["feature_map"] or [],
         genes=resource("genes"),
     output:
-        h5ad="results/omics/{layer}.h5ad",
+        h5ad=paths.omics_layer("{layer}"),
         samples=report(
-            "results/omics/qc/{layer}.samples.png",
+            paths.omics_qc("{layer}", "samples"),
             caption="../report/omics_samples.rst",
             category="3. Normalization",
             subcategory="{layer}",
             labels={"layer": "{layer}", "figure": "per-sample QC"},
         ),
         pca=report(
-            "results/omics/qc/{layer}.pca.png",
+            paths.omics_qc("{layer}", "pca"),
             caption="../report/omics_pca.rst",
             category="3. Normalization",
             subcategory="{layer}",

@@ -4,7 +4,7 @@
 # (config/README.md).
 # Library: precisionflow/outcome/.
 
-from precisionflow.outcome.layout import FOLDER as OUTCOME
+OUTCOME = paths.OUTCOME  # the step's folder; every output's path: precisionflow/workflow/paths.py
 
 if config["outcome"]:
 
@@ -13,27 +13,27 @@ if config["outcome"]:
             unpack(outcome_inputs),
         output:
             associations=report(
-                f"{OUTCOME}/associations.tsv",
+                paths.ASSOCIATIONS,
                 caption="../report/outcome_associations.rst",
                 category="7. Outcome",
                 subcategory="Associations",
             ),
-            features=f"{OUTCOME}/features.tsv",
-            survival=f"{OUTCOME}/survival.tsv",
+            features=paths.OUTCOME_FEATURES,
+            survival=paths.SURVIVAL,
             km_clusters=report(
-                f"{OUTCOME}/figures/km_clusters.png",
+                paths.outcome_figure("km_clusters"),
                 caption="../report/outcome_km.rst",
                 category="7. Outcome",
                 subcategory="Kaplan-Meier",
             ),
             km_genes=report(
-                f"{OUTCOME}/figures/km_genes.png",
+                paths.outcome_figure("km_genes"),
                 caption="../report/outcome_km.rst",
                 category="7. Outcome",
                 subcategory="Kaplan-Meier",
             ),
             km_factors=report(
-                f"{OUTCOME}/figures/km_factors.png",
+                paths.outcome_figure("km_factors"),
                 caption="../report/outcome_km.rst",
                 category="7. Outcome",
                 subcategory="Kaplan-Meier",
@@ -55,24 +55,24 @@ if config["outcome"]:
 
     rule outcome_risk:
         input:
-            features=f"{OUTCOME}/features.tsv",
-            survival=f"{OUTCOME}/survival.tsv",
+            features=paths.OUTCOME_FEATURES,
+            survival=paths.SURVIVAL,
         output:
             risk=report(
-                f"{OUTCOME}/risk.tsv",
+                paths.RISK,
                 caption="../report/outcome_risk.rst",
                 category="7. Outcome",
                 subcategory="Risk model",
             ),
-            contributions=f"{OUTCOME}/contributions.tsv",
+            contributions=paths.CONTRIBUTIONS,
             metrics=report(
-                f"{OUTCOME}/metrics.json",
+                paths.OUTCOME_METRICS,
                 caption="../report/outcome_metrics.rst",
                 category="7. Outcome",
                 subcategory="Risk model",
             ),
             km_risk_groups=report(
-                f"{OUTCOME}/figures/km_risk_groups.png",
+                paths.outcome_figure("km_risk_groups"),
                 caption="../report/outcome_risk.rst",
                 category="7. Outcome",
                 subcategory="Risk model",

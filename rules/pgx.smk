@@ -2,7 +2,7 @@
 # CPIC phenotypes and activity scores -> dosing recommendations. Library: precisionflow/pgx/;
 # settings: config "pgx:" (config/README.md). Run for the patients whose sheet row has a germline_vcf.
 
-PGX = "results/pgx"
+PGX = paths.PGX  # the step's folder; every output's path: precisionflow/workflow/paths.py
 PGX_PATIENTS = patients_with("germline_vcf")
 if PGX_PATIENTS:
     for _key, _what in (
@@ -26,7 +26,7 @@ rule pgx_call:
     output:
         patients=[
             report(
-                f"{PGX}/{patient}.tsv",
+                paths.patient_pgx(patient),
                 caption="../report/pgx_patient.rst",
                 category="8. Pharmacogenomics",
                 subcategory=patient,
@@ -35,14 +35,14 @@ rule pgx_call:
             for patient in PGX_PATIENTS
         ],
         cohort=report(
-            f"{PGX}/cohort.tsv",
+            paths.PGX_COHORT,
             caption="../report/pgx_cohort.rst",
             category="8. Pharmacogenomics",
             subcategory="Cohort",
             labels={"table": "diplotypes and phenotypes", "format": "TSV"},
         ),
         recommendations=report(
-            f"{PGX}/recommendations.tsv",
+            paths.PGX_RECOMMENDATIONS,
             caption="../report/pgx_recommendations.rst",
             category="8. Pharmacogenomics",
             subcategory="Cohort",

@@ -1,7 +1,7 @@
 # Patient dossiers: one self-contained HTML page and one HL7 FHIR R4 (Genomics Reporting) bundle per
 # patient, and the cohort index. Library: precisionflow/dossier/; sources and their paths: SPEC.md.
 
-DOSSIERS = "results/report/patients"
+DOSSIERS = paths.DOSSIERS  # the step's folder; every output's path: precisionflow/workflow/paths.py
 # Which step output feeds the dossiers: dossier_sources() in rules/common.smk (one line per source).
 
 
@@ -11,7 +11,7 @@ rule report_dossiers:
     output:
         pages=[
             report(
-                f"{DOSSIERS}/{patient}.html",
+                paths.patient_dossier(patient),
                 caption="../report/dossier_page.rst",
                 category="6. Patients",
                 subcategory=patient,
@@ -19,9 +19,9 @@ rule report_dossiers:
             )
             for patient in PATIENTS
         ],
-        bundles=[f"{DOSSIERS}/{patient}.fhir.json" for patient in PATIENTS],
+        bundles=[paths.patient_bundle(patient) for patient in PATIENTS],
         index=report(
-            f"{DOSSIERS}/index.html",
+            paths.DOSSIER_INDEX,
             caption="../report/dossier_index.rst",
             category="9. Dossiers",
             labels={"page": "cohort index of the dossiers"},

@@ -4,9 +4,9 @@
 
 from precisionflow.actionability.knowledge import read_moalmanac
 from precisionflow.actionability.oncotree import patient_tumour_types
-from precisionflow.targets.layout import layer_kinds
+from precisionflow.targets.layer_evidence import layer_kinds
 
-TARGETS = "results/targets"
+TARGETS = paths.TARGETS  # the step's folder; every output's path: precisionflow/workflow/paths.py
 # Layers that give RNA or protein evidence (by layer type, or as "targets: layers:" says).
 TARGET_LAYERS = stop_on_input_error(layer_kinds, config["omics"], config["targets"]["layers"])
 # Patients with a MAF and with copy-number calls: MAF_PATIENTS, CNA_PATIENTS of rules/variants.smk.
@@ -34,21 +34,21 @@ localrules:
 
 rule targets_prioritize:
     input:
-        mafs=expand("results/variants/{patient}.maf.tsv", patient=MAF_PATIENTS),
-        copy_number=["results/variants/copy_number.tsv"] if CNA_PATIENTS else [],
-        layers=expand("results/omics/{layer}.h5ad", layer=sorted(TARGET_LAYERS)),
+        mafs=expand(paths.patient_maf("{patient}"), patient=MAF_PATIENTS),
+        copy_number=[paths.COPY_NUMBER] if CNA_PATIENTS else [],
+        layers=expand(paths.omics_layer("{layer}"), layer=sorted(TARGET_LAYERS)),
         # integration's outputs only when the cohort's shape lets it run (INTEGRATION_STEP, rules/common.smk)
-        gene_weights=["results/integration/factor_gene_weights.tsv"] if INTEGRATION_STEP.ran else [],
-        clusters=["results/integration/clusters.tsv"] if INTEGRATION_STEP.ran else [],
-        predictions=["results/integration/predictions.tsv"] if CLASSIFIER_STEP.ran else [],
+        gene_weights=[paths.FACTOR_GENE_WEIGHTS] if INTEGRATION_STEP.ran else [],
+        clusters=[paths.CLUSTERS] if INTEGRATION_STEP.ran else [],
+        predictions=[paths.PREDICTIONS] if CLASSIFIER_STEP.ran else [],
         drivers=config["resources"].get("drivers", []),
         drug_gene=config["resources"].get("drug_gene", []),
         drug_categories=config["resources"].get("drug_categories", []),
         knowledge_base=config["resources"].get("actionability", []),
-        actionable=[f"{TARGETS}/actionable.tsv"] if ACTIONABILITY else [],
+        actionable=[paths.ACTIONABLE] if ACTIONABILITY else [],
     output:
         cohort=report(
-            f"{TARGETS}/cohort_targets.tsv",
+            paths.COHORT_TARGETS,
             caption="../report/targets_cohort_table.rst",
             category="5. Targets",
             subcategory="Cohort targets",
@@ -56,7 +56,7 @@ rule targets_prioritize:
         ),
         patients=[
             report(
-                f"{TARGETS}/patients/{patient}.tsv",
+                paths.patient_targets(patient),
                 caption="../report/targets_patient_table.rst",
                 category="6. Patients",
                 subcategory=patient,
@@ -89,9 +89,9 @@ rule targets_prioritize:
 
 rule targets_actionability:
     input:
-        mafs=expand("results/variants/{patient}.maf.tsv", patient=MAF_PATIENTS),
-        copy_number=["results/variants/copy_number.tsv"] if CNA_PATIENTS else [],
-        tmb=["results/variants/tmb.tsv"] if MAF_PATIENTS else [],
+        mafs=expand(paths.patient_maf("{patient}"), patient=MAF_PATIENTS),
+        copy_number=[paths.COPY_NUMBER] if CNA_PATIENTS else [],
+        tmb=[paths.TMB] if MAF_PATIENTS else [],
         drivers=config["resources"].get("drivers", []),
         knowledge_base=config["resources"].get("actionability", []),
         oncotree=config["resources"].get("oncotree", []),
@@ -100,7 +100,7 @@ rule targets_actionability:
         germline_mafs=sheet_files("germline_maf"),
     output:
         cohort=report(
-            f"{TARGETS}/actionable.tsv",
+            paths.ACTIONABLE,
             caption="../report/targets_actionable_table.rst",
             category="5. Targets",
             subcategory="Clinical actionability",
@@ -108,7 +108,7 @@ rule targets_actionability:
         ),
         patients=[
             report(
-                f"{TARGETS}/patients/{patient}.actionable.tsv",
+                paths.patient_actionable(patient),
                 caption="../report/targets_actionable_table.rst",
                 category="6. Patients",
                 subcategory=patient,
@@ -140,22 +140,22 @@ rule targets_actionability:
 
 rule targets_report:
     input:
-        cohort=f"{TARGETS}/cohort_targets.tsv",
-        patients=expand(f"{TARGETS}/patients/{{patient}}.tsv", patient=PATIENTS),
-        actionable=expand(f"{TARGETS}/patients/{{patient}}.actionable.tsv", patient=PATIENTS) if ACTIONABILITY else [],
+        cohort=paths.COHORT_TARGETS,
+        patients=expand(paths.patient_targets("{patient}"), patient=PATIENTS),
+        actionable=expand(paths.patient_actionable("{patient}"), patient=PATIENTS) if ACTIONABILITY else [],
         # the patient pages show the outcome step's risk group and contributions (when configured)
-        risk=[f"{outcome_layout.FOLDER}/risk.tsv"] if config["outcome"] else [],
-        contributions=[f"{outcome_layout.FOLDER}/contributions.tsv"] if config["outcome"] else [],
+        risk=[paths.RISK] if config["outcome"] else [],
+        contributions=[paths.CONTRIBUTIONS] if config["outcome"] else [],
     output:
         cohort_page=report(
-            f"{TARGETS}/report/cohort_targets.html",
+            paths.TARGETS_PAGE,
             caption="../report/targets_cohort_page.rst",
             category="5. Targets",
             subcategory="Cohort targets",
             labels={"table": "cohort targets", "format": "top targets (page)"},
         ),
         figure=report(
-            f"{TARGETS}/report/cohort_evidence.png",
+            paths.EVIDENCE_FIGURE,
             caption="../report/targets_evidence_figure.rst",
             category="5. Targets",
             subcategory="Cohort targets",
@@ -163,7 +163,7 @@ rule targets_report:
         ),
         patient_pages=[
             report(
-                f"{TARGETS}/report/patients/{patient}.html",
+                paths.patient_targets_page(patient),
                 caption="../report/targets_patient_page.rst",
                 category="6. Patients",
                 subcategory=patient,

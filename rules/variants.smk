@@ -7,7 +7,7 @@ from dataclasses import astuple
 from precisionflow.sheet import check_shared_variant_files, split_paths
 from precisionflow.variants.copy_number import tumour_facts
 
-VARIANTS = "results/variants"
+VARIANTS = paths.VARIANTS  # the step's folder; every output's path: precisionflow/workflow/paths.py
 stop_on_input_error(check_shared_variant_files, SHEET, SHEET_PATH)
 # Patients with variant calls (a `vcf`, else a `maf` in the sheet) and with copy-number segments.
 MAF_PATIENTS = sorted(set(patients_with("vcf")) | set(patients_with("maf")))
@@ -51,12 +51,8 @@ VEP = config["variants"]["vep"]
 ASSEMBLY = config["genome_build"]
 
 VARIANT_INPUTS = {
-    p: (
-        [f"{VARIANTS}/vep/{p}.{n}.vcf.gz" for n in range(1, len(paths) + 1)]
-        if kind == "vcf" and VEP["enabled"]
-        else paths
-    )
-    for p, (kind, paths) in VARIANT_SOURCE.items()
+    p: ([paths.vep_vcf(p, n) for n in range(1, len(files) + 1)] if kind == "vcf" and VEP["enabled"] else files)
+    for p, (kind, files) in VARIANT_SOURCE.items()
 }
 
 
@@ -135,7 +131,7 @@ rule variants_vep:
         cache=VEP["cache_dir"],
         fasta=VEP["fasta"] or [],
     output:
-        temp(f"{VARIANTS}/vep/{{patient}}.{{part}}.vcf.gz"),
+        temp(paths.vep_vcf("{patient}", "{part}")),
     log:
         f"logs/variants/vep/{{patient}}.{{part}}.log",
     benchmark:
@@ -163,11 +159,11 @@ rule variants_vep:
 
 rule variants_input_summary:
     input:
-        counts=expand(f"{VARIANTS}/{{patient}}.counts.tsv", patient=MAF_PATIENTS),
-        copy_number_inputs=[f"{VARIANTS}/copy_number_inputs.tsv"] if CNA_PATIENTS else [],
+        counts=expand(paths.patient_counts("{patient}"), patient=MAF_PATIENTS),
+        copy_number_inputs=[paths.COPY_NUMBER_INPUTS] if CNA_PATIENTS else [],
     output:
         report(
-            "results/cohort/input_summary.tsv",
+            paths.INPUT_SUMMARY,
             caption="../report/variants_input_summary.rst",
             category="1. Cohort",
             labels={"table": "input records: kept, dropped, filters not applied"},
@@ -190,8 +186,8 @@ rule variants_copy_number:
         segments=lambda w: [sheet_value(p, "cna") for p in CNA_PATIENTS],
         genes=resource("genes"),
     output:
-        calls=f"{VARIANTS}/copy_number.tsv",
-        inputs=f"{VARIANTS}/copy_number_inputs.tsv",
+        calls=paths.COPY_NUMBER,
+        inputs=paths.COPY_NUMBER_INPUTS,
     log:
         "logs/variants/copy_number.log",
     benchmark:
@@ -215,15 +211,15 @@ rule variants_copy_number:
 
 rule variants_cohort:
     input:
-        mafs=expand(f"{VARIANTS}/{{patient}}.maf.tsv", patient=MAF_PATIENTS),
+        mafs=expand(paths.patient_maf("{patient}"), patient=MAF_PATIENTS),
     output:
         tmb=report(
-            f"{VARIANTS}/tmb.tsv",
+            paths.TMB,
             caption="../report/variants_tmb.rst",
             category="2. Variants",
             labels={"table": "tumour mutational burden"},
         ),
-        matrix=f"{VARIANTS}/mutations.h5ad",
+        matrix=paths.MUTATIONS,
     log:
         "logs/variants/cohort.log",
     conda:
@@ -242,11 +238,11 @@ rule variants_cohort:
 
 rule variants_oncoplot:
     input:
-        mafs=expand(f"{VARIANTS}/{{patient}}.maf.tsv", patient=MAF_PATIENTS),
-        tmb=f"{VARIANTS}/tmb.tsv",
+        mafs=expand(paths.patient_maf("{patient}"), patient=MAF_PATIENTS),
+        tmb=paths.TMB,
     output:
         report(
-            f"{VARIANTS}/oncoplot.png",
+            paths.ONCOPLOT,
             caption="../report/variants_oncoplot.rst",
             category="2. Variants",
             labels={"figure": "oncoplot"},

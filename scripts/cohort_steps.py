@@ -3,8 +3,8 @@
 import pandas as pd
 
 from precisionflow.io import write_tsv
-from precisionflow.runner import run_script
 from precisionflow.steps import STEP_COLUMNS
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

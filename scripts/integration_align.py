@@ -4,8 +4,8 @@ from threadpoolctl import threadpool_limits
 
 from precisionflow.integration.align import clinical_table
 from precisionflow.integration.pipeline import build_cohort, write_h5mu
-from precisionflow.runner import run_script
 from precisionflow.sheet import load_sheet
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

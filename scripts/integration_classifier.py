@@ -1,4 +1,5 @@
-"""Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, explanations, fairness audit."""
+"""Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, explanations,
+fairness audit."""
 
 import json
 
@@ -8,7 +9,7 @@ from precisionflow.integration import figures
 from precisionflow.integration.pipeline import classify, read_h5mu, rounded
 from precisionflow.io import write_text, write_tsv
 from precisionflow.plots import save_png
-from precisionflow.runner import run_script
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

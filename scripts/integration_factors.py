@@ -8,7 +8,7 @@ from precisionflow.integration import figures
 from precisionflow.integration.pipeline import joint_factors, label_series, read_h5mu, rounded, write_h5mu
 from precisionflow.io import write_text, write_tsv
 from precisionflow.plots import save_png
-from precisionflow.runner import run_script
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

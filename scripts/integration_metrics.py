@@ -5,7 +5,7 @@ from pathlib import Path
 
 from precisionflow.integration.pipeline import merge_metrics
 from precisionflow.io import write_text
-from precisionflow.runner import run_script
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -3,7 +3,7 @@
 from precisionflow.io import write_h5ad
 from precisionflow.omics.figures import pca_figure, sample_qc_figure
 from precisionflow.omics.layer import build_layer
-from precisionflow.runner import run_script
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -9,8 +9,8 @@ from precisionflow.io import read_table, write_tsv
 from precisionflow.outcome import associations, data, figures
 from precisionflow.outcome.pipeline import association_table, feature_blocks
 from precisionflow.plots import save_png
-from precisionflow.runner import run_script
 from precisionflow.sheet import load_sheet
+from precisionflow.workflow.runner import run_script
 
 TOP_PANELS = 6  # Kaplan-Meier panels of the most significant genes / factors
 

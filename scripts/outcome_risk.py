@@ -6,7 +6,7 @@ from precisionflow.io import read_table, write_text, write_tsv
 from precisionflow.outcome import figures, model
 from precisionflow.outcome.pipeline import risk_model, rounded
 from precisionflow.plots import save_png
-from precisionflow.runner import run_script
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -2,8 +2,8 @@
 
 from precisionflow.io import write_tsv
 from precisionflow.pgx.cohort import call_patients, cohort_recommendations, cohort_table, germline_inputs
-from precisionflow.runner import run_script
 from precisionflow.sheet import load_sheet
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -3,7 +3,7 @@
 from precisionflow.dossier.build import Header, load_cohort, reference_versions
 from precisionflow.dossier.gather import Sources
 from precisionflow.dossier.pipeline import write_dossiers
-from precisionflow.runner import run_script
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -2,8 +2,8 @@
 results/targets/actionable.tsv and one table per patient."""
 
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
-from precisionflow.runner import run_script
 from precisionflow.targets.settings import with_defaults
+from precisionflow.workflow.runner import run_script
 
 
 def optional(files):

@@ -3,10 +3,10 @@
 import pandas as pd
 import pyarrow as pa
 
-from precisionflow.runner import run_script
 from precisionflow.targets.inputs import read_groups
 from precisionflow.targets.pipeline import StepInputs, run
 from precisionflow.targets.settings import with_defaults
+from precisionflow.workflow.runner import run_script
 
 
 def optional(files):

@@ -3,10 +3,10 @@
 from precisionflow.io import read_table, write_text
 from precisionflow.outcome.summary import patient_outcome_note
 from precisionflow.plots import save_png
-from precisionflow.runner import run_script
 from precisionflow.targets.inputs import read_actionable, read_targets
 from precisionflow.targets.report import cohort_page, evidence_figure, patient_page
 from precisionflow.targets.settings import with_defaults
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -1,8 +1,8 @@
 """Adapter: the patients' MAFs -> results/variants/tmb.tsv and mutations.h5ad."""
 
 from precisionflow.io import write_h5ad, write_tsv
-from precisionflow.runner import run_script
 from precisionflow.variants.cohort import mutation_matrix, tmb_table
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -3,9 +3,9 @@
 
 from precisionflow.io import write_tsv
 from precisionflow.references import contig_matcher, read_genes
-from precisionflow.runner import run_script
 from precisionflow.variants.copy_number import CopyNumberSettings, TumourFacts, combine, input_summary
 from precisionflow.variants.gene_calls import patient_copy_number
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

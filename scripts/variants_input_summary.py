@@ -2,8 +2,8 @@
 results/cohort/input_summary.tsv."""
 
 from precisionflow.io import write_tsv
-from precisionflow.runner import run_script
 from precisionflow.variants.cohort import input_summary
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

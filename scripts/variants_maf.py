@@ -4,11 +4,11 @@
 import pyarrow as pa
 
 from precisionflow.io import write_tsv
-from precisionflow.runner import run_script
 from precisionflow.variants.cohort import counts_table
 from precisionflow.variants.filters import FilterSettings
 from precisionflow.variants.lookup import References
 from precisionflow.variants.maf import variants_to_maf
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

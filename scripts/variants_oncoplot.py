@@ -3,8 +3,8 @@
 import pandas as pd
 
 from precisionflow.plots import save_png
-from precisionflow.runner import run_script
 from precisionflow.variants.cohort import oncoplot
+from precisionflow.workflow.runner import run_script
 
 
 def main(smk):

@@ -11,7 +11,7 @@ import pysam
 import yaml
 
 from demo.generator import cli as demo
-from precisionflow.omics.layout import layer_sample_ids
+from precisionflow.omics.sample_columns import layer_sample_ids
 from precisionflow.settings import defaults
 
 

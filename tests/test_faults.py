@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from precisionflow.errors import InputError, fault_line
-from precisionflow.workdir import check_working_folder
+from precisionflow.workflow.workdir import check_working_folder
 from tests.conftest import make_project, run_snakemake
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0

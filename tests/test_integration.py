@@ -16,7 +16,7 @@ import pytest
 
 from precisionflow.errors import InputError
 from precisionflow.integration import align, classifier, clustering, factors, fairness, pipeline
-from precisionflow.integration.layout import step_outputs
+from precisionflow.workflow.paths import integration_outputs
 
 BREAST_LAYERS = ("mrna", "mirna", "protein")
 
@@ -536,6 +536,6 @@ def test_stability_criterion_finds_the_planted_clusters() -> None:
 
 
 def test_outputs_depend_on_the_label() -> None:
-    assert "results/integration/predictions.tsv" not in step_outputs(None)
-    assert "results/integration/predictions.tsv" in step_outputs("subtype")
-    assert "results/integration/cohort.h5mu" in step_outputs(None)
+    assert "results/integration/predictions.tsv" not in integration_outputs(None)
+    assert "results/integration/predictions.tsv" in integration_outputs("subtype")
+    assert "results/integration/cohort.h5mu" in integration_outputs(None)

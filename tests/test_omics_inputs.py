@@ -10,7 +10,7 @@ import pytest
 from precisionflow.errors import InputError
 from precisionflow.omics.genes import read_feature_map
 from precisionflow.omics.layer import Settings, build_layer
-from precisionflow.omics.layout import layer_sample_ids
+from precisionflow.omics.sample_columns import layer_sample_ids
 
 GOOD = "gene_id\tgene_name\tA\tB\tC\ng1\tG1\t10\t20\t30\ng2\tG2\t5\t0\t7\ng3\tG3\t100\t90\t80\n"
 PATIENTS = {"A": "A", "B": "B", "C": "C"}

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from precisionflow.outcome.layout import step_outputs
+from precisionflow.workflow.paths import outcome_outputs
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def outcome(demo_run):
 
 def test_every_output_is_written(outcome, truth) -> None:
     settings = {"time": truth["outcome"]["time"], "event": truth["outcome"]["event"]}
-    for path in step_outputs(settings):
+    for path in outcome_outputs(settings):
         assert (outcome["root"] / path).is_file(), path
     assert list(outcome["associations"].columns[:8]) == [
         "feature",

@@ -11,6 +11,7 @@ from precisionflow.errors import InputError
 from precisionflow.references import (
     contig_matcher,
     driver_roles,
+    ensembl_symbols,
     maf_alleles,
     read_drivers,
     read_drug_categories,
@@ -53,6 +54,22 @@ def test_genes_bad_rows(tmp_path: Path) -> None:
     path.write_text("# a comment\n1\t100\t200\tA\n")  # comments and four columns are fine
     genes = read_genes(path)
     assert genes["symbol"].tolist() == ["A"] and genes["biotype"].isna().all()
+
+
+def test_one_reader_of_the_genes_bed_for_variants_and_omics(resources: Path, tmp_path: Path) -> None:
+    """The omics layers map Ensembl ids through read_genes too: same table, same errors."""
+    from precisionflow.omics.genes import GeneReference
+
+    reference = GeneReference.read(resources / "genes.grch38.bed.gz")
+    assert reference.by_ensembl["ENSG00000141736"] == "ERBB2" and "TP53" in reference.symbols
+    by_ensembl, symbols = ensembl_symbols(read_genes(resources / "genes.grch38.bed.gz"))
+    assert by_ensembl == reference.by_ensembl and symbols == reference.symbols
+    path = tmp_path / "genes.bed"
+    path.write_text("1\t10\t20\tTP53\tENSG00000141510.17\t-\tprotein_coding\n1\t30\t40\tNOID\t\t+\tlncRNA\n")
+    assert ensembl_symbols(read_genes(path)) == ({"ENSG00000141510": "TP53"}, {"TP53", "NOID"})
+    path.write_text("1\tabc\t20\tTP53\tENSG00000141510\n")
+    with pytest.raises(InputError, match=r"genes.bed: line 1, column 2 \(start\): expected a whole number"):
+        GeneReference.read(path)
 
 
 def test_contig_matcher_namings() -> None:

@@ -119,7 +119,7 @@ def test_stale_locks_are_cleared_only_when_their_run_is_gone(tmp_path: Path) -> 
     import socket
     import sys
 
-    from precisionflow.runstate import LOCKS, OWNER, clear_stale_locks, record_owner
+    from precisionflow.workflow.runstate import LOCKS, OWNER, clear_stale_locks, record_owner
 
     def locked() -> None:
         (tmp_path / LOCKS).mkdir(parents=True, exist_ok=True)

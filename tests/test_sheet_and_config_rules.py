@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from precisionflow.cohort import overview
-from precisionflow.configuration import check_unique_keys
 from precisionflow.errors import InputError
 from precisionflow.references import check_driver_cancer_types
 from precisionflow.sheet import load_sheet
+from precisionflow.workflow.configuration import check_unique_keys
 
 
 def write(path: Path, text: str) -> Path:

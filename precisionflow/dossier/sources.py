@@ -1,14 +1,17 @@
-"""The dossier's sources: every step output a section reads, by name, with its SPEC path.
+"""The dossier's sources: every step output a section reads, by name, with its SPEC path
+(from :mod:`precisionflow.workflow.paths`).
 
 A source is *available* when its step is part of this workflow (the rule passes its path), and
 *absent* otherwise, with the reason the dossier prints ("no germline VCF: PGx not assessed").
 The rules decide which sources are available (``dossier_sources`` in rules/report.smk); this module
-only names them, so the library and the rules agree on paths.
+only names them and their reasons; the rules and this module take the paths from the same place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from precisionflow.workflow import paths
 
 
 @dataclass(frozen=True)
@@ -22,62 +25,62 @@ class Source:
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
-        Source("mafs", "results/variants/{patient}.maf.tsv", "genomic", "no somatic VCF or MAF: variants not assessed"),
+        Source("mafs", paths.patient_maf("{patient}"), "genomic", "no somatic VCF or MAF: variants not assessed"),
         Source(
             "copy_number",
-            "results/variants/copy_number.tsv",
+            paths.COPY_NUMBER,
             "genomic",
             "no copy-number calls: copy number not assessed",
         ),
-        Source("tmb", "results/variants/tmb.tsv", "genomic", "no somatic VCF or MAF: TMB not assessed"),
-        Source("cohort_h5mu", "results/integration/cohort.h5mu", "omics", "no omics layers: multi-omics not assessed"),
-        Source("clusters", "results/integration/clusters.tsv", "omics", "no omics layers: clusters not assessed"),
+        Source("tmb", paths.TMB, "genomic", "no somatic VCF or MAF: TMB not assessed"),
+        Source("cohort_h5mu", paths.COHORT_H5MU, "omics", "no omics layers: multi-omics not assessed"),
+        Source("clusters", paths.CLUSTERS, "omics", "no omics layers: clusters not assessed"),
         Source(
             "predictions",
-            "results/integration/predictions.tsv",
+            paths.PREDICTIONS,
             "prediction",
             "no label column in the config: no classifier",
         ),
-        Source("model_metrics", "results/integration/model_metrics.json", "prediction", "integration step did not run"),
+        Source("model_metrics", paths.MODEL_METRICS, "prediction", "integration step did not run"),
         Source(
             "fairness",
-            "results/integration/fairness.tsv",
+            paths.FAIRNESS,
             "prediction",
             "no label column in the config: no fairness audit",
         ),
         Source(
             "explanations",
-            "results/integration/explanations.tsv",
+            paths.EXPLANATIONS,
             "prediction",
             "per-patient explanations are not computed by this workflow",
         ),
-        Source("targets", "results/targets/patients/{patient}.tsv", "summary", "target prioritization did not run"),
+        Source("targets", paths.patient_targets("{patient}"), "summary", "target prioritization did not run"),
         Source(
             "actionable",
-            "results/targets/actionable.tsv",
+            paths.ACTIONABLE,
             "therapy",
             "no actionability knowledge base (resources: actionability): therapies not assessed",
         ),
-        Source("risk", "results/outcome/risk.tsv", "outcome", "no outcome columns in the config: outcome not assessed"),
+        Source("risk", paths.RISK, "outcome", "no outcome columns in the config: outcome not assessed"),
         Source(
             "contributions",
-            "results/outcome/contributions.tsv",
+            paths.CONTRIBUTIONS,
             "outcome",
             "no outcome columns in the config: risk contributions not assessed",
         ),
         Source(
             "outcome_metrics",
-            "results/outcome/metrics.json",
+            paths.OUTCOME_METRICS,
             "outcome",
             "no outcome columns in the config: outcome not assessed",
         ),
-        # the cohort table with a patient column, or the per-patient tables results/pgx/{patient}.tsv
-        Source("pgx", "results/pgx/cohort.tsv", "pgx", "no germline VCF: PGx not assessed"),
-        Source("pgx_recommendations", "results/pgx/recommendations.tsv", "pgx", "no germline VCF: PGx not assessed"),
-        Source("steps", "results/cohort/steps.tsv", "methods", "the run's step table is not produced by this workflow"),
+        # the cohort table with a patient column, or the per-patient tables paths.patient_pgx(patient)
+        Source("pgx", paths.PGX_COHORT, "pgx", "no germline VCF: PGx not assessed"),
+        Source("pgx_recommendations", paths.PGX_RECOMMENDATIONS, "pgx", "no germline VCF: PGx not assessed"),
+        Source("steps", paths.COHORT_STEPS, "methods", "the run's step table is not produced by this workflow"),
         Source(
             "input_summary",
-            "results/cohort/input_summary.tsv",
+            paths.INPUT_SUMMARY,
             "methods",
             "the input summary is not produced by this workflow",
         ),

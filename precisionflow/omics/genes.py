@@ -24,11 +24,11 @@ import pandas as pd
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 from precisionflow.omics.read import lines
+from precisionflow.references import ensembl_symbols, read_genes
 
 log = logging.getLogger(__name__)
 
 ENSEMBL_GENE = re.compile(r"^ENS[A-Z]*G\d+(\.\d+)?$")
-BED_COLUMNS = ["chrom", "start", "end", "symbol", "ensembl_id", "strand", "biotype"]
 
 
 class GeneReference:
@@ -40,27 +40,7 @@ class GeneReference:
 
     @classmethod
     def read(cls, path: str | Path) -> GeneReference:
-        bed = read_table(
-            path,
-            header=None,
-            sep="\t",
-            what="a genes BED (chrom start end symbol ensembl_id strand biotype)",
-            dtype=str,
-        )
-        if bed.shape[1] < 5:
-            raise InputError(
-                path,
-                "layout",
-                "at least 5 tab-separated columns: chrom start end symbol ensembl_id",
-                f"{bed.shape[1]} column(s)",
-            )
-        symbol, ensembl = (
-            bed[3].fillna("").str.strip(),
-            bed[4].fillna("").str.strip().str.replace(r"\.\d+$", "", regex=True),
-        )
-        known = (symbol != "") & (ensembl != "")
-        pairs = dict(zip(ensembl[known], symbol[known]))
-        return cls(pairs, set(symbol[symbol != ""]))
+        return cls(*ensembl_symbols(read_genes(path)))
 
 
 def read_feature_map(path: str | Path) -> dict[str, list[str]]:

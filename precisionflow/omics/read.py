@@ -1,6 +1,6 @@
 """Reading a layer's file: a plain matrix (either orientation) or MaxQuant ``proteinGroups.txt``.
 
-The header is split by :mod:`precisionflow.omics.layout`, the same code that checks the sample ids
+The header is split by :mod:`precisionflow.omics.sample_columns`, the same code that checks the sample ids
 against the sheet at parse time, so both always agree on which columns are samples. Every problem
 is an :class:`~precisionflow.errors.InputError` that names the file and the row and/or column as
 they are in the file (line numbers count the header as line 1).
@@ -19,7 +19,7 @@ import pandas as pd
 
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
-from precisionflow.omics.layout import header_fields, maxquant_sample_columns, split_columns
+from precisionflow.omics.sample_columns import header_fields, maxquant_sample_columns, split_columns
 from precisionflow.sheet import check_matrix_samples
 
 log = logging.getLogger(__name__)

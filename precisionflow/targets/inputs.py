@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import check_file, is_gzipped, numeric_column, read_table
 from precisionflow.targets.evidence import Layer
-from precisionflow.targets.layout import layer_kinds  # noqa: F401 (read with the other inputs)
+from precisionflow.targets.layer_evidence import layer_kinds  # noqa: F401 (read with the other inputs)
 
 log = logging.getLogger(__name__)
 

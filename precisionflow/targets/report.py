@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from precisionflow.targets.evidence import EVIDENCE_TYPES
 from precisionflow.targets.prioritize import EVIDENCE_COLUMNS, weight_vector
 from precisionflow.targets.score import contributions
+from precisionflow.workflow import paths
 
 COLOURS = {
     "mutation": "#c0392b",
@@ -142,7 +143,7 @@ def cohort_page(cohort: pd.DataFrame, settings: Mapping, cohort_name: str) -> st
     note = (
         f"{len(cohort):,} genes with tumour or integration evidence; the top {min(top_n, len(cohort))} shown. "
         "Each gene's row is the group (label or cluster) where its evidence is strongest, "
-        "against the rest of the cohort. " + SCORE_NOTE + " Full table: results/targets/cohort_targets.tsv."
+        "against the rest of the cohort. " + SCORE_NOTE + f" Full table: {paths.COHORT_TARGETS}."
     )
     details = ["group", "group_size", "mutated_fraction", "amplified_fraction", "rna_z", "protein_z"]
     return targets_html(
@@ -208,7 +209,7 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
             else ""
         )
         + '<p class="note">Full table (with tier III driver alterations and prognosis): '
-        f"results/targets/patients/{html.escape(patient)}.actionable.tsv.</p>\n"
+        f"{html.escape(paths.patient_actionable(patient))}.</p>\n"
     )
 
 
@@ -220,7 +221,7 @@ def patient_page(
         f"{len(table):,} genes with tumour evidence in this patient (own mutations, copy-number calls, "
         f"over-expression against the cohort); the top {min(top_n, len(table))} shown. "
         + SCORE_NOTE
-        + f" Full table: results/targets/patients/{patient}.tsv."
+        + f" Full table: {paths.patient_targets(patient)}."
         + (f" {outcome_note}" if outcome_note else "")
     )
     details = ["mutations", "copy_number_call", "rna_z", "protein_z"]

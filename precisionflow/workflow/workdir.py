@@ -11,19 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from precisionflow.errors import InputError
+from precisionflow.workflow import paths
 
-# Folders the workflow writes (Snakemake's own records, then results, logs, benchmarks by step)
-OUTPUT_FOLDERS = (
-    ".snakemake",
-    "results",
-    "results/cohort",
-    "results/variants",
-    "results/omics",
-    "results/integration",
-    "results/targets",
-    "logs",
-    "benchmarks",
-)
+# Folders the workflow writes (Snakemake's own records, then results by step, logs, benchmarks)
+OUTPUT_FOLDERS = (".snakemake", paths.RESULTS, *paths.STEP_FOLDERS, "logs", "benchmarks")
 
 
 def check_working_folder(folder: str | os.PathLike[str] = ".", outputs: Iterable[str] = OUTPUT_FOLDERS) -> None:
