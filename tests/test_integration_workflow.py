@@ -21,7 +21,13 @@ from tests.conftest import make_project, run_snakemake
 
 pytestmark = pytest.mark.workflow
 
-RULES = ["integration_align", "integration_factors", "integration_classifier", "integration_metrics"]
+RULES = [
+    "integration_align",
+    "integration_factors",
+    "integration_clusters",
+    "integration_classifier",
+    "integration_metrics",
+]
 
 
 def _layer(frame: pd.DataFrame, genes) -> ad.AnnData:
