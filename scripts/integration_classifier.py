@@ -1,4 +1,5 @@
-"""Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, explanations, fairness audit."""
+"""Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, explanations,
+fairness audit."""
 
 import json
 

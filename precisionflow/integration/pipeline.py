@@ -189,7 +189,8 @@ def joint_factors(
             }
         metrics["clustering"]["agreement_with_label"] = {
             "label": label,
-            "note": "each single layer: PCA with as many components as factors, clustered by the same method and criterion",
+            "note": "each single layer: PCA with as many components as factors, "
+            "clustered by the same method and criterion",
             "joint": {
                 **clustering.agreement(joint.labels, labels),
                 "n_clusters": int(joint.labels.nunique()),
@@ -301,8 +302,8 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
         "classifier": {
             "label": label,
             "classes": classes,
-            "design": "late integration: per-layer L2 logistic regression (balanced class weights) on standardized features, "
-            "class probabilities pooled by geometric mean over the layers a patient has",
+            "design": "late integration: per-layer L2 logistic regression (balanced class weights) "
+            "on standardized features, class probabilities pooled by geometric mean over the layers a patient has",
             "C": C,
             "C_final_model": model.chosen_C(),
             "layers": sorted(model.models),
