@@ -222,9 +222,14 @@ def _factor_job_vs_mofapy2(
     # the job reads aligned.h5mu where it was made and writes the model beside it (parts/mofa.h5ad)
     aligned = aligned_input(folder, cache, settings)
     call = f"integration.run_job('factors', Path({str(folder)!r}), Path({str(aligned.parent)!r}), {settings!r})"
-    mofa = settings.get("mofa", {})
-    iterations, force = mofa.get("iterations", 1000), mofa.get("force_iterations", False)
-    peer_call = f"integration.run_mofapy2(Path({str(folder)!r}), out, 10, {settings['seed']}, {iterations}, {force})"
+    from precisionflow.settings import with_defaults
+
+    full = with_defaults("integration", settings)  # the peer gets the same values as the job
+    mofa, n_factors, seed = full["mofa"], full["n_factors"], full["seed"]
+    force = mofa.get("force_iterations", False)  # not a config setting: the benchmark's fixed iterations
+    peer_call = (
+        f"integration.run_mofapy2(Path({str(folder)!r}), out, {n_factors}, {seed}, {mofa['iterations']}, {force})"
+    )
     return [
         Row(
             "integration",

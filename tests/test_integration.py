@@ -153,12 +153,12 @@ def test_mofa_is_seeded_and_quiet(breast, capfd, caplog) -> None:
     layers = {name: frame.iloc[:, :60] for name, frame in layers.items()}
     mdata = breast_cohort(layers, clinical)
     with caplog.at_level(logging.INFO, logger="precisionflow"):
-        first = factors.fit_factors(mdata, n_factors=4, seed=5)
+        first = pipeline.factor_model(mdata, {"n_factors": 4, "seed": 5})
     assert capfd.readouterr().out == ""  # mofapy2's banner and iterations went to the log, not stdout
     assert any("mofapy2: ## Training the model with seed 5 ##" in r.getMessage() for r in caplog.records)
     np.random.seed(123)  # mofapy2 seeds numpy's global generator itself: earlier draws must not matter
     np.random.random(10)
-    again = factors.fit_factors(mdata, n_factors=4, seed=5)
+    again = pipeline.factor_model(mdata, {"n_factors": 4, "seed": 5})
     assert first.factors.to_numpy().tobytes() == again.factors.to_numpy().tobytes()
     assert all(first.weights[n].to_numpy().tobytes() == again.weights[n].to_numpy().tobytes() for n in first.weights)
     assert list(first.factors.columns) == ["Factor1", "Factor2", "Factor3", "Factor4"]
@@ -454,7 +454,7 @@ def test_imputed_cells_are_masked_for_mofa_and_selection(breast, tmp_path: Path)
     prepared = align.prepare_layer(read, "protein", 1000, 0.5)  # every feature kept: all counted
     assert prepared.uns["selection"]["n_imputed_masked"] == int(censored.sum())
     mdata = pipeline.from_layers({"protein": prepared}, pd.DataFrame({"subtype": subtype}))
-    data, _, _, _ = factors.mofa_inputs(mdata)
+    data, _, _, _ = factors.mofa_inputs(mdata, weight_views=True)
     assert int(np.isnan(data[0][0]).sum()) == int(censored.sum())
     # selection by variance over observed values: the ranking equals the observed-value ranking
     observed_var = pd.DataFrame(np.where(censored, np.nan, values), columns=protein.columns).var(ddof=1)

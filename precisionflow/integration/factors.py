@@ -37,7 +37,7 @@ class MofaResult:
 
 
 def mofa_inputs(
-    mdata: md.MuData, weight_views: bool = True
+    mdata: md.MuData, weight_views: bool
 ) -> tuple[list[list[np.ndarray]], list[str], list[list[str]], list[str]]:
     """The nested data list mofapy2 wants (views × one group, scaled features), NaN rows for patients
     without a layer, NaN for imputed cells (masked by :func:`~precisionflow.integration.align.read_layer`).
@@ -67,10 +67,10 @@ def run_mofa(
     *,
     n_factors: int,
     seed: int,
-    iterations: int = 1000,
-    convergence_mode: str = "fast",
+    iterations: int,
+    convergence_mode: str,
     force_iterations: bool = False,
-    scale_views: bool = True,
+    scale_views: bool,
 ):
     """Build and train a mofapy2 model with the project's settings; return the trained entry point.
 
@@ -113,11 +113,11 @@ def fit_factors(
     *,
     n_factors: int,
     seed: int,
-    iterations: int = 1000,
-    convergence_mode: str = "fast",
+    iterations: int,
+    convergence_mode: str,
     force_iterations: bool = False,
-    scale_views: bool = True,
-    weight_views: bool = True,
+    scale_views: bool,
+    weight_views: bool,
 ) -> MofaResult:
     """MOFA+ on the scaled layers of ``mdata``; see the module docstring for order and sign.
 
