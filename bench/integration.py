@@ -1,19 +1,23 @@
-"""Integration rows: the step's library calls against a direct mofapy2 call on the same matrices.
+"""Integration rows: the step's jobs, run as the workflow runs them, against a direct mofapy2 call.
 
-Workloads:
-- the breast TCGA training cohort (150 patients; mRNA 200, miRNA 184, protein 142 features), MOFA+
-  with the config's defaults on both sides (10 factors, at most 1,000 iterations, ``fast``
-  convergence: both stop at the same iteration, same data and seed). precisionflow is measured twice:
-  the factor part (read, align, scale, MOFA+, clusters, UMAP, tables, figures, h5mu) and the whole
-  step (plus the classifier's nested 10 × 10 cross-validation, predictions, importance, explanations, fairness);
+Each job is the workflow's own script (``scripts/integration_*.py``) in a fresh interpreter, given what
+Snakemake would inject (:func:`run_job`). Workloads:
+
+- the breast TCGA training cohort (150 patients; mRNA 200, miRNA 184, protein 142 features), MOFA+ with
+  the config's defaults on both sides (10 factors, at most 1,000 iterations, ``fast`` convergence: both
+  stop at the same iteration, same data and seed). precisionflow is measured twice: the factor job alone
+  (``integration_factors``: read ``aligned.h5mu``, MOFA+, write the model; its input is made once
+  beforehand, not timed) and the whole step, its five jobs one after the other (align; factors;
+  clusters, UMAP, tables, figures and ``cohort.h5mu``; the classifier's nested 10 × 10 cross-validation,
+  predictions, importance, explanations and fairness; metrics);
 - 5,000 simulated patients × 3 layers × 2,000 features (5 planted factors, 3 classes, 10 % of each
-  layer's patients missing), the same on both sides with a **fixed 5 MOFA+ iterations** (``nostop``):
-  full convergence (minutes per run) would not fit the harness's 20-minute budget at 3 runs per row. The
-  classifier is left out of this row (a 10 × 10 cross-validation of 5,000 × 2,000 layers is minutes).
+  layer's patients missing), the factor job alone against the same direct call with a **fixed 5 MOFA+
+  iterations** (``nostop``): full convergence (minutes per run) would not fit the harness's 20-minute
+  budget at 3 runs per row.
 
-The peer reads the same ``.h5ad`` files, scales each feature the same way, and calls mofapy2's
-``entry_point`` directly with the same options, then saves the model, so the ratio is the workflow's
-overhead around MOFA+ (alignment, clustering, UMAP, figures, writing).
+The peer reads the layers' ``.h5ad`` files, scales each feature the same way, calls mofapy2's
+``entry_point`` directly with the same options and saves the model, so the factor job's ratio is its
+overhead around MOFA+ (start-up, reading the aligned layers, writing the model).
 Run alone: ``python -m bench.integration [--repeats 1]``.
 """
 
@@ -22,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import sys
 from pathlib import Path
@@ -91,35 +94,81 @@ def _layer_paths(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.h5ad"))}
 
 
-def run_precisionflow(folder: Path, out: Path, settings: dict, classify: bool) -> None:
-    """What the step's three scripts do, in one process (no Snakemake)."""
-    from precisionflow.integration import figures, pipeline
-    from precisionflow.io import write_text, write_tsv
-    from precisionflow.plots import save_png
+class _Named(list):
+    """A list whose items are also attributes, as Snakemake's ``input`` / ``output`` / ``log``."""
 
-    clinical = pd.read_csv(folder / "clinical.tsv", sep="\t", index_col=0, dtype=str)
-    label = clinical.columns[0]
-    mdata = pipeline.build_cohort(_layer_paths(folder), clinical, settings)
-    pipeline.write_h5mu(mdata, out / "aligned.h5mu")
-    result = pipeline.joint_factors(mdata, settings, label)
-    pipeline.write_h5mu(mdata, out / "cohort.h5mu")
-    write_tsv(result.clusters, out / "clusters.tsv")
-    write_tsv(result.gene_weights, out / "factor_gene_weights.tsv")
-    save_png(figures.variance_explained(result.variance_explained), out / "variance_explained.png")
-    save_png(
-        figures.umap(
-            result.umap, result.clusters.set_index("patient")["cluster"], pipeline.label_series(mdata, label), label
-        ),
-        out / "umap.png",
+    def __init__(self, named: dict):
+        super().__init__(str(v) if not isinstance(v, list) else v for v in named.values())
+        for key, value in named.items():
+            setattr(self, key, [str(v) for v in value] if isinstance(value, list) else str(value))
+
+
+def _job(name: str, folder: Path, out: Path, settings: dict) -> tuple[dict, dict, dict]:
+    """Inputs, outputs and params of one integration job, as rules/integration.smk gives them."""
+    layers = _layer_paths(folder)
+    label = pd.read_csv(folder / "clinical.tsv", sep="\t", nrows=0).columns[1]
+    aligned, model = out / "aligned.h5mu", out / "parts" / "mofa.h5ad"
+    if name == "align":
+        patients = pd.read_csv(folder / "clinical.tsv", sep="\t", dtype=str)["patient"]
+        return (
+            {"sheet": folder / "clinical.tsv", "layers": list(layers.values())},
+            {"mudata": aligned},
+            {"public_ids": dict(zip(patients, patients, strict=True)), "clinical": [label], "layers": list(layers)},
+        )
+    if name == "factors":
+        return {"mudata": aligned}, {"model": model}, {}
+    if name == "clusters":
+        names = ("mudata", "clusters", "factors", "gene_weights", "metrics", "variance_figure", "umap_figure")
+        files = ("cohort.h5mu", "clusters.tsv", "factors.tsv", "factor_gene_weights.tsv", "parts/factors.json")
+        files += ("figures/variance_explained.png", "figures/umap.png")
+        return (
+            {"mudata": aligned, "model": model},
+            {n: out / f for n, f in zip(names, files, strict=True)},
+            {"label": label},
+        )
+    if name == "classifier":
+        names = ("predictions", "importance", "importance_figure", "fairness", "explanations", "metrics")
+        files = ("predictions.tsv", "feature_importance.tsv", "figures/feature_importance.png", "fairness.tsv")
+        files += ("explanations.tsv", "parts/classifier.json")
+        outputs = {n: out / f for n, f in zip(names, files, strict=True)}
+        return {"mudata": aligned}, outputs, {"label": label, "protected": []}
+    parts = [out / "parts" / "factors.json", out / "parts" / "classifier.json"]
+    return {"parts": [p for p in parts if p.exists()]}, {"metrics": out / "model_metrics.json"}, {
+        "cohort": folder.name, "label": label, "protected": []
+    }  # fmt: skip
+
+
+def run_job(name: str, folder: Path, out: Path, settings: dict) -> None:
+    """Run ``scripts/integration_{name}.py`` in this interpreter with what Snakemake would inject."""
+    from types import SimpleNamespace
+
+    from precisionflow.settings import with_defaults
+
+    inputs, outputs, params = _job(name, folder, out, settings)
+    smk = SimpleNamespace(
+        input=_Named(inputs),
+        output=_Named(outputs),
+        params=SimpleNamespace(settings=with_defaults("integration", settings), **params),
+        threads=os.cpu_count() or 1,  # every core, as the peer's BLAS has
+        log=_Named({"log": out / "logs" / f"{name}.log"}),
     )
-    parts = [result.metrics]
-    if classify:
-        classified = pipeline.classify(mdata, label, [], settings)
-        write_tsv(classified.predictions, out / "predictions.tsv")
-        write_tsv(classified.importance, out / "feature_importance.tsv")
-        write_tsv(classified.explanations, out / "explanations.tsv")
-        parts.append(classified.metrics)
-    write_text(json.dumps(pipeline.merge_metrics(parts)), out / "model_metrics.json")
+    script = ROOT / "scripts" / f"integration_{name}.py"
+    exec(compile(script.read_text(encoding="utf-8"), str(script), "exec"), {"snakemake": smk, "__name__": "__main__"})
+
+
+JOBS = ("align", "factors", "clusters", "classifier", "metrics")
+
+
+def run_jobs(names: tuple[str, ...], folder: Path, out: Path, settings: dict) -> None:
+    """Each job in a fresh interpreter, one after the other, as Snakemake runs them on one core."""
+    import subprocess
+
+    for name in names:
+        call = (
+            "from pathlib import Path; from bench import integration; "
+            f"integration.run_job({name!r}, Path({str(folder)!r}), Path({str(out)!r}), {settings!r})"
+        )
+        subprocess.run([sys.executable, "-c", call], check=True)
 
 
 def run_mofapy2(folder: Path, out: Path, n_factors: int, seed: int, iterations: int, force: bool) -> None:
@@ -152,74 +201,80 @@ def run_mofapy2(folder: Path, out: Path, n_factors: int, seed: int, iterations: 
 
 
 def _code(call: str, out: Path) -> str:
-    return f"from pathlib import Path; import shutil; out = Path({str(out)!r}); shutil.rmtree(out, ignore_errors=True); out.mkdir(parents=True)\nfrom bench import integration\n{call}\n"
+    return (
+        f"from pathlib import Path; import shutil; out = Path({str(out)!r}); shutil.rmtree(out, ignore_errors=True); "
+        f"out.mkdir(parents=True)\nfrom bench import integration\n{call}\n"
+    )
+
+
+def aligned_input(folder: Path, cache: Path, settings: dict) -> Path:
+    """The align job's output for ``folder``, made once (the factor job's input, not timed)."""
+    out = cache / f"aligned_{folder.name}"
+    if not (out / "aligned.h5mu").is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        run_jobs(("align",), folder, out, settings)
+    return out / "aligned.h5mu"
+
+
+def _factor_job_vs_mofapy2(
+    folder: Path, cache: Path, settings: dict, workload: str, repeats: int, peer: str
+) -> list[Row]:
+    # the job reads aligned.h5mu where it was made and writes the model beside it (parts/mofa.h5ad)
+    aligned = aligned_input(folder, cache, settings)
+    call = f"integration.run_job('factors', Path({str(folder)!r}), Path({str(aligned.parent)!r}), {settings!r})"
+    from precisionflow.settings import with_defaults
+
+    full = with_defaults("integration", settings)  # the peer gets the same values as the job
+    mofa, n_factors, seed = full["mofa"], full["n_factors"], full["seed"]
+    force = mofa.get("force_iterations", False)  # not a config setting: the benchmark's fixed iterations
+    peer_call = (
+        f"integration.run_mofapy2(Path({str(folder)!r}), out, {n_factors}, {seed}, {mofa['iterations']}, {force})"
+    )
+    return [
+        Row(
+            "integration",
+            workload,
+            "precisionflow",
+            measure_python(_code(call, cache / "out_factors"), repeats),
+            peer="mofapy2",
+            note="factor job (integration_factors): read aligned.h5mu, MOFA+, write the model",
+        ),
+        Row(
+            "integration",
+            workload,
+            "mofapy2",
+            measure_python(_code(peer_call, cache / "out_mofa"), repeats),
+            note=peer,
+        ),
+    ]
 
 
 def rows(cache: Path, repeats: int) -> list[Row]:
     cache.mkdir(parents=True, exist_ok=True)
-    out: list[Row] = []
     breast = breast_inputs(cache)
-    seed = 2024
+    settings = {"seed": 2024}
     workload = "breast TCGA, 150 patients × 3 layers (526 features)"
-    call = f"integration.run_precisionflow(Path({str(breast)!r}), out, {{'seed': {seed}}}, classify=False)"
+    out = _factor_job_vs_mofapy2(breast, cache, settings, workload, repeats, "direct call, same settings, model saved")
+    call = f"integration.run_jobs(integration.JOBS, Path({str(breast)!r}), out, {settings!r})"
     out.append(
         Row(
             "integration",
-            workload,
+            "breast TCGA, the whole step: its 5 jobs one after the other",
             "precisionflow",
-            measure_python(_code(call, cache / "out_pf"), repeats),
-            peer="mofapy2",
-            note="factor part: align, MOFA+, clusters, UMAP, tables, figures, h5mu",
+            measure_python(_code(call, cache / "out_all"), repeats),
+            note="align; factors; clusters, UMAP, tables, figures, cohort.h5mu; classifier 10 × 10 nested CV; metrics",
         )
     )
-    call = f"integration.run_mofapy2(Path({str(breast)!r}), out, 10, {seed}, 1000, False)"
-    out.append(
-        Row(
-            "integration",
-            workload,
-            "mofapy2",
-            measure_python(_code(call, cache / "out_mofa"), repeats),
-            note="direct call, same settings, model saved",
-        )
-    )
-    whole = "breast TCGA, whole step incl. classifier 10 × 10 nested CV"
-    call = f"integration.run_precisionflow(Path({str(breast)!r}), out, {{'seed': {seed}}}, classify=True)"
-    out.append(
-        Row(
-            "integration",
-            whole,
-            "precisionflow",
-            measure_python(_code(call, cache / "out_pf_all"), repeats),
-            note="no peer: compare with the mofapy2 row above",
-        )
-    )
-
     simulated = simulated_inputs(cache)
-    workload = f"simulated {SIM_PATIENTS:,} patients × {SIM_LAYERS} layers × {SIM_FEATURES:,} features, {SIM_ITERATIONS} MOFA+ iterations"
+    workload = (
+        f"simulated {SIM_PATIENTS:,} patients × {SIM_LAYERS} layers × {SIM_FEATURES:,} features, "
+        f"{SIM_ITERATIONS} MOFA+ iterations"
+    )
     # mofapy2 runs iterations 1 … iter-1: iter = SIM_ITERATIONS + 1 on both sides
     mofa = {"iterations": SIM_ITERATIONS + 1, "convergence_mode": "fast", "force_iterations": True}
-    settings = {"seed": seed, "n_top_features": SIM_FEATURES, "mofa": mofa}
-    call = f"integration.run_precisionflow(Path({str(simulated)!r}), out, {settings!r}, classify=False)"
-    out.append(
-        Row(
-            "integration",
-            workload,
-            "precisionflow",
-            measure_python(_code(call, cache / "out_pf_sim"), repeats),
-            peer="mofapy2",
-            note=f"fixed {SIM_ITERATIONS} iterations both sides; classifier not run",
-        )
-    )
-    call = f"integration.run_mofapy2(Path({str(simulated)!r}), out, 10, {seed}, {SIM_ITERATIONS + 1}, True)"
-    out.append(
-        Row(
-            "integration",
-            workload,
-            "mofapy2",
-            measure_python(_code(call, cache / "out_mofa_sim"), repeats),
-            note="direct call, same settings",
-        )
-    )
+    settings = {"seed": 2024, "n_top_features": SIM_FEATURES, "mofa": mofa}
+    peer = f"direct call, fixed {SIM_ITERATIONS} iterations both sides"
+    out += _factor_job_vs_mofapy2(simulated, cache, settings, workload, repeats, peer)
     return out
 
 

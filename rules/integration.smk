@@ -37,9 +37,33 @@ rule integration_align:
         "../scripts/integration_align.py"
 
 
+# The factor job runs MOFA+ alone (it imports mudata and mofapy2, nothing else); clusters, UMAP, the
+# factor tables and the figures follow in integration_clusters, which scanpy and matplotlib load.
 rule integration_factors:
     input:
         mudata=paths.ALIGNED,
+    output:
+        model=paths.MOFA_MODEL,
+    log:
+        "logs/integration/factors.log",
+    benchmark:
+        "benchmarks/integration/factors.tsv"
+    conda:
+        "../envs/integration.yaml"
+    threads: threads_for(input_mb_per_thread=100, max_threads=8)
+    resources:
+        mem_mb=mem_mb(1500, 12),
+        runtime=runtime_min(20, 0.5),
+    params:
+        settings=config["integration"],
+    script:
+        "../scripts/integration_factors.py"
+
+
+rule integration_clusters:
+    input:
+        mudata=paths.ALIGNED,
+        model=paths.MOFA_MODEL,
     output:
         mudata=paths.COHORT_H5MU,
         clusters=report(
@@ -69,9 +93,9 @@ rule integration_factors:
             subcategory="Joint factors and clusters",
         ),
     log:
-        "logs/integration/factors.log",
+        "logs/integration/clusters.log",
     benchmark:
-        "benchmarks/integration/factors.tsv"
+        "benchmarks/integration/clusters.tsv"
     conda:
         "../envs/integration.yaml"
     threads: threads_for(input_mb_per_thread=100, max_threads=8)
@@ -82,7 +106,7 @@ rule integration_factors:
         label=config["label"],
         settings=config["integration"],
     script:
-        "../scripts/integration_factors.py"
+        "../scripts/integration_clusters.py"
 
 
 # The classifier when the config sets a label and the labelled patients allow cross-validation

@@ -63,7 +63,8 @@ def test_breast_cross_validated_ber_meets_goal(breast) -> None:
     assert (cv["folds"], cv["repeats"], cv["stratified"], cv["n_patients"]) == (10, 10, True, 150)
     ber = cv["balanced_error_rate"]["mean"]
     print(
-        f"\nbreast 10×10 CV balanced error rate: {ber:.4f} (sd {cv['balanced_error_rate']['sd']:.4f}); per class {cv['per_class_error']}"
+        f"\nbreast 10×10 CV balanced error rate: {ber:.4f} (sd {cv['balanced_error_rate']['sd']:.4f}); "
+        f"per class {cv['per_class_error']}"
     )
     print(f"single layers: {cv['single_layer_balanced_error_rate']}")
     assert ber <= 0.05
@@ -123,18 +124,41 @@ def test_patients_without_protein_are_still_predicted(breast) -> None:
     assert out.metrics["classifier"]["n_unlabelled_predicted"] == len(hidden)
 
 
+def test_the_factor_job_loads_neither_scanpy_nor_matplotlib() -> None:
+    """What scripts/integration_factors.py imports (before mofapy2, which it loads to fit) stays light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import precisionflow.integration.pipeline, precisionflow.integration.factors; "
+        "print(sorted(m for m in ('scanpy', 'umap', 'matplotlib', 'sklearn', 'igraph') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_settings_take_the_schema_defaults() -> None:
+    from precisionflow.settings import defaults
+
+    merged = pipeline.with_defaults({"classifier": {"repeats": 2}, "seed": 7})
+    expected = defaults("integration")
+    assert merged["classifier"] == {**expected["classifier"], "repeats": 2} and merged["seed"] == 7
+    assert merged["mofa"] == expected["mofa"] and merged["n_factors"] == expected["n_factors"]
+    assert not hasattr(pipeline, "DEFAULTS")
+
+
 def test_mofa_is_seeded_and_quiet(breast, capfd, caplog) -> None:
     layers, subtype = breast
     clinical = pd.DataFrame({"subtype": subtype}, index=subtype.index)
     layers = {name: frame.iloc[:, :60] for name, frame in layers.items()}
     mdata = breast_cohort(layers, clinical)
     with caplog.at_level(logging.INFO, logger="precisionflow"):
-        first = factors.fit_factors(mdata, n_factors=4, seed=5)
+        first = pipeline.factor_model(mdata, {"n_factors": 4, "seed": 5})
     assert capfd.readouterr().out == ""  # mofapy2's banner and iterations went to the log, not stdout
     assert any("mofapy2: ## Training the model with seed 5 ##" in r.getMessage() for r in caplog.records)
     np.random.seed(123)  # mofapy2 seeds numpy's global generator itself: earlier draws must not matter
     np.random.random(10)
-    again = factors.fit_factors(mdata, n_factors=4, seed=5)
+    again = pipeline.factor_model(mdata, {"n_factors": 4, "seed": 5})
     assert first.factors.to_numpy().tobytes() == again.factors.to_numpy().tobytes()
     assert all(first.weights[n].to_numpy().tobytes() == again.weights[n].to_numpy().tobytes() for n in first.weights)
     assert list(first.factors.columns) == ["Factor1", "Factor2", "Factor3", "Factor4"]
@@ -144,11 +168,22 @@ def test_mofa_is_seeded_and_quiet(breast, capfd, caplog) -> None:
     assert factors.association(first.factors, subtype)["r2"].max() > 0.5
 
 
-def test_joint_factors_on_breast(breast) -> None:
+def test_joint_factors_on_breast(breast, tmp_path: Path) -> None:
+    """As the workflow runs it: the factor job writes the model, the clustering job reads it back."""
     layers, subtype = breast
     clinical = pd.DataFrame({"subtype": subtype}, index=subtype.index)
     mdata = breast_cohort(layers, clinical)
-    out = pipeline.joint_factors(mdata, {"seed": 2024}, "subtype")
+    fitted = pipeline.factor_model(mdata, {"seed": 2024})
+    factors.write_result(fitted, tmp_path / "mofa.h5ad")
+    model = factors.read_result(tmp_path / "mofa.h5ad")
+    pd.testing.assert_frame_equal(model.factors, fitted.factors, check_exact=True)
+    pd.testing.assert_frame_equal(model.variance_explained, fitted.variance_explained, check_exact=True)
+    pd.testing.assert_series_equal(model.variance_explained_per_view, fitted.variance_explained_per_view)
+    assert sorted(model.weights) == sorted(fitted.weights)
+    for name, weights in fitted.weights.items():
+        pd.testing.assert_frame_equal(model.weights[name], weights, check_exact=True)
+    assert (model.iterations, model.converged) == (fitted.iterations, fitted.converged)
+    out = pipeline.joint_factors(mdata, {"seed": 2024}, "subtype", model)
     assert mdata.obsm["X_joint"].shape == (150, 10)
     assert mdata["mrna"].varm["mofa_weights"].shape == (200, 10)
     agreement = out.metrics["clustering"]["agreement_with_label"]
@@ -221,7 +256,7 @@ def test_alignment_is_a_union_and_handles_missing_values(tmp_path: Path) -> None
     scaled = align.scaled(mdata["rna"])
     assert np.allclose(scaled.mean(axis=0), 0) and np.allclose(scaled.std(axis=0, ddof=1), 1)
     assert mdata.obs["n_layers"].to_dict() == {"P1": 2, "P2": 2, "P3": 1, "P4": 2, "P7": 1}
-    assert align.layers_of(mdata)["P3"] == ["rna"]
+    assert [name for name in sorted(mdata.mod) if "P3" in mdata[name].obs_names] == ["rna"]
     assert mdata["mirna"].var["gene"].isna().all() and mdata["rna"].var["gene"].tolist() == list(mdata["rna"].var_names)
     pipeline.write_h5mu(mdata, tmp_path / "cohort.h5mu")
     back = pipeline.read_h5mu(tmp_path / "cohort.h5mu")
@@ -419,7 +454,7 @@ def test_imputed_cells_are_masked_for_mofa_and_selection(breast, tmp_path: Path)
     prepared = align.prepare_layer(read, "protein", 1000, 0.5)  # every feature kept: all counted
     assert prepared.uns["selection"]["n_imputed_masked"] == int(censored.sum())
     mdata = pipeline.from_layers({"protein": prepared}, pd.DataFrame({"subtype": subtype}))
-    data, _, _, _ = factors.mofa_inputs(mdata)
+    data, _, _, _ = factors.mofa_inputs(mdata, weight_views=True)
     assert int(np.isnan(data[0][0]).sum()) == int(censored.sum())
     # selection by variance over observed values: the ranking equals the observed-value ranking
     observed_var = pd.DataFrame(np.where(censored, np.nan, values), columns=protein.columns).var(ddof=1)

@@ -21,7 +21,13 @@ from tests.conftest import make_project, run_snakemake
 
 pytestmark = pytest.mark.workflow
 
-RULES = ["integration_align", "integration_factors", "integration_classifier", "integration_metrics"]
+RULES = [
+    "integration_align",
+    "integration_factors",
+    "integration_clusters",
+    "integration_classifier",
+    "integration_metrics",
+]
 
 
 def _layer(frame: pd.DataFrame, genes) -> ad.AnnData:
@@ -183,8 +189,8 @@ def test_a_layer_with_an_unknown_patient_stops_with_one_line(tmp_path: Path) -> 
     assert result.returncode != 0
     log = (project / "logs/integration/align.log").read_text()
     assert (
-        "precisionflow error: results/omics/mirna.h5ad: obs (patients): expected public patient ids of the sheet, found unknown ids 'NOT-IN-SHEET'"
-        in log
+        "precisionflow error: results/omics/mirna.h5ad: obs (patients): "
+        "expected public patient ids of the sheet, found unknown ids 'NOT-IN-SHEET'" in log
     )
     assert "Traceback" not in log
     assert not (project / "results/integration/aligned.h5mu").exists()

@@ -27,7 +27,7 @@ from tests.test_privacy import find
 
 pytestmark = pytest.mark.workflow
 
-KILL_WHILE = "logs/integration/factors.log"  # the MOFA+ job has started (its script opened its log)
+KILL_WHILE = "logs/integration/clusters.log"  # the clusters job (UMAP, figures: ~10 s) has started
 KILL_BEFORE = "results/integration/cohort.h5mu"  # ... and not finished
 
 
@@ -70,13 +70,13 @@ def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> dict:
             )
             assert time.monotonic() < deadline, "the integration step never started"
             time.sleep(0.2)
-        time.sleep(2)  # well inside the MOFA+ fit (about half a minute on the demo)
+        time.sleep(2)  # well inside the clusters job (its imports alone take seconds)
         mafs = sorted(p.name for p in (project / "results/variants").glob("*.maf.tsv"))
         kill_everything(run)
     state = {
         "mafs": mafs,
         "locks": sorted(p.name for p in (project / ".snakemake/locks").glob("*")),
-        "finished_factors": (project / KILL_BEFORE).exists(),
+        "finished_clusters": (project / KILL_BEFORE).exists(),
     }
     rerun = subprocess.run(command(project), capture_output=True, text=True, timeout=1800)
     return {"project": project, "killed": state, "rerun": rerun}
@@ -85,7 +85,7 @@ def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_the_kill_hit_a_running_step(killed_and_resumed: dict) -> None:
     killed = killed_and_resumed["killed"]
     assert killed["mafs"], "no MAF had been written yet"
-    assert not killed["finished_factors"]
+    assert not killed["finished_clusters"]
     assert killed["locks"], "Snakemake's locks should outlive a SIGKILL"
 
 
@@ -94,7 +94,7 @@ def test_the_same_command_resumes_without_unlock(killed_and_resumed: dict) -> No
     text = rerun.stdout + rerun.stderr
     assert rerun.returncode == 0, text[-6000:]
     assert "removed the locks of an earlier run that was killed" in text
-    assert "integration_factors" in text  # the killed job ran again
+    assert "integration_clusters" in text  # the killed job ran again
     project = killed_and_resumed["project"]
     assert not list((project / ".snakemake/locks").glob("*"))
 

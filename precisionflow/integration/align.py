@@ -43,6 +43,22 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
         adata = ad.read_h5ad(path)
     except (OSError, KeyError, ValueError) as error:
         raise InputError(path, "content", "an AnnData (.h5ad) file", f"an unreadable file ({error})") from None
+    _check_ids(adata, path, known_patients)
+    matrix = _finite_matrix(adata, path)
+    var = pd.DataFrame(index=adata.var_names.astype(str))
+    var["gene"] = _gene_symbols(adata)
+    imputed = _imputed_mask(adata, matrix, path)
+    matrix = np.where(imputed, np.nan, matrix)
+    layer = ad.AnnData(X=matrix, obs=pd.DataFrame(index=adata.obs_names.astype(str)), var=var)
+    layer.layers["imputed"] = imputed
+    layer.uns["n_imputed_masked"] = int(imputed.sum())
+    if imputed.any():
+        log.info("%s: %d imputed values masked back to missing", path, int(imputed.sum()))
+    return layer[np.argsort(layer.obs_names.to_numpy(), kind="stable")].copy()
+
+
+def _check_ids(adata: ad.AnnData, path, known_patients: Iterable[str] | None) -> None:
+    """At least one patient and feature, unique ids, every patient known to the sheet."""
     if adata.n_obs == 0 or adata.n_vars == 0:
         raise InputError(path, "shape", "at least one patient and one feature", f"{adata.n_obs} × {adata.n_vars}")
     for axis, names in (("obs (patients)", adata.obs_names), ("var (features)", adata.var_names)):
@@ -56,6 +72,10 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
             raise InputError(
                 path, "obs (patients)", "public patient ids of the sheet", f"unknown ids {shorten(unknown)}"
             )
+
+
+def _finite_matrix(adata: ad.AnnData, path) -> np.ndarray:
+    """``X`` dense float64; an infinite value is an error naming its patient and feature."""
     matrix = adata.X.toarray() if sparse.issparse(adata.X) else np.asarray(adata.X)
     try:
         matrix = matrix.astype(np.float64)
@@ -69,28 +89,29 @@ def read_layer(path: str | os.PathLike[str], known_patients: Iterable[str] | Non
             "a finite value",
             "infinity",
         )
-    var = pd.DataFrame(index=adata.var_names.astype(str))
+    return matrix
+
+
+def _gene_symbols(adata: ad.AnnData) -> pd.Categorical:
+    """``var["gene"]`` as categories; blank or absent symbols stay missing (h5 writes them as such)."""
     genes = (
         adata.var["gene"].astype("object")
         if "gene" in adata.var
         else pd.Series(np.nan, index=adata.var_names, dtype="object")
     )
     genes = genes.where(genes.notna() & (genes.astype(str).str.strip() != ""), None)
-    var["gene"] = pd.Categorical(genes.to_numpy())  # missing symbols stay missing (h5 writes them as such)
-    imputed = np.zeros(matrix.shape, dtype=bool)
-    if "missing" in adata.layers:
-        missing = adata.layers["missing"]
-        missing = np.asarray(missing.toarray() if sparse.issparse(missing) else missing)
-        if missing.shape != matrix.shape:
-            raise InputError(path, 'layers["missing"]', f"a {matrix.shape} mask", f"shape {missing.shape}")
-        imputed = missing.astype(bool) & ~np.isnan(matrix)
-        matrix = np.where(imputed, np.nan, matrix)
-    layer = ad.AnnData(X=matrix, obs=pd.DataFrame(index=adata.obs_names.astype(str)), var=var)
-    layer.layers["imputed"] = imputed
-    layer.uns["n_imputed_masked"] = int(imputed.sum())
-    if imputed.any():
-        log.info("%s: %d imputed values masked back to missing", path, int(imputed.sum()))
-    return layer[np.argsort(layer.obs_names.to_numpy(), kind="stable")].copy()
+    return pd.Categorical(genes.to_numpy())
+
+
+def _imputed_mask(adata: ad.AnnData, matrix: np.ndarray, path) -> np.ndarray:
+    """Cells the normalization step imputed (``layers["missing"]``) that hold a value."""
+    if "missing" not in adata.layers:
+        return np.zeros(matrix.shape, dtype=bool)
+    missing = adata.layers["missing"]
+    missing = np.asarray(missing.toarray() if sparse.issparse(missing) else missing)
+    if missing.shape != matrix.shape:
+        raise InputError(path, 'layers["missing"]', f"a {matrix.shape} mask", f"shape {missing.shape}")
+    return missing.astype(bool) & ~np.isnan(matrix)
 
 
 def prepare_layer(adata: ad.AnnData, name: str, n_top: int, min_observed: float) -> ad.AnnData:
@@ -203,9 +224,3 @@ def align(layers: Mapping[str, ad.AnnData], clinical: pd.DataFrame | None = None
     present = [set(mdata[m].obs_names) for m in mdata.mod]
     mdata.obs["n_layers"] = np.array([sum(p in s for s in present) for p in patients], dtype=np.int64)
     return mdata
-
-
-def layers_of(mdata: md.MuData) -> dict[str, list[str]]:
-    """Patient id -> the (sorted) names of the layers that patient has."""
-    present = {name: set(mdata[name].obs_names) for name in mdata.mod}
-    return {p: [name for name in sorted(present) if p in present[name]] for p in mdata.obs_names}

@@ -28,6 +28,8 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 
+from precisionflow.settings import with_defaults
+
 log = logging.getLogger(__name__)
 
 SILHOUETTE_SAMPLE = 3000
@@ -143,17 +145,18 @@ def _score(values: np.ndarray, raw: np.ndarray, criterion: str, seed: int, stabi
 def select(embedding: pd.DataFrame, settings: dict, seed: int) -> Clusters:
     """Clusters at the grid point (Leiden resolutions or k-means k) best by ``settings["criterion"]``
     (see the module docstring)."""
+    settings = with_defaults("integration", {"clustering": settings})["clustering"]  # the schema's defaults
     values = embedding.to_numpy()
     n = len(values)
-    method, criterion = settings["method"], settings.get("criterion", "stability")
+    method, criterion = settings["method"], settings["criterion"]
     subsets = []
     if criterion == "stability":
-        subsets = _subsets(n, settings.get("subsample_fraction", 0.8), settings.get("subsamples", 20), seed)
+        subsets = _subsets(n, settings["subsample_fraction"], settings["subsamples"], seed)
     scores: dict[str, float] = {}
     best: tuple[float, str, np.ndarray] | None = None
     if method == "leiden":
         graph = _igraph(neighbors_graph(embedding, settings["n_neighbors"], seed))
-        grid = [(f"{r:g}", r) for r in settings.get("resolutions", [settings.get("resolution", 1.0)])]
+        grid = [(f"{r:g}", r) for r in settings["resolutions"]]
     else:
         grid = [(str(k), k) for k in range(settings["k_min"], settings["k_max"] + 1) if k < n]
         if not grid:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import mudata as md
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from precisionflow.integration.align import scaled
+
+if TYPE_CHECKING:
+    import mudata as md
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ class MofaResult:
 
 
 def mofa_inputs(
-    mdata: md.MuData, weight_views: bool = True
+    mdata: md.MuData, weight_views: bool
 ) -> tuple[list[list[np.ndarray]], list[str], list[list[str]], list[str]]:
     """The nested data list mofapy2 wants (views × one group, scaled features), NaN rows for patients
     without a layer, NaN for imputed cells (masked by :func:`~precisionflow.integration.align.read_layer`).
@@ -64,10 +67,10 @@ def run_mofa(
     *,
     n_factors: int,
     seed: int,
-    iterations: int = 1000,
-    convergence_mode: str = "fast",
+    iterations: int,
+    convergence_mode: str,
     force_iterations: bool = False,
-    scale_views: bool = True,
+    scale_views: bool,
 ):
     """Build and train a mofapy2 model with the project's settings; return the trained entry point.
 
@@ -110,11 +113,11 @@ def fit_factors(
     *,
     n_factors: int,
     seed: int,
-    iterations: int = 1000,
-    convergence_mode: str = "fast",
+    iterations: int,
+    convergence_mode: str,
     force_iterations: bool = False,
-    scale_views: bool = True,
-    weight_views: bool = True,
+    scale_views: bool,
+    weight_views: bool,
 ) -> MofaResult:
     """MOFA+ on the scaled layers of ``mdata``; see the module docstring for order and sign.
 
@@ -181,9 +184,73 @@ def store_factors(mdata: md.MuData, result: MofaResult, settings: dict) -> None:
     }
 
 
+def write_result(result: MofaResult, path: str | os.PathLike[str]) -> None:
+    """The fitted model as an ``.h5ad`` (patients × factors in ``X``; weights, variance explained and the
+    fit's facts in ``uns``): the factor job's hand-off to the clustering job, read back exactly (float64)."""
+    import anndata as ad
+
+    from precisionflow.io import atomic_path
+
+    views = list(result.variance_explained.columns)
+    per_view = result.variance_explained_per_view
+    model = ad.AnnData(
+        X=result.factors.to_numpy(dtype=np.float64),
+        obs=pd.DataFrame(index=result.factors.index.astype(str)),
+        var=pd.DataFrame(index=pd.Index(result.factors.columns.astype(str))),
+        uns={
+            "views": views,
+            "features": {view: np.asarray(result.weights[view].index, dtype=str) for view in views},
+            "weights": {view: result.weights[view].to_numpy(dtype=np.float64) for view in views},
+            "variance_explained": result.variance_explained.to_numpy(dtype=np.float64),
+            "variance_explained_per_view": per_view.reindex(views).to_numpy(dtype=np.float64)
+            if per_view is not None
+            else np.full(len(views), np.nan),
+            "iterations": int(result.iterations),
+            "converged": bool(result.converged),
+        },
+    )
+    with atomic_path(path) as tmp:
+        model.write_h5ad(tmp)
+
+
+def read_result(path: str | os.PathLike[str]) -> MofaResult:
+    """A model written by :func:`write_result`."""
+    import anndata as ad
+
+    model = ad.read_h5ad(path)
+    names = pd.Index(list(model.var_names))
+    views = [str(v) for v in model.uns["views"]]
+    per_view = np.asarray(model.uns["variance_explained_per_view"], dtype=np.float64)
+    return MofaResult(
+        factors=pd.DataFrame(
+            np.asarray(model.X, dtype=np.float64), index=pd.Index(list(model.obs_names), name="patient"), columns=names
+        ),
+        weights={
+            view: pd.DataFrame(
+                np.asarray(model.uns["weights"][view], dtype=np.float64),
+                index=pd.Index([str(f) for f in model.uns["features"][view]], name="feature"),
+                columns=names,
+            )
+            for view in views
+        },
+        variance_explained=pd.DataFrame(
+            np.asarray(model.uns["variance_explained"], dtype=np.float64),
+            index=pd.Index(list(names), name="factor"),
+            columns=views,
+        ),
+        iterations=int(model.uns["iterations"]),
+        converged=bool(model.uns["converged"]),
+        variance_explained_per_view=None
+        if np.isnan(per_view).all()
+        else pd.Series(per_view, index=views, name="r2_total"),
+    )
+
+
 def association(factors: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """Per factor: the share of its variance explained by ``groups`` (eta², one-way ANOVA) and the
     Kruskal-Wallis p-value, over the patients with a group. NaN when fewer than two groups."""
+    from scipy import stats
+
     groups = groups.dropna()
     frame = factors.loc[factors.index.intersection(groups.index)]
     labels = groups.loc[frame.index].astype(str)

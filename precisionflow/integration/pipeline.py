@@ -1,10 +1,13 @@
-"""The integration step as three library calls the workflow's scripts (and the benchmark) share.
+"""The integration step as library calls the workflow's scripts (and the benchmark) share.
 
 1. :func:`build_cohort` — layers + clinical columns → aligned MuData (feature selection, scaling).
-2. :func:`joint_factors` — MOFA+ factors, clusters, UMAP, factor tables, agreement with the label.
-3. :func:`classify` — late-integration classifier, cross-validation, predictions, importance, fairness.
+2. :func:`factor_model` — MOFA+ on the aligned MuData (the factor job: nothing else runs there).
+3. :func:`joint_factors` — the factors stored, clusters, UMAP, factor tables, agreement with the label.
+4. :func:`classify` — late-integration classifier, cross-validation, predictions, importance, fairness.
 
-``settings`` is the config's ``integration:`` section with the schema's defaults filled in.
+``settings`` is the config's ``integration:`` section; missing keys take the defaults of
+``precisionflow/schemas/integration.schema.yaml``. The modules that import scikit-learn, scanpy or
+matplotlib are imported inside the calls that use them, so the factor job loads only mudata and mofapy2.
 """
 
 from __future__ import annotations
@@ -18,34 +21,12 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
+from precisionflow import settings as schema_settings
 from precisionflow.errors import InputError
-from precisionflow.integration import align, classifier, clustering, factors, fairness
+from precisionflow.integration import align, factors
 from precisionflow.io import atomic_path
 
 log = logging.getLogger(__name__)
-
-DEFAULTS: dict = {
-    "seed": 2024,
-    "n_top_features": 1000,
-    "min_observed": 0.5,
-    "n_factors": 10,
-    "mofa": {"iterations": 1000, "convergence_mode": "fast", "scale_views": True, "weight_views": True},
-    "clustering": {
-        "method": "leiden",
-        "criterion": "stability",
-        "k_min": 2,
-        "k_max": 8,
-        "resolutions": [0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
-        "subsamples": 20,
-        "subsample_fraction": 0.8,
-        "n_neighbors": 15,
-    },
-    "classifier": {"folds": 10, "repeats": 10, "C": [0.01, 0.03, 0.1, 0.3, 1.0], "inner_folds": 3, "top_features": 15},
-    "fairness": {"max_gap": 0.1, "alpha": 0.05, "min_group_size": 5, "permutations": 1000},
-    "explanations": {"top_features": 20},
-}
-# (for library users and tests without the config; the workflow fills these in from
-# precisionflow/schemas/integration.schema.yaml, which is where each default is written for the config)
 
 
 def check_group_columns(omics: Mapping[str, Mapping], label: str | None, source: str = "the config") -> None:
@@ -63,14 +44,8 @@ def check_group_columns(omics: Mapping[str, Mapping], label: str | None, source:
 
 
 def with_defaults(settings: Mapping | None) -> dict:
-    """``settings`` over :data:`DEFAULTS` (one level of nesting), for library users without the schema."""
-    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    for key, value in (settings or {}).items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key].update(value)
-        else:
-            merged[key] = value
-    return merged
+    """``settings`` over the defaults of ``precisionflow/schemas/integration.schema.yaml``."""
+    return schema_settings.with_defaults("integration", settings)
 
 
 def build_cohort(
@@ -125,20 +100,32 @@ class FactorOutputs:
     metrics: dict
 
 
-def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> FactorOutputs:
-    """MOFA+ on ``mdata`` (stored into it), clusters on the factors and on each layer alone, UMAP."""
+def factor_model(mdata: md.MuData, settings: Mapping) -> factors.MofaResult:
+    """MOFA+ on ``mdata`` with the settings' ``n_factors``, ``seed`` and ``mofa`` options."""
     settings = with_defaults(settings)
-    seed = settings["seed"]
-    mofa = factors.fit_factors(
+    return factors.fit_factors(
         mdata,
         n_factors=settings["n_factors"],
-        seed=seed,
+        seed=settings["seed"],
         iterations=settings["mofa"]["iterations"],
         convergence_mode=settings["mofa"]["convergence_mode"],
         force_iterations=settings["mofa"].get("force_iterations", False),  # benchmarks only: run every iteration
         scale_views=settings["mofa"]["scale_views"],
         weight_views=settings["mofa"]["weight_views"],
     )
+
+
+def joint_factors(
+    mdata: md.MuData, settings: Mapping, label: str | None, mofa: factors.MofaResult | None = None
+) -> FactorOutputs:
+    """The MOFA+ result (fitted here when not given) stored into ``mdata``, clusters on the factors and
+    on each layer alone, UMAP, the factor tables and metrics."""
+    from precisionflow.integration import clustering
+
+    settings = with_defaults(settings)
+    seed = settings["seed"]
+    if mofa is None:
+        mofa = factor_model(mdata, settings)
     factors.store_factors(mdata, mofa, {"n_factors": settings["n_factors"], "seed": seed, **settings["mofa"]})
     # Clusters and UMAP on factors weighted by the square root of the variance they explain: MOFA+
     # factors have unit scale whatever their weight, and this makes distances follow the data.
@@ -202,7 +189,8 @@ def joint_factors(mdata: md.MuData, settings: Mapping, label: str | None) -> Fac
             }
         metrics["clustering"]["agreement_with_label"] = {
             "label": label,
-            "note": "each single layer: PCA with as many components as factors, clustered by the same method and criterion",
+            "note": "each single layer: PCA with as many components as factors, "
+            "clustered by the same method and criterion",
             "joint": {
                 **clustering.agreement(joint.labels, labels),
                 "n_clusters": int(joint.labels.nunique()),
@@ -239,6 +227,8 @@ def layer_frames(mdata: md.MuData) -> dict[str, pd.DataFrame]:
 
 def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: Mapping) -> ClassifierOutputs:
     """Cross-validate, fit on every labelled patient, predict the others, audit fairness."""
+    from precisionflow.integration import classifier, fairness
+
     settings = with_defaults(settings)
     options = settings["classifier"]
     labels = label_series(mdata, label)
@@ -312,8 +302,8 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
         "classifier": {
             "label": label,
             "classes": classes,
-            "design": "late integration: per-layer L2 logistic regression (balanced class weights) on standardized features, "
-            "class probabilities pooled by geometric mean over the layers a patient has",
+            "design": "late integration: per-layer L2 logistic regression (balanced class weights) "
+            "on standardized features, class probabilities pooled by geometric mean over the layers a patient has",
             "C": C,
             "C_final_model": model.chosen_C(),
             "layers": sorted(model.models),

@@ -70,6 +70,8 @@ def omics_outputs(layers: Sequence[str]) -> list[str]:
 INTEGRATION = f"{RESULTS}/integration"
 ALIGNED = f"{INTEGRATION}/aligned.h5mu"
 COHORT_H5MU = f"{INTEGRATION}/cohort.h5mu"
+# the factor job's hand-off to the clusters job: the fitted MOFA+ model (factors, weights, variance)
+MOFA_MODEL = f"{INTEGRATION}/parts/mofa.h5ad"
 CLUSTERS = f"{INTEGRATION}/clusters.tsv"
 FACTORS = f"{INTEGRATION}/factors.tsv"
 FACTOR_GENE_WEIGHTS = f"{INTEGRATION}/factor_gene_weights.tsv"
