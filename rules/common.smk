@@ -299,6 +299,37 @@ def outcome_outputs():
     return outcome_layout.step_outputs(config["outcome"])
 
 
+# --- the variant shards' inputs and params (rules/variants.smk) ---
+def shard_inputs(shard):
+    """Input function: the shard's variant files (a function: sheet paths often carry raw patient ids)."""
+
+    def files(wildcards):
+        return [path for p in VARIANT_SHARDS[shard] for path in VARIANT_INPUTS[p]]
+
+    return files
+
+
+def shard_patients(shard):
+    """Params function: what the script needs of each patient of the shard, in the order of its outputs."""
+
+    def patients(wildcards):
+        return [
+            {
+                "patient": p,
+                "kind": VARIANT_SOURCE[p][0],
+                "inputs": VARIANT_INPUTS[p],
+                "sheet_id": RAW_ID[p],
+                "tumor_sample": sheet_value(p, "tumor_sample"),
+                "normal_sample": sheet_value(p, "normal_sample"),
+                "samples_named": sorted(set().union(*(SAMPLES_NAMED[f] for f in VARIANT_SOURCE[p][1]))),
+                "barcodes_named": sorted(set().union(*(BARCODES_NAMED.get(f, set()) for f in VARIANT_SOURCE[p][1]))),
+            }
+            for p in VARIANT_SHARDS[shard]
+        ]
+
+    return patients
+
+
 # --- the outcome step's inputs (rules/outcome.smk) ---
 OUTCOME_BLOCKS = ("clinical", "mutations", "copy_number", "factors")
 
