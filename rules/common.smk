@@ -352,9 +352,12 @@ def outcome_inputs(wildcards):
     return inputs
 
 
+# `rule all` asks a cohort-level job for one of its outputs, not for each patient's file: the job is
+# planned all the same, and rerun when any of its outputs is missing. Asking for each of N patients'
+# files made Snakemake scan the job's N outputs and N inputs per file: a dry run growing with N squared.
 def targets_outputs():
-    actionable = targets_layout.actionability_outputs(PATIENTS) if ACTIONABILITY else []
-    return targets_layout.step_outputs(PATIENTS) + actionable
+    actionable = targets_layout.actionability_outputs([]) if ACTIONABILITY else []
+    return targets_layout.step_outputs([]) + actionable
 
 
 # Steps the cohort's shape lets run (precisionflow/steps.py: minimum patients per method), decided here
@@ -444,8 +447,8 @@ def pgx_outputs():
 
 
 def dossier_outputs():
-    folder = "results/report/patients"
-    return [f"{folder}/{p}.{kind}" for p in PATIENTS for kind in ("html", "fhir.json")] + [f"{folder}/index.html"]
+    """The index: every patient's page and bundle come from the same job (see targets_outputs)."""
+    return ["results/report/patients/index.html"]
 
 
 # --- the patient dossiers (rules/report.smk) ---
