@@ -352,9 +352,9 @@ def outcome_inputs(wildcards):
     return inputs
 
 
-# `rule all` asks a cohort-level job for one of its outputs, not for each patient's file: the job is
-# planned all the same, and rerun when any of its outputs is missing. Asking for each of N patients'
-# files made Snakemake scan the job's N outputs and N inputs per file: a dry run growing with N squared.
+# The default target asks a cohort-level job for one of its outputs, not for each patient's file (the
+# job is planned all the same, and rerun when any of its outputs is missing). Asking for each of N
+# patients' files made Snakemake scan the job's N outputs and N inputs per file (a dry run in N squared).
 def targets_outputs():
     actionable = targets_layout.actionability_outputs([]) if ACTIONABILITY else []
     return targets_layout.step_outputs([]) + actionable
