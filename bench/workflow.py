@@ -1,4 +1,5 @@
-"""Whole-workflow rows: dry-run DAG building for 100 / 1,000 / 5,000 patients, and the demo end to end."""
+"""Whole-workflow rows: dry-run DAG building for 100 / 1,000 / 5,000 / 10,000 patients, the demo end to end, and a
+1,000-patient cohort end to end (once: it takes minutes)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 from bench.harness import PYTHON, ROOT, Row, measure
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-SIZES = (100, 1000, 5000)
+SIZES = (100, 1000, 5000, 10000)
+END_TO_END = 1000  # patients of the generated cohort run end to end
 
 
 def cohort(cache: Path, n: int) -> Path:
@@ -40,6 +42,7 @@ def rows(cache: Path, repeats: int) -> list[Row]:
             "2",
         ]
         out.append(Row("workflow", f"dry run (DAG), {n:,} patients", "precisionflow", measure(argv, repeats)))
+    out.append(end_to_end(cohort(cache, END_TO_END), cache / f"run_{END_TO_END}"))
     # The demo cohort end to end, from a clean folder each time (environment already built).
     demo = cache / "demo_run"
     script = (
@@ -60,3 +63,21 @@ def rows(cache: Path, repeats: int) -> list[Row]:
         )
     )
     return out
+
+
+def end_to_end(folder: Path, run: Path) -> Row:
+    """A generated cohort run to the end on 2 cores from a fresh copy (results/ empty), measured once."""
+    script = (
+        "import shutil, subprocess; from pathlib import Path\n"
+        f"d = Path({str(run)!r}); shutil.rmtree(d, ignore_errors=True)\n"
+        f"shutil.copytree({str(folder)!r}, d)\n"
+        f"subprocess.run([{SNAKEMAKE!r}, '-s', {str(ROOT / 'Snakefile')!r}, '-d', str(d), '--configfile', "
+        "str(d / 'config.yaml'), '--cores', '2', '--quiet', 'all'], check=True)\n"
+    )
+    return Row(
+        "workflow",
+        f"{END_TO_END:,}-patient cohort end to end (2 cores)",
+        "precisionflow",
+        measure([PYTHON, "-c", script], 1),
+        note="measured once; peak MB: largest single process",
+    )

@@ -169,17 +169,48 @@ RAW_ID = {public: raw for raw, public in PUBLIC_ID.items()}
 PATIENTS = sorted(PUBLIC_ID.values())
 
 
+def alternatives(words):
+    """A regex matching exactly one of the words, as a trie: Python's re tries the branches of a flat
+    `a|b|c...` one by one, so matching a path against 10,000 patient ids cost 10,000 tries (the dry run
+    grew with the square of the cohort); the trie's cost grows with an id's length."""
+    trie = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node):
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = "|".join(branches)
+        if "" in node:
+            return f"(?:{body})?"
+        return body if len(branches) == 1 else f"(?:{body})"
+
+    return pattern(trie) or "^$"
+
+
 wildcard_constraints:
-    patient="|".join(re.escape(p) for p in PATIENTS) or "^$",
-    layer="|".join(re.escape(layer) for layer in LAYERS) or "^$",
+    patient=alternatives(PATIENTS),
+    layer=alternatives(LAYERS),
+
+
+# Sheet cells by column, then by raw id (filled on first use): a dict lookup per cell, where pandas'
+# `.at` cost ~10 µs, called a few times per patient and step.
+_SHEET_CELLS = {}
 
 
 def sheet_value(patient, column):
     """A sheet cell for a patient given by public id, or None when blank or absent."""
     if column not in SHEET.columns:
         return None
-    value = SHEET.at[RAW_ID[patient], column]
-    return None if pd.isna(value) else value
+    if column not in _SHEET_CELLS:
+        _SHEET_CELLS[column] = {
+            raw: None if pd.isna(value) else value for raw, value in zip(SHEET.index, SHEET[column].to_numpy())
+        }
+    return _SHEET_CELLS[column][RAW_ID[patient]]
 
 
 def patients_with(*columns):
@@ -265,6 +296,37 @@ def outcome_outputs():
     return paths.outcome_outputs(config["outcome"])
 
 
+# --- the variant shards' inputs and params (rules/variants.smk) ---
+def shard_inputs(shard):
+    """Input function: the shard's variant files (a function: sheet paths often carry raw patient ids)."""
+
+    def files(wildcards):
+        return [path for p in VARIANT_SHARDS[shard] for path in VARIANT_INPUTS[p]]
+
+    return files
+
+
+def shard_patients(shard):
+    """Params function: what the script needs of each patient of the shard, in the order of its outputs."""
+
+    def patients(wildcards):
+        return [
+            {
+                "patient": p,
+                "kind": VARIANT_SOURCE[p][0],
+                "inputs": VARIANT_INPUTS[p],
+                "sheet_id": RAW_ID[p],
+                "tumor_sample": sheet_value(p, "tumor_sample"),
+                "normal_sample": sheet_value(p, "normal_sample"),
+                "samples_named": sorted(set().union(*(SAMPLES_NAMED[f] for f in VARIANT_SOURCE[p][1]))),
+                "barcodes_named": sorted(set().union(*(BARCODES_NAMED.get(f, set()) for f in VARIANT_SOURCE[p][1]))),
+            }
+            for p in VARIANT_SHARDS[shard]
+        ]
+
+    return patients
+
+
 # --- the outcome step's inputs (rules/outcome.smk) ---
 OUTCOME_BLOCKS = ("clinical", "mutations", "copy_number", "factors")
 
@@ -287,9 +349,12 @@ def outcome_inputs(wildcards):
     return inputs
 
 
+# The default target asks a cohort-level job for one of its outputs, not for each patient's file (the
+# job is planned all the same, and rerun when any of its outputs is missing). Asking for each of N
+# patients' files made Snakemake scan the job's N outputs and N inputs per file (a dry run in N squared).
 def targets_outputs():
-    actionable = paths.actionability_outputs(PATIENTS) if ACTIONABILITY else []
-    return paths.targets_outputs(PATIENTS) + actionable
+    actionable = paths.actionability_outputs([]) if ACTIONABILITY else []
+    return paths.targets_outputs([]) + actionable
 
 
 # Steps the cohort's shape lets run (precisionflow/steps.py: minimum patients per method), decided here
@@ -375,7 +440,8 @@ def pgx_outputs():
 
 
 def dossier_outputs():
-    return paths.dossier_outputs(PATIENTS)
+    """The index: every patient's page and bundle come from the same job (see targets_outputs)."""
+    return [paths.DOSSIER_INDEX]
 
 
 # --- the patient dossiers (rules/report.smk) ---

@@ -61,41 +61,49 @@ localrules:
     variants_input_summary,
 
 
-rule variants_maf:
-    input:
-        variants=lambda w: VARIANT_INPUTS[w.patient],
-        genes=resource("genes"),
-        drivers=config["resources"].get("drivers", []),
-        hotspots=config["resources"].get("hotspots", []),
-    output:
-        maf=f"{VARIANTS}/{{patient}}.maf.tsv",
-        counts=f"{VARIANTS}/{{patient}}.counts.tsv",
-    log:
-        f"logs/variants/maf/{{patient}}.log",
-    benchmark:
-        f"benchmarks/variants/maf/{{patient}}.tsv"
-    group:
-        "variants_patient"  # on a cluster: up to 30 patients per SLURM job (profiles/slurm)
-    conda:
-        "../envs/variants.yaml"
-    threads: threads_for(input_mb_per_thread=50, max_threads=2)
-    resources:
-        mem_mb=mem_mb(1000, 1),
-        runtime=runtime_min(5, 0.05),
-    params:
-        kind=lambda w: VARIANT_SOURCE[w.patient][0],
-        sheet_id=lambda w: RAW_ID[w.patient],
-        tumor_sample=lambda w: sheet_value(w.patient, "tumor_sample"),
-        normal_sample=lambda w: sheet_value(w.patient, "normal_sample"),
-        samples_named=lambda w: sorted(set().union(*(SAMPLES_NAMED[p] for p in VARIANT_SOURCE[w.patient][1]))),
-        barcodes_named=lambda w: sorted(
-            set().union(*(BARCODES_NAMED.get(p, set()) for p in VARIANT_SOURCE[w.patient][1]))
-        ),
-        unknown_samples=config["unknown_samples"],
-        settings=config["variants"],
-        genome_build=config["genome_build"],
-    script:
-        "../scripts/variants_maf.py"
+# Per-patient variant work in shards: the sorted patients cut into ceil(patients / shard_size) shards of
+# near-equal size, one rule per shard (its outputs are its patients' files, at the per-patient paths), so
+# one interpreter converts a shard's patients one after the other instead of one job per patient.
+_SHARD_COUNT = -(-len(MAF_PATIENTS) // config["variants"]["shard_size"])
+VARIANT_SHARDS = {
+    f"{_index + 1:0{len(str(_SHARD_COUNT))}d}": MAF_PATIENTS[
+        _index * len(MAF_PATIENTS) // _SHARD_COUNT : (_index + 1) * len(MAF_PATIENTS) // _SHARD_COUNT
+    ]
+    for _index in range(_SHARD_COUNT)
+}
+
+
+for _shard, _patients in VARIANT_SHARDS.items():
+
+    rule:
+        name:
+            f"variants_maf_{_shard}"
+        input:
+            variants=shard_inputs(_shard),
+            genes=resource("genes"),
+            drivers=config["resources"].get("drivers", []),
+            hotspots=config["resources"].get("hotspots", []),
+        output:
+            maf=[f"{VARIANTS}/{p}.maf.tsv" for p in _patients],
+            counts=[f"{VARIANTS}/{p}.counts.tsv" for p in _patients],
+        log:
+            f"logs/variants/maf/shard_{_shard}.log",
+        benchmark:
+            f"benchmarks/variants/maf/shard_{_shard}.tsv"
+        conda:
+            "../envs/variants.yaml"
+        threads: threads_for(input_mb_per_thread=50, max_threads=2)
+        resources:
+            # from the shard's whole input: runtime adds up (patients run one after the other), memory is a bound
+            mem_mb=mem_mb(1000, 1),
+            runtime=runtime_min(5, 0.05),
+        params:
+            patients=shard_patients(_shard),
+            unknown_samples=config["unknown_samples"],
+            settings=config["variants"],
+            genome_build=config["genome_build"],
+        script:
+            "../scripts/variants_maf.py"
 
 
 rule variants_vep_cache:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from precisionflow.privacy import pseudonym
+from precisionflow.settings import defaults
 from tests.conftest import make_project, run_snakemake
 from tests.test_config import edit_config
 
@@ -44,7 +45,11 @@ def test_demo_outputs_follow_the_contract(demo: Path, truth: dict) -> None:
             f"{c}:{p}:{r}>{a}" for c, p, r, a in zip(maf["vcf_chrom"], maf["vcf_pos"], maf["vcf_ref"], maf["vcf_alt"])
         ]
         assert kept == truth["patients"][patient]["kept_variants"], patient
-        assert (demo / f"logs/variants/maf/{patient}.log").is_file()
+    # one job per shard of patients (variants/shard_size), one log per shard naming each of its patients
+    logs = sorted((demo / "logs/variants/maf").glob("shard_*.log"))
+    assert len(logs) == -(-len(with_variants) // defaults("variants")["shard_size"])
+    named = [m for log in logs for m in re.findall(r"patient (\S+) \(\d+ of \d+\)", log.read_text())]
+    assert named == with_variants
     tmb = pd.read_csv(demo / "results/variants/tmb.tsv", sep="\t").set_index("patient")
     assert sorted(tmb.index) == with_variants
     for patient in with_variants:
@@ -104,7 +109,8 @@ def test_missing_tumour_column_stops_with_one_line(tmp_path: Path) -> None:
     text = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(
-        r"precisionflow error: demo/vcf/DEMO-001.vcf.gz: line \d+ \(#CHROM\), sample columns: expected a sample column "
+        r"precisionflow error: demo/vcf/DEMO-001.vcf.gz: patient DEMO-001: line \d+ \(#CHROM\), sample columns: "
+        r"expected a sample column "
         r"'DEMO-001_TUMOUR' \(sheet column tumor_sample\), found samples 'DEMO-001_T', 'DEMO-001_N'",
         text,
     ), text
@@ -121,7 +127,9 @@ def test_pseudonymized_barcodes(tmp_path: Path) -> None:
     text = (project / f"results/variants/{public}.maf.tsv").read_text()
     maf = pd.read_csv(project / f"results/variants/{public}.maf.tsv", sep="\t", comment="#", dtype=str)
     assert set(maf["Tumor_Sample_Barcode"]) == {public} and len(maf) > 0
-    assert "DEMO-" not in text and "DEMO-" not in (project / f"logs/variants/maf/{public}.log").read_text()
+    assert "DEMO-" not in text
+    logs = [log.read_text() for log in (project / "logs/variants/maf").glob("shard_*.log")]
+    assert any(f"patient {public} " in log for log in logs) and not any("DEMO-" in log for log in logs)
 
 
 def test_copy_number_inputs_counted(demo: Path, truth: dict) -> None:
