@@ -60,3 +60,9 @@ def with_defaults(name: str, settings: Mapping | None, replace_whole: frozenset[
     """``settings`` over the defaults of schema ``name``: nested sections merged key by key, except the
     keys in ``replace_whole`` (maps the config gives whole, such as the targets' ``categories``)."""
     return _merge(defaults(name), settings or {}, replace_whole)
+
+
+def or_default(value: object, name: str, key: str) -> object:
+    """``value``, or when it is None the default of ``key`` in schema ``name`` (a library function's optional
+    argument that mirrors a config setting takes None, so that its default stays written once)."""
+    return defaults(name)[key] if value is None else value

@@ -117,3 +117,21 @@ def test_the_pattern_finds_the_ways_a_default_is_copied() -> None:
         assert pattern.search(copied), copied
     for other in ("min_depth: float = 100", "min_depth=10.5", 'settings["min_depth"]', "min_depth_x = 10"):
         assert not pattern.search(other), other
+
+
+# Text settings that library functions take as optional arguments (their None means the schema's default).
+TEXT_SETTINGS = (("config", "genome_build"), ("config", "unknown_samples"), ("variants", "annotation"))
+
+
+@pytest.mark.parametrize(("schema", "name"), TEXT_SETTINGS)
+def test_no_text_default_outside_the_schemas(schema: str, name: str) -> None:
+    value = defaults(schema)[name]
+    quoted = rf"[\"']{re.escape(value)}[\"']"
+    pattern = re.compile(rf"\b{name}\b\s*(?::\s*[^=\n]+?)?\s*=\s*{quoted}|[\"']{name}[\"']\s*[:,]\s*{quoted}")
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in SOURCES
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert not hits, f"default of {name} ({value!r}) written outside its schema:\n" + "\n".join(hits)

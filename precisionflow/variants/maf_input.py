@@ -15,6 +15,7 @@ from precisionflow.errors import InputError, shorten
 from precisionflow.references import (
     maf_alleles,
 )
+from precisionflow.settings import or_default
 from precisionflow.variants.alleles import _TYPE_CODE, Alleles, variant_type
 from precisionflow.variants.annotation import (
     hgvsp_short,
@@ -84,9 +85,9 @@ def maf_to_maf(
     filters: FilterSettings,
     tumor_sample: str | None = None,
     raw_patient: str | None = None,
-    genome_build: str = "GRCh38",
+    genome_build: str | None = None,
     claimed_barcodes: Iterable[str] | None = None,
-    unknown_samples: str = "error",
+    unknown_samples: str | None = None,  # None: the config schema's default (so for the two below)
 ) -> MafSummary:
     """A patient's rows of an input MAF, filtered, harmonised and flagged like a VCF's.
 
@@ -110,6 +111,8 @@ def maf_to_maf(
 
     ``Hugo_Symbol``/``Variant_Classification``/``HGVSp_Short`` are kept from the file when present.
     """
+    genome_build = or_default(genome_build, "config", "genome_build")
+    unknown_samples = or_default(unknown_samples, "config", "unknown_samples")
     counts: Counter = Counter()
     table = _patient_rows(maf, patient, tumor_sample, raw_patient, claimed_barcodes, unknown_samples)
     counts["records"] = len(table)

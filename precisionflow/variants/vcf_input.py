@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from precisionflow.errors import InputError, shorten
+from precisionflow.settings import or_default
 from precisionflow.variants.alleles import VARIANT_TYPES, Alleles, _array, normalise
 from precisionflow.variants.annotation import (
     AnnotationFormat,
@@ -110,7 +111,7 @@ class Annotator:
         return drop_common(table, population_af, self.filters.max_population_af, counts), counts
 
 
-def annotation_format_of(header, choice: str = "auto") -> AnnotationFormat | None:
+def annotation_format_of(header, choice: str) -> AnnotationFormat | None:
     """The annotation to read: ``CSQ`` if present, else ``ANN`` (``auto``), or the one named, or none."""
     if choice == "none":
         return None
@@ -166,9 +167,9 @@ def vcf_to_maf(
     tumor_sample: str | None = None,
     normal_sample: str | None = None,
     claimed_samples: Iterable[str] | None = None,
-    unknown_samples: str = "error",
-    annotation: str = "auto",
-    genome_build: str = "GRCh38",
+    unknown_samples: str | None = None,  # None: the config schema's default (so for the two below)
+    annotation: str | None = None,
+    genome_build: str | None = None,
     block_bytes: int | None = None,
     workers: int | None = None,
 ) -> MafSummary:
@@ -178,6 +179,9 @@ def vcf_to_maf(
     error unless ``unknown_samples`` is ``drop`` (None: not checked). ``workers``: threads working on
     blocks at once (None: pyarrow's CPU count, at most :data:`MAX_WORKERS`); the output does not depend on it.
     """
+    genome_build = or_default(genome_build, "config", "genome_build")
+    unknown_samples = or_default(unknown_samples, "config", "unknown_samples")
+    annotation = or_default(annotation, "variants", "annotation")
     workers = workers or max(1, min(MAX_WORKERS, pa.cpu_count()))
     header = read_vcf_header(vcf)
     check_vcf_build(header, genome_build)
