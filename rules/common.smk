@@ -475,13 +475,25 @@ def dossier_sources():
     }
 
 
+# Per-patient sources a cohort-level job writes: the dossiers ask that job for its cohort table only
+# (``<name>_job``), and get the patients' files as params (dossier_job_files): asking a job for each of N
+# files made the DAG scan its N outputs per file (planning in N squared).
+DOSSIER_JOB_TABLES = {"targets": paths.COHORT_TARGETS}
+
+
+def dossier_job_files():
+    sources = dossier_sources()
+    return {name: sources[name] for name in DOSSIER_JOB_TABLES if sources.get(name)}
+
+
 def dossier_inputs(wildcards):
     """The available sources as named inputs (per-patient ones as lists), and the reference tables."""
     inputs = {
         name: list(path.values()) if isinstance(path, dict) else path
         for name, path in dossier_sources().items()
-        if path
+        if path and name not in DOSSIER_JOB_TABLES
     }
+    inputs |= {f"{name}_job": DOSSIER_JOB_TABLES[name] for name in dossier_job_files()}
     inputs["references"] = [config["resources"][name] for name in sorted(config["resources"])]
     return inputs
 

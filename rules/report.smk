@@ -40,6 +40,7 @@ rule report_dossiers:
     params:
         patients=PATIENTS,
         per_patient={name: list(path) for name, path in dossier_sources().items() if isinstance(path, dict)},
+        job_files=dossier_job_files(),
         reference_names=sorted(config["resources"]),
         cohort=config["cohort"],
         date=report_date(),

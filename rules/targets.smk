@@ -141,8 +141,9 @@ rule targets_actionability:
 rule targets_report:
     input:
         cohort=paths.COHORT_TARGETS,
-        patients=expand(paths.patient_targets("{patient}"), patient=PATIENTS),
-        actionable=expand(paths.patient_actionable("{patient}"), patient=PATIENTS) if ACTIONABILITY else [],
+        # the cohort tables stand for their jobs' per-patient tables (params below): asking a job for each of
+        # N files made the DAG scan its N outputs per file (planning in N squared)
+        actionable=[paths.ACTIONABLE] if ACTIONABILITY else [],
         # the patient pages show the outcome step's risk group and contributions (when configured)
         risk=[paths.RISK] if config["outcome"] else [],
         contributions=[paths.CONTRIBUTIONS] if config["outcome"] else [],
@@ -181,6 +182,8 @@ rule targets_report:
         runtime=runtime_min(5, 0.1),
     params:
         patients=PATIENTS,
+        patient_tables=[paths.patient_targets(p) for p in PATIENTS],
+        patient_actionable=[paths.patient_actionable(p) for p in PATIENTS] if ACTIONABILITY else [],
         cohort=config["cohort"],
         settings=config["targets"],
     script:

@@ -10,10 +10,11 @@ def main(smk):
     patients = list(smk.params.patients)
     paths = {}
     for name, value in smk.input.items():
-        if name == "references":
+        if name == "references" or name.endswith("_job"):  # a job's table standing for its patients' files
             continue
         per_patient = smk.params.per_patient.get(name)
         paths[name] = dict(zip(per_patient, value, strict=True)) if per_patient is not None else str(value)
+    paths |= {name: dict(files) for name, files in smk.params.job_files.items()}
     references = dict(zip(smk.params.reference_names, smk.input.references, strict=True))
     header = Header(
         cohort=smk.params.cohort,

@@ -14,14 +14,15 @@ def main(smk):
     cohort = read_targets(smk.input.cohort)
     write_text(cohort_page(cohort, settings, smk.params.cohort), smk.output.cohort_page)
     save_png(evidence_figure(cohort, settings), smk.output.figure)
-    actionable = dict(zip(smk.params.patients, smk.input.actionable, strict=True)) if len(smk.input.actionable) else {}
+    tables = smk.params.patient_actionable
+    actionable = dict(zip(smk.params.patients, tables, strict=True)) if tables else {}
     # the outcome step's risk group and Cox contributions, when the config has an outcome
     risk = shares = None
     if smk.input.risk:
         risk = read_table(smk.input.risk[0], sep="\t", dtype={"patient": str})
         shares = read_table(smk.input.contributions[0], sep="\t", dtype={"patient": str})
     for patient, table_path, page in zip(
-        smk.params.patients, smk.input.patients, smk.output.patient_pages, strict=True
+        smk.params.patients, smk.params.patient_tables, smk.output.patient_pages, strict=True
     ):
         lead = read_actionable(actionable[patient]) if patient in actionable else None
         note = patient_outcome_note(patient, risk, shares) if risk is not None else ""
