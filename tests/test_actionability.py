@@ -23,10 +23,11 @@ from precisionflow.actionability.knowledge import (
     read_moalmanac,
     therapy_agents,
 )
-from precisionflow.actionability.matching import COLUMNS, SPEC_COLUMNS, actionable_table, tier
+from precisionflow.actionability.matching import COLUMNS, SPEC_COLUMNS, actionable_table
 from precisionflow.actionability.oncotree import check_tumour_types, read_oncotree, relation
 from precisionflow.actionability.patient_files import read_fusions, read_germline_mafs
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
+from precisionflow.actionability.tiers import tier
 from precisionflow.errors import InputError
 from precisionflow.sheet import check_msi_status
 from precisionflow.targets import drugs as dr

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from precisionflow.errors import InputError
-from precisionflow.outcome import associations, data, model
+from precisionflow.outcome import associations, data, estimators, model
 from precisionflow.outcome.pipeline import risk_model
 from precisionflow.settings import with_defaults
 
@@ -209,10 +209,10 @@ def test_log_skewed_picks_its_columns_on_the_training_patients() -> None:
     train = np.column_stack(
         [rng.exponential(10, 200), rng.normal(size=200), (rng.random(200) < 0.1).astype(float), rng.uniform(0, 1, 200)]
     )
-    step = model.LogSkewed(1.0).fit(train)
+    step = estimators.LogSkewed(1.0).fit(train)
     assert list(step.columns_) == [True, False, False, False]  # skewed counts; negative; binary; not skewed
     assert np.allclose(step.transform(np.array([[np.e - 1, -3.0, 1.0, 0.5], [-2.0, 0, 0, 0]]))[:, 0], [1.0, 0.0])
-    assert not model.LogSkewed(None).fit(train).columns_.any()
+    assert not estimators.LogSkewed(None).fit(train).columns_.any()
 
 
 class _Fixed:
@@ -225,11 +225,11 @@ class _Fixed:
 
 def test_rank_ensemble_averages_percentiles_among_the_training_patients() -> None:
     train = np.arange(10, dtype=float).reshape(-1, 1)  # risks 0..9 (member coxnet) and 0..-900 (member rsf)
-    ensemble = model.RankEnsemble([("coxnet", None), ("rsf", None)])
+    ensemble = estimators.RankEnsemble([("coxnet", None), ("rsf", None)])
     ensemble.with_members({"coxnet": _Fixed(1.0), "rsf": _Fixed(-100.0)}, train)
     # above all 10 training risks: 1 for coxnet, below all: 0 for rsf -> 0.5; a tie at 4: mid-rank 0.45 each
     assert np.allclose(ensemble.predict(np.array([[20.0], [4.0]])), [0.5, 0.5])
-    alone = model.RankEnsemble([("coxnet", None)]).with_members({"coxnet": _Fixed(3.0)}, train)
+    alone = estimators.RankEnsemble([("coxnet", None)]).with_members({"coxnet": _Fixed(3.0)}, train)
     assert np.allclose(alone.predict(np.array([[20.0], [4.0], [-1.0]])), [1.0, 0.45, 0.0])
 
 
@@ -239,7 +239,7 @@ def test_forest_predictions_are_the_same_bytes_every_call() -> None:
     thread. The plain RandomSurvivalForest fails this check on the same data (checked 2026-11-30)."""
     X, survival = synthetic(300, 5, seed=1, beta=np.array([1.0, 0, 0, 0, 0]))
     y = model.surv(survival["time"].to_numpy(), survival["event"].to_numpy())
-    forest = model.OrderedForest(n_estimators=100, min_samples_leaf=15, n_jobs=2, random_state=0, low_memory=True)
+    forest = estimators.OrderedForest(n_estimators=100, min_samples_leaf=15, n_jobs=2, random_state=0, low_memory=True)
     forest.fit(X.to_numpy(), y)
     first = forest.predict(X.to_numpy())
     assert all(np.array_equal(first, forest.predict(X.to_numpy())) for _ in range(9)) and forest.n_jobs == 2

@@ -16,22 +16,8 @@ variants: the Germline Variant assertions, by the same rules, every germline gen
 * fusions (Rearrangement assertions): ``exact`` when the assertion names both partners in the patient's
   order, ``gene_class`` when it names one gene that is either partner (:func:`_fusion_matches`).
 
-Tiers (AMP/ASCO/CAP 2017, Li et al. J Mol Diagn 2017): evidence level × tumour type
-(:func:`precisionflow.actionability.oncotree.relation`; an assertion without a tumour type applies to all):
-
-====================================  ===================  ================
-MOAlmanac evidence level              this tumour type     another one
-====================================  ===================  ================
-FDA-Approved, Guideline               I-A                  II-C
-Clinical trial                        I-B                  II-C
-Clinical evidence                     II-C                 II-C
-Preclinical, Inferential              II-D                 II-D
-====================================  ===================  ================
-
-MOAlmanac's "Clinical evidence" is case reports and retrospective studies: AMP level C at best (level B
-asks for well-powered studies with consensus), so tier II-C even in the patient's tumour type.
-
-A driver-gene alteration (IntOGen) that matches no assertion is tier III (``therapy`` blank).
+Tiers: :mod:`precisionflow.actionability.tiers` (evidence level × tumour type, AMP/ASCO/CAP 2017; tier III for
+a driver-gene alteration that matches no assertion).
 
 A gene-level sensitivity assertion (``gene_class``: "PIK3CA missense", no protein change) supports only
 an alteration known to carry the gene's effect: a hotspot (cancerhotspots), or a truncating change of a
@@ -61,7 +47,8 @@ import pandas as pd
 
 from precisionflow.actionability.alterations import FUSION_SEPARATOR, TRUNCATING
 from precisionflow.actionability.knowledge import therapy_agents
-from precisionflow.actionability.oncotree import ANY, SAME, relation
+from precisionflow.actionability.oncotree import relation
+from precisionflow.actionability.tiers import LEVEL_GRADE, LEVEL_ORDER, TIERS, driver_alterations, tier
 
 SPEC_COLUMNS = [
     "patient",
@@ -81,33 +68,9 @@ SPEC_COLUMNS = [
 EXTRA_COLUMNS = ["suggested", "note", "reference", "indication"]
 COLUMNS = SPEC_COLUMNS + EXTRA_COLUMNS
 
-TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
-LEVEL_GRADE = {
-    "FDA-Approved": "A",
-    "Guideline": "A",
-    "Clinical trial": "B",
-    "Clinical evidence": "C",  # case reports, retrospective studies: AMP level C (see the tier table)
-    "Preclinical": "D",
-    "Inferential": "D",
-}
-LEVEL_ORDER = {level: i for i, level in enumerate(LEVEL_GRADE)}
 EFFECT_ORDER = {"sensitivity": 0, "resistance": 1, "prognosis": 2, "": 3}
 NON_TRUNCATING = frozenset({"Missense", "Deletion", "Insertion"})
 RESIDUE = r"^p\.[A-Z*]\d+$"
-
-
-def tier(grade: str, tumour_relation: str) -> str:
-    """AMP tier from the evidence grade (A, B, C, D) and the tumour-type relation (same, any, other)."""
-    here = tumour_relation in (SAME, ANY)
-    if grade == "D":
-        return "II-D"
-    if grade == "C":
-        return "II-C"
-    if grade == "A":
-        return "I-A" if here else "II-C"
-    return "I-B" if here else "II-C"
-
-
 KEY_COLUMNS = ["assertion_id", "gene", "protein_change", "variant_class", "effect"]
 
 
@@ -235,20 +198,6 @@ def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Ser
     columns |= {c: alterations[c].to_numpy()[alt_pos] for c in alterations.columns}
     columns |= {(c if c not in alterations.columns else f"{c}_kb"): kb[c].to_numpy()[kb_pos] for c in kb.columns}
     return pd.DataFrame(columns)
-
-
-def driver_alterations(alterations: pd.DataFrame, roles: pd.Series) -> pd.Series:
-    """Which alterations hit a driver gene the way its role implies (tier III candidates)."""
-    role = alterations["gene"].map(roles).fillna("")
-    mutation = alterations["alteration_type"] == "mutation"
-    truncating = alterations["variant_class"].isin(TRUNCATING)
-    return (
-        (mutation & (role == "ambiguous"))
-        | (mutation & (role == "Act") & ~truncating)
-        | (mutation & (role == "LoF"))
-        | ((alterations["alteration_type"] == "amplification") & role.isin(["Act", "ambiguous"]))
-        | ((alterations["alteration_type"] == "deletion") & role.isin(["LoF", "ambiguous"]))
-    )
 
 
 VUS_NOTE = "variant of unknown significance: the assertion names the gene's mutations, not this change (no hotspot)"

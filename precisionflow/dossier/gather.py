@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from precisionflow.actionability.knowledge import therapy_agents
-from precisionflow.actionability.matching import TIERS
+from precisionflow.actionability.tiers import TIERS
 from precisionflow.dossier.sources import SOURCES, absent_reason
 from precisionflow.errors import InputError
 from precisionflow.pgx.recommendations import changes_care

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from precisionflow.outcome import associations, model
+from precisionflow.outcome import associations, estimators, model
 
 RISK_COLUMNS = ["patient", "risk", "risk_group", "out_of_fold"]
 
@@ -59,7 +59,7 @@ def risk_model(features: pd.DataFrame, survival: pd.DataFrame, settings: Mapping
     best = max(models, key=lambda name: (per_model[name]["c_index"]["mean"], -models.index(name)))
 
     oof = cv.oof_risk[best].mean(axis=0)  # each repeat predicts every patient once, out of fold
-    final = model.fit_models(
+    final = estimators.fit_models(
         models + ["coxnet"] * ("coxnet" not in models), settings, seed, X.to_numpy(dtype=float), y, n_jobs
     )
     unknown = features.index.difference(known)
