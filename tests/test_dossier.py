@@ -16,10 +16,12 @@ import pandas as pd
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from precisionflow.dossier.build import Header, load_cohort, patient_dossier
-from precisionflow.dossier.fhir import IG, patient_bundle
+from precisionflow.dossier.build import Header, load_cohort
+from precisionflow.dossier.fhir import patient_bundle
+from precisionflow.dossier.fhir_observations import IG
 from precisionflow.dossier.gather import Sources, citation_link, sort_actionable
 from precisionflow.dossier.pipeline import build_all
+from precisionflow.dossier.sections import patient_dossier
 from precisionflow.dossier.synthetic import patient_ids, write_sources
 from precisionflow.errors import InputError
 

@@ -11,10 +11,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from precisionflow.dossier.build import Cohort, Header, cohort_overview, index_row, load_cohort, patient_dossier
+from precisionflow.dossier.build import Cohort, Header, cohort_overview, load_cohort
 from precisionflow.dossier.fhir import bundle_json, patient_bundle
 from precisionflow.dossier.gather import Sources
 from precisionflow.dossier.render import datatables_bundle, render_dossier, render_index, umap_background
+from precisionflow.dossier.sections import index_row, patient_dossier
 from precisionflow.io import write_text
 
 # What forked workers read (set before the fork; a Pool cannot take the cohort as an argument cheaply).

@@ -15,7 +15,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from precisionflow.dossier.build import SECTIONS
+from precisionflow.dossier.sections import SECTIONS
 from precisionflow.dossier.svg import SCATTER_SIZE, Scatter
 
 # itables' controls for the tables a clinician searches (search box, length, info, paging)
