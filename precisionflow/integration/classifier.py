@@ -18,9 +18,9 @@ it has (a log-linear opinion pool; written here because scikit-learn has no pool
 that each see a different subset of the patients). A patient without protein is thus predicted from its
 other layers, with no imputation of a whole layer.
 
-Cross-validation is repeated, stratified k-fold (scikit-learn ``RepeatedStratifiedKFold``, seeded); the
-balanced error rate (BER, one minus the mean per-class recall) is computed per repeat on the pooled
-out-of-fold predictions, as mixOmics does, and averaged over repeats (sd over repeats).
+Cross-validation is repeated, stratified k-fold (scikit-learn ``RepeatedStratifiedKFold``, seeded); the balanced
+error rate (BER, one minus the mean per-class recall) is computed per repeat on the pooled out-of-fold
+predictions, as mixOmics does, and averaged over repeats (sd over repeats).
 
 Explanations (:meth:`LateIntegration.explain`) are exact for this model: the pooled log-probability of a
 class is, up to a constant shared by the classes, the mean over the patient's layers of each layer's
