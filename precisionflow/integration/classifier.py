@@ -13,10 +13,9 @@ cross-validation that reports the error, the patients being predicted never take
 (nested cross-validation); the chosen values of every outer fold are reported. Log loss rather than
 balanced accuracy: on a few dozen patients per inner fold, accuracy ties between most grid values.
 
-A patient's class probabilities are the normalized geometric mean of the probabilities of the layers
-it has (a log-linear opinion pool; written here because scikit-learn has no pooling over estimators
-that each see a different subset of the patients). A patient without protein is thus predicted from its
-other layers, with no imputation of a whole layer.
+A patient's class probabilities are the normalized geometric mean of its layers' probabilities (a log-linear
+opinion pool, written here: scikit-learn has no pooling over estimators that each see other patients). A
+patient without protein is thus predicted from its other layers, with no imputation of a whole layer.
 
 Cross-validation is repeated, stratified k-fold (scikit-learn ``RepeatedStratifiedKFold``, seeded); the balanced
 error rate (BER, one minus the mean per-class recall) is computed per repeat on the pooled out-of-fold
