@@ -26,6 +26,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from precisionflow.proteins import one_letter
+
 ALTERATION_COLUMNS = [
     "patient",
     "gene",
@@ -54,32 +56,6 @@ FUSION_SEPARATOR = "::"  # HGNC's fusion notation (Bruford et al., Leukemia 2021
 MSI_STATUSES = ("MSI-H", "MSI-L", "MSS")
 MSI_HIGH = "MSI-High"  # MOAlmanac's status of microsatellite-instability assertions
 
-THREE_TO_ONE = {
-    "Ala": "A",
-    "Arg": "R",
-    "Asn": "N",
-    "Asp": "D",
-    "Cys": "C",
-    "Gln": "Q",
-    "Glu": "E",
-    "Gly": "G",
-    "His": "H",
-    "Ile": "I",
-    "Leu": "L",
-    "Lys": "K",
-    "Met": "M",
-    "Phe": "F",
-    "Pro": "P",
-    "Ser": "S",
-    "Thr": "T",
-    "Trp": "W",
-    "Tyr": "Y",
-    "Val": "V",
-    "Ter": "*",
-    "Sec": "U",
-}
-_THREE = re.compile("|".join(THREE_TO_ONE))
-
 
 def short_protein_change(value: str) -> str:
     """``p.Val600Glu`` / ``V600E`` / ``p.V600E`` -> ``p.V600E`` (blank stays blank)."""
@@ -89,7 +65,7 @@ def short_protein_change(value: str) -> str:
     if not text.startswith("p."):
         text = "p." + text
     if re.search(r"[A-Z][a-z]{2}", text):
-        text = _THREE.sub(lambda m: THREE_TO_ONE[m.group(0)], text)
+        text = one_letter(text)
     return text
 
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from precisionflow.proteins import one_letter
 from precisionflow.variants.consequences import (
     BIOTYPE_RANK,
     CONSEQUENCE_RANK,
@@ -61,34 +62,6 @@ _ANN_NAMES = {
     "Rank": "exon",
 }
 
-AMINO_ACIDS = {
-    "Ala": "A",
-    "Arg": "R",
-    "Asn": "N",
-    "Asp": "D",
-    "Cys": "C",
-    "Gln": "Q",
-    "Glu": "E",
-    "Gly": "G",
-    "His": "H",
-    "Ile": "I",
-    "Leu": "L",
-    "Lys": "K",
-    "Met": "M",
-    "Phe": "F",
-    "Pro": "P",
-    "Ser": "S",
-    "Thr": "T",
-    "Trp": "W",
-    "Tyr": "Y",
-    "Val": "V",
-    "Ter": "*",
-    "Sec": "U",
-    "Pyl": "O",
-    "Xaa": "X",
-}
-_THREE_LETTER = re.compile("|".join(AMINO_ACIDS))
-
 
 @dataclass(frozen=True)
 class AnnotationFormat:
@@ -127,7 +100,7 @@ def hgvsp_short(hgvsp: str) -> str:
     text = text.replace("%3D", "=")
     if not text.startswith("p."):
         return ""
-    return _THREE_LETTER.sub(lambda m: AMINO_ACIDS[m.group(0)], text)
+    return one_letter(text)
 
 
 def vep_allele(ref: str, alts: Sequence[str], alt: str) -> str:
