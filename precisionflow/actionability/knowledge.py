@@ -28,7 +28,6 @@ from precisionflow.errors import InputError
 
 log = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 REQUIRED_FIELDS = (
     "assertion_id",
@@ -88,7 +87,7 @@ def _reference(entry: dict) -> str:
     return ""
 
 
-def read_moalmanac(path: PathLike) -> pd.DataFrame:
+def read_moalmanac(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The knowledge base as a table (columns ``COLUMNS``), one row per usable assertion, by assertion id."""
     path = str(path)
     expected = (

@@ -18,13 +18,12 @@ import pandas as pd
 from precisionflow.errors import InputError, shorten
 from precisionflow.io import read_table
 
-PathLike = str | os.PathLike[str]
 COLUMNS = ("code", "main_type", "name", "tissue")
 
 SAME, ANY, OTHER = "same", "any", "other"
 
 
-def read_oncotree(path: PathLike) -> pd.DataFrame:
+def read_oncotree(path: str | os.PathLike[str]) -> pd.DataFrame:
     """``code, main_type, name, tissue``, one row per code (codes upper-case, unique)."""
     frame = read_table(
         path, required=COLUMNS, sep="\t", dtype=str, what="an OncoTree code table (code, main_type, name, tissue)"
@@ -81,7 +80,7 @@ def relation(patient_code: str | None, assertion_code: str, main_types: Mapping[
 
 
 def patient_tumour_types(
-    oncotree_path: PathLike,
+    oncotree_path: str | os.PathLike[str],
     cohort_code: str | None,
     sheet_codes: Mapping[str, str | None],
     config_source: str,

@@ -27,7 +27,6 @@ from precisionflow.io import read_table
 
 log = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 # MAF columns read, matched case-insensitively (TCGA legacy exports); the protein change from the first
 # non-blank of these, as precisionflow.variants.maf reads MAF dialects (not imported: it needs pysam, which
@@ -59,7 +58,7 @@ def split_fusion_name(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _fusion_pairs(frame: pd.DataFrame, path: PathLike) -> pd.DataFrame:
+def _fusion_pairs(frame: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFrame:
     """``gene1, gene2`` of one file (blank partners an error naming the row)."""
     names = {str(c).lstrip("#").strip().lower(): c for c in frame.columns}
     for first, second in FUSION_PAIR_COLUMNS.values():
@@ -89,7 +88,7 @@ def _fusion_pairs(frame: pd.DataFrame, path: PathLike) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["gene1", "gene2"], dtype=object)
 
 
-def read_fusions(paths: Mapping[str, PathLike]) -> pd.DataFrame:
+def read_fusions(paths: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     """patient -> fusions file: ``patient, gene1, gene2``, in patient then file order (duplicates kept:
     the alterations are made once each)."""
     frames = []
@@ -112,7 +111,7 @@ def read_fusions(paths: Mapping[str, PathLike]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["patient", "gene1", "gene2"]]
 
 
-def read_germline_mafs(paths: Mapping[str, PathLike]) -> pd.DataFrame:
+def read_germline_mafs(paths: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     """patient -> germline MAF: ``patient, gene, classification, is_hotspot, protein_change`` (the columns of
     :func:`precisionflow.targets.inputs.read_mafs`; ``is_hotspot`` False: somatic hotspots say nothing of a
     germline variant). Rows of a class that is not protein-altering are counted in the log."""

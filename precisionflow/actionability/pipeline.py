@@ -22,26 +22,24 @@ from precisionflow.targets.tables import write_split, write_table
 
 log = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
-
 
 @dataclass
 class ActionabilityInputs:
     patients: Sequence[str]  # public ids of the whole cohort
     tumour_types: Mapping[str, str | None]  # patient -> OncoTree code (checked at parse time)
-    knowledge_base: PathLike  # MOAlmanac JSON
-    oncotree: PathLike
-    mafs: Mapping[str, PathLike]  # patient -> results/variants/{patient}.maf.tsv
-    copy_number: PathLike | None = None  # results/variants/copy_number.tsv
-    tmb: PathLike | None = None  # results/variants/tmb.tsv
-    drivers: PathLike | None = None  # IntOGen compendium
+    knowledge_base: str | os.PathLike[str]  # MOAlmanac JSON
+    oncotree: str | os.PathLike[str]
+    mafs: Mapping[str, str | os.PathLike[str]]  # patient -> results/variants/{patient}.maf.tsv
+    copy_number: str | os.PathLike[str] | None = None  # results/variants/copy_number.tsv
+    tmb: str | os.PathLike[str] | None = None  # results/variants/tmb.tsv
+    drivers: str | os.PathLike[str] | None = None  # IntOGen compendium
     # the optional sheet columns: patient -> fusions TSV, patient -> germline MAF, patient -> msi_status
-    fusions: Mapping[str, PathLike] = field(default_factory=dict)
-    germline_mafs: Mapping[str, PathLike] = field(default_factory=dict)
+    fusions: Mapping[str, str | os.PathLike[str]] = field(default_factory=dict)
+    germline_mafs: Mapping[str, str | os.PathLike[str]] = field(default_factory=dict)
     msi_status: Mapping[str, str | None] = field(default_factory=dict)
 
 
-def read_tmb(path: PathLike | None) -> pd.DataFrame | None:
+def read_tmb(path: str | os.PathLike[str] | None) -> pd.DataFrame | None:
     if path is None:
         return None
     return read_table(
@@ -95,7 +93,10 @@ def build(step: ActionabilityInputs, settings: Mapping) -> pd.DataFrame:
 
 
 def run(
-    step: ActionabilityInputs, settings: Mapping, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]
+    step: ActionabilityInputs,
+    settings: Mapping,
+    cohort_path: str | os.PathLike[str],
+    patient_paths: Mapping[str, str | os.PathLike[str]],
 ) -> pd.DataFrame:
     """Write the cohort table and each patient's slice of it (a patient without rows: the header only)."""
     table = build(step, settings)

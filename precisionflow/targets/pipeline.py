@@ -26,24 +26,22 @@ from precisionflow.targets.tables import write_split, write_table
 
 log = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
-
 
 @dataclass
 class StepInputs:
     patients: Sequence[str]  # public ids of the whole cohort
-    mafs: Mapping[str, PathLike]  # patient -> results/variants/{patient}.maf.tsv
-    copy_number: PathLike | None  # results/variants/copy_number.tsv
+    mafs: Mapping[str, str | os.PathLike[str]]  # patient -> results/variants/{patient}.maf.tsv
+    copy_number: str | os.PathLike[str] | None  # results/variants/copy_number.tsv
     cn_patients: Sequence[str]  # patients with copy-number segments
-    layers: Mapping[str, tuple[PathLike, str]]  # layer -> (results/omics/{layer}.h5ad, rna | protein)
-    gene_weights: PathLike | None = None
+    layers: Mapping[str, tuple[str | os.PathLike[str], str]]  # layer -> (results/omics/{layer}.h5ad, rna | protein)
+    gene_weights: str | os.PathLike[str] | None = None
     groups: pd.Series | None = None
     separation: str = "label"
-    drivers: PathLike | None = None
-    drug_gene: PathLike | None = None
-    drug_categories: PathLike | None = None
-    knowledge_base: PathLike | None = None  # MOAlmanac JSON: approved and anticancer agents
-    actionable: PathLike | None = None  # results/targets/actionable.tsv: resisted or contradicted agents
+    drivers: str | os.PathLike[str] | None = None
+    drug_gene: str | os.PathLike[str] | None = None
+    drug_categories: str | os.PathLike[str] | None = None
+    knowledge_base: str | os.PathLike[str] | None = None  # MOAlmanac JSON: approved and anticancer agents
+    actionable: str | os.PathLike[str] | None = None  # results/targets/actionable.tsv: resisted or contradicted agents
 
 
 def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series]:
@@ -87,7 +85,10 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
 
 
 def run(
-    step: StepInputs, settings: Mapping | None, cohort_path: PathLike, patient_paths: Mapping[str, PathLike]
+    step: StepInputs,
+    settings: Mapping | None,
+    cohort_path: str | os.PathLike[str],
+    patient_paths: Mapping[str, str | os.PathLike[str]],
 ) -> pd.DataFrame:
     """Write the cohort table to ``cohort_path`` and each patient's to ``patient_paths[patient]`` (every
     patient of ``step.patients``); return the cohort table."""

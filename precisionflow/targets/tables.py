@@ -20,7 +20,6 @@ import pyarrow.csv as pacsv
 
 from precisionflow.io import atomic_path
 
-PathLike = str | os.PathLike[str]
 NEWLINE = 10
 
 
@@ -63,12 +62,12 @@ def header(frame: pd.DataFrame) -> bytes:
     return ("\t".join(str(c) for c in frame.columns) + "\n").encode()
 
 
-def write_table(frame: pd.DataFrame, path: PathLike) -> None:
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(header(frame) + tsv_body(frame))
 
 
-def write_split(frame: pd.DataFrame, bounds: np.ndarray, paths: Sequence[PathLike]) -> None:
+def write_split(frame: pd.DataFrame, bounds: np.ndarray, paths: Sequence[str | os.PathLike[str]]) -> None:
     """Rows ``bounds[i]:bounds[i + 1]`` of ``frame`` into ``paths[i]``, each with the header."""
     body = tsv_body(frame)
     line_ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == NEWLINE) + 1
