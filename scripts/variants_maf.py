@@ -7,7 +7,6 @@ import logging
 
 import pyarrow as pa
 
-from precisionflow.errors import InputError
 from precisionflow.io import write_tsv
 from precisionflow.variants.cohort import counts_table
 from precisionflow.variants.filters import FilterSettings
@@ -53,11 +52,8 @@ def main(smk):
         patient = job["patient"]
         log.info("patient %s (%d of %d): %d %s file(s)", patient, number, len(jobs), len(job["inputs"]), job["kind"])
         options = patient_options(job, smk, references, filters)
-        try:
-            results = variants_to_maf([(job["kind"], path) for path in job["inputs"]], maf, **options)
-        except InputError as error:
-            where = f"patient {patient}: {error.where}"
-            raise InputError(error.path, where, error.expected, error.found) from None
+        # an error names the file and place (the shard's log names the patient on the line before)
+        results = variants_to_maf([(job["kind"], path) for path in job["inputs"]], maf, **options)
         write_tsv(counts_table(patient, results), counts)
 
 
