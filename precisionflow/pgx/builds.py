@@ -47,6 +47,11 @@ def pypgx_data_path(name: str, purpose: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)), *VARIANT_TABLE[:-1], name)
 
 
+def read_pypgx_table(name: str, purpose: str) -> pd.DataFrame:
+    """A pypgx data table as text, every cell kept as written (``None`` stays the string pypgx uses)."""
+    return pd.read_csv(pypgx_data_path(name, purpose), dtype=str, keep_default_na=False)
+
+
 def variant_table_path() -> Path:
     return pypgx_data_path(VARIANT_TABLE[-1], "GRCh37 positions")
 

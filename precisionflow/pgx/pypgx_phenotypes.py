@@ -18,14 +18,14 @@ from functools import cache
 
 import pandas as pd
 
-from precisionflow.pgx.builds import pypgx_data_path, pypgx_version
+from precisionflow.pgx.builds import pypgx_version, read_pypgx_table
 
 INDETERMINATE = "Indeterminate"
 _BOUND = re.compile(r"^\s*(?P<left>[\d.]+)\s*(?P<lop><=|==|<)\s*score\s*(?:(?P<rop><=|<)\s*(?P<right>[\d.]+))?\s*$")
 
 
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(pypgx_data_path(name, "outside-call phenotypes"), dtype=str, keep_default_na=False)
+    return read_pypgx_table(name, "outside-call phenotypes")
 
 
 @cache

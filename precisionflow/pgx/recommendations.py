@@ -24,13 +24,14 @@ has no row for it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
 
-from precisionflow.pgx.builds import pypgx_data_path, pypgx_version
+from precisionflow.pgx.builds import pypgx_version, read_pypgx_table
 
 RECOMMENDATION_COLUMNS = [
     "patient",
@@ -49,6 +50,7 @@ CPIC_TABLE = "cpic-table.csv"
 CURATED_VERSION = "precisionflow curated table 2026-11-30"
 NOT_GENOTYPED = "None"  # pypgx's phenotype for a gene of a two-gene drug that was not genotyped
 NO_RECOMMENDATION = "No {body} recommendation for this phenotype"
+_NO_RECOMMENDATION = re.compile(re.escape(NO_RECOMMENDATION).replace(re.escape("{body}"), r"\w+"))
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,7 @@ CURATED: tuple[Guideline, ...] = (
 
 
 def _read(name: str) -> pd.DataFrame:
-    path = pypgx_data_path(name, "the CPIC recommendation tables")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_pypgx_table(name, "the CPIC recommendation tables")
 
 
 def _cpic_citation(levels: pd.DataFrame, drug: str, genes: tuple[str, ...]) -> tuple[str, str]:
@@ -174,7 +175,7 @@ def changes_care(drug: str, recommendation: str) -> bool:
     """Whether a patient's recommendation asks for something other than the drug's baseline (a dose change, an
     alternative drug, a caution); a row saying that no recommendation exists asks nothing. A caveat appended to
     the baseline text (a partial call) does not change the care."""
-    if recommendation.startswith("No ") and " recommendation for this phenotype" in recommendation:
+    if _NO_RECOMMENDATION.match(recommendation):
         return False
     baseline = baseline_recommendations().get(drug)
     return baseline is None or not recommendation.startswith(baseline)
