@@ -4,6 +4,7 @@
 localrules:
     cohort_overview,
     cohort_steps,
+    cohort_patients,
 
 
 rule cohort_overview:
@@ -50,3 +51,25 @@ rule cohort_steps:
         steps=lambda w: cohort_steps(),
     script:
         "../scripts/cohort_steps.py"
+
+
+# One row per patient for the jobs that write one file per patient (targets, actionability, dossiers): they
+# read it instead of taking N-long params or N inputs (precisionflow/workflow/patients.py says why).
+rule cohort_patients:
+    input:
+        sheet=SHEET_PATH,
+    output:
+        paths.COHORT_PATIENTS,
+    log:
+        "logs/cohort/cohort_patients.log",
+    conda:
+        "../envs/base.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        # a function: the rows use every step's globals (MAF_PATIENTS, TUMOUR_TYPES ...), defined after this file
+        rows=lambda w: cohort_patient_rows(),
+    script:
+        "../scripts/cohort_patients.py"

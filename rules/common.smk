@@ -272,7 +272,7 @@ def threads_for(input_mb_per_thread=200, max_threads=8):
 # What `rule all` asks of each step (functions live here, as the linter wants). They are called
 # after every rule file is included, so they may use the steps' globals (MAF_PATIENTS, ...).
 def cohort_outputs():
-    return [paths.COHORT_OVERVIEW, paths.COHORT_STEPS]
+    return [paths.COHORT_OVERVIEW, paths.COHORT_STEPS, paths.COHORT_PATIENTS]
 
 
 def variant_outputs():
@@ -475,25 +475,48 @@ def dossier_sources():
     }
 
 
-# Per-patient sources a cohort-level job writes: the dossiers ask that job for its cohort table only
-# (``<name>_job``), and get the patients' files as params (dossier_job_files): asking a job for each of N
-# files made the DAG scan its N outputs per file (planning in N squared).
-DOSSIER_JOB_TABLES = {"targets": paths.COHORT_TARGETS}
+def cohort_patient_rows():
+    """The rows of paths.COHORT_PATIENTS (rule cohort_patients), in PATIENTS order."""
+    fusions, germline = set(patients_with("fusions")), set(patients_with("germline_maf"))
+    variants, copy_number = set(MAF_PATIENTS), set(CNA_PATIENTS)
+    return [
+        {
+            "patient": p,
+            "variants": p in variants,
+            "copy_number": p in copy_number,
+            "fusions": p in fusions,
+            "germline_maf": p in germline,
+            "msi_status": sheet_value(p, "msi_status"),
+            # the dossier's: the sheet's tumor_type column, else the config's; actionability's: the checked OncoTree code
+            "tumor_type": sheet_value(p, "tumor_type") or config.get("tumor_type") or "",
+            "oncotree_code": TUMOUR_TYPES.get(p),
+            "label": sheet_value(p, config["label"]) if config["label"] else None,
+        }
+        for p in PATIENTS
+    ]
 
 
-def dossier_job_files():
+# Per-patient sources: the dossiers ask for a cohort table that stands for them (``<name>_job``: its job
+# writes or reads every patient's file) and take each patient's path from precisionflow/workflow/paths.py, the
+# patients from paths.COHORT_PATIENTS (the flag column saying who has the file; None: every patient). N inputs
+# made the DAG scan N outputs per file (planning in N squared) and Snakemake record them in each of the N
+# outputs' metadata (N squared again; precisionflow/workflow/patients.py).
+DOSSIER_JOB_TABLES = {"targets": paths.COHORT_TARGETS, "mafs": paths.TMB}
+DOSSIER_PATIENT_FLAGS = {"targets": None, "mafs": "variants"}
+
+
+def dossier_per_patient():
+    """Each available per-patient source -> the patients table's flag column of its patients (None: all)."""
     sources = dossier_sources()
-    return {name: sources[name] for name in DOSSIER_JOB_TABLES if sources.get(name)}
+    return {name: DOSSIER_PATIENT_FLAGS[name] for name in DOSSIER_JOB_TABLES if sources.get(name)}
 
 
 def dossier_inputs(wildcards):
-    """The available sources as named inputs (per-patient ones as lists), and the reference tables."""
-    inputs = {
-        name: list(path.values()) if isinstance(path, dict) else path
-        for name, path in dossier_sources().items()
-        if path and name not in DOSSIER_JOB_TABLES
-    }
-    inputs |= {f"{name}_job": DOSSIER_JOB_TABLES[name] for name in dossier_job_files()}
+    """The available sources as named inputs (cohort tables for per-patient ones), the patients table and the
+    reference tables."""
+    inputs = {name: path for name, path in dossier_sources().items() if path and name not in DOSSIER_JOB_TABLES}
+    inputs |= {f"{name}_job": DOSSIER_JOB_TABLES[name] for name in dossier_per_patient()}
+    inputs["patients"] = paths.COHORT_PATIENTS
     inputs["references"] = [config["resources"][name] for name in sorted(config["resources"])]
     return inputs
 

@@ -38,15 +38,11 @@ rule report_dossiers:
         mem_mb=mem_mb(1000, 6),
         runtime=runtime_min(10, 0.5),
     params:
-        patients=PATIENTS,
-        per_patient={name: list(path) for name, path in dossier_sources().items() if isinstance(path, dict)},
-        job_files=dossier_job_files(),
+        per_patient=dossier_per_patient(),
         reference_names=sorted(config["resources"]),
         cohort=config["cohort"],
         date=report_date(),
         version=workflow_version(f"{workflow.basedir}/pyproject.toml"),
         genome_build=config["genome_build"],
-        # public id -> OncoTree code: the sheet's tumor_type column, else the config's
-        tumor_types={p: sheet_value(p, "tumor_type") or config.get("tumor_type") or "" for p in PATIENTS},
     script:
         "../scripts/report_dossier.py"

@@ -34,7 +34,10 @@ localrules:
 
 rule targets_prioritize:
     input:
-        mafs=expand(paths.patient_maf("{patient}"), patient=MAF_PATIENTS),
+        # which patient has what (one file: N-long params or N inputs cost N x N in Snakemake's metadata)
+        patients=paths.COHORT_PATIENTS,
+        # the TMB table stands for the patients' MAFs (its job reads them all; the script takes their paths)
+        mafs=[paths.TMB] if MAF_PATIENTS else [],
         copy_number=[paths.COPY_NUMBER] if CNA_PATIENTS else [],
         layers=expand(paths.omics_layer("{layer}"), layer=sorted(TARGET_LAYERS)),
         # integration's outputs only when the cohort's shape lets it run (INTEGRATION_STEP, rules/common.smk)
@@ -75,11 +78,6 @@ rule targets_prioritize:
         mem_mb=mem_mb(1500, 5),
         runtime=runtime_min(10, 0.2),
     params:
-        patients=PATIENTS,
-        # each patient's label by public id (the raw ids must not reach the report's job details)
-        labels={p: sheet_value(p, config["label"]) for p in PATIENTS} if config["label"] else {},
-        variant_patients=MAF_PATIENTS,
-        cn_patients=CNA_PATIENTS,
         layers=TARGET_LAYERS,
         label=config["label"],
         settings=config["targets"],
@@ -89,8 +87,9 @@ rule targets_prioritize:
 
 rule targets_actionability:
     input:
-        mafs=expand(paths.patient_maf("{patient}"), patient=MAF_PATIENTS),
+        patients=paths.COHORT_PATIENTS,
         copy_number=[paths.COPY_NUMBER] if CNA_PATIENTS else [],
+        # also stands for the patients' MAFs (its job reads them all; the script takes their paths)
         tmb=[paths.TMB] if MAF_PATIENTS else [],
         drivers=config["resources"].get("drivers", []),
         knowledge_base=config["resources"].get("actionability", []),
@@ -127,12 +126,6 @@ rule targets_actionability:
         mem_mb=mem_mb(1000, 4),
         runtime=runtime_min(5, 0.1),
     params:
-        patients=PATIENTS,
-        variant_patients=MAF_PATIENTS,
-        tumour_types=TUMOUR_TYPES,
-        fusion_patients=patients_with("fusions"),
-        germline_patients=patients_with("germline_maf"),
-        msi_status={p: sheet_value(p, "msi_status") for p in patients_with("msi_status")},
         settings=config["targets"],
     script:
         "../scripts/targets_actionability.py"
@@ -140,6 +133,7 @@ rule targets_actionability:
 
 rule targets_report:
     input:
+        patients=paths.COHORT_PATIENTS,
         cohort=paths.COHORT_TARGETS,
         # the cohort tables stand for their jobs' per-patient tables (params below): asking a job for each of
         # N files made the DAG scan its N outputs per file (planning in N squared)
@@ -181,9 +175,6 @@ rule targets_report:
         mem_mb=mem_mb(500, 4),
         runtime=runtime_min(5, 0.1),
     params:
-        patients=PATIENTS,
-        patient_tables=[paths.patient_targets(p) for p in PATIENTS],
-        patient_actionable=[paths.patient_actionable(p) for p in PATIENTS] if ACTIONABILITY else [],
         cohort=config["cohort"],
         settings=config["targets"],
     script:

@@ -3,18 +3,24 @@
 from precisionflow.dossier.build import Header, load_cohort, reference_versions
 from precisionflow.dossier.gather import Sources
 from precisionflow.dossier.pipeline import write_dossiers
+from precisionflow.dossier.sources import SOURCES
+from precisionflow.workflow import paths as output_paths
+from precisionflow.workflow.patients import patients_with, read_patients, texts
 from precisionflow.workflow.runner import run_script
 
 
 def main(smk):
-    patients = list(smk.params.patients)
-    paths = {}
-    for name, value in smk.input.items():
-        if name == "references" or name.endswith("_job"):  # a job's table standing for its patients' files
-            continue
-        per_patient = smk.params.per_patient.get(name)
-        paths[name] = dict(zip(per_patient, value, strict=True)) if per_patient is not None else str(value)
-    paths |= {name: dict(files) for name, files in smk.params.job_files.items()}
+    table = read_patients(smk.input.patients)
+    patients = table["patient"].tolist()
+    paths = {
+        name: str(value)
+        for name, value in smk.input.items()
+        # not the job tables standing for their patients' files
+        if name not in ("references", "patients") and not name.endswith("_job")
+    }
+    for name, flag in smk.params.per_patient.items():
+        having = patients if flag is None else patients_with(table, flag)
+        paths[name] = {p: SOURCES[name].path.format(patient=p) for p in having}
     references = dict(zip(smk.params.reference_names, smk.input.references, strict=True))
     header = Header(
         cohort=smk.params.cohort,
@@ -22,13 +28,13 @@ def main(smk):
         version=smk.params.version,
         genome_build=smk.params.genome_build,
         references=reference_versions(references),
-        tumor_types=dict(smk.params.tumor_types),
+        tumor_types={p: t or "" for p, t in texts(table, "tumor_type").items()},
     )
     cohort = load_cohort(patients, Sources(paths=paths), header)
     write_dossiers(
         cohort,
-        dict(zip(patients, smk.output.pages, strict=True)),
-        dict(zip(patients, smk.output.bundles, strict=True)),
+        {p: output_paths.patient_dossier(p) for p in patients},
+        {p: output_paths.patient_bundle(p) for p in patients},
         smk.output.index,
         processes=smk.threads,
     )

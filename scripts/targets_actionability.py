@@ -3,6 +3,8 @@ results/targets/actionable.tsv and one table per patient."""
 
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
 from precisionflow.targets.settings import with_defaults
+from precisionflow.workflow import paths
+from precisionflow.workflow.patients import patients_with, read_patients, texts
 from precisionflow.workflow.runner import run_script
 
 
@@ -14,24 +16,27 @@ def optional(files):
 
 
 def main(smk):
+    table = read_patients(smk.input.patients)
+    patients = table["patient"].tolist()
     step = ActionabilityInputs(
-        patients=smk.params.patients,
-        tumour_types=dict(smk.params.tumour_types),
+        patients=patients,
+        tumour_types=texts(table, "oncotree_code"),
         knowledge_base=smk.input.knowledge_base,
         oncotree=smk.input.oncotree,
-        mafs=dict(zip(smk.params.variant_patients, smk.input.mafs, strict=True)),
+        mafs={p: paths.patient_maf(p) for p in patients_with(table, "variants")},
         copy_number=optional(smk.input.copy_number),
         tmb=optional(smk.input.tmb),
         drivers=optional(smk.input.drivers),
-        fusions=dict(zip(smk.params.fusion_patients, smk.input.fusions, strict=True)),
-        germline_mafs=dict(zip(smk.params.germline_patients, smk.input.germline_mafs, strict=True)),
-        msi_status=dict(smk.params.msi_status),
+        # the sheet's files, in the order of the patients that have one (rules/common.smk sheet_files)
+        fusions=dict(zip(patients_with(table, "fusions"), smk.input.fusions, strict=True)),
+        germline_mafs=dict(zip(patients_with(table, "germline_maf"), smk.input.germline_mafs, strict=True)),
+        msi_status={p: status for p, status in texts(table, "msi_status").items() if status},
     )
     run(
         step,
         with_defaults(smk.params.settings),
         smk.output.cohort,
-        dict(zip(smk.params.patients, smk.output.patients, strict=True)),
+        {p: paths.patient_actionable(p) for p in patients},
     )
 
 

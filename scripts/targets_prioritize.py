@@ -6,6 +6,8 @@ import pyarrow as pa
 from precisionflow.targets.inputs import read_groups
 from precisionflow.targets.pipeline import StepInputs, run
 from precisionflow.targets.settings import with_defaults
+from precisionflow.workflow import paths
+from precisionflow.workflow.patients import patients_with, read_patients, texts
 from precisionflow.workflow.runner import run_script
 
 
@@ -19,7 +21,9 @@ def optional(files):
 def main(smk):
     pa.set_cpu_count(max(1, smk.threads))  # Arrow reads the copy-number table with the rule's threads
     settings = with_defaults(smk.params.settings)
-    labels = pd.Series(smk.params.labels, dtype=object) if smk.params.label else None
+    table = read_patients(smk.input.patients)
+    patients = table["patient"].tolist()
+    labels = pd.Series(texts(table, "label"), dtype=object) if smk.params.label else None
     groups, separation = read_groups(
         groups=settings["groups"],
         label=smk.params.label,
@@ -29,10 +33,10 @@ def main(smk):
     )
     layers = dict(zip(sorted(smk.params.layers), smk.input.layers, strict=True))
     step = StepInputs(
-        patients=smk.params.patients,
-        mafs=dict(zip(smk.params.variant_patients, smk.input.mafs, strict=True)),
+        patients=patients,
+        mafs={p: paths.patient_maf(p) for p in patients_with(table, "variants")},
         copy_number=optional(smk.input.copy_number),
-        cn_patients=smk.params.cn_patients,
+        cn_patients=patients_with(table, "copy_number"),
         layers={name: (path, smk.params.layers[name]) for name, path in layers.items()},
         gene_weights=optional(smk.input.gene_weights),
         groups=groups,
@@ -43,7 +47,7 @@ def main(smk):
         knowledge_base=optional(smk.input.knowledge_base),
         actionable=optional(smk.input.actionable),
     )
-    run(step, settings, smk.output.cohort, dict(zip(smk.params.patients, smk.output.patients, strict=True)))
+    run(step, settings, smk.output.cohort, {p: paths.patient_targets(p) for p in patients})
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

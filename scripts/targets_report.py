@@ -6,6 +6,8 @@ from precisionflow.plots import save_png
 from precisionflow.targets.inputs import read_actionable, read_targets
 from precisionflow.targets.report import cohort_page, evidence_figure, patient_page
 from precisionflow.targets.settings import with_defaults
+from precisionflow.workflow import paths
+from precisionflow.workflow.patients import read_patients
 from precisionflow.workflow.runner import run_script
 
 
@@ -14,19 +16,17 @@ def main(smk):
     cohort = read_targets(smk.input.cohort)
     write_text(cohort_page(cohort, settings, smk.params.cohort), smk.output.cohort_page)
     save_png(evidence_figure(cohort, settings), smk.output.figure)
-    tables = smk.params.patient_actionable
-    actionable = dict(zip(smk.params.patients, tables, strict=True)) if tables else {}
+    patients = read_patients(smk.input.patients)["patient"].tolist()
     # the outcome step's risk group and Cox contributions, when the config has an outcome
     risk = shares = None
     if smk.input.risk:
         risk = read_table(smk.input.risk[0], sep="\t", dtype={"patient": str})
         shares = read_table(smk.input.contributions[0], sep="\t", dtype={"patient": str})
-    for patient, table_path, page in zip(
-        smk.params.patients, smk.params.patient_tables, smk.output.patient_pages, strict=True
-    ):
-        lead = read_actionable(actionable[patient]) if patient in actionable else None
+    for patient in patients:
+        lead = read_actionable(paths.patient_actionable(patient)) if smk.input.actionable else None
         note = patient_outcome_note(patient, risk, shares) if risk is not None else ""
-        write_text(patient_page(patient, read_targets(table_path), settings, lead, note), page)
+        page = patient_page(patient, read_targets(paths.patient_targets(patient)), settings, lead, note)
+        write_text(page, paths.patient_targets_page(patient))
 
 
 run_script(main, snakemake)  # noqa: F821 (injected by Snakemake)

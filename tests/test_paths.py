@@ -51,7 +51,7 @@ def test_no_results_path_outside_the_paths_module() -> None:
 def test_every_output_lies_in_its_step_folder() -> None:
     patients, layers = ["P1", "P2"], ["rna", "protein"]
     lists = {
-        paths.COHORT: [paths.COHORT_OVERVIEW, paths.COHORT_STEPS],
+        paths.COHORT: [paths.COHORT_OVERVIEW, paths.COHORT_STEPS, paths.COHORT_PATIENTS],
         paths.VARIANTS: [o for o in paths.variant_outputs() if o != paths.INPUT_SUMMARY],
         paths.OMICS: paths.omics_outputs(layers),
         paths.INTEGRATION: paths.integration_outputs("subtype"),

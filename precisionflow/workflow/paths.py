@@ -19,6 +19,8 @@ RESULTS = "results"
 COHORT = f"{RESULTS}/cohort"
 COHORT_OVERVIEW = f"{COHORT}/overview.tsv"
 COHORT_STEPS = f"{COHORT}/steps.tsv"
+# what the jobs writing one file per patient read instead of per-patient params (precisionflow/workflow/patients.py)
+COHORT_PATIENTS = f"{COHORT}/patients.tsv"
 INPUT_SUMMARY = f"{COHORT}/input_summary.tsv"  # written by the variants step (rule variants_input_summary)
 
 # --- variants: MAFs, copy number, TMB, mutation matrix, oncoplot (rules/variants.smk) ---
