@@ -508,3 +508,11 @@ def test_fhir_exports_no_withdrawn_sensitivity_as_a_response() -> None:
     assert exported_implication({**row, "effect": "resistance"})  # the reason a drug is withheld
     assert exported_implication({"therapy": "Trastuzumab", "effect": "sensitivity"})  # no suggested column
     assert not exported_implication({"therapy": "", "effect": "sensitivity", "suggested": "no"})
+    # tier II-D evidence is not a suggestion, yet it is a finding: exported with its tier and level
+    from precisionflow.actionability.suggestions import PRECLINICAL_NOTE
+
+    note = PRECLINICAL_NOTE.format(kind="preclinical", level="Preclinical")
+    preclinical = {"therapy": "Pictilisib", "effect": "sensitivity", "suggested": "no", "tier": "II-D", "note": note}
+    assert exported_implication(preclinical)
+    resisted = f"{note}; withdrawn: KRAS p.G12D predicts resistance to pictilisib (MOAlmanac:1)"
+    assert not exported_implication({**preclinical, "note": resisted})
