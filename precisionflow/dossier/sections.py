@@ -19,6 +19,7 @@ from precisionflow.dossier.gather import (
     copy_number_segments,
     outliers,
     pgx_flags,
+    preclinical_therapies,
     resistance_warnings,
     therapy_pgx,
     top_therapies,
@@ -221,6 +222,7 @@ def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dic
         rows = pd.DataFrame(therapy["rows"], columns=therapy["columns"])
         data["therapies"] = _records(top_therapies(rows))
         data["withdrawn"] = _records(withdrawn_therapies(rows))
+        data["preclinical"] = _records(preclinical_therapies(rows))
         data["resistance"] = _records(resistance_warnings(rows))
     if pgx["available"] and pgx["recommendations"]:
         data["pgx_flags"] = _records(pgx_flags(pd.DataFrame(pgx["recommendations"])))
