@@ -117,11 +117,40 @@ def test_outcome_pgx_and_explanations_render_from_their_spec_columns(full) -> No
 
 def test_absent_steps_say_why_instead_of_vanishing(core) -> None:
     page = (core / "S0000.html").read_text()
-    assert "no germline VCF: PGx not assessed" in section_html(page, "pgx")
-    assert "no outcome columns in the config: outcome not assessed" in section_html(page, "outcome")
-    assert "therapies not assessed" in section_html(page, "therapy")
+    assert '<p class="not-run">PGx not assessed: no germline VCF</p>' in section_html(page, "pgx")
+    assert "Outcome not assessed: no outcome columns in the config" in section_html(page, "outcome")
+    assert "Therapies not assessed: no actionability knowledge base" in section_html(page, "therapy")
+    assert "<li>PGx not assessed: no germline VCF</li>" in section_html(page, "summary")
     not_assessed = section_html(page, "methods")
-    assert "no germline VCF: PGx not assessed" in not_assessed and "per-patient explanations" in not_assessed
+    assert "PGx not assessed: no germline VCF" in not_assessed and "Per-patient explanations" in not_assessed
+    # what was not assessed and why, each said once
+    for line in re.findall(r'class="not-run">([^<]*)<', page) + re.findall(r"<li>([^<]*not assessed[^<]*)</li>", page):
+        assert line.lower().count("not assessed") <= 1, line
+
+
+def test_a_skipped_step_gives_its_own_reason_once(tmp_path) -> None:
+    """One patient (A04W alone): integration is skipped for the cohort's size, not for a lack of omics layers;
+    the dossier says the step table's reason, once, not "no omics layers"."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    del sources.paths["cohort_h5mu"], sources.paths["clusters"], sources.paths["predictions"]
+    reason = "1 patient with an omics layer; the methods need at least 4 (MOFA+ 2, k-means (silhouette) 3, UMAP 4)"
+    steps = pd.DataFrame(
+        {
+            "step": ["integration", "classifier", "pgx"],
+            "status": ["skipped", "skipped", "ran"],
+            "reason": [reason, "no label column in the config", "1 patient with a germline VCF"],
+        }
+    )
+    steps.to_csv(sources.paths["steps"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    page = (tmp_path / "dossiers" / "S0000.html").read_text()
+    omics = section_html(page, "omics")
+    assert f"Multi-omics not assessed: the integration step was skipped ({reason})" in omics
+    assert "no omics layers" not in page
+    prediction = section_html(page, "prediction")
+    assert "Prediction not assessed: the classifier step was skipped (no label column in the config)" in prediction
+    index = (tmp_path / "dossiers" / "index.html").read_text()
+    assert f"Clusters: the integration step was skipped ({reason})" in index
 
 
 def test_genomic_findings_variants_copy_number_and_tmb(full) -> None:
@@ -473,7 +502,7 @@ def test_variants_without_consequence_annotation_are_named_in_the_therapy_sectio
     build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
     therapy = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "therapy")
     expected = f"{len(maf) - 1} of {len(maf)} somatic variants have no consequence annotation"
-    assert f"Not assessed: {expected}" in therapy
+    assert f'<p class="not-run">{expected}' in therapy
     assert f"<li>{expected}" in section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "methods")
     assert "no consequence annotation" not in (tmp_path / "dossiers" / "S0000.html").read_text()
 

@@ -19,7 +19,7 @@ import pandas as pd
 from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.suggestions import preclinical_only
 from precisionflow.actionability.tiers import TIERS
-from precisionflow.dossier.sources import SOURCES, absent_reason
+from precisionflow.dossier.sources import SOURCES, absent_cause, absent_reason
 from precisionflow.errors import InputError
 from precisionflow.pgx.recommendations import changes_care
 from precisionflow.pgx.recommendations import guidelines as pgx_guidelines
@@ -62,7 +62,12 @@ class Sources:
         return name in self.paths
 
     def reason(self, name: str) -> str:
+        """What was not assessed without the source, and why ("PGx not assessed: no germline VCF")."""
         return absent_reason(name, self.reasons.get(name))
+
+    def cause(self, name: str) -> str:
+        """Why the source is absent, alone ("no germline VCF"), for a line that names what itself."""
+        return absent_cause(name, self.reasons.get(name))
 
 
 def _check_columns(frame: pd.DataFrame, path: str | os.PathLike[str], columns: Sequence[str]) -> pd.DataFrame:
