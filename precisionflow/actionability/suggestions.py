@@ -15,8 +15,9 @@ only say which sensitivity rows a tumour board should consider, applied once, in
 * Tier II-D evidence (MOAlmanac "Preclinical": cell lines, animal models; "Inferential": inferred from
   related evidence) is for trials and research, not a treatment suggestion: such a sensitivity row is
   kept, tier II-D, ``suggested`` = no, ``note`` saying so (:data:`PRECLINICAL_NOTE`).
-* A variant of unknown significance (tier III, :func:`~precisionflow.actionability.matching.
-  unestablished_gene_matches`) is never a suggestion (:data:`VUS_NOTE`).
+* A variant of unknown significance (tier III:
+  :func:`~precisionflow.actionability.matching.unestablished_gene_matches`) is never a suggestion
+  (:data:`VUS_NOTE`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from precisionflow.actionability.knowledge import therapy_agents
 VUS_NOTE = "variant of unknown significance: the assertion names the gene's mutations, not this change (no hotspot)"
 PRECLINICAL_TIER = "II-D"
 PRECLINICAL_NOTE = "{kind} evidence only (MOAlmanac: {level}): for trials and research, not a treatment suggestion"
-WITHDRAWN = "withdrawn: "  # the start of the reason of a suggestion withdrawn by a resistance or a contradiction
+WITHDRAWN = "withdrawn: "  # marks the reason of a suggestion withdrawn by a resistance or a contradiction
 
 
 def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
