@@ -118,7 +118,7 @@ def withhold_preclinical(table: pd.DataFrame) -> pd.DataFrame:
     hit = (table["effect"] == "sensitivity") & (table["tier"] == PRECLINICAL_TIER)
     levels = table.loc[hit, "evidence_level"].astype(str)
     table.loc[hit, "suggested"] = "no"
-    _prefix(table, hit, pd.Series([PRECLINICAL_NOTE.format(kind=v.lower(), level=v) for v in levels], levels.index))
+    _prefix(table, hit, levels.map({v: PRECLINICAL_NOTE.format(kind=v.lower(), level=v) for v in levels.unique()}))
     return table
 
 
