@@ -623,3 +623,34 @@ def test_approvals_for_ras_wild_type_or_triple_negative_disease_are_withdrawn(kb
     assert len(platinum) == 2 and set(platinum["suggested"]) == {"no"}
     assert platinum["note"].str.contains("triple-negative disease; this patient has a ERBB2 amplification").all()
     assert (her2.loc[her2["therapy"] == "Trastuzumab", "suggested"] == "yes").all()
+
+
+def test_preclinical_evidence_is_shown_but_never_suggested(kb, main_types) -> None:
+    """A04W's alterations (real MOAlmanac): PIK3CA H1047R gets pictilisib and TP53 V272M NSC59984 from cell-line
+    studies (tier II-D, Preclinical): kept in the table, not suggested, the note saying why in plain words;
+    ERBB2's approved trastuzumab stays a suggestion. A II-D resistance still withdraws: MAP2K1 Q56P
+    (Preclinical) resists vemurafenib, approved for BRAF V600E melanoma."""
+    muts = mutations(
+        ("A04W", "PIK3CA", "Missense_Mutation", True, "p.H1047R"),
+        ("A04W", "TP53", "Missense_Mutation", True, "p.V272M"),
+        ("MEL", "BRAF", "Missense_Mutation", True, "p.V600E"),
+        ("MEL", "MAP2K1", "Missense_Mutation", False, "p.Q56P"),
+    )
+    cn = pd.DataFrame({"patient": ["A04W"], "gene": ["ERBB2"], "call": ["amp"]})
+    table = table_for(kb, main_types, muts, {"A04W": "BRCA", "MEL": "SKCM"}, cn=cn)
+    a04w = table[table["patient"] == "A04W"]
+    preclinical = a04w[(a04w["tier"] == "II-D") & (a04w["effect"] == "sensitivity")]
+    assert {"Pictilisib", "NSC59984"} <= set(preclinical["therapy"])
+    assert (preclinical["therapy"] == "Pictilisib").sum() == 2  # one row per assertion: rows are never dropped
+    assert set(preclinical["suggested"]) == {"no"}
+    for level, note in zip(preclinical["evidence_level"], preclinical["note"], strict=True):
+        assert note.startswith(
+            f"{level.lower()} evidence only (MOAlmanac: {level}): for trials and research, not a treatment suggestion"
+        ), note
+    assert not ((table["tier"] == "II-D") & (table["suggested"] == "yes")).any()
+    assert (a04w.loc[(a04w["therapy"] == "Trastuzumab") & (a04w["tier"] == "I-A"), "suggested"] == "yes").all()
+    mel = table[table["patient"] == "MEL"]
+    assert "II-D" in set(mel.loc[(mel["gene"] == "MAP2K1") & (mel["therapy"] == "Vemurafenib"), "tier"])
+    vemurafenib = mel[(mel["gene"] == "BRAF") & (mel["therapy"] == "Vemurafenib") & (mel["tier"] == "I-A")]
+    assert len(vemurafenib) and set(vemurafenib["suggested"]) == {"no"}
+    assert vemurafenib["note"].str.startswith("withdrawn: MAP2K1 p.Q56P predicts resistance to vemurafenib").all()

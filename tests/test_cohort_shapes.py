@@ -134,6 +134,16 @@ def test_single_patient_runs_to_targets_with_integration_skipped(single_patient:
         (actionable["gene"] == "ERBB2") & (actionable["tier"] == "I-A") & (actionable["suggested"] == "yes")
     ]
     assert "Trastuzumab" in set(erbb2["therapy"])
+    # pictilisib (PIK3CA H1047R) from two cell-line studies: tier II-D, kept, never suggested
+    pictilisib = actionable[actionable["therapy"] == "Pictilisib"]
+    assert len(pictilisib) == 2 and set(pictilisib["tier"]) == {"II-D"} and set(pictilisib["suggested"]) == {"no"}
+    # the dossier says why integration did not run (the cohort's size), once, not "no omics layers"
+    page = (single_patient / "results/report/patients/A04W.html").read_text()
+    assert (
+        f"Multi-omics not assessed: the integration step was skipped (1 patient with an omics layer; {UMAP_REASON})"
+        in page
+    )
+    assert "no omics layers" not in page and "Pictilisib</b>" not in page
     assert (single_patient / "results/omics/qc/protein.pca.png").stat().st_size > 0
 
 

@@ -117,11 +117,40 @@ def test_outcome_pgx_and_explanations_render_from_their_spec_columns(full) -> No
 
 def test_absent_steps_say_why_instead_of_vanishing(core) -> None:
     page = (core / "S0000.html").read_text()
-    assert "no germline VCF: PGx not assessed" in section_html(page, "pgx")
-    assert "no outcome columns in the config: outcome not assessed" in section_html(page, "outcome")
-    assert "therapies not assessed" in section_html(page, "therapy")
+    assert '<p class="not-run">PGx not assessed: no germline VCF</p>' in section_html(page, "pgx")
+    assert "Outcome not assessed: no outcome columns in the config" in section_html(page, "outcome")
+    assert "Therapies not assessed: no actionability knowledge base" in section_html(page, "therapy")
+    assert "<li>PGx not assessed: no germline VCF</li>" in section_html(page, "summary")
     not_assessed = section_html(page, "methods")
-    assert "no germline VCF: PGx not assessed" in not_assessed and "per-patient explanations" in not_assessed
+    assert "PGx not assessed: no germline VCF" in not_assessed and "Per-patient explanations" in not_assessed
+    # what was not assessed and why, each said once
+    for line in re.findall(r'class="not-run">([^<]*)<', page) + re.findall(r"<li>([^<]*not assessed[^<]*)</li>", page):
+        assert line.lower().count("not assessed") <= 1, line
+
+
+def test_a_skipped_step_gives_its_own_reason_once(tmp_path) -> None:
+    """One patient (A04W alone): integration is skipped for the cohort's size, not for a lack of omics layers;
+    the dossier says the step table's reason, once, not "no omics layers"."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    del sources.paths["cohort_h5mu"], sources.paths["clusters"], sources.paths["predictions"]
+    reason = "1 patient with an omics layer; the methods need at least 4 (MOFA+ 2, k-means (silhouette) 3, UMAP 4)"
+    steps = pd.DataFrame(
+        {
+            "step": ["integration", "classifier", "pgx"],
+            "status": ["skipped", "skipped", "ran"],
+            "reason": [reason, "no label column in the config", "1 patient with a germline VCF"],
+        }
+    )
+    steps.to_csv(sources.paths["steps"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    page = (tmp_path / "dossiers" / "S0000.html").read_text()
+    omics = section_html(page, "omics")
+    assert f"Multi-omics not assessed: the integration step was skipped ({reason})" in omics
+    assert "no omics layers" not in page
+    prediction = section_html(page, "prediction")
+    assert "Prediction not assessed: the classifier step was skipped (no label column in the config)" in prediction
+    index = (tmp_path / "dossiers" / "index.html").read_text()
+    assert f"Clusters: the integration step was skipped ({reason})" in index
 
 
 def test_genomic_findings_variants_copy_number_and_tmb(full) -> None:
@@ -356,7 +385,12 @@ def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why
     page = (tmp_path / "dossiers" / "S0000.html").read_text()
     summary = section_html(page, "summary")
     assert summary.count("<b>Trastuzumab</b>") == 1 and "<b>Alpelisib</b>" not in summary
-    assert "Not suggested: Alpelisib (PIK3CA p.E545K, tier I-A): withdrawn: the indication is HER2-negative" in summary
+    assert re.search(
+        r"Not suggested: Alpelisib \(PIK3CA p\.E545K, tier I-A; [\w:]+\): withdrawn: the indication is HER2-neg",
+        summary,
+    )
+    # trastuzumab for the amplification from two assertions: one entry, both sources named
+    assert re.search(r"<b>Trastuzumab</b> \(ERBB2 amplification, tier I-A; [\w:]+, MOAlmanac:721\)", summary)
     assert "predicts resistance to Lapatinib (tier II-D; variant of unknown significance: …)" in summary
     therapy = section_html(page, "therapy")
     row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)
@@ -468,7 +502,7 @@ def test_variants_without_consequence_annotation_are_named_in_the_therapy_sectio
     build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
     therapy = section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "therapy")
     expected = f"{len(maf) - 1} of {len(maf)} somatic variants have no consequence annotation"
-    assert f"Not assessed: {expected}" in therapy
+    assert f'<p class="not-run">{expected}' in therapy
     assert f"<li>{expected}" in section_html((tmp_path / "dossiers" / "S0001.html").read_text(), "methods")
     assert "no consequence annotation" not in (tmp_path / "dossiers" / "S0000.html").read_text()
 
@@ -508,3 +542,75 @@ def test_fhir_exports_no_withdrawn_sensitivity_as_a_response() -> None:
     assert exported_implication({**row, "effect": "resistance"})  # the reason a drug is withheld
     assert exported_implication({"therapy": "Trastuzumab", "effect": "sensitivity"})  # no suggested column
     assert not exported_implication({"therapy": "", "effect": "sensitivity", "suggested": "no"})
+    # tier II-D evidence is not a suggestion, yet it is a finding: exported with its tier and level
+    from precisionflow.actionability.suggestions import PRECLINICAL_NOTE
+
+    note = PRECLINICAL_NOTE.format(kind="preclinical", level="Preclinical")
+    preclinical = {"therapy": "Pictilisib", "effect": "sensitivity", "suggested": "no", "tier": "II-D", "note": note}
+    assert exported_implication(preclinical)
+    resisted = f"{note}; withdrawn: KRAS p.G12D predicts resistance to pictilisib (MOAlmanac:1)"
+    assert not exported_implication({**preclinical, "note": resisted})
+
+
+def test_the_summary_lists_each_alteration_and_therapy_once_with_its_sources() -> None:
+    """A04W had pictilisib twice (two assertions for PIK3CA H1047R): two rows that read as two recommendations.
+    The summary lists each (alteration, therapy) once, naming both sources; the same drug for another
+    alteration is another entry; the evidence table keeps every row."""
+    from precisionflow.actionability.suggestions import PRECLINICAL_NOTE
+    from precisionflow.dossier.gather import preclinical_therapies, top_therapies, withdrawn_therapies
+
+    def row(gene, alteration, therapy, tier, source, suggested="yes", note=""):
+        return {"gene": gene, "alteration": alteration, "therapy": therapy, "tier": tier, "effect": "sensitivity",
+                "source_id": source, "suggested": suggested, "note": note}  # fmt: skip
+
+    preclinical = PRECLINICAL_NOTE.format(kind="preclinical", level="Preclinical")
+    table = pd.DataFrame(
+        [
+            row("PIK3CA", "p.H1047R", "Pictilisib", "I-B", "MOAlmanac:457"),
+            row("PIK3CA", "p.H1047R", "Pictilisib", "II-C", "MOAlmanac:471"),
+            row("PIK3CA", "p.E545K", "Pictilisib", "II-C", "MOAlmanac:470"),
+            row("PIK3CA", "p.H1047R", "Alpelisib", "I-A", "MOAlmanac:456", "no", "withdrawn: HER2-negative"),
+            row("PIK3CA", "p.H1047R", "Alpelisib", "I-A", "MOAlmanac:455", "no", "withdrawn: HER2-negative"),
+            row("TP53", "p.V272M", "NSC59984", "II-D", "MOAlmanac:891", "no", preclinical),
+            row("TP53", "p.V272M", "NSC59984", "II-D", "MOAlmanac:892", "no", preclinical),
+        ]
+    )
+    top = top_therapies(table)
+    assert top[["alteration", "therapy", "tier", "sources"]].values.tolist() == [
+        ["p.H1047R", "Pictilisib", "I-B", "MOAlmanac:457, MOAlmanac:471"],
+        ["p.E545K", "Pictilisib", "II-C", "MOAlmanac:470"],
+    ]
+    assert withdrawn_therapies(table)[["therapy", "sources"]].values.tolist() == [
+        ["Alpelisib", "MOAlmanac:456, MOAlmanac:455"]
+    ]
+    assert preclinical_therapies(table)[["therapy", "sources"]].values.tolist() == [
+        ["NSC59984", "MOAlmanac:891, MOAlmanac:892"]
+    ]
+
+
+def test_preclinical_evidence_is_in_the_evidence_table_not_among_the_therapies(tmp_path) -> None:
+    """Tier II-D rows (pictilisib for PIK3CA, from two cell-line studies: A04W's case) stay in the therapy
+    evidence table, labelled, and are named once in the summary as preclinical evidence, not as therapies."""
+    from precisionflow.actionability.suggestions import PRECLINICAL_NOTE
+
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    table = with_actionability_columns(sources)
+    pik3ca = table[(table["patient"] == "S0000") & (table["therapy"] == "Alpelisib")].iloc[0].copy()
+    note = PRECLINICAL_NOTE.format(kind="preclinical", level="Preclinical")
+    extra = [
+        {**pik3ca.to_dict(), "therapy": "Pictilisib", "tier": "II-D", "evidence_level": "Preclinical",
+         "source_id": source, "suggested": "no", "note": note, "indication": ""}
+        for source in ("MOAlmanac:457", "MOAlmanac:471")
+    ]  # fmt: skip
+    pd.concat([table, pd.DataFrame(extra)]).to_csv(sources.paths["actionable"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    page = (tmp_path / "dossiers" / "S0000.html").read_text()
+    summary = section_html(page, "summary")
+    therapies = re.search(r"<li>Tier I–II therapies:.*?</li>", summary).group(0)
+    assert "Pictilisib" not in therapies and "Not suggested: Pictilisib" not in summary
+    assert "Pictilisib (PIK3CA p.E545K; MOAlmanac:457, MOAlmanac:471)" in summary
+    assert "for trials and research" in summary
+    rows = re.findall(r"<tr [^>]*>(?:(?!</tr>).)*Pictilisib(?:(?!</tr>).)*</tr>", section_html(page, "therapy"), re.S)
+    assert len(rows) == 2 and all('data-tier="II-D"' in r and f"<td>no: {note}</td>" in r for r in rows)
+    index = (tmp_path / "dossiers" / "index.html").read_text()
+    assert "Pictilisib" not in index

@@ -1,5 +1,5 @@
 """Alterations × assertions: which assertion a patient's alteration matches, how, at which AMP tier,
-and which suggestions a resistance assertion withdraws.
+with which suggestions (:mod:`~precisionflow.actionability.suggestions`).
 
 Match kinds (recorded in ``match``), for somatic variant assertions of a mutation's gene (germline
 variants: the Germline Variant assertions, by the same rules, every germline gene taken as loss-of-function):
@@ -22,20 +22,13 @@ a driver-gene alteration that matches no assertion).
 A gene-level sensitivity assertion (``gene_class``: "PIK3CA missense", no protein change) supports only
 an alteration known to carry the gene's effect: a hotspot (cancerhotspots), or a truncating change of a
 loss-of-function driver. Any other change of that class is a variant of unknown significance: tier III
-(AMP's VUS tier), the therapy shown but not suggested, ``note`` saying why — a random PIK3CA missense is not
-the biomarker of alpelisib's approval. A VUS's resistance row is tier III too (not reported as established
-resistance), yet it still withdraws the agent's suggestions for the patient (withholding a drug is the
-safe side).
+(AMP's VUS tier), the therapy shown but not suggested — a random PIK3CA missense is not the biomarker of
+alpelisib's approval. A VUS's resistance row is tier III too (not reported as established resistance), yet
+it still withdraws the agent's suggestions for the patient (withholding a drug is the safe side).
 
-Resistance: every agent of a resistance assertion matched by any of the patient's alterations (in any
-tumour type) is *resisted* for the patient. A sensitivity row whose agents are all resisted is withdrawn
-(``suggested`` = no, ``note`` names the alteration and assertion); a combination that only includes a
-resisted agent beside others (KRAS G12C colorectal cancer: adagrasib + cetuximab, FDA-approved, while
-cetuximab alone is resisted) stays a suggestion with the note, because the combination is itself the
-curated assertion. Resistance and prognosis rows are never suggestions. A suggestion whose indication
-excludes an alteration of the patient (an approval for HER2-negative or triple-negative disease and the
-patient's ERBB2 amplification, one for RAS wild-type disease and a KRAS or NRAS mutation: ``CONTRADICTIONS``)
-is withdrawn the same way, its tier kept.
+Which rows are suggestions (``suggested``, ``note``): :mod:`precisionflow.actionability.suggestions`
+(resistance beats sensitivity, contradicted indications, tier II-D evidence is for trials and research,
+VUS). Rows are never dropped.
 """
 
 from __future__ import annotations
@@ -46,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from precisionflow.actionability.alterations import FUSION_SEPARATOR, TRUNCATING
-from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.oncotree import relation
+from precisionflow.actionability.suggestions import suggest
 from precisionflow.actionability.tiers import LEVEL_GRADE, LEVEL_ORDER, TIERS, driver_alterations, tier
 
 SPEC_COLUMNS = [
@@ -200,9 +193,6 @@ def match_alterations(alterations: pd.DataFrame, kb: pd.DataFrame, roles: pd.Ser
     return pd.DataFrame(columns)
 
 
-VUS_NOTE = "variant of unknown significance: the assertion names the gene's mutations, not this change (no hotspot)"
-
-
 def unestablished_gene_matches(pairs: pd.DataFrame, roles: pd.Series) -> pd.Series:
     """Gene-level sensitivity and resistance matches of a variant not known to carry the gene's effect:
     neither a hotspot nor a truncating change of a loss-of-function driver or of a germline gene (tier III;
@@ -215,79 +205,6 @@ def unestablished_gene_matches(pairs: pd.DataFrame, roles: pd.Series) -> pd.Seri
     return (
         variant & (pairs["match"] == "gene_class") & pairs["effect"].isin(["sensitivity", "resistance"]) & ~established
     )
-
-
-def withdraw_resisted(table: pd.DataFrame) -> pd.DataFrame:
-    """``suggested`` and ``note``: sensitivity rows whose agents a resistance row of the patient covers."""
-    table = table.copy()
-    table["suggested"] = np.where(table["effect"] == "sensitivity", "yes", "no")
-    table["note"] = ""
-    resistance = table[(table["effect"] == "resistance") & (table["therapy"] != "")]
-    if resistance.empty:
-        return table
-    agents_of = {t: sorted(therapy_agents(t)) for t in table["therapy"].unique()}
-    resisted = resistance.assign(agent=resistance["therapy"].map(agents_of)).explode("agent")
-    resisted["reason"] = (
-        (resisted["gene"] + " " + resisted["alteration"]).str.strip()
-        + " predicts resistance to "
-        + resisted["agent"].str.lower()
-        + " ("
-        + resisted["source_id"]
-        + ")"
-    )
-    reasons = resisted.drop_duplicates(["patient", "agent"])[
-        ["patient", "agent", "reason"]
-    ]  # the first row: the best tier
-    sensitive = table[(table["effect"] == "sensitivity") & table["patient"].isin(set(resistance["patient"]))]
-    if sensitive.empty:
-        return table
-    agents = sensitive["therapy"].map(agents_of)
-    long = (
-        sensitive[["patient"]].assign(agent=agents, n_agents=agents.map(len)).explode("agent").reset_index(names="row")
-    )
-    hits = long.merge(reasons, on=["patient", "agent"])
-    if hits.empty:
-        return table
-    grouped = hits.sort_values(["row", "agent"], kind="stable").groupby("row", sort=True)
-    summary = grouped.agg(hit=("agent", "size"), n_agents=("n_agents", "first"), reason=("reason", "first"))
-    # the first reason in full; further resisted agents of a combination counted (they share the cause)
-    more = summary["hit"] - 1
-    summary["reason"] = summary["reason"] + np.where(more > 0, " (and " + more.astype(str) + " more agent(s))", "")
-    withdrawn = summary["hit"] == summary["n_agents"]
-    table.loc[summary.index[withdrawn], "suggested"] = "no"
-    table.loc[summary.index, "note"] = (
-        np.where(withdrawn, "withdrawn: ", "combination kept (asserted as such); alone: ") + summary["reason"]
-    )
-    return table
-
-
-# An indication's stated restriction (a pattern, as the knowledge base words it), its name, and the patient's
-# own alteration that contradicts it: the approvals of alpelisib, capivasertib and inavolisib (PIK3CA/AKT1/
-# PTEN-altered breast cancer) are for HR+, HER2-negative disease ("HER2-negative", "human epidermal growth
-# factor receptor 2 (HER2)-negative", "HER2 negative"), not an ERBB2-amplified tumour; nor are those for
-# triple-negative disease (platinum for germline BRCA1/2 breast cancer). Trastuzumab + tucatinib is approved
-# for RAS wild-type colorectal cancer: not for a tumour with a KRAS or NRAS mutation.
-CONTRADICTIONS = (
-    (r"HER2\)?[- ]negative", "HER2-negative", "ERBB2", "amplification"),
-    (r"triple[- ]negative", "triple-negative", "ERBB2", "amplification"),
-    (r"\bK?RAS[- ]wild[- ]type", "RAS wild-type", "KRAS", "mutation"),
-    (r"\bN?RAS[- ]wild[- ]type", "RAS wild-type", "NRAS", "mutation"),
-)
-
-
-def withdraw_contradicted(table: pd.DataFrame) -> pd.DataFrame:
-    """Withdraw a suggestion whose indication excludes an alteration the patient has (``CONTRADICTIONS``)."""
-    for pattern, phrase, gene, alteration_type in CONTRADICTIONS:
-        has = set(table.loc[(table["gene"] == gene) & (table["alteration_type"] == alteration_type), "patient"])
-        if not has:
-            continue
-        candidates = (table["suggested"] == "yes") & table["patient"].isin(has)
-        hit = candidates.copy()
-        hit[candidates] = table.loc[candidates, "indication"].str.contains(pattern, case=False, regex=True)
-        reason = f"withdrawn: the indication is {phrase} disease; this patient has a {gene} {alteration_type}"
-        table.loc[hit, "suggested"] = "no"
-        table.loc[hit, "note"] = np.where(table.loc[hit, "note"] != "", reason + "; " + table.loc[hit, "note"], reason)
-    return table
 
 
 def actionable_table(
@@ -378,11 +295,8 @@ def actionable_table(
             }
         )
         table = table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
-    table = withdraw_resisted(table)
-    table = withdraw_contradicted(table)
     vus = table.pop("vus").astype(bool)
-    table.loc[vus, "suggested"] = "no"
-    table.loc[vus, "note"] = VUS_NOTE + np.where(table.loc[vus, "note"] != "", "; " + table.loc[vus, "note"], "")
+    table = suggest(table, vus)
     prognosis = table.pop("prognosis")
     table["note"] = np.where(prognosis != "", prognosis + " prognosis", table["note"])
     return table[COLUMNS].reset_index(drop=True)

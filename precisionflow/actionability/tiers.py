@@ -15,6 +15,10 @@ MOAlmanac's "Clinical evidence" is case reports and retrospective studies: AMP l
 asks for well-powered studies with consensus), so tier II-C even in the patient's tumour type.
 
 A driver-gene alteration (IntOGen) that matches no assertion is tier III (``therapy`` blank).
+
+A tier states the strength of the evidence, not a treatment suggestion: a tier II-D sensitivity row
+(preclinical or inferential evidence) is for trials and research and never ``suggested``
+(:mod:`~precisionflow.actionability.suggestions`).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from precisionflow.dossier.gather import (
     sort_actionable,
     tmb_percentiles,
 )
+from precisionflow.dossier.sources import SOURCES, skipped_step_causes
 from precisionflow.dossier.svg import GenomeAxis, Scatter
 
 
@@ -158,6 +159,9 @@ def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Co
     recommendations = _table(sources, "pgx_recommendations", PGX_RECOMMENDATION_COLUMNS)
     cohort.pgx_recommendations = None if recommendations is None else recommendations.fillna("")
     cohort.steps = _table(sources, "steps", STEP_COLUMNS)
+    # an absent source whose step was skipped: the step table's reason (the rules' own reasons kept)
+    absent = [name for name in SOURCES if not sources.has(name) and name not in sources.reasons]
+    sources.reasons |= skipped_step_causes(cohort.steps, absent)
     cohort.input_summary = _table(sources, "input_summary", ["patient", "input", "records", "kept"])
     return cohort
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
+from precisionflow.actionability.suggestions import preclinical_only
 from precisionflow.dossier.fhir_observations import (
     IG,
     _concept,
@@ -36,11 +37,14 @@ def _matching(refs: Mapping[str, list[str]], gene: str) -> list[str]:
 
 def exported_implication(row: Mapping[str, Any]) -> bool:
     """Whether a therapy row becomes a therapeutic-implication Observation: it names a therapy, and it is not a
-    sensitivity withdrawn for this patient (``suggested`` = no: a resistance, or an indication the tumour
-    contradicts); resistance rows are exported (they are the reason a drug is withheld)."""
+    sensitivity withdrawn for this patient (``suggested`` = no: a resistance, an indication the tumour
+    contradicts, a VUS); resistance rows are exported (they are the reason a drug is withheld), and so is a
+    tier II-D sensitivity not suggested only for its preclinical evidence (its tier and level say so)."""
     if not str(row.get("therapy") or "").strip():
         return False
     withdrawn = str(row.get("suggested") or "yes").strip().lower() == "no"
+    if withdrawn and preclinical_only(str(row.get("effect")), str(row.get("tier")), str(row.get("note") or "")):
+        return True
     return not (withdrawn and row.get("effect") == "sensitivity")
 
 

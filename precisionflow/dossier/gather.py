@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from precisionflow.actionability.knowledge import therapy_agents
+from precisionflow.actionability.suggestions import preclinical_only
 from precisionflow.actionability.tiers import TIERS
-from precisionflow.dossier.sources import SOURCES, absent_reason
+from precisionflow.dossier.sources import SOURCES, absent_cause, absent_reason
 from precisionflow.errors import InputError
 from precisionflow.pgx.recommendations import changes_care
 from precisionflow.pgx.recommendations import guidelines as pgx_guidelines
@@ -61,7 +62,12 @@ class Sources:
         return name in self.paths
 
     def reason(self, name: str) -> str:
+        """What was not assessed without the source, and why ("PGx not assessed: no germline VCF")."""
         return absent_reason(name, self.reasons.get(name))
+
+    def cause(self, name: str) -> str:
+        """Why the source is absent, alone ("no germline VCF"), for a line that names what itself."""
+        return absent_cause(name, self.reasons.get(name))
 
 
 def _check_columns(frame: pd.DataFrame, path: str | os.PathLike[str], columns: Sequence[str]) -> pd.DataFrame:
@@ -205,29 +211,61 @@ def sort_actionable(rows: pd.DataFrame) -> pd.DataFrame:
 
 def is_suggested(actionable: pd.DataFrame) -> pd.Series:
     """The rows the actionability step suggests (``suggested`` = yes): a sensitivity row withdrawn by the
-    patient's resistance, by an indication the patient's tumour contradicts or as a VUS is no suggestion.
-    A table without the column (SPEC columns only) suggests its sensitivity rows."""
+    patient's resistance, by an indication the patient's tumour contradicts or as a VUS, and one of tier II-D
+    (preclinical evidence), is no suggestion. A table without the column (SPEC columns only) suggests its
+    sensitivity rows."""
     if "suggested" not in actionable.columns:
         return actionable["effect"] == "sensitivity"
     return actionable["suggested"].astype(str) == "yes"
+
+
+def is_preclinical_only(actionable: pd.DataFrame) -> pd.Series:
+    """Tier II-D sensitivity rows not suggested only for their preclinical evidence (nothing withdrew them)."""
+    notes = actionable["note"] if "note" in actionable.columns else pd.Series("", index=actionable.index)
+    only = [
+        preclinical_only(str(e), str(t), str(n))
+        for e, t, n in zip(actionable["effect"], actionable["tier"], notes, strict=True)
+    ]
+    return pd.Series(only, index=actionable.index, dtype=bool) & ~is_suggested(actionable)
 
 
 def _tier_i_ii_sensitivity(actionable: pd.DataFrame) -> pd.Series:
     return actionable["tier"].astype(str).str.match(r"^II?-") & (actionable["effect"] == "sensitivity")
 
 
+THERAPY_KEY = ["gene", "alteration", "therapy"]
+
+
+def once_per_therapy(rows: pd.DataFrame, key: Sequence[str] = THERAPY_KEY) -> pd.DataFrame:
+    """Each (alteration, therapy) once, at its first row (rows come best tier first: trastuzumab at I-A, not
+    again at II-C for gastric cancer), ``sources`` naming every assertion behind it: two assertions of one drug
+    for one alteration are one entry, not two recommendations."""
+    key = [c for c in key if c in rows.columns]
+    first = rows.drop_duplicates(key)
+    if first.empty:
+        return first.assign(sources=pd.Series(dtype=str))
+    sources = rows.groupby(key, sort=False)["source_id"].agg(lambda ids: ", ".join(dict.fromkeys(ids.astype(str))))
+    return first.merge(sources.rename("sources").reset_index(), on=key, how="left")
+
+
 def top_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
-    """Tier I–II sensitivity rows the actionability step suggests (what the summary lists): each therapy once,
-    at its first row (rows come best tier first: trastuzumab at I-A, not again at II-C for gastric cancer)."""
-    return actionable[_tier_i_ii_sensitivity(actionable) & is_suggested(actionable)].drop_duplicates("therapy")
+    """Tier I–II sensitivity rows the actionability step suggests (what the summary lists): each (alteration,
+    therapy) once, with its sources (:func:`once_per_therapy`)."""
+    return once_per_therapy(actionable[_tier_i_ii_sensitivity(actionable) & is_suggested(actionable)])
 
 
 def withdrawn_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
-    """Tier I–II sensitivity rows not suggested for this patient (the summary says so, with the reason), each
-    therapy and reason once."""
-    return actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable)].drop_duplicates(
-        [c for c in ("therapy", "note") if c in actionable.columns]
-    )
+    """Tier I–II sensitivity rows withdrawn for this patient (the summary says so, with the reason), each
+    (alteration, therapy) and reason once; tier II-D rows not suggested only for their evidence are listed by
+    :func:`preclinical_therapies`, not as withdrawn."""
+    rows = actionable[_tier_i_ii_sensitivity(actionable) & ~is_suggested(actionable) & ~is_preclinical_only(actionable)]
+    return once_per_therapy(rows, [*THERAPY_KEY, "note"])
+
+
+def preclinical_therapies(actionable: pd.DataFrame) -> pd.DataFrame:
+    """Tier II-D sensitivity rows (preclinical or inferential evidence: for trials and research, not
+    suggestions), each (alteration, therapy) once with its sources."""
+    return once_per_therapy(actionable[is_preclinical_only(actionable)])
 
 
 # a drug class named by a knowledge-base therapy ("Fluoropyrimidine + Platinum Compound + Trastuzumab") -> its

@@ -50,7 +50,9 @@ def write_dossiers(
             rows = [_write_patient(patient) for patient in cohort.patients]
     finally:
         _JOB.clear()
-    reasons = {name: cohort.sources.reason(name) for name in ("mafs", "tmb", "cohort_h5mu", "fairness")}
+    # the figures' lines name what ("Oncoplot: …"): the cause alone; the fairness line is the whole reason
+    reasons = {name: cohort.sources.cause(name) for name in ("mafs", "tmb", "cohort_h5mu")}
+    reasons["fairness"] = cohort.sources.reason("fairness")
     write_text(render_index(cohort.header, rows, cohort_overview(cohort), cohort.fairness, reasons), index_path)
     return rows
 

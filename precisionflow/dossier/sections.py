@@ -19,12 +19,14 @@ from precisionflow.dossier.gather import (
     copy_number_segments,
     outliers,
     pgx_flags,
+    preclinical_therapies,
     resistance_warnings,
     therapy_pgx,
     top_therapies,
     variant_table,
     withdrawn_therapies,
 )
+from precisionflow.dossier.sources import not_assessed
 from precisionflow.dossier.svg import copy_number_track
 
 # Section ids and titles, in the issue's order (the browser test checks every one is present).
@@ -49,9 +51,9 @@ def _section(name: str, available: bool, reasons: list[str], **data) -> dict:
 
 
 def pgx_not_assessed(cohort: Cohort, patient: str) -> str:
-    """Why a drug's PGx recommendation is absent for this patient."""
+    """Why a drug's PGx recommendation is absent for this patient (the cause alone: the line names what)."""
     if cohort.pgx is None:
-        return cohort.sources.reason("pgx")
+        return cohort.sources.cause("pgx")
     if not len(cohort.rows("pgx", patient)):
         return "no germline VCF for this patient"
     return "the gene is not in this patient's PGx calls"
@@ -97,7 +99,7 @@ def genomic_section(cohort: Cohort, patient: str) -> dict:
         reasons.append(
             cohort.sources.reason("mafs")
             if not cohort.sources.has("mafs")
-            else "no somatic VCF or MAF for this patient"
+            else not_assessed("Variants", "no somatic VCF or MAF for this patient")
         )
     if patient in cohort.copy_number_by_patient:
         rows = cohort.copy_number_by_patient[patient]
@@ -108,12 +110,11 @@ def genomic_section(cohort: Cohort, patient: str) -> dict:
         reasons.append(
             cohort.sources.reason("copy_number")
             if cohort.copy_number is None
-            else "no copy-number calls for this patient"
+            else not_assessed("Copy number", "no copy-number calls for this patient")
         )
     if cohort.tmb is None or patient not in cohort.tmb.index:
-        reasons.append(
-            cohort.sources.reason("tmb") if cohort.tmb is None else "no TMB for this patient (no somatic variants)"
-        )
+        no_variants = not_assessed("TMB", "no somatic variants for this patient")
+        reasons.append(cohort.sources.reason("tmb") if cohort.tmb is None else no_variants)
     elif pd.isna(cohort.tmb.at[patient, "tmb_per_mb"]):  # the variant step could not count coding mutations
         why = cohort.tmb.at[patient, "annotation"] if "annotation" in cohort.tmb else ""
         reasons.append(f"TMB not computed{': ' + str(why) if isinstance(why, str) and why else ''}")
@@ -194,7 +195,7 @@ def pgx_section(cohort: Cohort, patient: str) -> dict:
         return _section("pgx", False, [cohort.sources.reason("pgx")])
     genotypes = cohort.rows("pgx", patient)
     recommendations = cohort.rows("pgx_recommendations", patient)
-    reasons = [] if len(genotypes) else ["no germline VCF for this patient: PGx not assessed"]
+    reasons = [] if len(genotypes) else [not_assessed("PGx", "no germline VCF for this patient")]
     if recommendations is None:
         reasons.append(cohort.sources.reason("pgx_recommendations"))
     return _section(
@@ -221,6 +222,7 @@ def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dic
         rows = pd.DataFrame(therapy["rows"], columns=therapy["columns"])
         data["therapies"] = _records(top_therapies(rows))
         data["withdrawn"] = _records(withdrawn_therapies(rows))
+        data["preclinical"] = _records(preclinical_therapies(rows))
         data["resistance"] = _records(resistance_warnings(rows))
     if pgx["available"] and pgx["recommendations"]:
         data["pgx_flags"] = _records(pgx_flags(pd.DataFrame(pgx["recommendations"])))

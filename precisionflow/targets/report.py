@@ -190,9 +190,8 @@ def _actionable_rows(rows: pd.DataFrame, empty: str) -> str:
 def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
     """The page's lead: tier I/II suggestions (AMP/ASCO/CAP), then resistance, then withdrawn suggestions."""
     actionable = actionable.fillna("")
-    suggestions = actionable[
-        (actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C", "II-D"])
-    ]
+    # tiers I-A to II-C: a tier II-D row (preclinical evidence) is never suggested; it stays in the full table
+    suggestions = actionable[(actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
     # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
     # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a
     # standard therapy
@@ -208,7 +207,7 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
             if len(withdrawn)
             else ""
         )
-        + '<p class="note">Full table (with tier III driver alterations and prognosis): '
+        + '<p class="note">Full table (with tier II-D preclinical evidence, tier III drivers and prognosis): '
         f"{html.escape(paths.patient_actionable(patient))}.</p>\n"
     )
 
