@@ -478,7 +478,7 @@ def dossier_sources():
 def cohort_patient_rows():
     """The rows of paths.COHORT_PATIENTS (rule cohort_patients), in PATIENTS order."""
     fusions, germline = set(patients_with("fusions")), set(patients_with("germline_maf"))
-    variants, copy_number = set(MAF_PATIENTS), set(CNA_PATIENTS)
+    variants, copy_number, germline_vcf = set(MAF_PATIENTS), set(CNA_PATIENTS), set(PGX_PATIENTS)
     return [
         {
             "patient": p,
@@ -486,6 +486,7 @@ def cohort_patient_rows():
             "copy_number": p in copy_number,
             "fusions": p in fusions,
             "germline_maf": p in germline,
+            "germline_vcf": p in germline_vcf,
             "msi_status": sheet_value(p, "msi_status"),
             # the dossier's: the sheet's tumor_type column, else the config's; actionability's: the checked OncoTree code
             "tumor_type": sheet_value(p, "tumor_type") or config.get("tumor_type") or "",

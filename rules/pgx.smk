@@ -17,6 +17,10 @@ if PGX_PATIENTS:
             )
 
 
+localrules:
+    pgx_patient_tables,
+
+
 rule pgx_call:
     input:
         sheet=config["samples"],
@@ -24,16 +28,6 @@ rule pgx_call:
         outside_calls=pgx_germline_files("pgx_outside_calls"),
         tables=pgx_table_files,
     output:
-        patients=[
-            report(
-                paths.patient_pgx(patient),
-                caption="../report/pgx_patient.rst",
-                category="8. Pharmacogenomics",
-                subcategory=patient,
-                labels={"patient": patient, "content": "diplotypes and phenotypes"},
-            )
-            for patient in PGX_PATIENTS
-        ],
         cohort=report(
             paths.PGX_COHORT,
             caption="../report/pgx_cohort.rst",
@@ -65,3 +59,32 @@ rule pgx_call:
         genome_build=config["pgx"]["genome_build"] or config["genome_build"],
     script:
         "../scripts/pgx_call.py"
+
+
+# Each patient's rows of the cohort table, in a job of its own: a job's inputs (here N germline VCFs) go into
+# every output's metadata record (precisionflow/workflow/patients.py), so the calling job writes cohort tables only.
+rule pgx_patient_tables:
+    input:
+        cohort=paths.PGX_COHORT,
+        patients=paths.COHORT_PATIENTS,
+    output:
+        patients=[
+            report(
+                paths.patient_pgx(patient),
+                caption="../report/pgx_patient.rst",
+                category="8. Pharmacogenomics",
+                subcategory=patient,
+                labels={"patient": patient, "content": "diplotypes and phenotypes"},
+            )
+            for patient in PGX_PATIENTS
+        ],
+    log:
+        "logs/pgx/patient_tables.log",
+    conda:
+        "../envs/pgx.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500, 4),
+        runtime=runtime_min(5, 0.05),
+    script:
+        "../scripts/pgx_patients.py"

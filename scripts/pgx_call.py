@@ -1,4 +1,4 @@
-"""Adapter: germline VCFs (+ outside calls) -> results/pgx/{patient}.tsv, cohort.tsv, recommendations.tsv."""
+"""Adapter: germline VCFs (+ outside calls) -> results/pgx/cohort.tsv, recommendations.tsv."""
 
 from precisionflow.io import write_tsv
 from precisionflow.pgx.cohort import call_patients, cohort_recommendations, cohort_table, germline_inputs
@@ -10,8 +10,6 @@ def main(smk):
     settings = smk.params.settings
     inputs = germline_inputs(load_sheet(smk.input.sheet), smk.params.sheet_rows, smk.params.patients)
     tables = call_patients(inputs, {**settings, "genome_build": smk.params.genome_build})
-    for patient, path in zip(smk.params.patients, smk.output.patients, strict=True):
-        write_tsv(tables[patient], path)
     write_tsv(cohort_table(tables), smk.output.cohort)
     write_tsv(cohort_recommendations(tables), smk.output.recommendations)
 

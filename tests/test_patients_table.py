@@ -18,9 +18,9 @@ from precisionflow.workflow.patients import COLUMNS, patients_with, read_patient
 def rows() -> list[dict]:
     return [
         {"patient": "P1", "variants": True, "copy_number": False, "fusions": False, "germline_maf": True,
-         "msi_status": "MSI-H", "tumor_type": "COAD", "oncotree_code": "COAD", "label": "CMS1"},
+         "germline_vcf": True, "msi_status": "MSI-H", "tumor_type": "COAD", "oncotree_code": "COAD", "label": "CMS1"},
         {"patient": "P2", "variants": False, "copy_number": True, "fusions": True, "germline_maf": False,
-         "msi_status": None, "tumor_type": "", "oncotree_code": None, "label": None},
+         "germline_vcf": False, "msi_status": None, "tumor_type": "", "oncotree_code": None, "label": None},
     ]  # fmt: skip
 
 
@@ -64,24 +64,24 @@ def test_a_per_patient_output_records_no_other_patient(demo_run: Path) -> None:
     """Snakemake writes a job's params, inputs and input checksums into the metadata record of each output. A
     cohort-level job writing one file per patient must therefore not list the patients in them (N records of size
     N: 1.1 GB of .snakemake/metadata and 70 s of bookkeeping for 1,000 patients before the patients table)."""
-    patients = read_patients(demo_run / paths.COHORT_PATIENTS)["patient"].tolist()
-    assert len(patients) > 10
+    table = read_patients(demo_run / paths.COHORT_PATIENTS)
+    everyone, germline = table["patient"].tolist(), patients_with(table, "germline_vcf")
+    assert len(everyone) > 10 and len(germline) > 1
 
     def record(output: str) -> dict:  # Snakemake's record of an output: its path, url-safe base64, as file name
-        return json.loads(
-            (demo_run / ".snakemake" / "metadata" / base64.urlsafe_b64encode(output.encode()).decode()).read_text()
-        )
+        name = base64.urlsafe_b64encode(output.encode()).decode()
+        return json.loads((demo_run / ".snakemake" / "metadata" / name).read_text())
 
     per_patient = {
-        "targets_prioritize": paths.patient_targets,
-        "targets_actionability": paths.patient_actionable,
-        "targets_report": paths.patient_targets_page,
-        "report_dossiers": paths.patient_dossier,
+        "targets_prioritize": (paths.patient_targets, everyone),
+        "targets_actionability": (paths.patient_actionable, everyone),
+        "targets_report": (paths.patient_targets_page, everyone),
+        "report_dossiers": (paths.patient_dossier, everyone),
+        "pgx_patient_tables": (paths.patient_pgx, germline),
     }
-    first, last = patients[0], patients[-1]
-    for rule, path_of in per_patient.items():
-        made = record(path_of(first))
+    for rule, (path_of, patients) in per_patient.items():
+        made = record(path_of(patients[0]))
         assert made["rule"] == rule
         listed = json.dumps({key: made.get(key) for key in ("input", "params", "input_checksums")})
-        assert last not in listed, f"{rule}: another patient's id in the metadata of {path_of(first)}"
+        assert patients[-1] not in listed, f"{rule}: another patient's id in the metadata of {path_of(patients[0])}"
         assert len(listed) < 20_000, f"{rule}: {len(listed)} characters of inputs and params per output"

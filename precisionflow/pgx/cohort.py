@@ -83,6 +83,17 @@ def cohort_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
+def patient_tables(cohort: pd.DataFrame, patients: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each patient's rows of the cohort table, without the patient column (``results/pgx/{patient}.tsv``).
+
+    A job of its own writes them from the cohort table: Snakemake records a job's inputs in every output's
+    metadata, so the calling job (N germline VCFs in) writes the cohort tables only (precisionflow/workflow/
+    patients.py says why)."""
+    columns = [c for c in cohort.columns if c != "patient"]
+    groups = {patient: rows for patient, rows in cohort.groupby("patient", sort=False)}
+    return {p: groups[p][columns].reset_index(drop=True) if p in groups else cohort[columns].iloc[:0] for p in patients}
+
+
 def cohort_recommendations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     frames = [recommend(patient, table) for patient, table in sorted(tables.items())]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECOMMENDATION_COLUMNS)

@@ -19,7 +19,7 @@ from precisionflow.errors import InputError
 from precisionflow.io import read_table, write_tsv
 
 # flags: whether the patient has the sheet's input (yes/no); texts: blank where none
-FLAG_COLUMNS = ("variants", "copy_number", "fusions", "germline_maf")
+FLAG_COLUMNS = ("variants", "copy_number", "fusions", "germline_maf", "germline_vcf")
 TEXT_COLUMNS = ("msi_status", "tumor_type", "oncotree_code", "label")
 COLUMNS = ("patient", *FLAG_COLUMNS, *TEXT_COLUMNS)
 
