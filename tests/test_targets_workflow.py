@@ -268,15 +268,13 @@ def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> Non
         table = read(demo_run / f"results/targets/patients/{patient}.actionable.tsv")
         assert (table["patient"] == patient).all() and (table["tumor_type"] == facts["tumor_type"]).all()
         for row in facts["actionable"]:
-            # truth.yaml predates the rule that tier II-D (preclinical) evidence is for trials, not a suggestion
-            suggested = "no" if row["tier"] == "II-D" else row["suggested"]
             hit = table[
                 (table["gene"] == row["gene"])
                 & (table["alteration"] == row["alteration"])
                 & (table["therapy"] == row["therapy"])
                 & (table["tier"] == row["tier"])
                 & (table["effect"] == row["effect"])
-                & (table["suggested"] == suggested)
+                & (table["suggested"] == row["suggested"])
             ]
             assert len(hit) >= 1, (patient, row, table[["gene", "alteration", "tier", "therapy", "effect"]].head(12))
             planted_cases += 1

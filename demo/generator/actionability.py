@@ -67,7 +67,7 @@ def planted_actionable(patient: Patient, calls: dict[str, str], resistance_case:
                     "tier": "II-D",
                     "effect": "sensitivity",
                     "therapy": "Pictilisib",
-                    "suggested": "yes",
+                    "suggested": "no",  # preclinical evidence: kept, never a suggestion (actionability/suggestions.py)
                 }
             )
     if resistance_case:
