@@ -246,9 +246,7 @@ def test_missing_positions_of_no_lower_function_allele_keep_the_phenotype(pgx):
     tpmt, table = definitions["TPMT"], phenotypes["TPMT"]
     reduced = {a.name for a in tpmt.alleles if table.function.get(a.name) in ("No function", "Decreased function")}
     free = next(
-        i
-        for i in range(len(tpmt.positions))
-        if not any(a.defined[i] for a in tpmt.alleles if a.name in reduced)
+        i for i in range(len(tpmt.positions)) if not any(a.defined[i] for a in tpmt.alleles if a.name in reduced)
     )
     for alleles, phenotype in ((("*1", "*1"), "Normal Metabolizer"), (("*3A", "*3A"), "Poor Metabolizer")):
         genotypes = list(genotypes_of(tpmt, *alleles))
