@@ -80,12 +80,14 @@ class ScoreSplit:
 
 NSAIDS = frozenset({"celecoxib", "flurbiprofen", "ibuprofen", "lornoxicam", "meloxicam", "piroxicam", "tenoxicam"})
 SCORE_SPLITS = (
-    # CPIC NSAID guideline, Theken et al. 2020 (PMID 32189324), tables of therapeutic recommendations: rows "IM,
-    # AS 1.5" (initiate with the recommended starting dose: pypgx's IM text) and "IM, AS 1" (reduced dose or
-    # an alternative); PM (AS 0 and 0.5) is one row
+    # CPIC NSAID guideline, Theken et al. 2020 (PMID 32189324): its recommendation tables have rows "IM, AS 1.5"
+    # (initiate with the recommended starting dose: pypgx's IM text) and "IM, AS 1" (read for meloxicam, Table 3,
+    # pmc.ncbi.nlm.nih.gov/articles/PMC8080882/table/T3: 50% of the lowest starting dose, or an alternative); all
+    # seven NSAIDs of pypgx's table are held to it, the flag sends the reader to the guideline; PM is one row
     ScoreSplit("CYP2C9", "Intermediate Metabolizer", 1.5, NSAIDS, "CPIC NSAID guideline 2020 (PMID 32189324)"),
-    # CPIC fluoropyrimidine guideline, Amstutz et al. 2018 (PMID 29152729), Table 2: PM "AS 0.5" (avoid, or a
-    # strongly reduced dose with early drug monitoring) and "AS 0" (avoid: pypgx's PM text); IM is one text
+    # CPIC fluoropyrimidine guideline, Amstutz et al. 2018 (PMID 29152729), Table 2 (PMC5760397): PM "AS 0.5" (avoid,
+    # or a strongly reduced dose with early drug monitoring) and "AS 0" (avoid: pypgx's PM text); IM AS 1 and 1.5
+    # have had one text (reduce by 50%) since CPIC's 2018 update, pypgx's IM text
     ScoreSplit(
         "DPYD",
         "Poor Metabolizer",
