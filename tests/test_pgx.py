@@ -480,6 +480,10 @@ def test_grch37_example_vcf_equals_pharmcat_report(pgx, tmp_path):
         assert (
             f"{unplaced[gene]} of them without a GRCh37 coordinate (GRCh37 via pypgx" in ours.at[gene, "call_quality"]
         )
+    # unplaced positions defining decreased/no-function alleles: the phenotype is not determinable (config/README)
+    indeterminate = sorted(g for g in partial if ours.at[g, "phenotype"] == "Indeterminate")
+    assert indeterminate == ["CYP2B6", "CYP2C9", "NAT2"]
+    assert "phenotype not determinable" in ours.at["CYP2C9", "call_quality"]
     # the SNVs whose GRCh37 reference base is GRCh38's alternate (CYP2C19, CYP3A5, DPYD) were written 1/1 and
     # still read as PharmCAT's reference allele (the calls above)
     recoded = [r.split("\t")[1] for r in vcf.read_text().splitlines() if r.endswith("\t1/1")]
