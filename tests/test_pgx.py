@@ -227,9 +227,37 @@ def test_missing_positions_reported_not_called_wrong(pgx, tmp_path):
     vcf = _write_vcf(tmp_path / "partial.vcf", rows)
     table = sample_table(definitions, phenotypes, read_genotypes(vcf, definitions, [None]), 0, 0.5).set_index("gene")
     assert table.at["TPMT", "missing_positions"] == "rs1142345"
-    assert table.at["TPMT", "call_quality"] == f"1 of {len(tpmt.positions)} positions missing"
+    # PharmCAT's call on the positions present is kept, but the untested no-function alleles make the
+    # phenotype and the lookup Indeterminate, never Normal (DEMO-046)
+    assert table.at["TPMT", "diplotype"] == "*1/*1"
+    assert table.at["TPMT", "call_quality"] == (
+        f"1 of {len(tpmt.positions)} positions missing; phenotype not determinable: rs1142345 not genotyped, so "
+        "*3A (no function), *3C (no function), *41 (no function) could not be tested"
+    )
+    assert table.at["TPMT", "phenotype"] == table.at["TPMT", "lookup_phenotype"] == "Indeterminate"
     assert table.at["DPYD", "diplotype"] == "not called" and table.at["DPYD", "phenotype"] == "Indeterminate"
     assert table.at["DPYD", "missing_positions"].count(",") == len(definitions["DPYD"].positions) - 1
+
+
+def test_missing_positions_of_no_lower_function_allele_keep_the_phenotype(pgx):
+    """A missing position that defines only alleles of unknown function, or a call whose alleles already have
+    no function, keeps the phenotype (the call quality lists the missing positions, as before)."""
+    _, definitions, phenotypes = pgx
+    tpmt, table = definitions["TPMT"], phenotypes["TPMT"]
+    reduced = {a.name for a in tpmt.alleles if table.function.get(a.name) in ("No function", "Decreased function")}
+    free = next(
+        i for i in range(len(tpmt.positions)) if not any(a.defined[i] for a in tpmt.alleles if a.name in reduced)
+    )
+    for alleles, phenotype in ((("*1", "*1"), "Normal Metabolizer"), (("*3A", "*3A"), "Poor Metabolizer")):
+        genotypes = list(genotypes_of(tpmt, *alleles))
+        genotypes[free] = None
+        row = sample_table({"TPMT": tpmt}, phenotypes, _Single("TPMT", genotypes), 0, 0.5).iloc[0]
+        assert row["phenotype"] == row["lookup_phenotype"] == phenotype, alleles
+        assert row["call_quality"] == f"1 of {len(tpmt.positions)} positions missing"
+    genotypes = list(genotypes_of(tpmt, "*3A", "*3A"))  # the *3A/*3C position missing from a *3A homozygote
+    genotypes[next(i for i, p in enumerate(tpmt.positions) if p.rsid == "rs1142345")] = None
+    row = sample_table({"TPMT": tpmt}, phenotypes, _Single("TPMT", genotypes), 0, 0.5).iloc[0]
+    assert row["phenotype"] != "Normal Metabolizer"
 
 
 def test_gvcf_reference_block_counts_as_hom_ref(pgx, tmp_path):
@@ -452,6 +480,10 @@ def test_grch37_example_vcf_equals_pharmcat_report(pgx, tmp_path):
         assert (
             f"{unplaced[gene]} of them without a GRCh37 coordinate (GRCh37 via pypgx" in ours.at[gene, "call_quality"]
         )
+    # unplaced positions defining decreased/no-function alleles: the phenotype is not determinable (config/README)
+    indeterminate = sorted(g for g in partial if ours.at[g, "phenotype"] == "Indeterminate")
+    assert indeterminate == ["CYP2B6", "CYP2C9", "NAT2"]
+    assert "phenotype not determinable" in ours.at["CYP2C9", "call_quality"]
     # the SNVs whose GRCh37 reference base is GRCh38's alternate (CYP2C19, CYP3A5, DPYD) were written 1/1 and
     # still read as PharmCAT's reference allele (the calls above)
     recoded = [r.split("\t")[1] for r in vcf.read_text().splitlines() if r.endswith("\t1/1")]

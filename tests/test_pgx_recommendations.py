@@ -18,7 +18,7 @@ import pytest
 from precisionflow.pgx.calls import add_outside_calls, sample_table
 from precisionflow.pgx.definitions import load_definitions, load_phenotypes
 from precisionflow.pgx.genotypes import read_genotypes
-from precisionflow.pgx.recommendations import CURATED, CURATED_VERSION, recommend
+from precisionflow.pgx.recommendations import CURATED, CURATED_VERSION, changes_care, recommend
 from tests.test_pgx import _Single, genotypes_of, reference_name
 
 PYPGX = importlib.metadata.version("pypgx")
@@ -167,3 +167,88 @@ def test_example_vcf_recommendations_equal_pharmcat_report(pgx):
     assert len(same) == 46 and {"capecitabine", "clopidogrel", "fluorouracil", "mercaptopurine", "tamoxifen"} <= set(
         same
     )
+
+
+NSAIDS = ("celecoxib", "flurbiprofen", "ibuprofen", "lornoxicam", "meloxicam", "piroxicam", "tenoxicam")
+
+
+def test_cyp2c9_intermediate_activity_score_one_gets_no_text_of_another_score(pgx):
+    """CYP2C9 *1/*3 (AS 1.0) and *1/*2 (AS 1.5) are both Intermediate Metabolizers; CPIC looks NSAIDs up by the
+    score (PharmCAT's report: lookupKey is the score) and pypgx's one IM text is CPIC's AS 1.5 text, so AS 1.0
+    gets a row saying so, naming the guideline, counted as care-changing (DEMO-024's case)."""
+    _, _, phenotypes = pgx
+    scores = {v for d, v in phenotypes["CYP2C9"].diplotypes.values() if d == "Intermediate Metabolizer"}
+    assert scores == {"1.0", "1.5"}  # the phenotype spans two scores in PharmCAT's file
+    report = json.loads((pgx[0] / "example/pharmcat.example.report.json").read_text())
+    keys = [
+        a["lookupKey"]
+        for g in report["drugs"]["CPIC Guideline Annotation"]["meloxicam"]["guidelines"]
+        for a in g["annotations"]
+    ]
+    assert keys == [[{"CYP2C9": "2.0"}]]  # CPIC's key is the activity score, not the phenotype
+    low = recommend("P1", patient(pgx, {"CYP2C9": ("*1", "*3")})).set_index("drug")
+    high = recommend("P1", patient(pgx, {"CYP2C9": ("*1", "*2")})).set_index("drug")
+    for drug in NSAIDS:
+        im_text = pypgx_text(drug, "CYP2C9", "Intermediate Metabolizer")
+        assert high.at[drug, "recommendation"] == im_text
+        text = low.at[drug, "recommendation"]
+        assert im_text not in text and "Initiate therapy with recommended starting dose" not in text
+        assert text.startswith(
+            f"The CPIC recommendation for {drug} depends on the activity score within CYP2C9 Intermediate "
+            "Metabolizer (AS 1.0 here); the table used"
+        )
+        assert "one text per phenotype" in text and "consult the CPIC NSAID guideline 2020" in text
+        assert low.at[drug, "classification"] == "CPIC level A"
+        assert changes_care(drug, text)
+    # a poor metabolizer (AS 0 or 0.5) has one CPIC text: shown as it is
+    poor = recommend("P1", patient(pgx, {"CYP2C9": ("*2", "*3")})).set_index("drug")
+    assert poor.at["meloxicam", "recommendation"] == pypgx_text("meloxicam", "CYP2C9", "Poor Metabolizer")
+
+
+def test_dpyd_poor_metabolizer_activity_score_half_gets_no_text_of_score_zero(pgx):
+    table = patient(pgx, {"DPYD": ("c.1905+1G>A (*2A)", "c.1129-5923C>G, c.1236G>A (HapB3)")})
+    assert table.set_index("gene").at["DPYD", "activity_score"] == "0.5"
+    recs = recommend("P1", table).set_index("drug")
+    for drug in ("capecitabine", "fluorouracil"):
+        text = recs.at[drug, "recommendation"]
+        assert pypgx_text(drug, "DPYD", "Poor Metabolizer") not in text
+        assert "(AS 0.5 here)" in text and "CPIC fluoropyrimidine guideline 2017" in text
+        assert changes_care(drug, text)
+
+
+def test_untested_no_function_alleles_give_a_not_determinable_care_changing_row(pgx):
+    """TPMT called *1/*1 without rs1142345 (*3A, *3C): no 'normal starting dose' (DEMO-046's case)."""
+    table = patient(pgx, {"TPMT": ("ref", "ref"), "NUDT15": ("ref", "ref")})
+    table.loc[table["gene"] == "TPMT", ["phenotype", "lookup_phenotype", "missing_positions", "call_quality"]] = [
+        "Indeterminate",
+        "Indeterminate",
+        "rs1142345",
+        "1 of 43 positions missing; phenotype not determinable: rs1142345 not genotyped, so *3A (no function), "
+        "*3C (no function) could not be tested",
+    ]
+    recs = recommend("P1", table).set_index("drug")
+    for drug in ("azathioprine", "mercaptopurine", "thioguanine"):
+        text = recs.at[drug, "recommendation"]
+        assert text.startswith("Not determinable: TPMT *1/*1 was called without some positions: rs1142345 not")
+        assert "*3A (no function), *3C (no function) could not be tested" in text
+        assert "normal starting dose" not in text and changes_care(drug, text)
+        assert recs.at[drug, "phenotypes"] == "NUDT15: Normal Metabolizer; TPMT: Indeterminate"
+
+
+def test_two_gene_text_for_one_gene_says_the_other_was_not_genotyped(pgx):
+    """Tricyclics with CYP2D6 not genotyped (DEMO-015/021/024/046): pypgx's CYP2C19-only text does not name
+    CYP2D6, so it is prefixed; rosuvastatin's CPIC text names ABCG2 itself and is kept verbatim."""
+    recs = recommend("P1", patient(pgx, {"CYP2C19": ("ref", "ref"), "SLCO1B1": ("ref", "ref")})).set_index("drug")
+    for drug in ("amitriptyline", "clomipramine", "imipramine", "trimipramine"):
+        text = pypgx_text(drug, "CYP2C19", "Normal Metabolizer", "CYP2D6", "None")
+        assert recs.at[drug, "recommendation"] == (
+            f"Based on CYP2C19 only (CYP2D6 not genotyped; the recommendation may differ with its genotype): {text}"
+        )
+        assert changes_care(drug, recs.at[drug, "recommendation"])
+    assert recs.at["doxepin", "recommendation"] == (
+        "No CPIC recommendation for this phenotype: CYP2D6 not genotyped, and the CPIC table gives none for "
+        "CYP2C19 'Normal Metabolizer' alone."
+    )
+    rosuvastatin = pypgx_text("rosuvastatin", "ABCG2", "None", "SLCO1B1", "Normal Function")
+    assert recs.at["rosuvastatin", "recommendation"] == rosuvastatin
+    assert changes_care("rosuvastatin", rosuvastatin)  # the same flag as the tricyclics

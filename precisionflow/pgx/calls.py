@@ -1,5 +1,14 @@
 """From genotypes to the per-gene table of the SPEC: diplotype, phenotype, activity score, missing
-positions and call quality; outside calls (CYP2D6, HLA ...) join or replace the matcher's calls."""
+positions and call quality; outside calls (CYP2D6, HLA ...) join or replace the matcher's calls.
+
+Missing positions that define a lower-function allele: the matcher calls on the positions present, as
+PharmCAT documents ("the position will be dropped from consideration", NamedAlleleMatcher-101, "Missing
+Positions"), so a TPMT sample without rs1142345 (c.719A>G, ``*3A``/``*3C``) is called ``*1/*1``. That call
+is kept, but when a missing position defines an allele of decreased or no function (PharmCAT's phenotype
+file: function "No function"/"Decreased function", or an activity value below 1) that could stand in for a
+called allele of higher function, the phenotype and the lookup phenotype are ``Indeterminate`` and the call
+quality says which alleles could not be tested (``UNTESTED``); the recommendations then give no dose.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ from precisionflow.errors import InputError
 from precisionflow.io import read_table
 from precisionflow.pgx.definitions import GeneDefinition, PhenotypeTable
 from precisionflow.pgx.genotypes import SampleGenotypes
-from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene
+from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene, position_label
 from precisionflow.pgx.pypgx_phenotypes import has_phenotypes, pypgx_phenotype
 from precisionflow.pgx.pypgx_phenotypes import source as pypgx_source
 
@@ -27,6 +36,53 @@ GENE_COLUMNS = [
     "positions_source",
 ]
 INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
+# call quality of a call whose missing positions define lower-function alleles (recommendations.py reads it)
+UNTESTED = "phenotype not determinable"
+# PharmCAT's allele functions as numbers on the activity-value scale (normal 1); an unlisted one is unknown
+FUNCTION_VALUES = {"no function": 0.0, "decreased function": 0.5, "normal function": 1.0, "increased function": 1.5}
+_LISTED = 8  # alleles named in the call quality before "and N more"
+
+
+def function_value(table: PhenotypeTable, allele: str) -> float | None:
+    """An allele's function on the activity-value scale (PharmCAT's function text or activity value)."""
+    text = table.function.get(allele, "")
+    if text.lower() in FUNCTION_VALUES:
+        return FUNCTION_VALUES[text.lower()]
+    for value in (text, table.activity.get(allele, "")):
+        try:
+            return float(value)
+        except ValueError:
+            continue
+    return None
+
+
+def _function_text(table: PhenotypeTable, allele: str) -> str:
+    text = table.function.get(allele, "")
+    return text.lower() if text.lower() in FUNCTION_VALUES else f"activity value {text or table.activity[allele]}"
+
+
+def untested_alleles(call: GeneCall, definition: GeneDefinition, table: PhenotypeTable | None) -> str:
+    """Why a call's phenotype cannot be told (``UNTESTED: ...``), or "": the missing positions that define
+    alleles of decreased or no function with a lower function than one of the called alleles."""
+    if not call.called or not call.missing or table is None:
+        return ""
+    missing = {i for i in range(len(definition.positions)) if position_label(definition, i) in call.missing}
+    called = [function_value(table, a) for pair in call.diplotypes for a in pair]
+    highest = None if None in called else max(called)  # an unknown called function: any lower allele counts
+    found: dict[str, float] = {}
+    used: set[int] = set()
+    for allele in definition.alleles:
+        value = function_value(table, allele.name)
+        where = {i for i in missing if allele.defined[i]} if not allele.reference else set()
+        if where and value is not None and value < 1.0 and (highest is None or value < highest):
+            found[allele.name] = value
+            used |= where
+    if not found:
+        return ""
+    names = [f"{name} ({_function_text(table, name)})" for name in found]
+    shown = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
+    positions = ", ".join(position_label(definition, i) for i in sorted(used))
+    return f"{UNTESTED}: {positions} not genotyped, so {shown} could not be tested"
 
 
 def phenotype_of(call: GeneCall, table: PhenotypeTable | None) -> tuple[str, str]:
@@ -91,6 +147,8 @@ def sample_table(
                 cache[key] = call
         phenotype, score = phenotype_of(call, phenotypes.get(gene))
         quality = call_quality(call, genotypes.ref_mismatches.get(gene, []), definition)
+        if untested := untested_alleles(call, definition, phenotypes.get(gene)):
+            phenotype, score, quality = INDETERMINATE, "", f"{quality}; {untested}"
         lookup = phenotype
         if gene == "SLCO1B1" and (not call.called or " or " in phenotype):
             by_variant = slco1b1_rs4149056_phenotype(definition, observed)
@@ -181,6 +239,7 @@ __all__ = [
     "GENE_COLUMNS",
     "INDETERMINATE",
     "NOT_CALLED",
+    "UNTESTED",
     "add_outside_calls",
     "phenotype_of",
     "read_outside_calls",

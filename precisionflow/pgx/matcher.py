@@ -62,7 +62,7 @@ class GeneCall:
         return " or ".join(f"{a}/{b}" for a, b in self.diplotypes) if self.diplotypes else NOT_CALLED
 
 
-def _position_label(definition: GeneDefinition, index: int) -> str:
+def position_label(definition: GeneDefinition, index: int) -> str:
     position = definition.positions[index]
     return position.rsid or f"chr{position.chrom}:{position.pos}"
 
@@ -88,7 +88,7 @@ def match_gene(
     """The top-scoring diplotype(s) of one gene for one sample's unphased genotypes."""
     gene = definition.gene
     present = [i for i, g in enumerate(genotypes) if g is not None]
-    missing = tuple(_position_label(definition, i) for i, g in enumerate(genotypes) if g is None)
+    missing = tuple(position_label(definition, i) for i, g in enumerate(genotypes) if g is None)
     n_positions = len(genotypes)
     if not present or len(missing) > max_missing_share * n_positions:
         return GeneCall(gene, (), 0, missing, f"{NOT_CALLED}: {len(missing)} of {n_positions} positions missing")

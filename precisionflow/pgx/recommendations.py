@@ -14,7 +14,19 @@ the patient's calls gets one row, looked up by the patient's phenotypes:
   phenotype PharmCAT's file gives (the table has one row per phenotype);
 - a combination with no row in the table, a row whose recommendation is ``None``, a call with no CPIC
   phenotype or tied between phenotypes gets an explicit "No CPIC recommendation for this phenotype" row
-  saying why, never an invented one.
+  saying why, never an invented one;
+- activity score within a phenotype (``SCORE_SPLITS``): CPIC looks CYP2C9 and DPYD up by activity score
+  (PharmCAT's report: ``lookupKey`` is the score), PharmCAT's phenotype files give CYP2C9 and DPYD
+  intermediate (AS 1, 1.5) and poor (AS 0, 0.5) metabolizers two scores each, and pypgx's table has one text
+  per phenotype. Where CPIC's guideline gives the scores of one phenotype different texts (CYP2C9 IM and the
+  NSAIDs: pypgx's text is CPIC's AS 1.5 text; DPYD PM and the fluoropyrimidines: the AS 0 text), a patient of
+  the other score gets no text but a row saying that the recommendation depends on the score, naming the
+  guideline to consult; it counts as care-changing;
+- a call whose missing positions define untested lower-function alleles (``calls.UNTESTED``) gets a
+  "Not determinable" row naming them, care-changing, for every drug of the gene;
+- a two-gene drug with one gene not genotyped: pypgx's text for the other gene alone is prefixed "Based on
+  <gene> only (<gene> not genotyped ...)" unless it names the missing gene itself (rosuvastatin's "ABCG2
+  genotype result is not available", CPIC's own wording); the tricyclics' texts do not, so they get it.
 
 Curated rows (``CURATED``) only for drug-gene pairs pypgx's table lacks and the tumour board needs, each
 naming its guideline and marked "curated" in ``source``: irinotecan-UGT1A1 (DPWG; CPIC has no irinotecan
@@ -32,6 +44,7 @@ from functools import cache
 import pandas as pd
 
 from precisionflow.pgx.builds import pypgx_version, read_pypgx_table
+from precisionflow.pgx.calls import UNTESTED
 
 RECOMMENDATION_COLUMNS = [
     "patient",
@@ -51,6 +64,38 @@ CURATED_VERSION = "precisionflow curated table 2026-11-30"
 NOT_GENOTYPED = "None"  # pypgx's phenotype for a gene of a two-gene drug that was not genotyped
 NO_RECOMMENDATION = "No {body} recommendation for this phenotype"
 _NO_RECOMMENDATION = re.compile(re.escape(NO_RECOMMENDATION).replace(re.escape("{body}"), r"\w+"))
+
+
+@dataclass(frozen=True)
+class ScoreSplit:
+    """A phenotype whose activity scores CPIC's guideline gives different texts, of which pypgx's table keeps the
+    one for ``text_score`` (its single row per phenotype), for these drugs."""
+
+    gene: str
+    phenotype: str
+    text_score: float
+    drugs: frozenset[str]
+    guideline: str
+
+
+NSAIDS = frozenset({"celecoxib", "flurbiprofen", "ibuprofen", "lornoxicam", "meloxicam", "piroxicam", "tenoxicam"})
+SCORE_SPLITS = (
+    # CPIC NSAID guideline, Theken et al. 2020 (PMID 32189324): its recommendation tables have rows "IM, AS 1.5"
+    # (initiate with the recommended starting dose: pypgx's IM text) and "IM, AS 1" (read for meloxicam, Table 3,
+    # pmc.ncbi.nlm.nih.gov/articles/PMC8080882/table/T3: 50% of the lowest starting dose, or an alternative); all
+    # seven NSAIDs of pypgx's table are held to it, the flag sends the reader to the guideline; PM is one row
+    ScoreSplit("CYP2C9", "Intermediate Metabolizer", 1.5, NSAIDS, "CPIC NSAID guideline 2020 (PMID 32189324)"),
+    # CPIC fluoropyrimidine guideline, Amstutz et al. 2018 (PMID 29152729), Table 2 (PMC5760397): PM "AS 0.5" (avoid,
+    # or a strongly reduced dose with early drug monitoring) and "AS 0" (avoid: pypgx's PM text); IM AS 1 and 1.5
+    # have had one text (reduce by 50%) since CPIC's 2018 update, pypgx's IM text
+    ScoreSplit(
+        "DPYD",
+        "Poor Metabolizer",
+        0.0,
+        frozenset({"capecitabine", "fluorouracil"}),
+        "CPIC fluoropyrimidine guideline 2017 (PMID 29152729)",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -202,6 +247,11 @@ def _why_none(guideline: Guideline, key: tuple[str, ...], calls: list[Mapping | 
             return f"{gene} {row['diplotype']} has no {guideline.body} phenotype ({row['call_quality']})"
         if " or " in phenotype:
             return f"{gene} is tied between phenotypes {phenotype} ({row['call_quality']})"
+    missing = [g for g, p in zip(guideline.genes, key, strict=True) if p == NOT_GENOTYPED]
+    if missing and len(missing) < len(key):
+        known = ", ".join(f"{g} {p!r}" for g, p in zip(guideline.genes, key, strict=True) if p != NOT_GENOTYPED)
+        none = f"{' and '.join(missing)} not genotyped, and the {guideline.body} table gives none for {known} alone"
+        return none + "".join(_caveat(r) for r in calls)
     wanted = ", ".join(f"{g} {p!r}" for g, p in zip(guideline.genes, key, strict=True))
     if key in guideline.rows:
         return f"the {guideline.body} table gives none for {wanted}" + "".join(_caveat(r) for r in calls)
@@ -212,15 +262,61 @@ def _shown(gene: str, phenotype: str) -> str:
     return f"{gene}: {'not genotyped' if phenotype == NOT_GENOTYPED else phenotype or 'no phenotype'}"
 
 
+def _score_split(guideline: Guideline, calls: list[Mapping | None]) -> str:
+    """The row text when the patient's activity score is not the one pypgx's phenotype text stands for, or ""."""
+    for split in SCORE_SPLITS:
+        if guideline.drug not in split.drugs or split.gene not in guideline.genes:
+            continue
+        row = calls[guideline.genes.index(split.gene)]
+        if row is None or _phenotype(row) != split.phenotype:
+            continue
+        shown = str(row.get("activity_score") or "")
+        scores = {float(s) for s in shown.split(" or ") if s}
+        if scores == {split.text_score}:
+            continue
+        return (
+            f"The CPIC recommendation for {guideline.drug} depends on the activity score within {split.gene} "
+            f"{split.phenotype} (AS {shown or 'unknown'} here); the table used ({guideline.table_version} "
+            f"{RECOMMENDATION_TABLE}) has one text per phenotype, CPIC's text for AS {split.text_score:g}, so it is "
+            f"not shown: consult the {split.guideline} for this activity score."
+        )
+    return ""
+
+
+def _untested(guideline: Guideline, calls: list[Mapping | None]) -> str:
+    """The row text when a gene's call left lower-function alleles untested (calls.UNTESTED), or ""."""
+    for gene, row in zip(guideline.genes, calls, strict=True):
+        if row is not None and UNTESTED in str(row["call_quality"]):
+            why = str(row["call_quality"]).split(UNTESTED, 1)[1].lstrip(": ")
+            return (
+                f"Not determinable: {gene} {row['diplotype']} was called without some positions: {why}. The "
+                f"{guideline.body} recommendation depends on them, so none is given; genotype these positions."
+            )
+    return ""
+
+
+def _partial(guideline: Guideline, key: tuple[str, ...], text: str) -> str:
+    """A two-gene text given for one gene alone says so, unless it names the missing gene itself."""
+    missing = [g for g, p in zip(guideline.genes, key, strict=True) if p == NOT_GENOTYPED and g not in text]
+    if not missing or len(missing) == len(key):
+        return text
+    known = " and ".join(g for g, p in zip(guideline.genes, key, strict=True) if p != NOT_GENOTYPED)
+    absent = " and ".join(missing)
+    return f"Based on {known} only ({absent} not genotyped; the recommendation may differ with its genotype): {text}"
+
+
 def _row(patient: str, guideline: Guideline, by_gene: dict[str, Mapping]) -> list[str]:
     calls = [by_gene.get(gene) for gene in guideline.genes]
     key = tuple(_phenotype(row) for row in calls)
     text, classification = guideline.rows.get(key, (None, "n/a"))
-    if text is None:
+    level = next(iter(guideline.rows.values()))[1]  # the drug-gene pair's CPIC level
+    if flagged := _untested(guideline, calls) or _score_split(guideline, calls):
+        text, classification = flagged, level
+    elif text is None:
         why = _why_none(guideline, key, calls)
         text, classification = f"{NO_RECOMMENDATION.format(body=guideline.body)}: {why}.", "n/a"
     else:
-        text += "".join(_caveat(row) for row in calls)
+        text = _partial(guideline, key, text) + "".join(_caveat(row) for row in calls)
     phenotypes = "; ".join(_shown(gene, phenotype) for gene, phenotype in zip(guideline.genes, key, strict=True))
     genes = ";".join(guideline.genes)
     return [patient, guideline.drug, genes, phenotypes, text, classification, guideline.source, guideline.table_version]
