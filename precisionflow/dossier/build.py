@@ -45,6 +45,9 @@ class Header:
     genome_build: str
     references: list[dict[str, str]]  # name, file, sha256 (first 12 hex digits)
     tumor_types: dict[str, str] = field(default_factory=dict)  # public id -> OncoTree code
+    # public id -> the somatic inputs the sample sheet gives the patient (GENOMIC_INPUTS; the patients table's
+    # flags); None: not known, read from the cohort's MAFs and copy-number calls
+    genomic_inputs: dict[str, list[str]] | None = None
 
 
 @dataclass

@@ -74,9 +74,42 @@ def unannotated_variants(cohort: Cohort, patient: str) -> list[str]:
     ]
 
 
+# the patients table's flags of the inputs the actionability step matches against the knowledge base, and
+# what each stands for in a "not assessed" line (MSI status alone is no test of the genome's alterations)
+GENOMIC_INPUTS = {
+    "variants": "no somatic VCF or MAF",
+    "copy_number": "no copy-number calls",
+    "fusions": "no fusions",
+    "germline_maf": "no germline MAF",
+}
+
+
+def genomic_inputs(cohort: Cohort, patient: str) -> list[str]:
+    """The somatic inputs assessed for the patient (keys of GENOMIC_INPUTS): the sample sheet's, else those of
+    the cohort's MAFs and copy-number calls."""
+    if cohort.header.genomic_inputs is not None:
+        return [name for name in GENOMIC_INPUTS if name in cohort.header.genomic_inputs.get(patient, [])]
+    return [
+        name
+        for name, present in (
+            ("variants", patient in cohort.mafs),
+            ("copy_number", patient in cohort.copy_number_by_patient),
+        )
+        if present
+    ]
+
+
+def no_genomic_data(cohort: Cohort, patient: str) -> str | None:
+    """Why the patient's therapy evidence was not assessed (no somatic data of any kind), or None."""
+    if genomic_inputs(cohort, patient):
+        return None
+    return "no somatic data for this patient (" + ", ".join(GENOMIC_INPUTS.values()) + ")"
+
+
 def therapy_section(cohort: Cohort, patient: str) -> dict:
     if cohort.actionable is None:
         return _section("therapy", False, [cohort.sources.reason("actionable")], rows=[])
+    unassessed = no_genomic_data(cohort, patient)
     rows = cohort.rows("actionable", patient)
     records = _records(rows)
     recommendations = None if cohort.pgx_recommendations is None else cohort.rows("pgx_recommendations", patient)
@@ -87,8 +120,19 @@ def therapy_section(cohort: Cohort, patient: str) -> dict:
         # the summary names the guidance found; the table also says where it was not assessed
         record["pgx_guidance"] = [note for note in record["pgx"] if PGX_NOT_ASSESSED not in note]
     columns = [*rows.columns, "link", "pgx", "pgx_guidance"]
-    reasons = unannotated_variants(cohort, patient)
-    return _section("therapy", True, reasons, rows=records, columns=columns, tiers=sorted({r["tier"] for r in records}))
+    reasons = ([not_assessed("Therapy evidence", unassessed)] if unassessed else []) + unannotated_variants(
+        cohort, patient
+    )
+    return _section(
+        "therapy",
+        True,
+        reasons,
+        rows=records,
+        columns=columns,
+        tiers=sorted({r["tier"] for r in records}),
+        assessed=unassessed is None,
+        not_assessed_cause=unassessed,
+    )
 
 
 def genomic_section(cohort: Cohort, patient: str) -> dict:
@@ -260,6 +304,9 @@ def index_row(dossier: Mapping) -> dict:
     s = dossier["by_id"]
     variants = s["genomic"].get("variants")
     therapies = s["summary"].get("therapies", [])
+    listed = "; ".join(sorted({f"{r['therapy']} ({r['tier']})" for r in therapies}))
+    if s["therapy"].get("assessed") is False:  # no somatic data: no blank that reads as "nothing found"
+        listed = "; ".join(filter(None, ["not assessed", listed]))
     return {
         "patient": dossier["patient"],
         "tumor_type": dossier["tumor_type"],
@@ -267,5 +314,5 @@ def index_row(dossier: Mapping) -> dict:
         "tmb": f"{s['genomic']['tmb']['value']:.2f}" if "tmb" in s["genomic"] else "",
         "cluster": s["omics"].get("cluster", ""),
         "predicted": s["prediction"].get("predicted", ""),
-        "therapies": "; ".join(sorted({f"{r['therapy']} ({r['tier']})" for r in therapies})),
+        "therapies": listed,
     }

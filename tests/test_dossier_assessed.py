@@ -1,0 +1,63 @@
+"""What a dossier says when a fact was not assessed for the patient, rather than found absent (tumour-board
+review of the demo run: DEMO-057, with neither a VCF/MAF nor copy number, read as "no alteration matches")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from precisionflow.dossier.build import load_cohort
+from precisionflow.dossier.render import render_dossier
+from precisionflow.dossier.sections import index_row, patient_dossier
+from precisionflow.dossier.synthetic import patient_ids, write_sources
+from tests.test_dossier import HEADER, section_html
+
+NEGATIVE = (
+    "No tier I–II therapy suggested for this patient's alterations.",
+    "No alteration of this patient matches an assertion of the knowledge base.",
+)
+
+
+def without_somatic_data(cohort, patient: str) -> None:
+    """The patient as a sample sheet without a VCF/MAF and copy number leaves them: no MAF, no calls, no rows."""
+    cohort.mafs.pop(patient)
+    cohort.copy_number_by_patient.pop(patient)
+    cohort.actionable = cohort.actionable[cohort.actionable["patient"] != patient]
+    cohort.grouped.clear()
+
+
+def test_no_somatic_data_reads_not_assessed_not_negative(tmp_path) -> None:
+    cohort = load_cohort(patient_ids(3), write_sources(tmp_path / "results", patient_ids(3)), HEADER)
+    without_somatic_data(cohort, "S0001")
+    dossier = patient_dossier(cohort, "S0001")
+    page = render_dossier(dossier, "synthetic")
+    summary = section_html(page, "summary")
+    first = re.search(r"<li[^>]*>(.*?)</li>", summary, flags=re.DOTALL).group(1)
+    assert "Therapy evidence NOT ASSESSED</b>: no somatic data for this patient (no somatic VCF or MAF" in first
+    for sentence in NEGATIVE:
+        assert sentence not in page
+    assert "Therapy evidence not assessed: no somatic data" in section_html(page, "therapy")
+    assert index_row(dossier)["therapies"] == "not assessed"
+
+
+def test_a_patient_with_data_but_no_match_keeps_the_negative_wording(tmp_path) -> None:
+    cohort = load_cohort(patient_ids(3), write_sources(tmp_path / "results", patient_ids(3)), HEADER)
+    cohort.actionable = cohort.actionable[cohort.actionable["patient"] != "S0001"]  # data, nothing matched
+    dossier = patient_dossier(cohort, "S0001")
+    page = render_dossier(dossier, "synthetic")
+    assert "NOT ASSESSED" not in page
+    for sentence in NEGATIVE:
+        assert sentence in page
+    assert index_row(dossier)["therapies"] == ""
+
+
+def test_the_sample_sheet_flags_decide_what_was_assessed(tmp_path) -> None:
+    """A patient with only a fusions file (no VCF/MAF, no copy number) was assessed; one with no input was not,
+    even where the cohort's tables would say otherwise."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    header = replace(HEADER, genomic_inputs={"S0000": ["copy_number"], "S0001": ["fusions"], "S0002": []})
+    cohort = load_cohort(patient_ids(3), sources, header)
+    cohort.actionable = cohort.actionable[cohort.actionable["patient"] == "S0000"]
+    assert patient_dossier(cohort, "S0001")["by_id"]["therapy"]["assessed"]
+    assert not patient_dossier(cohort, "S0002")["by_id"]["therapy"]["assessed"]
+    assert patient_dossier(cohort, "S0000")["by_id"]["therapy"]["assessed"]
