@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pandas as pd
+
 from precisionflow.dossier.build import load_cohort
 from precisionflow.dossier.render import render_dossier
 from precisionflow.dossier.sections import index_row, patient_dossier
@@ -61,3 +63,20 @@ def test_the_sample_sheet_flags_decide_what_was_assessed(tmp_path) -> None:
     assert patient_dossier(cohort, "S0001")["by_id"]["therapy"]["assessed"]
     assert not patient_dossier(cohort, "S0002")["by_id"]["therapy"]["assessed"]
     assert patient_dossier(cohort, "S0000")["by_id"]["therapy"]["assessed"]
+
+
+def test_only_established_resistance_is_a_resistance_warning(tmp_path) -> None:
+    """A04W: 'TP53 -> nutlin-3 resistance' (tier II-D, cell lines) must not read like 'TP53 -> chemoradiotherapy
+    resistance' (II-C, clinical evidence): only tiers I-A to II-C make a "predicts resistance" line."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    cohort = load_cohort(patient_ids(3), sources, HEADER)
+    rows = cohort.actionable
+    lapatinib = rows.index[(rows["patient"] == "S0000") & (rows["therapy"] == "Lapatinib")]
+    established = rows.loc[lapatinib].assign(therapy="Chemoradiotherapy", tier="II-C", note="")
+    cohort.actionable = pd.concat([rows, established], ignore_index=True)
+    cohort.grouped.clear()
+    summary = section_html(render_dossier(patient_dossier(cohort, "S0000"), "synthetic"), "summary")
+    warnings = re.findall(r'<li class="warning">Resistance: ([^<]*)</li>', summary)
+    assert warnings == ["ERBB2 amplification predicts resistance to Chemoradiotherapy (tier II-C)"]
+    preclinical = re.search(r'<li id="preclinical-resistance">([^<]*)</li>', summary).group(1)
+    assert "no reason to withhold a standard therapy" in preclinical and "Lapatinib (tier II-D" in preclinical

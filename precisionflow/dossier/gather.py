@@ -301,8 +301,18 @@ def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed
 PGX_NOT_ASSESSED = "genotype-guided dosing not assessed"
 
 
+ESTABLISHED_TIERS = ("I-A", "I-B", "II-C")  # what a resistance warning of the summary may rest on
+
+
 def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
-    return actionable[actionable["effect"] == "resistance"]
+    """Resistance rows of tier I-A to II-C: the summary's "predicts resistance" lines."""
+    return actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(ESTABLISHED_TIERS)]
+
+
+def preclinical_resistance(actionable: pd.DataFrame) -> pd.DataFrame:
+    """Resistance rows of tier II-D (cell lines, inference) and III (a variant of unknown significance): listed
+    as such, never as a warning that reads like a reason to withhold a standard therapy."""
+    return actionable[(actionable["effect"] == "resistance") & ~actionable["tier"].isin(ESTABLISHED_TIERS)]
 
 
 def pgx_flags(recommendations: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from precisionflow.dossier.gather import (
     copy_number_segments,
     outliers,
     pgx_flags,
+    preclinical_resistance,
     preclinical_therapies,
     resistance_warnings,
     therapy_pgx,
@@ -268,6 +269,7 @@ def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dic
         data["withdrawn"] = _records(withdrawn_therapies(rows))
         data["preclinical"] = _records(preclinical_therapies(rows))
         data["resistance"] = _records(resistance_warnings(rows))
+        data["preclinical_resistance"] = _records(preclinical_resistance(rows))
     if pgx["available"] and pgx["recommendations"]:
         data["pgx_flags"] = _records(pgx_flags(pd.DataFrame(pgx["recommendations"])))
     if prediction.get("predicted"):
