@@ -318,6 +318,34 @@ def withdraw_resisted_drugs(tables: PatientTables, resisted: Mapping[str, Mappin
                 kept = ";".join(d for d in listed if d not in agents)
                 reasons = "; ".join(f"{d}: {agents[d]}" for d in gone)
                 updates[position] = (kept, (INFERENTIAL + "; " if kept else "") + "withdrawn " + reasons)
+    _set_cells(tables, updates)
+
+
+RESISTANCE_ONLY = "curated (MOAlmanac): resistance only, no drug for this patient"
+
+
+def label_resistance_only(tables: PatientTables, genes: Mapping[str, Mapping[str, str]]) -> None:
+    """A gene without drugs whose every curated assertion matched for the patient is a resistance (``genes``:
+    patient -> {gene: text}, :func:`~precisionflow.actionability.knowledge.resistance_only_genes`) says so in
+    its ``drugs`` cell ("CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)"): not a blank that reads like a
+    drug opportunity still to find."""
+    updates: dict[int, tuple[str, str]] = {}
+    for i, patient in enumerate(tables.patients):
+        labels = genes.get(patient)
+        if not labels:
+            continue
+        start, stop = int(tables.bounds[i]), int(tables.bounds[i + 1])
+        rows = tables.table.iloc[start:stop]
+        for position, gene, drugs in zip(
+            range(start, stop), rows["gene"].astype(str), rows["drugs"].astype(str), strict=True
+        ):
+            if gene in labels and not drugs:
+                updates[position] = (labels[gene], RESISTANCE_ONLY)
+    _set_cells(tables, updates)
+
+
+def _set_cells(tables: PatientTables, updates: Mapping[int, tuple[str, str]]) -> None:
+    """Write (drugs, drug_evidence) at the given rows of the long table (categorical columns)."""
     if not updates:
         return
     rows = np.array(sorted(updates))
