@@ -80,3 +80,21 @@ def test_only_established_resistance_is_a_resistance_warning(tmp_path) -> None:
     assert warnings == ["ERBB2 amplification predicts resistance to Chemoradiotherapy (tier II-C)"]
     preclinical = re.search(r'<li id="preclinical-resistance">([^<]*)</li>', summary).group(1)
     assert "no reason to withhold a standard therapy" in preclinical and "Lapatinib (tier II-D" in preclinical
+
+
+def test_risk_contributions_show_the_patients_value_and_what_was_filled_in(tmp_path) -> None:
+    """DEMO-057 (no genomic data): 'mutation:ALK' is NA in results/outcome/features.tsv yet scored as absent;
+    each listed contribution shows the patient's value, and the risk line says features were filled in."""
+    cohort = load_cohort(patient_ids(4), write_sources(tmp_path / "results", patient_ids(4)), HEADER)
+    cohort.outcome_features = pd.DataFrame(
+        {"age": [71.0, 64.0, 50.0, 55.0], "mut_TP53": [None, 1.0, 0.0, 0.0], "subtype=Basal": [1.0, 0.0, 0.0, 1.0]},
+        index=pd.Index(patient_ids(4), name="patient"),
+    )
+    page = render_dossier(patient_dossier(cohort, "S0000"), "synthetic")
+    outcome = section_html(page, "outcome")
+    assert re.search(r"<td>mut_TP53</td><td>not assessed \(filled in as absent\)</td>", outcome)
+    assert re.search(r"<td>age</td><td>71</td>", outcome)
+    filled = re.search(r'id="risk-filled-in">([^<]*)<', outcome).group(1)
+    assert "1 of the model's 3 features not assessed for this patient" in filled and "mut_TP53" in filled
+    other = section_html(render_dossier(patient_dossier(cohort, "S0001"), "synthetic"), "outcome")
+    assert re.search(r"<td>mut_TP53</td><td>present</td>", other) and "risk-filled-in" not in other

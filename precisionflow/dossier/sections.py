@@ -17,6 +17,7 @@ from precisionflow.dossier.gather import (
     citation_link,
     copy_number_events,
     copy_number_segments,
+    feature_values,
     outliers,
     pgx_flags,
     preclinical_resistance,
@@ -230,9 +231,23 @@ def outcome_section(cohort: Cohort, patient: str) -> dict:
         )
     else:
         reasons.append(cohort.sources.reason("contributions"))
+    data |= patient_feature_values(cohort, patient, data.get("contributions"))
     if cohort.outcome_metrics:
         data["metrics"] = cohort.outcome_metrics
     return _section("outcome", bool(len(rows)), reasons, **data)
+
+
+def patient_feature_values(cohort: Cohort, patient: str, contributions: pd.DataFrame | None) -> dict:
+    """Each listed contribution's feature value for the patient (a ``value`` column after ``feature``), and
+    the model's features not assessed for the patient (``filled_in``, ``n_features``)."""
+    features = cohort.outcome_features
+    if features is None or patient not in features.index:
+        return {}
+    out: dict = {"filled_in": sorted(features.columns[features.loc[patient].isna()]), "n_features": features.shape[1]}
+    if contributions is not None:
+        values = feature_values(features, patient, contributions["feature"].astype(str).tolist())
+        out["contributions"] = contributions.assign(value=values)[["feature", "value", "contribution"]]
+    return out
 
 
 def pgx_section(cohort: Cohort, patient: str) -> dict:
