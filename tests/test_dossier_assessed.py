@@ -98,3 +98,22 @@ def test_risk_contributions_show_the_patients_value_and_what_was_filled_in(tmp_p
     assert "1 of the model's 3 features not assessed for this patient" in filled and "mut_TP53" in filled
     other = section_html(render_dossier(patient_dossier(cohort, "S0001"), "synthetic"), "outcome")
     assert re.search(r"<td>mut_TP53</td><td>present</td>", other) and "risk-filled-in" not in other
+
+
+def test_top_targets_name_their_drugs_or_their_resistance(tmp_path) -> None:
+    """DEMO-033: 'Top ranked targets: KRAS, EGFR' right under the anti-EGFR resistance lines read as an
+    opportunity; the summary names each listed target's drug cell (here the resistance it records)."""
+    cohort = load_cohort(patient_ids(3), write_sources(tmp_path / "results", patient_ids(3)), HEADER)
+    cohort.targets["S0000"] = pd.DataFrame(
+        {
+            "gene": ["KRAS", "EGFR", "ERBB2"],
+            "rank": [1, 2, 3],
+            "score": [0.7, 0.4, 0.3],
+            "drugs": ["CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)", None, "LAPATINIB;TRASTUZUMAB"],
+        }
+    )
+    summary = section_html(render_dossier(patient_dossier(cohort, "S0000"), "synthetic"), "summary")
+    assert (
+        "Top ranked targets: KRAS (CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)), EGFR, "
+        "ERBB2 (LAPATINIB, TRASTUZUMAB)</li>" in summary
+    )

@@ -291,7 +291,9 @@ def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dic
         data["predicted"] = prediction["predicted"]
         data["probability"] = prediction.get("probability")
     if cohort.targets.get(patient) is not None:
-        data["targets"] = _records(cohort.targets[patient].sort_values("rank").head(5)[["gene", "rank", "score"]])
+        targets = cohort.targets[patient]
+        columns = [c for c in ("gene", "rank", "score", "drugs") if c in targets.columns]  # drugs: not a SPEC column
+        data["targets"] = _records(targets.sort_values("rank").head(5)[columns].fillna(""))
     return _section("summary", True, [], **data)
 
 
