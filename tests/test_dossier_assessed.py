@@ -12,6 +12,7 @@ from precisionflow.dossier.build import load_cohort
 from precisionflow.dossier.render import render_dossier
 from precisionflow.dossier.sections import index_row, patient_dossier
 from precisionflow.dossier.synthetic import patient_ids, write_sources
+from precisionflow.targets.prioritize import RESISTANCE_ONLY
 from tests.test_dossier import HEADER, section_html
 
 NEGATIVE = (
@@ -109,11 +110,12 @@ def test_top_targets_name_their_drugs_or_their_resistance(tmp_path) -> None:
             "gene": ["KRAS", "EGFR", "ERBB2"],
             "rank": [1, 2, 3],
             "score": [0.7, 0.4, 0.3],
-            "drugs": ["CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)", None, "LAPATINIB;TRASTUZUMAB"],
+            "drugs": ["", None, "LAPATINIB;TRASTUZUMAB"],
+            "drug_evidence": [f"{RESISTANCE_ONLY}: CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)", "", "curated"],
         }
     )
     summary = section_html(render_dossier(patient_dossier(cohort, "S0000"), "synthetic"), "summary")
     assert (
-        "Top ranked targets: KRAS (CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)), EGFR, "
+        "Top ranked targets: KRAS (no drug: CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)), EGFR, "
         "ERBB2 (LAPATINIB, TRASTUZUMAB)</li>" in summary
     )

@@ -91,6 +91,6 @@ def test_a_gene_with_only_resisted_curated_drugs_says_so() -> None:
     tables = patient_tables(prepare(small_inputs(), SETTINGS), pd.Series({"PIK3CA": "ALPELISIB"}), SETTINGS)
     label_resistance_only(tables, labels)
     p5, p6, p0 = (tables.of(p).set_index("gene") for p in ("P5", "P6", "P0"))
-    assert p5.at["TP53", "drugs"] == "CETUXIMAB, PANITUMUMAB: resistance (TP53 p.R175H)"
-    assert p5.at["TP53", "drug_evidence"] == RESISTANCE_ONLY
+    assert p5.at["TP53", "drugs"] == ""  # a list of drugs (SPEC), none here
+    assert p5.at["TP53", "drug_evidence"] == f"{RESISTANCE_ONLY}: CETUXIMAB, PANITUMUMAB: resistance (TP53 p.R175H)"
     assert p6.at["TP53", "drugs"] == "" and p0.at["PIK3CA", "drugs"] == "ALPELISIB"

@@ -30,6 +30,7 @@ from precisionflow.dossier.gather import (
 )
 from precisionflow.dossier.sources import not_assessed
 from precisionflow.dossier.svg import copy_number_track
+from precisionflow.targets.prioritize import RESISTANCE_ONLY
 
 # Section ids and titles, in the order (the browser test checks every one is present).
 SECTIONS = [
@@ -292,8 +293,14 @@ def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dic
         data["probability"] = prediction.get("probability")
     if cohort.targets.get(patient) is not None:
         targets = cohort.targets[patient]
-        columns = [c for c in ("gene", "rank", "score", "drugs") if c in targets.columns]  # drugs: not a SPEC column
-        data["targets"] = _records(targets.sort_values("rank").head(5)[columns].fillna(""))
+        columns = [c for c in ("gene", "rank", "score", "drugs", "drug_evidence") if c in targets.columns]
+        top = targets.sort_values("rank").head(5)[columns].fillna("")
+        if "drug_evidence" in top.columns:  # a gene whose curated drugs are all resisted says so, not a blank
+            evidence = top["drug_evidence"].astype(str)
+            top["resisted"] = evidence.str.removeprefix(RESISTANCE_ONLY + ": ").where(
+                evidence.str.startswith(RESISTANCE_ONLY), ""
+            )
+        data["targets"] = _records(top)
     return _section("summary", True, [], **data)
 
 

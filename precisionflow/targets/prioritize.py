@@ -327,8 +327,9 @@ RESISTANCE_ONLY = "curated (MOAlmanac): resistance only, no drug for this patien
 def label_resistance_only(tables: PatientTables, genes: Mapping[str, Mapping[str, str]]) -> None:
     """A gene without drugs whose every curated assertion matched for the patient is a resistance (``genes``:
     patient -> {gene: text}, :func:`~precisionflow.actionability.knowledge.resistance_only_genes`) says so in
-    its ``drugs`` cell ("CETUXIMAB, PANITUMUMAB: resistance (KRAS p.G12D)"): not a blank that reads like a
-    drug opportunity still to find."""
+    its ``drug_evidence`` cell ("curated (MOAlmanac): resistance only, no drug for this patient: CETUXIMAB,
+    PANITUMUMAB: resistance (KRAS p.G12D)"), so a blank ``drugs`` cell does not read like an opportunity still to
+    find; ``drugs`` stays a list of drugs (SPEC)."""
     updates: dict[int, tuple[str, str]] = {}
     for i, patient in enumerate(tables.patients):
         labels = genes.get(patient)
@@ -340,7 +341,7 @@ def label_resistance_only(tables: PatientTables, genes: Mapping[str, Mapping[str
             range(start, stop), rows["gene"].astype(str), rows["drugs"].astype(str), strict=True
         ):
             if gene in labels and not drugs:
-                updates[position] = (labels[gene], RESISTANCE_ONLY)
+                updates[position] = ("", f"{RESISTANCE_ONLY}: {labels[gene]}")
     _set_cells(tables, updates)
 
 
