@@ -468,6 +468,7 @@ def dossier_sources():
         "pgx_recommendations": SOURCES["pgx_recommendations"].path if PGX_PATIENTS else None,
         "risk": SOURCES["risk"].path if config["outcome"] else None,
         "contributions": SOURCES["contributions"].path if config["outcome"] else None,
+        "outcome_features": SOURCES["outcome_features"].path if config["outcome"] else None,
         "outcome_metrics": SOURCES["outcome_metrics"].path if config["outcome"] else None,
         "explanations": made("explanations") if LAYERS else None,
         "steps": SOURCES["steps"].path,

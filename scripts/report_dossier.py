@@ -3,6 +3,7 @@
 from precisionflow.dossier.build import Header, load_cohort, reference_versions
 from precisionflow.dossier.gather import Sources
 from precisionflow.dossier.pipeline import write_dossiers
+from precisionflow.dossier.sections import GENOMIC_INPUTS
 from precisionflow.dossier.sources import SOURCES
 from precisionflow.workflow import paths as output_paths
 from precisionflow.workflow.patients import patients_with, read_patients, texts
@@ -22,6 +23,7 @@ def main(smk):
         having = patients if flag is None else patients_with(table, flag)
         paths[name] = {p: SOURCES[name].path.format(patient=p) for p in having}
     references = dict(zip(smk.params.reference_names, smk.input.references, strict=True))
+    flagged = {flag: set(patients_with(table, flag)) for flag in GENOMIC_INPUTS}
     header = Header(
         cohort=smk.params.cohort,
         date=smk.params.date,
@@ -29,6 +31,7 @@ def main(smk):
         genome_build=smk.params.genome_build,
         references=reference_versions(references),
         tumor_types={p: t or "" for p, t in texts(table, "tumor_type").items()},
+        genomic_inputs={p: [flag for flag in GENOMIC_INPUTS if p in flagged[flag]] for p in patients},
     )
     cohort = load_cohort(patients, Sources(paths=paths), header)
     write_dossiers(

@@ -654,3 +654,23 @@ def test_preclinical_evidence_is_shown_but_never_suggested(kb, main_types) -> No
     vemurafenib = mel[(mel["gene"] == "BRAF") & (mel["therapy"] == "Vemurafenib") & (mel["tier"] == "I-A")]
     assert len(vemurafenib) and set(vemurafenib["suggested"]) == {"no"}
     assert vemurafenib["note"].str.startswith("withdrawn: MAP2K1 p.Q56P predicts resistance to vemurafenib").all()
+
+
+def test_preclinical_resistance_and_prognosis_rows_say_so(kb, main_types) -> None:
+    """A04W (real MOAlmanac): 'ERBB2 amplification -> Radiation Therapy resistance' and 'TP53 -> nutlin-3
+    resistance' are tier II-D (cell lines): their note must say so, as the II-D sensitivity rows' do, so that
+    no reader withholds a standard therapy for them; the II-D prognosis row keeps its prognosis first."""
+    from precisionflow.actionability.suggestions import PRECLINICAL_NOTES
+
+    muts = mutations(("A04W", "TP53", "Missense_Mutation", True, "p.V272M"))
+    cn = pd.DataFrame({"patient": ["A04W"], "gene": ["ERBB2"], "call": ["amp"]})
+    table = table_for(kb, main_types, muts, {"A04W": "BRCA"}, cn=cn)
+    resistance = table[(table["tier"] == "II-D") & (table["effect"] == "resistance")]
+    assert {"Radiation Therapy", "nutlin-3"} <= set(resistance["therapy"]), set(resistance["therapy"])
+    for level, note in zip(resistance["evidence_level"], resistance["note"], strict=True):
+        assert note.startswith(PRECLINICAL_NOTES["resistance"].format(kind=level.lower(), level=level)), note
+    prognosis = table[(table["tier"] == "II-D") & (table["effect"] == "prognosis")]
+    assert len(prognosis)
+    for level, note in zip(prognosis["evidence_level"], prognosis["note"], strict=True):
+        assert note.endswith("prognosis; " + PRECLINICAL_NOTES["prognosis"].format(kind=level.lower(), level=level))
+    assert set(table.loc[table["effect"] != "sensitivity", "suggested"]) == {"no"}

@@ -98,7 +98,9 @@ def test_therapy_rows_by_tier_resistance_first_and_citations_as_links(full) -> N
 def test_summary_lists_tier_i_therapies_resistance_pgx_flag_and_subtype(full) -> None:
     summary = section_html((full[0] / "S0000.html").read_text(), "summary")
     assert "<b>Trastuzumab</b>" in summary and "<b>Alpelisib</b>" in summary
-    assert "Resistance: ERBB2 amplification predicts resistance to Lapatinib" in summary
+    # the synthetic resistance row is tier II-D (preclinical): listed as such, not as a resistance warning
+    assert "Resistance: ERBB2 amplification predicts resistance" not in summary
+    assert re.search(r'<li id="preclinical-resistance">[^<]*ERBB2 amplification and Lapatinib \(tier II-D', summary)
     assert "PGx: tamoxifen" in summary and "aromatase inhibitor" in summary
     assert "<b>HER2</b> (probability 0.92)" in summary
 
@@ -391,7 +393,7 @@ def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why
     )
     # trastuzumab for the amplification from two assertions: one entry, both sources named
     assert re.search(r"<b>Trastuzumab</b> \(ERBB2 amplification, tier I-A; [\w:]+, MOAlmanac:721\)", summary)
-    assert "predicts resistance to Lapatinib (tier II-D; variant of unknown significance: …)" in summary
+    assert "ERBB2 amplification and Lapatinib (tier II-D; variant of unknown significance: …)" in summary
     therapy = section_html(page, "therapy")
     row = re.search(r"<tr [^>]*>(?:(?!</tr>).)*Alpelisib(?:(?!</tr>).)*</tr>", therapy, flags=re.DOTALL).group(0)
     assert "<td>no: withdrawn: the indication is HER2-negative disease" in row

@@ -167,14 +167,16 @@ def therapy_agents(therapy: str) -> frozenset[str]:
 
 
 def approved_agents(kb: pd.DataFrame) -> frozenset[str]:
-    """Agents of the FDA-approved therapies of the knowledge base (the project's approval source)."""
-    approved = kb[kb["evidence_level"] == "FDA-Approved"]
+    """Agents of the FDA-approved sensitivity assertions of the knowledge base (the project's approval source):
+    an approved label of resistance (KRAS and cetuximab) approves no drug of the gene."""
+    approved = kb[(kb["evidence_level"] == "FDA-Approved") & (kb["effect"] == "sensitivity")]
     return frozenset(a for t in approved["therapy"] for a in therapy_agents(t))
 
 
 def anticancer_agents(kb: pd.DataFrame) -> frozenset[str]:
-    """Every agent named in a therapy of the knowledge base (sensitivity or resistance)."""
-    return frozenset(a for t in kb["therapy"] for a in therapy_agents(t))
+    """Every agent of a sensitivity assertion of the knowledge base: a resistance or prognosis assertion
+    makes no drug an anticancer agent of a gene (nor raises the gene's druggability)."""
+    return frozenset(a for t in kb.loc[kb["effect"] == "sensitivity", "therapy"] for a in therapy_agents(t))
 
 
 def allele_specific_agents(kb: pd.DataFrame) -> frozenset[tuple[str, str]]:
@@ -204,6 +206,21 @@ def resisted_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 
 CONTRADICTED = "withdrawn: the indication is "  # the note of a row whose indication the patient's tumour contradicts
+
+
+def resistance_only_genes(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """patient -> {gene: text} for the genes whose every assertion with a therapy matched for the patient is a
+    resistance (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab): ``'CETUXIMAB, PANITUMUMAB: resistance
+    (KRAS p.G12D)'``, what the target table says in place of drugs."""
+    rows = actionable[actionable["therapy"] != ""]
+    out: dict[str, dict[str, str]] = {}
+    for (patient, gene), group in rows.groupby(["patient", "gene"], sort=True):
+        if not gene or set(group["effect"]) != {"resistance"}:
+            continue
+        agents = sorted({a for t in group["therapy"] for a in therapy_agents(t)})
+        alterations = ", ".join(dict.fromkeys(f"{gene} {a}".strip() for a in group["alteration"]))
+        out.setdefault(str(patient), {})[str(gene)] = f"{', '.join(agents)}: resistance ({alterations})"
+    return out
 
 
 def withdrawn_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:

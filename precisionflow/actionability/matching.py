@@ -298,5 +298,7 @@ def actionable_table(
     vus = table.pop("vus").astype(bool)
     table = suggest(table, vus)
     prognosis = table.pop("prognosis")
-    table["note"] = np.where(prognosis != "", prognosis + " prognosis", table["note"])
+    # the prognosis first, then what else the row's note says (tier II-D: preclinical evidence only)
+    labelled = prognosis + " prognosis" + np.where(table["note"] != "", "; " + table["note"], "")
+    table["note"] = np.where(prognosis != "", labelled, table["note"])
     return table[COLUMNS].reset_index(drop=True)

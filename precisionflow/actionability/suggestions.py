@@ -14,7 +14,9 @@ only say which sensitivity rows a tumour board should consider, applied once, in
   or NRAS mutation: ``CONTRADICTIONS``) is withdrawn the same way, its tier kept.
 * Tier II-D evidence (MOAlmanac "Preclinical": cell lines, animal models; "Inferential": inferred from
   related evidence) is for trials and research, not a treatment suggestion: such a sensitivity row is
-  kept, tier II-D, ``suggested`` = no, ``note`` saying so (:data:`PRECLINICAL_NOTE`).
+  kept, tier II-D, ``suggested`` = no, ``note`` saying so (:data:`PRECLINICAL_NOTE`). A tier II-D resistance or
+  prognosis row says so as well (:data:`PRECLINICAL_NOTES`): a cell-line resistance to radiation is no reason
+  to withhold a standard therapy (it still withdraws its agents' suggestions, by the first rule).
 * A variant of unknown significance (tier III:
   :func:`~precisionflow.actionability.matching.unestablished_gene_matches`) is never a suggestion
   (:data:`VUS_NOTE`).
@@ -30,6 +32,11 @@ from precisionflow.actionability.knowledge import therapy_agents
 VUS_NOTE = "variant of unknown significance: the assertion names the gene's mutations, not this change (no hotspot)"
 PRECLINICAL_TIER = "II-D"
 PRECLINICAL_NOTE = "{kind} evidence only (MOAlmanac: {level}): for trials and research, not a treatment suggestion"
+PRECLINICAL_NOTES = {  # tier II-D rows by effect
+    "sensitivity": PRECLINICAL_NOTE,
+    "resistance": "{kind} evidence only (MOAlmanac: {level}): for research, no reason to withhold a standard therapy",
+    "prognosis": "{kind} evidence only (MOAlmanac: {level}): for research, not a prognosis to act on",
+}
 WITHDRAWN = "withdrawn: "  # marks the reason of a suggestion withdrawn by a resistance or a contradiction
 
 
@@ -113,12 +120,14 @@ def _prefix(table: pd.DataFrame, rows: pd.Series, notes: pd.Series | str) -> Non
 
 
 def withhold_preclinical(table: pd.DataFrame) -> pd.DataFrame:
-    """Tier II-D sensitivity rows are not suggestions (``suggested`` = no); the note says why in plain words
+    """Tier II-D sensitivity rows are not suggestions (``suggested`` = no); the note of every tier II-D row
+    (sensitivity, resistance, prognosis: :data:`PRECLINICAL_NOTES`) says what its evidence is in plain words,
     before any other reason (a resistance that also withdrew the row)."""
-    hit = (table["effect"] == "sensitivity") & (table["tier"] == PRECLINICAL_TIER)
-    levels = table.loc[hit, "evidence_level"].astype(str)
-    table.loc[hit, "suggested"] = "no"
-    _prefix(table, hit, levels.map({v: PRECLINICAL_NOTE.format(kind=v.lower(), level=v) for v in levels.unique()}))
+    table.loc[(table["effect"] == "sensitivity") & (table["tier"] == PRECLINICAL_TIER), "suggested"] = "no"
+    hit = (table["tier"] == PRECLINICAL_TIER) & table["effect"].isin(list(PRECLINICAL_NOTES))
+    pairs = zip(table.loc[hit, "effect"], table.loc[hit, "evidence_level"].astype(str), strict=True)
+    notes = [PRECLINICAL_NOTES[effect].format(kind=level.lower(), level=level) for effect, level in pairs]
+    _prefix(table, hit, pd.Series(notes, index=table.index[hit], dtype=object))
     return table
 
 

@@ -45,6 +45,9 @@ class Header:
     genome_build: str
     references: list[dict[str, str]]  # name, file, sha256 (first 12 hex digits)
     tumor_types: dict[str, str] = field(default_factory=dict)  # public id -> OncoTree code
+    # public id -> the somatic inputs the sample sheet gives the patient (GENOMIC_INPUTS; the patients table's
+    # flags); None: not known, read from the cohort's MAFs and copy-number calls
+    genomic_inputs: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Cohort:
     actionable: pd.DataFrame | None = None
     risk: pd.DataFrame | None = None
     contributions: pd.DataFrame | None = None
+    outcome_features: pd.DataFrame | None = None  # the risk model's features, patients × features (NA: not assessed)
     outcome_metrics: dict | None = None
     pgx: pd.DataFrame | None = None
     pgx_recommendations: pd.DataFrame | None = None
@@ -154,6 +158,8 @@ def load_cohort(patients: Sequence[str], sources: Sources, header: Header) -> Co
     cohort.actionable = None if actionable is None else sort_actionable(actionable.fillna(""))
     cohort.risk = _table(sources, "risk", RISK_COLUMNS)
     cohort.contributions = _table(sources, "contributions", CONTRIBUTION_COLUMNS)
+    features = _table(sources, "outcome_features", ["patient"])
+    cohort.outcome_features = None if features is None else features.set_index("patient")
     cohort.outcome_metrics = read_json(sources.paths["outcome_metrics"]) if sources.has("outcome_metrics") else None
     cohort.pgx = read_pgx(sources.paths["pgx"]).fillna("") if sources.has("pgx") else None  # blanks print blank
     recommendations = _table(sources, "pgx_recommendations", PGX_RECOMMENDATION_COLUMNS)

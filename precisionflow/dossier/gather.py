@@ -301,8 +301,43 @@ def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed
 PGX_NOT_ASSESSED = "genotype-guided dosing not assessed"
 
 
+ESTABLISHED_TIERS = ("I-A", "I-B", "II-C")  # what a resistance warning of the summary may rest on
+
+
 def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:
-    return actionable[actionable["effect"] == "resistance"]
+    """Resistance rows of tier I-A to II-C: the summary's "predicts resistance" lines."""
+    return actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(ESTABLISHED_TIERS)]
+
+
+def preclinical_resistance(actionable: pd.DataFrame) -> pd.DataFrame:
+    """Resistance rows of tier II-D (cell lines, inference) and III (a variant of unknown significance): listed
+    as such, never as a warning that reads like a reason to withhold a standard therapy."""
+    return actionable[(actionable["effect"] == "resistance") & ~actionable["tier"].isin(ESTABLISHED_TIERS)]
+
+
+NOT_ASSESSED_FEATURE = "not assessed"
+
+
+def feature_value(value: object, column: pd.Series) -> str:
+    """A risk-model feature's value for one patient as a reader takes it: ``present``/``absent`` for a 0/1
+    feature, the number otherwise; a blank (no VCF, no copy number …) is ``not assessed`` and says what the
+    model filled in (the median: a feature most patients lack is scored as absent)."""
+    binary = set(column.dropna().unique()) <= {0.0, 1.0}
+    if pd.isna(value):
+        median = column.median()
+        filled = "as absent" if binary and median == 0 else "with the cohort median"
+        return f"{NOT_ASSESSED_FEATURE} (filled in {filled})"
+    if binary:
+        return "present" if float(value) == 1.0 else "absent"
+    return f"{float(value):g}"
+
+
+def feature_values(features: pd.DataFrame, patient: str, names: Sequence[str]) -> list[str]:
+    """The patient's value of each named feature (:func:`feature_value`); '' for a feature the table lacks."""
+    if patient not in features.index:
+        return ["" for _ in names]
+    row = features.loc[patient]
+    return [feature_value(row[n], features[n]) if n in features.columns else "" for n in names]
 
 
 def pgx_flags(recommendations: pd.DataFrame) -> pd.DataFrame:

@@ -17,8 +17,10 @@ from precisionflow.dossier.gather import (
     citation_link,
     copy_number_events,
     copy_number_segments,
+    feature_values,
     outliers,
     pgx_flags,
+    preclinical_resistance,
     preclinical_therapies,
     resistance_warnings,
     therapy_pgx,
@@ -28,6 +30,7 @@ from precisionflow.dossier.gather import (
 )
 from precisionflow.dossier.sources import not_assessed
 from precisionflow.dossier.svg import copy_number_track
+from precisionflow.targets.prioritize import RESISTANCE_ONLY
 
 # Section ids and titles, in the issue's order (the browser test checks every one is present).
 SECTIONS = [
@@ -74,9 +77,42 @@ def unannotated_variants(cohort: Cohort, patient: str) -> list[str]:
     ]
 
 
+# the patients table's flags of the inputs the actionability step matches against the knowledge base, and
+# what each stands for in a "not assessed" line (MSI status alone is no test of the genome's alterations)
+GENOMIC_INPUTS = {
+    "variants": "no somatic VCF or MAF",
+    "copy_number": "no copy-number calls",
+    "fusions": "no fusions",
+    "germline_maf": "no germline MAF",
+}
+
+
+def genomic_inputs(cohort: Cohort, patient: str) -> list[str]:
+    """The somatic inputs assessed for the patient (keys of GENOMIC_INPUTS): the sample sheet's, else those of
+    the cohort's MAFs and copy-number calls."""
+    if cohort.header.genomic_inputs is not None:
+        return [name for name in GENOMIC_INPUTS if name in cohort.header.genomic_inputs.get(patient, [])]
+    return [
+        name
+        for name, present in (
+            ("variants", patient in cohort.mafs),
+            ("copy_number", patient in cohort.copy_number_by_patient),
+        )
+        if present
+    ]
+
+
+def no_genomic_data(cohort: Cohort, patient: str) -> str | None:
+    """Why the patient's therapy evidence was not assessed (no somatic data of any kind), or None."""
+    if genomic_inputs(cohort, patient):
+        return None
+    return "no somatic data for this patient (" + ", ".join(GENOMIC_INPUTS.values()) + ")"
+
+
 def therapy_section(cohort: Cohort, patient: str) -> dict:
     if cohort.actionable is None:
         return _section("therapy", False, [cohort.sources.reason("actionable")], rows=[])
+    unassessed = no_genomic_data(cohort, patient)
     rows = cohort.rows("actionable", patient)
     records = _records(rows)
     recommendations = None if cohort.pgx_recommendations is None else cohort.rows("pgx_recommendations", patient)
@@ -87,8 +123,19 @@ def therapy_section(cohort: Cohort, patient: str) -> dict:
         # the summary names the guidance found; the table also says where it was not assessed
         record["pgx_guidance"] = [note for note in record["pgx"] if PGX_NOT_ASSESSED not in note]
     columns = [*rows.columns, "link", "pgx", "pgx_guidance"]
-    reasons = unannotated_variants(cohort, patient)
-    return _section("therapy", True, reasons, rows=records, columns=columns, tiers=sorted({r["tier"] for r in records}))
+    reasons = ([not_assessed("Therapy evidence", unassessed)] if unassessed else []) + unannotated_variants(
+        cohort, patient
+    )
+    return _section(
+        "therapy",
+        True,
+        reasons,
+        rows=records,
+        columns=columns,
+        tiers=sorted({r["tier"] for r in records}),
+        assessed=unassessed is None,
+        not_assessed_cause=unassessed,
+    )
 
 
 def genomic_section(cohort: Cohort, patient: str) -> dict:
@@ -185,9 +232,23 @@ def outcome_section(cohort: Cohort, patient: str) -> dict:
         )
     else:
         reasons.append(cohort.sources.reason("contributions"))
+    data |= patient_feature_values(cohort, patient, data.get("contributions"))
     if cohort.outcome_metrics:
         data["metrics"] = cohort.outcome_metrics
     return _section("outcome", bool(len(rows)), reasons, **data)
+
+
+def patient_feature_values(cohort: Cohort, patient: str, contributions: pd.DataFrame | None) -> dict:
+    """Each listed contribution's feature value for the patient (a ``value`` column after ``feature``), and
+    the model's features not assessed for the patient (``filled_in``, ``n_features``)."""
+    features = cohort.outcome_features
+    if features is None or patient not in features.index:
+        return {}
+    out: dict = {"filled_in": sorted(features.columns[features.loc[patient].isna()]), "n_features": features.shape[1]}
+    if contributions is not None:
+        values = feature_values(features, patient, contributions["feature"].astype(str).tolist())
+        out["contributions"] = contributions.assign(value=values)[["feature", "value", "contribution"]]
+    return out
 
 
 def pgx_section(cohort: Cohort, patient: str) -> dict:
@@ -224,13 +285,22 @@ def summary_section(cohort: Cohort, patient: str, therapy: dict, prediction: dic
         data["withdrawn"] = _records(withdrawn_therapies(rows))
         data["preclinical"] = _records(preclinical_therapies(rows))
         data["resistance"] = _records(resistance_warnings(rows))
+        data["preclinical_resistance"] = _records(preclinical_resistance(rows))
     if pgx["available"] and pgx["recommendations"]:
         data["pgx_flags"] = _records(pgx_flags(pd.DataFrame(pgx["recommendations"])))
     if prediction.get("predicted"):
         data["predicted"] = prediction["predicted"]
         data["probability"] = prediction.get("probability")
     if cohort.targets.get(patient) is not None:
-        data["targets"] = _records(cohort.targets[patient].sort_values("rank").head(5)[["gene", "rank", "score"]])
+        targets = cohort.targets[patient]
+        columns = [c for c in ("gene", "rank", "score", "drugs", "drug_evidence") if c in targets.columns]
+        top = targets.sort_values("rank").head(5)[columns].fillna("")
+        if "drug_evidence" in top.columns:  # a gene whose curated drugs are all resisted says so, not a blank
+            evidence = top["drug_evidence"].astype(str)
+            top["resisted"] = evidence.str.removeprefix(RESISTANCE_ONLY + ": ").where(
+                evidence.str.startswith(RESISTANCE_ONLY), ""
+            )
+        data["targets"] = _records(top)
     return _section("summary", True, [], **data)
 
 
@@ -260,6 +330,9 @@ def index_row(dossier: Mapping) -> dict:
     s = dossier["by_id"]
     variants = s["genomic"].get("variants")
     therapies = s["summary"].get("therapies", [])
+    listed = "; ".join(sorted({f"{r['therapy']} ({r['tier']})" for r in therapies}))
+    if s["therapy"].get("assessed") is False:  # no somatic data: no blank that reads as "nothing found"
+        listed = "; ".join(filter(None, ["not assessed", listed]))
     return {
         "patient": dossier["patient"],
         "tumor_type": dossier["tumor_type"],
@@ -267,5 +340,5 @@ def index_row(dossier: Mapping) -> dict:
         "tmb": f"{s['genomic']['tmb']['value']:.2f}" if "tmb" in s["genomic"] else "",
         "cluster": s["omics"].get("cluster", ""),
         "predicted": s["prediction"].get("predicted", ""),
-        "therapies": "; ".join(sorted({f"{r['therapy']} ({r['tier']})" for r in therapies})),
+        "therapies": listed,
     }

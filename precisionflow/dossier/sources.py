@@ -74,6 +74,9 @@ SOURCES: dict[str, Source] = {
         ),
         Source("risk", paths.RISK, "outcome", "Outcome", NO_OUTCOME, "outcome"),
         Source("contributions", paths.CONTRIBUTIONS, "outcome", "Risk contributions", NO_OUTCOME, "outcome"),
+        Source(
+            "outcome_features", paths.OUTCOME_FEATURES, "outcome", "The risk model's features", NO_OUTCOME, "outcome"
+        ),
         Source("outcome_metrics", paths.OUTCOME_METRICS, "outcome", "Outcome", NO_OUTCOME, "outcome"),
         # the cohort table with a patient column, or the per-patient tables paths.patient_pgx(patient)
         Source("pgx", paths.PGX_COHORT, "pgx", "PGx", "no germline VCF", "pgx"),

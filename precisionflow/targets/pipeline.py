@@ -15,12 +15,19 @@ from precisionflow.actionability.knowledge import (
     anticancer_agents,
     approved_agents,
     read_moalmanac,
+    resistance_only_genes,
     withdrawn_agents,
 )
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
 from precisionflow.targets.evidence import EvidenceInputs
-from precisionflow.targets.prioritize import cohort_table, patient_tables, prepare, withdraw_resisted_drugs
+from precisionflow.targets.prioritize import (
+    cohort_table,
+    label_resistance_only,
+    patient_tables,
+    prepare,
+    withdraw_resisted_drugs,
+)
 from precisionflow.targets.settings import with_defaults
 from precisionflow.targets.tables import write_split, write_table
 
@@ -63,6 +70,11 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         interactions, settings, anticancer=dr.anticancer_drugs(interactions, settings, curated), approved=approved
     )
     categories = references.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
+    listed = (
+        per_drug[[(g, d) not in specific for g, d in zip(per_drug["gene"], per_drug["drug"], strict=True)]]
+        if specific
+        else per_drug
+    )
     inputs = EvidenceInputs(
         patients=sorted(step.patients),
         mutations=mutations,
@@ -72,14 +84,11 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         layers=layers,
         gene_weights=io_.read_gene_weights(step.gene_weights),
         roles=roles,
-        druggability=dr.druggability(per_drug, categories, settings),
+        # an allele-specific drug (sotorasib: KRAS p.G12C only) is no drug of the gene: it makes no KRAS p.G12D
+        # druggable, and reaches a G12C patient through the matching assertion (actionable.tsv)
+        druggability=dr.druggability(listed, categories, settings),
         groups=step.groups,
         separation=step.separation,
-    )
-    listed = (
-        per_drug[[(g, d) not in specific for g, d in zip(per_drug["gene"], per_drug["drug"], strict=True)]]
-        if specific
-        else per_drug
     )
     return inputs, dr.drug_lists(listed, settings)
 
@@ -106,7 +115,9 @@ def run(
     write_table(cohort, cohort_path)
     tables = patient_tables(prepared, drugs, settings)
     if step.actionable is not None:
-        withdraw_resisted_drugs(tables, withdrawn_agents(io_.read_actionable(step.actionable)))
+        actionable = io_.read_actionable(step.actionable)
+        withdraw_resisted_drugs(tables, withdrawn_agents(actionable))
+        label_resistance_only(tables, resistance_only_genes(actionable))
     write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])
     log.info("cohort table: %d genes; patient tables: %d rows in all", len(cohort), len(tables.table))
     return cohort

@@ -318,6 +318,35 @@ def withdraw_resisted_drugs(tables: PatientTables, resisted: Mapping[str, Mappin
                 kept = ";".join(d for d in listed if d not in agents)
                 reasons = "; ".join(f"{d}: {agents[d]}" for d in gone)
                 updates[position] = (kept, (INFERENTIAL + "; " if kept else "") + "withdrawn " + reasons)
+    _set_cells(tables, updates)
+
+
+RESISTANCE_ONLY = "curated (MOAlmanac): resistance only, no drug for this patient"
+
+
+def label_resistance_only(tables: PatientTables, genes: Mapping[str, Mapping[str, str]]) -> None:
+    """A gene without drugs whose every curated assertion matched for the patient is a resistance (``genes``:
+    patient -> {gene: text}, :func:`~precisionflow.actionability.knowledge.resistance_only_genes`) says so in
+    its ``drug_evidence`` cell ("curated (MOAlmanac): resistance only, no drug for this patient: CETUXIMAB,
+    PANITUMUMAB: resistance (KRAS p.G12D)"), so a blank ``drugs`` cell does not read like an opportunity still to
+    find; ``drugs`` stays a list of drugs (SPEC)."""
+    updates: dict[int, tuple[str, str]] = {}
+    for i, patient in enumerate(tables.patients):
+        labels = genes.get(patient)
+        if not labels:
+            continue
+        start, stop = int(tables.bounds[i]), int(tables.bounds[i + 1])
+        rows = tables.table.iloc[start:stop]
+        for position, gene, drugs in zip(
+            range(start, stop), rows["gene"].astype(str), rows["drugs"].astype(str), strict=True
+        ):
+            if gene in labels and not drugs:
+                updates[position] = ("", f"{RESISTANCE_ONLY}: {labels[gene]}")
+    _set_cells(tables, updates)
+
+
+def _set_cells(tables: PatientTables, updates: Mapping[int, tuple[str, str]]) -> None:
+    """Write (drugs, drug_evidence) at the given rows of the long table (categorical columns)."""
     if not updates:
         return
     rows = np.array(sorted(updates))
