@@ -18,7 +18,7 @@ import pandas as pd
 
 from precisionflow.errors import InputError
 from precisionflow.io import read_table
-from precisionflow.pgx.definitions import GeneDefinition, PhenotypeTable
+from precisionflow.pgx.definitions import UNTESTED, GeneDefinition, PhenotypeTable
 from precisionflow.pgx.genotypes import SampleGenotypes
 from precisionflow.pgx.matcher import NOT_CALLED, GeneCall, match_gene, position_label
 from precisionflow.pgx.pypgx_phenotypes import has_phenotypes, pypgx_phenotype
@@ -36,8 +36,6 @@ GENE_COLUMNS = [
     "positions_source",
 ]
 INDETERMINATE = "Indeterminate"  # CPIC's term for a phenotype that cannot be assigned
-# call quality of a call whose missing positions define lower-function alleles (recommendations.py reads it)
-UNTESTED = "phenotype not determinable"
 # PharmCAT's allele functions as numbers on the activity-value scale (normal 1); an unlisted one is unknown
 FUNCTION_VALUES = {"no function": 0.0, "decreased function": 0.5, "normal function": 1.0, "increased function": 1.5}
 _LISTED = 8  # alleles named in the call quality before "and N more"

@@ -31,6 +31,9 @@ IUPAC = {
 }
 # Genes called from the VCF (CPIC level A/B with SNV/indel-defined alleles, plus CACNA1S and CYP3A4).
 GENES = tuple(defaults("pgx")["genes"])  # the schema's default of pgx: genes
+# Call quality of a call whose missing positions define lower-function alleles (pgx/calls.py writes it,
+# pgx/recommendations.py reads it; here because both import this light module and not each other).
+UNTESTED = "phenotype not determinable"
 
 
 @dataclass(frozen=True)

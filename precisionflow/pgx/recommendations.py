@@ -22,7 +22,7 @@ the patient's calls gets one row, looked up by the patient's phenotypes:
   NSAIDs: pypgx's text is CPIC's AS 1.5 text; DPYD PM and the fluoropyrimidines: the AS 0 text), a patient of
   the other score gets no text but a row saying that the recommendation depends on the score, naming the
   guideline to consult; it counts as care-changing;
-- a call whose missing positions define untested lower-function alleles (``calls.UNTESTED``) gets a
+- a call whose missing positions define untested lower-function alleles (``definitions.UNTESTED``) gets a
   "Not determinable" row naming them, care-changing, for every drug of the gene;
 - a two-gene drug with one gene not genotyped: pypgx's text for the other gene alone is prefixed "Based on
   <gene> only (<gene> not genotyped ...)" unless it names the missing gene itself (rosuvastatin's "ABCG2
@@ -44,7 +44,7 @@ from functools import cache
 import pandas as pd
 
 from precisionflow.pgx.builds import pypgx_version, read_pypgx_table
-from precisionflow.pgx.calls import UNTESTED
+from precisionflow.pgx.definitions import UNTESTED
 
 RECOMMENDATION_COLUMNS = [
     "patient",
@@ -284,7 +284,7 @@ def _score_split(guideline: Guideline, calls: list[Mapping | None]) -> str:
 
 
 def _untested(guideline: Guideline, calls: list[Mapping | None]) -> str:
-    """The row text when a gene's call left lower-function alleles untested (calls.UNTESTED), or ""."""
+    """The row text when a gene's call left lower-function alleles untested (definitions.UNTESTED), or ""."""
     for gene, row in zip(guideline.genes, calls, strict=True):
         if row is not None and UNTESTED in str(row["call_quality"]):
             why = str(row["call_quality"]).split(UNTESTED, 1)[1].lstrip(": ")
