@@ -13,7 +13,7 @@ sys.path.insert(0, workflow.basedir)
 
 from precisionflow.workflow import paths
 from precisionflow.workflow.configuration import check_unique_keys, schema_error_line
-from precisionflow.dossier.sources import SOURCES, patient_path, workflow_version
+from precisionflow.dossier.sources import SOURCES, workflow_version
 from precisionflow.errors import InputError
 from precisionflow.outcome.data import check_outcome
 from precisionflow.omics.sample_columns import layer_sample_ids
@@ -446,13 +446,13 @@ def dossier_outputs():
 
 # --- the patient dossiers (rules/report.smk) ---
 def dossier_sources():
-    """Each optional source of the dossiers -> its path (or {patient: path}) when its step is part of this
-    workflow, else None (the dossier then prints the source's reason, precisionflow/dossier/sources.py).
+    """Each optional source of the dossiers -> its path (a ``{patient}`` pattern for per-patient ones) when its step
+    is part of this workflow, else None (the dossier then prints the source's reason, precisionflow/dossier/sources.py).
     Wiring a step's output into the dossiers is one line here."""
     integration = integration_outputs()
     made = lambda name: SOURCES[name].path if SOURCES[name].path in integration else None  # noqa: E731
     return {
-        "mafs": {p: patient_path("mafs", p) for p in MAF_PATIENTS} if MAF_PATIENTS else None,
+        "mafs": SOURCES["mafs"].path if MAF_PATIENTS else None,
         "copy_number": SOURCES["copy_number"].path if CNA_PATIENTS else None,
         "tmb": SOURCES["tmb"].path if MAF_PATIENTS else None,
         "cohort_h5mu": made("cohort_h5mu") if LAYERS else None,
@@ -460,9 +460,7 @@ def dossier_sources():
         "predictions": made("predictions") if LAYERS else None,
         "model_metrics": made("model_metrics") if LAYERS else None,
         "fairness": made("fairness") if LAYERS else None,
-        "targets": {p: patient_path("targets", p) for p in PATIENTS},
-        # Steps being built on other branches (issues 14-18): set their line to the SOURCES path (or a
-        # {patient: path} map) under the condition their rule file uses, when merging.
+        "targets": SOURCES["targets"].path,
         "actionable": SOURCES["actionable"].path if ACTIONABILITY else None,
         "pgx": SOURCES["pgx"].path if PGX_PATIENTS else None,
         "pgx_recommendations": SOURCES["pgx_recommendations"].path if PGX_PATIENTS else None,
@@ -503,21 +501,21 @@ def cohort_patient_rows():
 # patients from paths.COHORT_PATIENTS (the flag column saying who has the file; None: every patient). N inputs
 # made the DAG scan N outputs per file (planning in N squared) and Snakemake record them in each of the N
 # outputs' metadata (N squared again; precisionflow/workflow/patients.py).
-DOSSIER_JOB_TABLES = {"targets": paths.COHORT_TARGETS, "mafs": paths.TMB}
-DOSSIER_PATIENT_FLAGS = {"targets": None, "mafs": "variants"}
+# name -> (the cohort table standing for its files, the patients table's flag column of its patients; None: all)
+DOSSIER_PER_PATIENT = {"targets": (paths.COHORT_TARGETS, None), "mafs": (paths.TMB, "variants")}
 
 
 def dossier_per_patient():
     """Each available per-patient source -> the patients table's flag column of its patients (None: all)."""
     sources = dossier_sources()
-    return {name: DOSSIER_PATIENT_FLAGS[name] for name in DOSSIER_JOB_TABLES if sources.get(name)}
+    return {name: flag for name, (_, flag) in DOSSIER_PER_PATIENT.items() if sources.get(name)}
 
 
 def dossier_inputs(wildcards):
     """The available sources as named inputs (cohort tables for per-patient ones), the patients table and the
     reference tables."""
-    inputs = {name: path for name, path in dossier_sources().items() if path and name not in DOSSIER_JOB_TABLES}
-    inputs |= {f"{name}_job": DOSSIER_JOB_TABLES[name] for name in dossier_per_patient()}
+    inputs = {name: path for name, path in dossier_sources().items() if path and name not in DOSSIER_PER_PATIENT}
+    inputs |= {f"{name}_job": DOSSIER_PER_PATIENT[name][0] for name in dossier_per_patient()}
     inputs["patients"] = paths.COHORT_PATIENTS
     inputs["references"] = [config["resources"][name] for name in sorted(config["resources"])]
     return inputs

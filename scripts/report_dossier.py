@@ -4,7 +4,7 @@ from precisionflow.dossier.build import Header, load_cohort, reference_versions
 from precisionflow.dossier.gather import Sources
 from precisionflow.dossier.pipeline import write_dossiers
 from precisionflow.dossier.sections import GENOMIC_INPUTS
-from precisionflow.dossier.sources import SOURCES
+from precisionflow.dossier.sources import patient_path
 from precisionflow.workflow import paths as output_paths
 from precisionflow.workflow.patients import patients_with, read_patients, texts
 from precisionflow.workflow.runner import run_script
@@ -21,7 +21,7 @@ def main(smk):
     }
     for name, flag in smk.params.per_patient.items():
         having = patients if flag is None else patients_with(table, flag)
-        paths[name] = {p: SOURCES[name].path.format(patient=p) for p in having}
+        paths[name] = {p: patient_path(name, p) for p in having}
     references = dict(zip(smk.params.reference_names, smk.input.references, strict=True))
     flagged = {flag: set(patients_with(table, flag)) for flag in GENOMIC_INPUTS}
     header = Header(

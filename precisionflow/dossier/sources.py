@@ -4,7 +4,7 @@
 A source is *available* when its step is part of this workflow (the rule passes its path), and
 *absent* otherwise, with the line the dossier prints: what was not assessed and why, once ("PGx not assessed:
 no germline VCF"); the why is the skipped step's reason in ``results/cohort/steps.tsv`` when it has one.
-The rules decide which sources are available (``dossier_sources`` in rules/report.smk); this module
+The rules decide which sources are available (``dossier_sources`` in rules/common.smk); this module
 only names them and their reasons; the rules and this module take the paths from the same place.
 """
 
