@@ -4,11 +4,16 @@ Every table a user hands the workflow goes through :func:`read_table`, so that t
 file can be wrong (a directory, empty, binary, a truncated gzip, the wrong delimiter, missing
 columns) get the same one-line :class:`~precisionflow.errors.InputError`. A UTF-8 byte-order mark
 and CRLF line ends are accepted silently.
+
+pandas is imported by the functions that use it: the variant step's command-line path reads its
+reference tables with :func:`read_text_table` (pyarrow) and never imports pandas, whose import alone
+is a fifth of that step's run on a million-record VCF (``bench/variants.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import glob
 import gzip
 import io
@@ -18,10 +23,13 @@ import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from precisionflow.errors import InputError, shorten
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 GZIP_MAGIC = b"\x1f\x8b"
 CURRENT_UMASK = os.umask(0o022)
@@ -38,6 +46,11 @@ def check_file(path: str | os.PathLike[str], what: str = "a file") -> Path:
     if p.stat().st_size == 0:
         raise InputError(p, "content", f"{what} with content", "an empty file")
     return p
+
+
+def split_paths(cell: str) -> list[str]:
+    """The paths of a sheet's ``vcf``/``maf`` cell (``a.vcf.gz;b.vcf.gz``), blanks around ``;`` ignored."""
+    return [part.strip() for part in str(cell).split(";") if part.strip()]
 
 
 def is_gzipped(path: str | os.PathLike[str]) -> bool:
@@ -102,10 +115,9 @@ def read_table(
     ``trailing_empty_fields``: empty fields after the header's last named column (a spreadsheet's
     export artefact) are dropped; pandas would otherwise take the first column for an index.
     """
-    text = read_text(path, what)
-    lines = [line for line in text.split("\n") if not (comment and line.startswith(comment))]
-    first = next((line for line in lines if line.strip()), "")
-    separator = sep or guess_separator(path, first)
+    import pandas as pd
+
+    lines, separator = _table_lines(path, what, sep, comment)
     if trailing_empty_fields and header == 0:
         lines = without_trailing_empty_fields(lines, separator)
     try:
@@ -138,6 +150,94 @@ def read_table(
     return frame
 
 
+def _table_lines(
+    path: str | os.PathLike[str], what: str, sep: str | None, comment: str | None
+) -> tuple[list[str], str]:
+    """The lines of a table (comment lines dropped) and its separator (given, or guessed from the first line)."""
+    text = read_text(path, what)
+    lines = [line for line in text.split("\n") if not (comment and line.startswith(comment))]
+    first = next((line for line in lines if line.strip()), "")
+    return lines, sep or guess_separator(path, first)
+
+
+# pandas' default missing-value strings (pandas.io.parsers STR_NA_VALUES): both readers see the same cells as missing.
+NA_STRINGS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
+
+
+def read_text_table(
+    path: str | os.PathLike[str],
+    *,
+    sep: str | None = None,
+    what: str = "a table",
+    comment: str | None = None,
+    header: bool = True,
+) -> pa.Table:
+    """A delimited table (plain or gzipped) as text columns (null where a cell is empty or a missing-value string),
+    without pandas: :func:`read_table`'s checks and reading rules (comment lines, blank lines, the separator, quotes)
+    for tables that need no type inference. Without ``header`` the columns are named ``0``, ``1`` …; a line with
+    fewer fields than the first is filled with nulls, one with more is an error naming it.
+    """
+    import pyarrow as pa
+
+    text = read_text(path, what)
+    lines = text.split("\n")
+    first = next((line for line in lines if line.strip() and not (comment and line.startswith(comment))), None)
+    if first is None:
+        raise InputError(path, "content", what, "no rows")
+    separator = sep or guess_separator(path, first)
+    names = [str(i) for i in range(len(next(csv.reader([first], delimiter=separator))))]
+    has_comments = comment is not None and (text.startswith(comment) or f"\n{comment}" in text)
+    try:
+        # pyarrow reads the text as it is unless a line must be dropped (a comment) or filled (fewer fields)
+        body = _padded(path, what, lines, separator, len(names), comment) if has_comments else text
+        table = _parse_text(body, names, header, separator)
+    except pa.ArrowInvalid:
+        try:
+            table = _parse_text(_padded(path, what, lines, separator, len(names), comment), names, header, separator)
+        except pa.ArrowInvalid as error:
+            expected = f"{what} with the same number of fields on every line"
+            raise InputError(path, "layout", expected, str(error).strip().splitlines()[0][:200]) from None
+    if header:
+        table = table.rename_columns([c.strip() for c in next(csv.reader([first], delimiter=separator))])
+    return table
+
+
+def _padded(
+    path: str | os.PathLike[str], what: str, lines: list[str], separator: str, width: int, comment: str | None
+) -> str:
+    """The table's text without comment and blank lines, short lines filled with empty fields (as pandas reads
+    them); a line with more fields than the first is an error naming it."""
+    kept = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or (comment and line.startswith(comment)):
+            continue
+        if line.count(separator) != width - 1:
+            fields = len(next(csv.reader([line], delimiter=separator)))  # a quoted separator is no field boundary
+            if fields > width:
+                expected = f"{what} with the same number of fields on every line"
+                raise InputError(path, f"line {number}", expected, f"{fields} fields ({width} on the first line)")
+            line += separator * (width - fields)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _parse_text(text: str, names: list[str], header: bool, separator: str) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(
+        pa.py_buffer(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0),
+        parse_options=pacsv.ParseOptions(delimiter=separator),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), null_values=list(NA_STRINGS), strings_can_be_null=True
+        ),
+    )
+
+
 def without_trailing_empty_fields(lines: list[str], separator: str) -> list[str]:
     """Lines cut to the header's named columns where every field beyond them is empty; a line with a
     value there is kept whole (and then reported by the reader as a line with too many fields)."""
@@ -161,6 +261,8 @@ def numeric_column(
     frame: pd.DataFrame, column: str, path: str | os.PathLike[str], *, integer: bool = False
 ) -> pd.Series:
     """A column converted to numbers; the first cell that is not a number is named in the error."""
+    import pandas as pd
+
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()
     if bad.any():

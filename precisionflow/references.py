@@ -23,13 +23,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from precisionflow.errors import InputError, shorten
-from precisionflow.io import read_table
+from precisionflow.io import read_table, read_text_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GENE_COLUMNS = ["chrom", "start", "end", "symbol", "ensembl_id", "strand", "biotype"]
 HOTSPOT_COLUMNS = ["chrom", "pos", "ref", "alt", "gene", "class", "protein_change"]
@@ -68,52 +74,74 @@ def contig_matcher(reference_contigs: Iterable[str]) -> Callable[[str], str | No
 # --- genes ----------------------------------------------------------------------------------
 
 
-def read_genes(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """The genes BED as a table with columns :data:`GENE_COLUMNS` (starts 0-based, ends exclusive).
+def read_genes_table(path: str | os.PathLike[str]) -> pa.Table:
+    """The genes BED as a table with columns :data:`GENE_COLUMNS` (starts 0-based, ends exclusive; text elsewhere).
 
     Lines starting with ``#`` are skipped. At least four columns are required (``chrom start end
-    symbol``); missing ``ensembl_id``/``strand``/``biotype`` are blank.
+    symbol``); missing ``ensembl_id``/``strand``/``biotype`` are null. Read without pandas (the variant
+    step's start-up, see :mod:`precisionflow.io`).
     """
-    text_columns = {i: str for i in (0, 3, 4, 5, 6)}
-    frame = read_table(
-        path, sep="\t", header=None, comment="#", dtype=text_columns, what="a genes BED (chrom start end symbol ...)"
-    )
-    if frame.shape[1] < 4:
-        raise InputError(
-            path, "columns", "at least 4 tab-separated columns: chrom start end symbol", f"{frame.shape[1]} column(s)"
-        )
-    frame = frame.iloc[:, : len(GENE_COLUMNS)]
-    frame.columns = GENE_COLUMNS[: frame.shape[1]]
-    for column in GENE_COLUMNS[frame.shape[1] :]:
-        frame[column] = pd.NA
-    for column in ("start", "end"):
-        if frame[column].dtype.kind == "i" and (frame[column] >= 0).all():
-            continue
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() | (values < 0) | (values != values.round())
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                path,
-                f"line {row + 1}, column {GENE_COLUMNS.index(column) + 1} ({column})",
-                "a whole number >= 0",
-                repr(frame[column].iloc[row]),
-            )
-        frame[column] = values.astype(np.int64)
-    bad = frame["end"] < frame["start"]
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+    table = read_text_table(path, sep="\t", header=False, comment="#", what="a genes BED (chrom start end symbol ...)")
+    if table.num_columns < 4:
         raise InputError(
             path,
-            f"line {row + 1}",
-            "end >= start (0-based, half-open BED)",
-            f"start {frame['start'].iloc[row]}, end {frame['end'].iloc[row]}",
+            "columns",
+            "at least 4 tab-separated columns: chrom start end symbol",
+            f"{table.num_columns} column(s)",
         )
-    blank = frame["symbol"].isna()
-    if blank.any():
-        row = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputError(path, f"line {row + 1}, column 4 (symbol)", "a gene symbol", "a blank cell")
-    return frame[GENE_COLUMNS]
+    n = min(table.num_columns, len(GENE_COLUMNS))
+    columns = {name: table.column(i).combine_chunks() for i, name in enumerate(GENE_COLUMNS[:n])}
+    columns |= {name: pa.nulls(table.num_rows, pa.string()) for name in GENE_COLUMNS[n:]}
+    for name in ("start", "end"):
+        columns[name] = _whole_numbers(columns[name], 0, path, f"column {GENE_COLUMNS.index(name) + 1} ({name})")
+    start, end = columns["start"].to_numpy(), columns["end"].to_numpy()
+    if (end < start).any():
+        row = int(np.flatnonzero(end < start)[0])
+        raise InputError(
+            path, f"line {row + 1}", "end >= start (0-based, half-open BED)", f"start {start[row]}, end {end[row]}"
+        )
+    for name, expected in (("chrom", "a contig name"), ("symbol", "a gene symbol")):
+        blank = _blank_rows(columns[name])
+        if len(blank):
+            where = f"line {blank[0] + 1}, column {GENE_COLUMNS.index(name) + 1} ({name})"
+            raise InputError(path, where, expected, "a blank cell")
+    return pa.table(columns)
+
+
+def read_genes(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """:func:`read_genes_table` as a pandas table (missing values None)."""
+    return read_genes_table(path).to_pandas()
+
+
+def _blank_rows(values: pa.Array) -> np.ndarray:
+    """Rows (0-based) whose cell is null or only spaces."""
+    blank = pc.or_kleene(pc.is_null(values), pc.equal(pc.utf8_trim_whitespace(values), ""))
+    return np.flatnonzero(pc.fill_null(blank, True).to_numpy(zero_copy_only=False))
+
+
+def _whole_numbers(
+    values: pa.Array, minimum: int, path: str | os.PathLike[str], where: str, first_line: int = 1
+) -> pa.Array:
+    """Text cells as int64; the first that is not a whole number >= ``minimum`` is named (row 0 is ``first_line``)."""
+    expected = f"a whole number >= {minimum}" if minimum == 0 else "a 1-based position"
+    try:
+        numbers = pc.cast(values, pa.int64())
+        bad = pc.fill_null(pc.less(numbers, minimum), True).to_numpy(zero_copy_only=False)
+        if not bad.any():
+            return numbers
+    except pa.ArrowInvalid:  # e.g. "1e3" or "abc": each cell read as Python reads a number
+        pass
+    parsed = []
+    for row, text in enumerate(values.to_pylist()):
+        try:
+            number = float(text) if text is not None else float("nan")
+        except ValueError:
+            number = float("nan")
+        if not (number >= minimum and number == round(number)):
+            found = "a blank cell" if text is None else repr(text)
+            raise InputError(path, f"line {row + first_line}, {where}", expected, found)
+        parsed.append(int(number))
+    return pa.array(parsed, pa.int64())
 
 
 def ensembl_symbols(genes: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
@@ -143,12 +171,13 @@ _ROLE_ALIASES = {
 }
 
 
-def _first_present(frame: pd.DataFrame, names: Iterable[str]) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
+def _first_present(columns: Iterable[str], names: Iterable[str]) -> str | None:
+    present = set(columns)
+    return next((n for n in names if n in present), None)
 
 
-def _normalise_role(value: object) -> str | None:
-    if value is None or pd.isna(value) or not str(value).strip():
+def _normalise_role(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
         return None
     parts = {_ROLE_ALIASES.get(p.strip().lower()) for p in re.split(r"[,;/]", str(value))} - {None}
     if len(parts) == 1:
@@ -156,48 +185,75 @@ def _normalise_role(value: object) -> str | None:
     return "ambiguous" if parts else None
 
 
-def read_drivers(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Driver genes, one row per row of the file: ``symbol``, ``role`` (Act / LoF / ambiguous / missing),
-    ``cohort`` and ``cancer_type`` (missing when the file has no such column).
+def read_drivers_table(path: str | os.PathLike[str]) -> pa.Table:
+    """Driver genes, one row per row of the file: ``symbol``, ``role`` (Act / LoF / ambiguous / null),
+    ``cohort`` and ``cancer_type`` (null when the file has no such column). Read without pandas.
 
     Roles of other lists are mapped onto IntOGen's: oncogene → ``Act``, TSG → ``LoF``, both → ``ambiguous``.
     """
-    frame = read_table(path, sep="\t", dtype=str, what="a driver gene table (IntOGen compendium layout)")
-    symbol = _first_present(frame, _DRIVER_SYMBOL)
+    table = read_text_table(path, sep="\t", what="a driver gene table (IntOGen compendium layout)")
+    symbol = _first_present(table.column_names, _DRIVER_SYMBOL)
     if symbol is None:
         raise InputError(
-            path, "header", f"a gene column (one of {shorten(_DRIVER_SYMBOL, 7)})", f"columns {shorten(frame.columns)}"
+            path,
+            "header",
+            f"a gene column (one of {shorten(_DRIVER_SYMBOL, 7)})",
+            f"columns {shorten(table.column_names)}",
         )
-    role = _first_present(frame, _DRIVER_ROLE)
-    out = pd.DataFrame({"symbol": frame[symbol].astype("string").str.strip()})
-    blank = out["symbol"].isna() | (out["symbol"] == "")
-    if blank.any():
-        row = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputError(path, f"row {row + 2}, column {symbol!r}", "a gene symbol", "a blank cell")
-    out["role"] = frame[role].map(_normalise_role) if role else None
-    out["cohort"] = frame["COHORT"] if "COHORT" in frame.columns else None
-    out["cancer_type"] = frame["CANCER_TYPE"] if "CANCER_TYPE" in frame.columns else None
-    return out.astype({"symbol": object})
+    symbols = pc.utf8_trim_whitespace(table.column(symbol).combine_chunks())
+    blank = _blank_rows(symbols)
+    if len(blank):
+        raise InputError(path, f"row {blank[0] + 2}, column {symbol!r}", "a gene symbol", "a blank cell")
+    role = _first_present(table.column_names, _DRIVER_ROLE)
+    nulls = pa.nulls(table.num_rows, pa.string())
+    return pa.table(
+        {
+            "symbol": symbols,
+            "role": pa.array([_normalise_role(v) for v in table.column(role).to_pylist()], pa.string())
+            if role
+            else nulls,
+            "cohort": table.column("COHORT") if "COHORT" in table.column_names else nulls,
+            "cancer_type": table.column("CANCER_TYPE") if "CANCER_TYPE" in table.column_names else nulls,
+        }
+    )
+
+
+def read_drivers(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """:func:`read_drivers_table` as a pandas table (missing values None)."""
+    return read_drivers_table(path).to_pandas()
+
+
+def driver_role_map(
+    symbols: Iterable[str],
+    roles: Iterable[str | None],
+    row_cancer_types: Iterable[str | None],
+    cancer_types: Iterable[str] = (),
+) -> dict[str, str]:
+    """One role per driver gene (sorted by symbol): the role most of its rows give; ``ambiguous`` on a tie or when
+    no row gives one. ``cancer_types`` (IntOGen ``CANCER_TYPE`` codes, e.g. ``BRCA``) restricts the rows used;
+    empty means all. The rows are given column by column (``symbol``, ``role``, ``cancer_type`` of the drivers)."""
+    wanted = {c.upper() for c in cancer_types}
+    votes: dict[str, Counter] = {}
+    for symbol, role, cancer_type in zip(symbols, roles, row_cancer_types, strict=True):
+        if wanted and (cancer_type is None or str(cancer_type).upper() not in wanted):
+            continue
+        counts = votes.setdefault(str(symbol), Counter())
+        if role is not None and role == role:  # NaN from a pandas table is no role
+            counts[role] += 1
+    chosen = {}
+    for symbol in sorted(votes):
+        ranked = votes[symbol].most_common(2)
+        unique_top = ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1])
+        chosen[symbol] = ranked[0][0] if unique_top else "ambiguous"
+    return chosen
 
 
 def driver_roles(drivers: pd.DataFrame, cancer_types: Iterable[str] = ()) -> pd.Series:
-    """One role per driver gene (index: symbol, sorted): the role most of its rows give; ``ambiguous``
-    on a tie or when no row gives one. ``cancer_types`` (IntOGen ``CANCER_TYPE`` codes, e.g. ``BRCA``)
-    restricts the rows used; empty means all.
-    """
-    wanted = {c.upper() for c in cancer_types}
-    if wanted:
-        drivers = drivers[drivers["cancer_type"].astype("string").str.upper().isin(wanted).fillna(False).to_numpy(bool)]
-    symbols = sorted(set(drivers["symbol"].astype(str)))
-    roles = pd.Series("ambiguous", index=pd.Index(symbols, name="symbol"), name="driver_role", dtype=object)
-    with_role = drivers.dropna(subset=["role"])
-    if not with_role.empty:
-        counts = with_role.groupby(["symbol", "role"]).size().unstack(fill_value=0)
-        top = counts.max(axis=1)
-        unique_top = counts.eq(top, axis=0).sum(axis=1) == 1
-        best = counts.idxmax(axis=1)
-        roles.loc[best.index[unique_top.to_numpy()]] = best[unique_top].to_numpy()
-    return roles
+    """:func:`driver_role_map` of a :func:`read_drivers` table, as a pandas Series (index: symbol)."""
+    import pandas as pd
+
+    roles = driver_role_map(drivers["symbol"], drivers["role"], drivers["cancer_type"], cancer_types)
+    return pd.Series(roles, index=pd.Index(list(roles), name="symbol", dtype=object), name="driver_role", dtype=object)
 
 
 def check_driver_cancer_types(
@@ -246,66 +302,63 @@ def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref or "-", alt or "-"
 
 
-def read_hotspots(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_hotspots_table(path: str | os.PathLike[str]) -> pa.Table:
     """Hotspots: columns :data:`HOTSPOT_COLUMNS` plus ``maf_start``, ``maf_ref``, ``maf_alt`` (MAF convention).
 
     The file has no header; a first line whose position is not a number and reads like a header
-    (``chrom``/``chromosome``) is skipped. Extra columns (e.g. SIFT) are kept as ``extra_<n>``.
+    (``chrom``/``chromosome``) is skipped. Extra columns (e.g. SIFT) are kept as ``extra_<n>``. Read without pandas.
     """
-    frame = read_table(
-        path,
-        sep="\t",
-        header=None,
-        comment="#",
-        dtype=str,
-        what="a hotspot table (chrom pos ref alt gene class protein_change)",
+    table = read_text_table(
+        path, sep="\t", header=False, comment="#", what="a hotspot table (chrom pos ref alt gene class protein_change)"
     )
-    if frame.shape[1] < len(HOTSPOT_COLUMNS):
+    if table.num_columns < len(HOTSPOT_COLUMNS):
         raise InputError(
             path,
             "columns",
             f"at least {len(HOTSPOT_COLUMNS)} tab-separated columns: {' '.join(HOTSPOT_COLUMNS)}",
-            f"{frame.shape[1]} column(s)",
+            f"{table.num_columns} column(s)",
         )
     first_line = 1
-    if str(frame.iloc[0, 0]).strip().lower() in {"chrom", "chromosome", "chr"} and not str(frame.iloc[0, 1]).isdigit():
-        frame = frame.iloc[1:].reset_index(drop=True)
+    first = [str(table.column(i)[0].as_py()) for i in (0, 1)]
+    if first[0].strip().lower() in {"chrom", "chromosome", "chr"} and not first[1].isdigit():
+        table = table.slice(1)
         first_line = 2
-    frame.columns = HOTSPOT_COLUMNS + [f"extra_{i}" for i in range(frame.shape[1] - len(HOTSPOT_COLUMNS))]
-    pos = pd.to_numeric(frame["pos"], errors="coerce")
-    bad = pos.isna() | (pos < 1) | (pos != pos.round())
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            path, f"line {row + first_line}, column 2 (pos)", "a 1-based position", repr(frame["pos"].iloc[row])
-        )
-    frame["pos"] = pos.astype(np.int64)
-    for column in ("chrom", "ref", "alt", "gene"):
-        blank = frame[column].isna()
-        if blank.any():
-            row = int(np.flatnonzero(blank.to_numpy())[0])
-            raise InputError(
-                path,
-                f"line {row + first_line}, column {HOTSPOT_COLUMNS.index(column) + 1} ({column})",
-                "a value",
-                "a blank cell",
-            )
-        frame[column] = frame[column].str.strip()
-    bad_allele = ~(frame["ref"].str.fullmatch(r"[ACGTNacgtn]+|-") & frame["alt"].str.fullmatch(r"[ACGTNacgtn]+|-"))
-    if bad_allele.any():
-        row = int(np.flatnonzero(bad_allele.to_numpy())[0])
+    names = HOTSPOT_COLUMNS + [f"extra_{i}" for i in range(table.num_columns - len(HOTSPOT_COLUMNS))]
+    columns = {name: table.column(i).combine_chunks() for i, name in enumerate(names)}
+    columns["pos"] = _whole_numbers(columns["pos"], 1, path, "column 2 (pos)", first_line)
+    for name in ("chrom", "ref", "alt", "gene"):
+        missing = np.flatnonzero(pc.is_null(columns[name]).to_numpy(zero_copy_only=False))
+        if len(missing):
+            where = f"line {missing[0] + first_line}, column {HOTSPOT_COLUMNS.index(name) + 1} ({name})"
+            raise InputError(path, where, "a value", "a blank cell")
+        columns[name] = pc.utf8_trim_whitespace(columns[name])
+    allele = r"^([ACGTNacgtn]+|-)$"
+    good = pc.and_(pc.match_substring_regex(columns["ref"], allele), pc.match_substring_regex(columns["alt"], allele))
+    if not pc.all(good).as_py():
+        row = int(np.flatnonzero(~good.to_numpy(zero_copy_only=False))[0])
+        ref, alt = columns["ref"][row].as_py(), columns["alt"][row].as_py()
         raise InputError(
             path,
             f"line {row + first_line}, columns 3-4 (ref, alt)",
             "alleles of A, C, G, T, N or '-'",
-            f"{frame['ref'].iloc[row]!r} / {frame['alt'].iloc[row]!r}",
+            f"{ref!r} / {alt!r}",
         )
-    converted = [maf_alleles(p, r.upper(), a.upper()) for p, r, a in zip(frame["pos"], frame["ref"], frame["alt"])]
-    frame["maf_start"] = np.array([c[0] for c in converted], dtype=np.int64)
-    frame["maf_ref"] = [c[1] for c in converted]
-    frame["maf_alt"] = [c[2] for c in converted]
-    frame["protein_change"] = frame["protein_change"].fillna("")
-    return frame
+    converted = [
+        maf_alleles(p, r.upper(), a.upper())
+        for p, r, a in zip(
+            columns["pos"].to_pylist(), columns["ref"].to_pylist(), columns["alt"].to_pylist(), strict=True
+        )
+    ]
+    columns["protein_change"] = pc.fill_null(columns["protein_change"], "")
+    columns["maf_start"] = pa.array([c[0] for c in converted], pa.int64())
+    columns["maf_ref"] = pa.array([c[1] for c in converted], pa.string())
+    columns["maf_alt"] = pa.array([c[2] for c in converted], pa.string())
+    return pa.table(columns)
+
+
+def read_hotspots(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """:func:`read_hotspots_table` as a pandas table."""
+    return read_hotspots_table(path).to_pandas()
 
 
 # --- drug-gene interactions -----------------------------------------------------------------
@@ -323,8 +376,10 @@ def read_drug_gene(path: str | os.PathLike[str]) -> pd.DataFrame:
     ``gene``, ``drug`` (``drug_name``, else the claim's primary name, else the claim name),
     ``interaction_types``, ``source``, ``drug_chembl_id``, ``pmids`` (blank when absent).
     """
+    import pandas as pd
+
     frame = read_table(path, sep="\t", dtype=str, what="a drug-gene interaction table (DGIdb layout)")
-    gene = _first_present(frame, _GENE_COLUMN)
+    gene = _first_present(frame.columns, _GENE_COLUMN)
     drugs = [c for c in _DRUG_COLUMNS if c in frame.columns]
     if gene is None or not drugs:
         expected = f"a gene column ({shorten(_GENE_COLUMN, 6)}) and a drug column ({shorten(_DRUG_COLUMNS, 4)})"
@@ -351,9 +406,11 @@ def read_drug_gene(path: str | os.PathLike[str]) -> pd.DataFrame:
 def read_drug_categories(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Druggable-genome categories (DGIdb layout): ``gene``, ``category``, ``sources`` (rows with a gene and
     a category)."""
+    import pandas as pd
+
     frame = read_table(path, sep="\t", dtype=str, what="a gene category table (DGIdb layout)")
-    gene = _first_present(frame, _GENE_COLUMN)
-    category = _first_present(frame, ("category", "Category"))
+    gene = _first_present(frame.columns, _GENE_COLUMN)
+    category = _first_present(frame.columns, ("category", "Category"))
     if gene is None or category is None:
         raise InputError(path, "header", "columns 'Gene' and 'category'", f"columns {shorten(frame.columns)}")
     out = pd.DataFrame(

@@ -9,7 +9,7 @@ import pandas as pd
 
 from precisionflow.actionability.alterations import MSI_STATUSES
 from precisionflow.errors import InputError, shorten
-from precisionflow.io import read_table
+from precisionflow.io import read_table, split_paths
 
 FILE_COLUMNS = ("vcf", "maf", "cna", "germline_vcf", "pgx_outside_calls", "fusions", "germline_maf")
 
@@ -134,11 +134,6 @@ def check_matrix_samples(
 
 # Columns whose cell may list several files of one patient, ';'-separated (e.g. SNVs and indels of two callers).
 MULTI_FILE_COLUMNS = ("vcf", "maf")
-
-
-def split_paths(cell: str) -> list[str]:
-    """The paths of a ``vcf``/``maf`` cell (``a.vcf.gz;b.vcf.gz``), blanks around ``;`` ignored."""
-    return [part.strip() for part in str(cell).split(";") if part.strip()]
 
 
 def check_shared_variant_files(sheet: pd.DataFrame, path: str | Path) -> None:

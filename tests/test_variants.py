@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pysam
 import pytest
 
@@ -83,9 +85,9 @@ def test_tcga_somatic_pass_only_and_erbb2_amp(variants: Path, grch38: References
     assert "#filter.min_vaf 0.05" in header and "#filter.pass_filters PASS" in header
     # Copy number: ERBB2 sits in the focal 17q12 amplicon (8 + 1 copies).
     segments = read_segments(variants / "TCGA-A2-A04W.cna_segments.grch38.tsv", grch38.contig_match)
-    calls = gene_copy_number(segments, grch38.genes, "A04W", CopyNumberSettings.from_config(COPY_NUMBER)).set_index(
-        "gene"
-    )
+    calls = gene_copy_number(
+        segments, grch38.genes.to_pandas(), "A04W", CopyNumberSettings.from_config(COPY_NUMBER)
+    ).set_index("gene")
     assert calls.loc["ERBB2", "call"] == "amp" and calls.loc["ERBB2", "total_cn"] == 9
     assert calls.loc["TP53", "call"] == "neutral" and calls.loc["CDKN2A", "call"] == "loss"
 
@@ -274,7 +276,7 @@ def test_chr_naming_against_reference_without_chr(variants: Path, grch38: Refere
     vcf_to_maf(vcf, tmp_path / "small.maf.tsv", patient="NA", references=grch38, filters=RELAXED, block_bytes=1 << 16)
     assert (tmp_path / "small.maf.tsv").read_bytes() == (tmp_path / "na.maf.tsv").read_bytes()
     # A genes reference without chromosome 21 leaves no record on a known contig: an error.
-    chr1_only = References(grch38.genes[grch38.genes["chrom"] == "1"])
+    chr1_only = References(grch38.genes.filter(pc.equal(grch38.genes["chrom"], "1")))
     with pytest.raises(
         InputError,
         match=r"NA12878.platinum.chr21.grch38.vcf.gz: line \d+, column CHROM: expected contigs of the genes "
@@ -399,7 +401,7 @@ def write_vcf(path: Path, samples: list[str], records: list[str], bgzip: bool = 
 
 @pytest.fixture(scope="module")
 def small_refs() -> References:
-    genes = pd.DataFrame(
+    genes = pa.table(
         {
             "chrom": ["17", "17"],
             "start": [999, 4999],
@@ -543,7 +545,10 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     log2 = tmp_path / "cnvkit.cns"
     log2.write_text("chromosome\tstart\tend\tlog2\nchr17\t1\t4000\t2.0\nchr17\t4001\t9000\t-1.0\n")
     calls = gene_copy_number(
-        read_segments(log2, match), small_refs.genes, "P", CopyNumberSettings.from_config(COPY_NUMBER | {"ploidy": 2})
+        read_segments(log2, match),
+        small_refs.genes.to_pandas(),
+        "P",
+        CopyNumberSettings.from_config(COPY_NUMBER | {"ploidy": 2}),
     ).set_index("gene")
     assert calls.loc["GENEA", "call"] == "amp" and calls.loc["GENEB", "call"] == "loss"
     assert np.isclose(calls.loc["GENEA", "total_cn"], 2 * 2**2.0)  # 8 copies > 3 x ploidy 2
@@ -551,7 +556,7 @@ def test_copy_number_layouts_and_bad_columns(tmp_path: Path, small_refs: Referen
     total.write_text("ID\tchrom\tloc.start\tloc.end\ttotal_cn\nP1\t17\t1\t9000\t0\nP2\t17\t1\t9000\t2\n")
     calls = gene_copy_number(
         read_segments(total, match, "P1"),
-        small_refs.genes,
+        small_refs.genes.to_pandas(),
         "P1",
         CopyNumberSettings.from_config(COPY_NUMBER | {"ploidy": 2}),
     )

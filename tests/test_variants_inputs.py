@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from precisionflow.errors import InputError
@@ -32,7 +33,7 @@ def balanced(accounting: dict[str, int]) -> bool:
 
 @pytest.fixture(scope="module")
 def refs() -> References:
-    genes = pd.DataFrame(
+    genes = pa.table(
         {
             "chrom": ["17", "X", "MT"],
             "start": [999, 99, 0],
@@ -43,7 +44,7 @@ def refs() -> References:
             "biotype": ["protein_coding"] * 3,
         }
     )
-    hotspots = pd.DataFrame(
+    hotspots = pa.table(
         {
             "chrom": ["17"],
             "pos": [1500],
@@ -57,7 +58,7 @@ def refs() -> References:
             "maf_alt": ["A"],
         }
     )
-    return References(genes, pd.Series({"GENEA": "Act"}), hotspots)
+    return References(genes, {"GENEA": "Act"}, hotspots)
 
 
 def write_maf(path: Path, header: list[str], rows: list[list[str]], comments: str = "#version 2.4\n") -> Path:

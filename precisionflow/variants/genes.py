@@ -10,17 +10,24 @@ overlapping intervals, hence this hand-written index.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 class GeneIndex:
     """Look up the gene (row of the genes table) covering 1-based positions on a contig."""
 
-    def __init__(self, genes: pd.DataFrame) -> None:
-        self.genes = genes.reset_index(drop=True)
+    def __init__(self, genes: pa.Table) -> None:
+        chrom = pc.dictionary_encode(genes["chrom"]).combine_chunks()
+        codes = chrom.indices.to_numpy(zero_copy_only=False)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(chrom.dictionary) + 1))
         self._by_contig = {
-            str(c): np.asarray(idx) for c, idx in self.genes.groupby("chrom", sort=False).indices.items()
+            str(name): order[bounds[i] : bounds[i + 1]] for i, name in enumerate(chrom.dictionary.to_pylist())
         }
+        self._start = genes["start"].to_numpy().astype(np.int64)
+        self._end = genes["end"].to_numpy().astype(np.int64)
+        self._other = pc.fill_null(pc.not_equal(genes["biotype"], "protein_coding"), True).to_numpy()
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.contigs = sorted(self._by_contig)
 
@@ -33,16 +40,14 @@ class GeneIndex:
             result = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64))
             self._cache[contig] = result
             return result
-        genes = self.genes.iloc[rows]
-        starts = genes["start"].to_numpy(dtype=np.int64)
-        ends = genes["end"].to_numpy(dtype=np.int64)
+        starts, ends = self._start[rows], self._end[rows]
         bounds = np.unique(np.concatenate([starts, ends]))
         first = np.searchsorted(bounds, starts)
         last = np.searchsorted(bounds, ends)
         # Each elementary interval takes the preferred gene covering it (protein-coding, then
         # shorter, then earlier in the genes file): rank the genes, spread each rank over the
         # intervals its gene covers, keep the best rank per interval.
-        other = genes["biotype"].to_numpy() != "protein_coding"
+        other = self._other[rows]
         best_first = np.lexsort((np.arange(len(rows)), ends - starts, other.astype(np.int8)))
         rank = np.empty(len(rows), dtype=np.int64)
         rank[best_first] = np.arange(len(rows))

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from precisionflow.references import (
     contig_key,
     contig_matcher,
-    driver_roles,
-    read_drivers,
-    read_genes,
-    read_hotspots,
+    driver_role_map,
+    read_drivers_table,
+    read_genes_table,
+    read_hotspots_table,
 )
 from precisionflow.variants.genes import GeneIndex
 
@@ -40,39 +39,43 @@ def with_numbered_sex_chromosomes(match):
 
 @dataclass
 class References:
-    """The reference tables a patient's variants are annotated with."""
+    """The reference tables a patient's variants are annotated with (pyarrow tables: the variant step runs without
+    pandas): genes (:func:`~precisionflow.references.read_genes_table`), driver roles by symbol, hotspots
+    (:func:`~precisionflow.references.read_hotspots_table`)."""
 
-    genes: pd.DataFrame
-    roles: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
-    hotspots: pd.DataFrame | None = None
+    genes: pa.Table
+    roles: Mapping[str, str] = field(default_factory=dict)
+    hotspots: pa.Table | None = None
 
     def __post_init__(self) -> None:
         self.index = GeneIndex(self.genes)
-        self.contig_match = with_numbered_sex_chromosomes(contig_matcher(self.genes["chrom"].unique()))
+        self.contig_match = with_numbered_sex_chromosomes(contig_matcher(pc.unique(self.genes["chrom"]).to_pylist()))
         self.role = {str(k): str(v) for k, v in self.roles.items()}
-        symbols = self.genes["symbol"].astype(str).tolist()
-        # Per gene row, plus a last entry for "no gene": taken by row number in one vectorised step.
-        self.gene_symbol = pa.array(symbols + ["Unknown"], pa.string())
-        self.gene_id = pa.array(self.genes["ensembl_id"].fillna("").astype(str).tolist() + [""], pa.string())
-        self.gene_biotype = pa.array(self.genes["biotype"].fillna("").astype(str).tolist() + [""], pa.string())
-        self.gene_role = pa.array([self.role.get(s, "") for s in symbols] + [""], pa.string())
-        self.gene_is_driver = np.array([s in self.role for s in symbols] + [False], dtype=bool)
+        symbols = self.genes["symbol"].combine_chunks()
+        driver_symbols = pa.array(list(self.role), pa.string())
+        role_of_gene = pc.take(pa.array(list(self.role.values()), pa.string()), pc.index_in(symbols, driver_symbols))
+
+        def per_gene(values: pa.Array, none: str) -> pa.Array:
+            # Per gene row, plus a last entry for "no gene": taken by row number in one vectorised step.
+            return pa.concat_arrays([pc.fill_null(values, "").cast(pa.string()), pa.array([none], pa.string())])
+
+        self.gene_symbol = per_gene(symbols, "Unknown")
+        self.gene_id = per_gene(self.genes["ensembl_id"].combine_chunks(), "")
+        self.gene_biotype = per_gene(self.genes["biotype"].combine_chunks(), "")
+        self.gene_role = per_gene(role_of_gene, "")
+        self.gene_is_driver = np.append(pc.is_valid(role_of_gene).to_numpy(zero_copy_only=False), False)
         self._hot_by_position: dict[tuple[str, int, str, str], str] = {}
-        self.hot_change: dict[
-            str, str
-        ] = {}  # label -> protein change (p. prefixed), for rows without a transcript model
+        self.hot_change: dict[str, str] = {}  # label -> protein change (p. prefixed), for rows without a transcript
         self._hot_by_protein: dict[tuple[str, str], str] = {}
         if self.hotspots is not None:
-            for row in self.hotspots.itertuples(index=False):
-                change = str(row.protein_change).removeprefix("p.")
-                label = f"{row.gene} {change}".strip()
-                self._hot_by_position.setdefault(
-                    (contig_key(row.chrom), int(row.maf_start), row.maf_ref, row.maf_alt), label
-                )
+            wanted = ("chrom", "maf_start", "maf_ref", "maf_alt", "gene", "protein_change")
+            for chrom, start, ref, alt, gene, protein in zip(*(self.hotspots[c].to_pylist() for c in wanted)):
+                change = str(protein).removeprefix("p.")
+                label = f"{gene} {change}".strip()
+                self._hot_by_position.setdefault((contig_key(chrom), int(start), ref, alt), label)
                 if change:
                     self.hot_change.setdefault(label, f"p.{change}")
-                if change:
-                    self._hot_by_protein.setdefault((str(row.gene), change), label)
+                    self._hot_by_protein.setdefault((str(gene), change), label)
         self._hot_positions = np.array(sorted({k[1] for k in self._hot_by_position}), dtype=np.int64)
 
     @classmethod
@@ -83,8 +86,12 @@ class References:
         hotspots: str | os.PathLike[str] | None = None,
         driver_cancer_types: Iterable[str] = (),
     ) -> References:
-        roles = driver_roles(read_drivers(drivers), driver_cancer_types) if drivers else pd.Series(dtype=object)
-        return cls(read_genes(genes), roles, read_hotspots(hotspots) if hotspots else None)
+        roles = {}
+        if drivers:
+            table = read_drivers_table(drivers)
+            columns = (table[c].to_pylist() for c in ("symbol", "role", "cancer_type"))
+            roles = driver_role_map(*columns, driver_cancer_types)
+        return cls(read_genes_table(genes), roles, read_hotspots_table(hotspots) if hotspots else None)
 
     def gene_rows(self, chrom: pa.Array, start: np.ndarray) -> np.ndarray:
         """Gene row (-1 where none) at each position; ``chrom`` in the reference's naming."""

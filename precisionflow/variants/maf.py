@@ -47,7 +47,6 @@ import logging
 import os
 
 from precisionflow.io import atomic_path
-from precisionflow.variants.maf_input import maf_to_maf
 from precisionflow.variants.maf_rows import MAF_COLUMNS
 from precisionflow.variants.summary import MafSummary, accounting_of
 from precisionflow.variants.vcf_input import vcf_to_maf
@@ -75,6 +74,8 @@ def variants_to_maf(
     def convert(kind: str, path, target) -> MafSummary:
         if kind == "vcf":
             return vcf_to_maf(path, target, **common, **{k: v for k, v in options.items() if k in vcf_only})
+        from precisionflow.variants.maf_input import maf_to_maf  # pandas: the VCF path runs without it
+
         return maf_to_maf(path, target, **common, **{k: v for k, v in options.items() if k in maf_only})
 
     if len(inputs) == 1:

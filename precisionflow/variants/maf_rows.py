@@ -7,9 +7,9 @@ import queue
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -19,6 +19,9 @@ from precisionflow.variants.alleles import Alleles
 from precisionflow.variants.filters import FilterSettings
 from precisionflow.variants.lookup import References
 from precisionflow.variants.vcf import AlleleBlock
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NO_TRANSCRIPT = "gene overlap (no transcript model)"
 MAF_VERSION = "#version 2.4"
@@ -307,6 +310,8 @@ def write_maf(path: str | os.PathLike[str], lines: list[str], tables: Iterable[p
 
 def read_maf(path: str | os.PathLike[str], columns: Iterable[str] | None = None) -> pd.DataFrame:
     """A MAF written by this module (leading ``#`` lines skipped), with its types."""
+    import pandas as pd
+
     usecols = list(columns) if columns is not None else None
     frame = pd.read_csv(
         path,
