@@ -151,3 +151,36 @@ def test_drug_tables(resources: Path, tmp_path: Path) -> None:
         handle.write("gene_id\tcompound\nERBB2\tlapatinib\n")
     with pytest.raises(InputError, match="drugs.tsv.gz: header: expected a gene column"):
         read_drug_gene(bad)
+
+
+def test_text_table_reader_reads_as_the_pandas_reader(tmp_path: Path) -> None:
+    """read_text_table (pyarrow, for the variant step) and read_table (pandas) agree on cells, missing values,
+    comments, quotes and short lines; a long line is an error naming it."""
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    from precisionflow.io import NA_STRINGS, read_table, read_text_table
+
+    assert sorted(NA_STRINGS) == sorted(STR_NA_VALUES)
+    path = tmp_path / "t.tsv"
+    path.write_text('# made by hand\ngene\trole\tnote\nKRAS\tAct\t"a\tquoted"\nTP53\tNA\t\n\nRB1\tLoF\n')
+    table = read_text_table(path, comment="#")
+    frame = read_table(path, comment="#", dtype=str)
+    assert table.column_names == list(frame.columns) == ["gene", "role", "note"]
+    assert table.to_pylist() == frame.astype(object).where(frame.notna(), None).to_dict("records")
+    assert table.column("note").to_pylist() == ["a\tquoted", None, None]
+    assert read_text_table(path, comment="#", header=False).column_names == ["0", "1", "2"]
+    path.write_text("gene\trole\nKRAS\tAct\nTP53\tLoF\textra\n")
+    with pytest.raises(InputError, match=r"t.tsv: line 3: expected a table with the same number of fields .* found 3"):
+        read_text_table(path)
+
+
+def test_genes_table_blank_contig_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "genes.bed"
+    path.write_text("1\t100\t200\tA\n\t300\t400\tB\n")
+    with pytest.raises(InputError, match=r"genes.bed: line 2, column 1 \(chrom\): expected a contig name"):
+        read_genes(path)
+    path.write_text("1\t100\t200.0\tA\n1\t1e3\t2000\tB\n")  # whole numbers as pandas read them
+    assert read_genes(path)[["start", "end"]].values.tolist() == [[100, 200], [1000, 2000]]
+    path.write_text("1\t-5\t200\tA\n")
+    with pytest.raises(InputError, match=r"line 1, column 2 \(start\): expected a whole number >= 0, found '-5'"):
+        read_genes(path)

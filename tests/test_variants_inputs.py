@@ -22,6 +22,7 @@ from precisionflow.variants.maf_reading import MAF_CLASSES
 from precisionflow.variants.maf_rows import read_maf
 from precisionflow.variants.vcf_header import choose_tumor_sample, normal_of, read_vcf_header
 from precisionflow.variants.vcf_input import vcf_to_maf
+from tests.conftest import ROOT
 
 DEFAULTS = FilterSettings.from_config(defaults("variants")["filters"])  # the schema's defaults
 DROPPED = [c for c in ACCOUNTING_COLUMNS if c.startswith("dropped_")]
@@ -696,3 +697,48 @@ def test_command_line_reads_several_inputs_and_writes_counts(tmp_path: Path, cap
     )
     assert main(["maf", str(bad), str(tmp_path / "x.maf.tsv"), "--genes", str(genes)]) == 1
     assert "precisionflow error: " in capsys.readouterr().err and not (tmp_path / "x.maf.tsv").exists()
+
+
+def test_command_line_converts_a_vcf_without_pandas(shared_data: Path, grch38: References, tmp_path: Path) -> None:
+    """The command (the bench's step) never imports pandas for a VCF (pyarrow would, at its first conversion: a fifth
+    of a million-record run) and writes the bytes the library call writes; with --counts pandas comes after the MAF."""
+    import subprocess
+    import sys
+
+    vcf = shared_data / "variants/TCGA-A2-A04W.somatic.grch38.vcf.gz"
+    resources = shared_data / "resources"
+    out = tmp_path / "cli.maf.tsv"
+    arguments = ["maf", str(vcf), str(out), "--genes", str(resources / "genes.grch38.bed.gz"), "--patient", "A04W"]
+    arguments += ["--drivers", str(resources / "intogen_drivers_2020.tsv")]
+    arguments += ["--hotspots", str(resources / "cancerhotspots_v2.grch38.noheader.tsv")]
+
+    def pandas_imported(extra: list[str]) -> bool:
+        code = "import sys\nfrom precisionflow.variants.__main__ import main\nassert main(sys.argv[1:]) == 0\n"
+        code += "print('pandas' in sys.modules, 'pyarrow' in sys.modules)"
+        run = subprocess.run([sys.executable, "-c", code, *arguments, *extra], capture_output=True, text=True, cwd=ROOT)
+        assert run.returncode == 0, run.stderr
+        loaded = dict(zip(("pandas", "pyarrow"), run.stdout.split(), strict=True))
+        assert loaded["pyarrow"] == "True"
+        return loaded["pandas"] == "True"
+
+    assert not pandas_imported([])
+    library = tmp_path / "library.maf.tsv"
+    variants_to_maf([("vcf", vcf)], library, patient="A04W", references=grch38, filters=DEFAULTS)
+    assert out.read_bytes() == library.read_bytes()
+    counts = tmp_path / "cli.counts.tsv"
+    assert pandas_imported(["--counts", str(counts)])  # after the MAF, for the counts table
+    assert pd.read_csv(counts, sep="\t").loc[0, "kept"] == len(read_maf(out)) > 0
+
+
+def test_pandas_import_inside_the_vcf_block_fails_loudly() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from precisionflow.variants.__main__ import pandas_hidden\n"
+        "with pandas_hidden():\n"
+        "    try:\n        import pandas\n    except ModuleNotFoundError as e:\n        print('refused', e.name)\n"
+        "import pandas\nprint('after', pandas.__name__)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert run.stdout.split("\n")[:2] == ["refused pandas", "after pandas"]
