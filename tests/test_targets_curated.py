@@ -33,11 +33,13 @@ PARTNERS = {"CAPECITABINE", "DOCETAXEL", "PEMBROLIZUMAB", "CHEMOTHERAPY", "FLUOR
 
 
 def write_cohort(folder: Path) -> dict:
-    """HER2 (breast, ERBB2 amplified, PIK3CA H1047R as A04W) and CRC (colorectal, KRAS G12D as DEMO-033)."""
+    """HER2 (breast, ERBB2 amplified, PIK3CA H1047R as A04W), CRC (colorectal, KRAS G12D as DEMO-033) and VUS
+    (colorectal, a KRAS missense change of unknown significance)."""
     folder.mkdir(parents=True, exist_ok=True)
     mafs = {
         "HER2": [("PIK3CA", "Missense_Mutation", "p.H1047R", "True")],
         "CRC": [("KRAS", "Missense_Mutation", "p.G12D", "True")],
+        "VUS": [("KRAS", "Missense_Mutation", "p.S205D", "False")],  # as DEMO-003: no hotspot, matched by gene only
     }
     paths = {}
     for patient, rows in mafs.items():
@@ -58,7 +60,7 @@ def run_both_steps(folder: Path, resources: dict[str, Path]) -> dict[str, pd.Dat
     run_actionability(
         ActionabilityInputs(
             patients=patients,
-            tumour_types={"HER2": "BRCA", "CRC": "COADREAD"},
+            tumour_types={"HER2": "BRCA", "CRC": "COADREAD", "VUS": "COADREAD"},
             knowledge_base=resources["moalmanac"],
             oncotree=resources["oncotree"],
             mafs=mafs,
@@ -149,6 +151,16 @@ def test_a_resistance_only_kras_takes_no_druggability_from_a_dgidb_category(demo
     assert row["evidence_druggability"] == 0 and row["drugs"] == ""
     assert row["drug_evidence"].startswith(f"{RESISTANCE_ONLY}: ") and "CETUXIMAB" in row["drug_evidence"]
     assert "DGIdb gene category not counted" in row["drug_evidence"]
+
+
+def test_a_resistance_of_a_variant_of_unknown_significance_changes_no_druggability(demo) -> None:
+    """Tier III (the assertion names KRAS mutations, not this change): for research, no reason to change a score;
+    the DGIdb category still counts (0.5, times 0.5 for a missense change of an oncogene)."""
+    actionable = demo["VUS.actionable"]
+    kras = actionable[(actionable["gene"] == "KRAS") & (actionable["therapy"] != "")]
+    assert set(kras["effect"]) == {"resistance"} and set(kras["tier"]) == {"III"}  # the premise
+    row = demo["VUS"].loc["KRAS"]
+    assert row["evidence_druggability"] == 0.25 and "category not counted" not in row["drug_evidence"]
 
 
 def test_a_drug_cell_names_each_drugs_evidence() -> None:

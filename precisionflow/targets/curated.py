@@ -18,14 +18,14 @@ Rule: no drug is shown without evidence that can be shown, and resistance beats 
   and ``drug_evidence`` says why;
 * a gene whose every curated assertion with a therapy is a resistance for the patient
   (:func:`~precisionflow.actionability.knowledge.resistance_only_genes`) and no drug left says so in place of
-  drugs; its druggability takes nothing from DGIdb's gene categories (prioritize.py), and the cell says so
-  where that changed the value.
+  drugs; when one of those resistances is of tier I-A to II-C (:func:`without_category`), its druggability takes
+  nothing from DGIdb's gene categories (prioritize.py), and the cell says so where that changed the value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,18 @@ def curated_sensitivity(actionable: pd.DataFrame, directed: Set[tuple[str, str]]
     return out
 
 
+def without_category(
+    actionable: pd.DataFrame, resistance_only: Mapping[str, Mapping[str, str]]
+) -> dict[str, frozenset[str]]:
+    """patient -> the resistance-only genes (``resistance_only``) with a resistance of tier I-A to II-C: those take
+    no druggability from a DGIdb category. A resistance of tier II-D (preclinical) or III (a variant of unknown
+    significance matched by gene only) is for research, no reason to change a score."""
+    rows = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(SUGGESTED_TIERS)]
+    established = set(zip(rows["patient"], rows["gene"], strict=True))
+    out = {p: frozenset(g for g in genes if (p, g) in established) for p, genes in resistance_only.items()}
+    return {p: genes for p, genes in out.items() if genes}
+
+
 def drug_cell(
     inferential: list[str],
     curated: Curated | None,
@@ -125,7 +137,7 @@ class CuratedEvidence:
     curated: Mapping[str, Mapping[str, Curated]]
     withdrawn: Mapping[str, Mapping[str, str]]  # agent -> reason
     resistance_only: Mapping[str, Mapping[str, str]]  # gene -> text
-    category_dropped: Set[str] = frozenset()  # genes whose druggability came from a category above its drugs'
+    no_category: Mapping[str, Set[str]] = field(default_factory=dict)  # genes whose category was not counted
 
 
 def annotate_drugs(tables: PatientTables, evidence: CuratedEvidence, max_drugs: int) -> None:
@@ -145,7 +157,7 @@ def annotate_drugs(tables: PatientTables, evidence: CuratedEvidence, max_drugs: 
         for offset in np.flatnonzero(wanted):
             gene, listed = genes.iloc[offset], [d for d in drugs.iloc[offset].split(";") if d]
             cell = drug_cell(listed, curated.get(gene), withdrawn, resistance.get(gene), max_drugs)
-            if gene in resistance and gene in evidence.category_dropped:
+            if gene in evidence.no_category.get(patient, ()):
                 cell = (cell[0], f"{cell[1]}; {CATEGORY_NOT_COUNTED}")
             if cell != (drugs.iloc[offset], str(rows["drug_evidence"].iloc[offset])):
                 updates[start + int(offset)] = cell

@@ -21,8 +21,8 @@ Rule, per gene (settings under ``targets: druggability:``):
 * categories part (optional DGIdb categories file) = the largest value of the gene's categories in
   ``categories`` (``CLINICALLY ACTIONABLE`` 0.5, druggable-genome families 0.25);
 * d(g) = max(interactions part, categories part), in [0, 1]; for a patient whose curated evidence of the gene
-  is resistance only (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab), the interactions part alone:
-  a category names no drug, and the curated evidence names none for this patient.
+  is resistance only, of tier I-A to II-C (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab), the
+  interactions part alone: a category names no drug, and the curated evidence names none for this patient.
 
 ``drugs``: the gene's drugs acting against it (``direct``), strongest first (weight, then number of
 sources, then name), at most ``max_drugs``, joined by ``;``. They are *inferential* (AMP tier II-D at most):

@@ -20,7 +20,13 @@ from precisionflow.actionability.knowledge import (
 )
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
-from precisionflow.targets.curated import CuratedEvidence, annotate_drugs, curated_sensitivity, directed_pairs
+from precisionflow.targets.curated import (
+    CuratedEvidence,
+    annotate_drugs,
+    curated_sensitivity,
+    directed_pairs,
+    without_category,
+)
 from precisionflow.targets.evidence import EvidenceInputs
 from precisionflow.targets.prioritize import Prepared, cohort_table, patient_tables, prepare
 from precisionflow.targets.settings import with_defaults
@@ -90,9 +96,11 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
     return inputs, dr.drug_lists(listed, settings), directed_pairs(kb, per_drug)
 
 
-def category_only(prepared: Prepared) -> frozenset[str]:
-    """Genes whose d(g) comes from a DGIdb category above their drugs' part."""
-    return frozenset(prepared.genes[prepared.druggability > prepared.drug_interactions])
+def category_dropped(prepared: Prepared, no_category: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """``no_category`` (patient -> genes) restricted to the genes whose d(g) came from a DGIdb category above their
+    drugs' part: the rows whose druggability the rule changed."""
+    above = set(prepared.genes[prepared.druggability > prepared.drug_interactions])
+    return {p: genes & above for p, genes in no_category.items() if genes & above}
 
 
 def run(
@@ -107,6 +115,7 @@ def run(
     inputs, drugs, directed = load(step, settings)
     actionable = io_.read_actionable(step.actionable) if step.actionable is not None else None
     resistance = resistance_only_genes(actionable) if actionable is not None else {}
+    no_category = without_category(actionable, resistance) if actionable is not None else {}
     prepared = prepare(inputs, settings)
     log.info(
         "%d genes, %d patients, %d layers, %d genes with drugs",
@@ -117,10 +126,13 @@ def run(
     )
     cohort = cohort_table(inputs, prepared, drugs, settings)
     write_table(cohort, cohort_path)
-    tables = patient_tables(prepared, drugs, settings, resistance)
+    tables = patient_tables(prepared, drugs, settings, no_category)
     if actionable is not None:
         evidence = CuratedEvidence(
-            curated_sensitivity(actionable, directed), withdrawn_agents(actionable), resistance, category_only(prepared)
+            curated_sensitivity(actionable, directed),
+            withdrawn_agents(actionable),
+            resistance,
+            category_dropped(prepared, no_category),
         )
         annotate_drugs(tables, evidence, settings["druggability"]["max_drugs"])
     write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])
