@@ -401,7 +401,9 @@ def test_a_withdrawn_therapy_is_not_listed_as_a_suggestion_and_the_page_says_why
     assert "<summary>indication</summary>HR+, HER2-negative, PIK3CA-mutated advanced breast cancer" in row
     index = (tmp_path / "dossiers" / "index.html").read_text()
     s0000 = re.search(r"<tr>(?:(?!</tr>).)*S0000\.html(?:(?!</tr>).)*</tr>", index, flags=re.DOTALL).group(0)
-    assert "Trastuzumab (I-A)" in s0000 and "Alpelisib" not in s0000
+    therapies, resistance = re.findall(r"<td[^>]*>(.*?)</td>", s0000, flags=re.DOTALL)[-3:-1]
+    assert "Trastuzumab (I-A)" in therapies and "Alpelisib" not in therapies
+    assert resistance == "withdrawn: Alpelisib (PIK3CA p.E545K)"  # the resistance column names it as withdrawn
 
 
 def test_pgx_dosing_guidance_is_shown_beside_the_suggested_drug(tmp_path) -> None:

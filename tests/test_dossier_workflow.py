@@ -2,7 +2,8 @@
 
 Every patient gets a page and a FHIR bundle, the index links them all, every bundle validates with
 fhir.resources, the HER2-amplified demo patients' bundles hold the ERBB2 amplification as the guide's
-variant Observation, a dossier stays under 2 MB, and a forced rerun writes the same bytes.
+variant Observation, the index's resistance column agrees with each patient's actionability table (DEMO-033's
+KRAS p.G12D and its anti-EGFR resistance), a dossier stays under 2 MB, and a forced rerun writes the same bytes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from tests.conftest import run_snakemake
+from tests.test_dossier_index import resistance_column
 
 pytestmark = pytest.mark.workflow
 
@@ -34,6 +36,31 @@ def test_every_patient_has_a_page_and_a_bundle_linked_from_the_index(demo_run: P
     for patient in patients(demo_run):
         assert (folder / f"{patient}.html").stat().st_size > 0 and (folder / f"{patient}.fhir.json").stat().st_size > 0
         assert f'href="{patient}.html"' in index and f'href="{patient}.fhir.json"' in index
+
+
+def test_the_index_names_each_demo_patients_resistance(demo_run: Path, truth: dict) -> None:
+    """The planted KRAS p.G12D colorectal case (truth.yaml: cetuximab and panitumumab, tier I-A resistance) reads
+    so on the index; a patient whose actionability table has no tier I-A–II-C resistance and no tier I–II therapy
+    withdrawn reads "none"."""
+    column = resistance_column((demo_run / FOLDER / "index.html").read_text())
+    assert sorted(column) == patients(demo_run)
+    for patient, facts in truth["patients"].items():
+        table = pd.read_csv(
+            demo_run / f"results/targets/patients/{patient}.actionable.tsv", sep="\t", dtype=str, keep_default_na=False
+        )
+        tier_i_ii = table[table["tier"].isin(["I-A", "I-B", "II-C"])]  # a VUS's (tier III) withdrawal is no warning
+        established = tier_i_ii[tier_i_ii["effect"] == "resistance"]
+        withdrawn = tier_i_ii[tier_i_ii["note"].str.contains("withdrawn: ", regex=False)]
+        if not facts["has_variants"]:  # no somatic data: nothing was tested, which is no "none"
+            assert column[patient] == "not assessed" and table.empty, (patient, column[patient])
+            continue
+        assert (column[patient] == "none") == (established.empty and withdrawn.empty), (patient, column[patient])
+        for row in facts["actionable"]:
+            if row["effect"] == "resistance" and row["tier"] in ("I-A", "I-B", "II-C"):
+                alteration = f"{row['gene']} {row['alteration']} ("
+                assert alteration in column[patient] and row["therapy"] in column[patient], (patient, column[patient])
+    (crc,) = [p for p, f in truth["patients"].items() if f["tumor_type"] == "COADREAD"]
+    assert column[crc].startswith("KRAS p.G12D (I-A): Cetuximab, Panitumumab"), column[crc]
 
 
 def test_every_demo_bundle_validates(demo_run: Path) -> None:

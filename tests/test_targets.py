@@ -15,6 +15,7 @@ from precisionflow.errors import InputError
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import evidence as ev
 from precisionflow.targets import inputs
+from precisionflow.targets.curated import CuratedEvidence, annotate_drugs
 from precisionflow.targets.pipeline import StepInputs, load, run
 from precisionflow.targets.prioritize import (
     EVIDENCE_COLUMNS,
@@ -22,7 +23,6 @@ from precisionflow.targets.prioritize import (
     patient_tables,
     prepare,
     weight_vector,
-    withdraw_resisted_drugs,
 )
 from precisionflow.targets.score import contributions, harmonic_score, median, ramp, robust_scale
 from precisionflow.targets.settings import with_defaults
@@ -148,13 +148,11 @@ def test_resisted_agents_are_withdrawn_from_a_patients_drugs() -> None:
     data = small_inputs()
     prepared = prepare(data, SETTINGS)
     tables = patient_tables(prepared, pd.Series({"PIK3CA": "ALPELISIB;TASELISIB", "TP53": "X"}), SETTINGS)
-    withdraw_resisted_drugs(
-        tables,
-        {
-            "P1": {"TASELISIB": "PIK3CA p.H1047R predicts resistance (MOAlmanac:1)"},
-            "P2": {"ALPELISIB": "r", "TASELISIB": "r"},
-        },
-    )
+    withdrawn = {
+        "P1": {"TASELISIB": "PIK3CA p.H1047R predicts resistance (MOAlmanac:1)"},
+        "P2": {"ALPELISIB": "r", "TASELISIB": "r"},
+    }
+    annotate_drugs(tables, CuratedEvidence({}, withdrawn, {}), SETTINGS["druggability"]["max_drugs"])
     p0, p1, p2 = (tables.of(p).set_index("gene") for p in ("P0", "P1", "P2"))
     assert p0.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
     assert (
@@ -405,7 +403,7 @@ def test_patient_tables_written_at_once_equal_one_by_one(simulated: Path, tmp_pa
         cn_patients=patients,
         layers={"rna": (folder / "rna.h5ad", "rna")},
     )
-    data, drugs = load(step, SETTINGS)
+    data, drugs, _ = load(step, SETTINGS)
     tables = patient_tables(prepare(data, SETTINGS), drugs, SETTINGS)
     write_split(tables.table, tables.bounds, [tmp_path / "fast" / f"{p}.tsv" for p in patients])
     for p in patients[:5]:
@@ -599,7 +597,7 @@ def test_a_drug_whose_indication_the_tumour_contradicts_is_withdrawn_from_the_dr
     assert set(withdrawn) == {"P1", "P3"} and set(withdrawn["P1"]) == {"ALPELISIB", "CAPIVASERTIB", "FULVESTRANT"}
     assert withdrawn["P3"] == {"ALPELISIB": note.removeprefix("withdrawn: ") + " (MOAlmanac:456)"}
     tables = patient_tables(prepare(small_inputs(), SETTINGS), pd.Series({"PIK3CA": "ALPELISIB;TASELISIB"}), SETTINGS)
-    withdraw_resisted_drugs(tables, withdrawn)
+    annotate_drugs(tables, CuratedEvidence({}, withdrawn, {}), SETTINGS["druggability"]["max_drugs"])
     p1, p2 = (tables.of(p).set_index("gene") for p in ("P1", "P2"))
     assert p1.at["PIK3CA", "drugs"] == "TASELISIB" and p2.at["PIK3CA", "drugs"] == "ALPELISIB;TASELISIB"
     assert (

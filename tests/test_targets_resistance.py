@@ -15,8 +15,9 @@ from precisionflow.actionability.knowledge import (
     resistance_only_genes,
 )
 from precisionflow.targets import drugs as dr
+from precisionflow.targets.curated import CuratedEvidence, annotate_drugs
 from precisionflow.targets.pipeline import StepInputs, load
-from precisionflow.targets.prioritize import RESISTANCE_ONLY, label_resistance_only, patient_tables, prepare
+from precisionflow.targets.prioritize import RESISTANCE_ONLY, patient_tables, prepare
 from tests.test_targets import SETTINGS, small_inputs
 
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "resources"
@@ -62,7 +63,7 @@ def test_an_allele_specific_drug_makes_no_gene_druggable() -> None:
         drug_gene=DEMO / "dgidb_interactions.tsv.gz",
         knowledge_base=DEMO / "moalmanac.json",
     )
-    inputs, drugs = load(step, SETTINGS)
+    inputs, drugs, _ = load(step, SETTINGS)
     kras = read_moalmanac(DEMO / "moalmanac.json").query("gene == 'KRAS' and effect == 'sensitivity'")
     assert set(kras["protein_change"]) == {"p.G12C"}  # the premise: every KRAS drug of the demo is G12C-only
     assert inputs.druggability.get("KRAS", 0.0) == 0.0 and "KRAS" not in drugs.index
@@ -89,7 +90,7 @@ def test_a_gene_with_only_resisted_curated_drugs_says_so() -> None:
         "P0": {"PIK3CA": "CETUXIMAB: resistance (PIK3CA p.H1047R)"},
     }
     tables = patient_tables(prepare(small_inputs(), SETTINGS), pd.Series({"PIK3CA": "ALPELISIB"}), SETTINGS)
-    label_resistance_only(tables, labels)
+    annotate_drugs(tables, CuratedEvidence({}, {}, labels), SETTINGS["druggability"]["max_drugs"])
     p5, p6, p0 = (tables.of(p).set_index("gene") for p in ("P5", "P6", "P0"))
     assert p5.at["TP53", "drugs"] == ""  # a list of drugs (SPEC), none here
     assert p5.at["TP53", "drug_evidence"] == f"{RESISTANCE_ONLY}: CETUXIMAB, PANITUMUMAB: resistance (TP53 p.R175H)"

@@ -110,6 +110,9 @@ def test_erbb2_is_the_first_target_of_her2_amplified_a04w(breast: Path) -> None:
     assert top["evidence_protein"] > 0 and top["protein_z"] > 1  # RPPA HER2 (and HER2_pY1248) over-abundant
     drugs = set(str(top["drugs"]).upper().split(";"))
     assert {"TRASTUZUMAB", "LAPATINIB"} <= drugs and len(drugs & HER2_DRUGS) >= 3
+    # its drugs are those of its tier I-A suggestions (actionable.tsv), named so, not "inferential (DGIdb)"
+    assert top["drug_evidence"].startswith("curated (MOAlmanac): tier I-A, ERBB2 amplification: "), top["drug_evidence"]
+    assert "TRASTUZUMAB (I-A)" in top["drug_evidence"] and "LAPATINIB (I-A)" in top["drug_evidence"]
     # the patient's page in the report names the gene, its evidence and the drugs
     page = (breast / "results/targets/report/patients/A04W.html").read_text()
     assert "ERBB2" in page and "TRASTUZUMAB" in page and "amp" in page
@@ -172,7 +175,7 @@ def test_breast_cohort_suggests_no_drug_without_a_genomic_reason(breast: Path) -
             rows[["gene", "drugs"]].head(),
         )
         assert (rows["evidence_druggability"] > 0).all() == (len(rows) > 0) or rows.empty
-        assert (rows["drug_evidence"].str.startswith("inferential")).all()
+        assert (rows["drug_evidence"].str.startswith(("inferential", "curated (MOAlmanac): tier"))).all()
         kras = table[table["gene"] == "KRAS"]
         assert not (set(";".join(kras["drugs"]).split(";")) & {"CETUXIMAB", "PANITUMUMAB"}), patient
         tp53 = table[table["gene"] == "TP53"]
@@ -289,6 +292,9 @@ def test_demo_planted_actionable_alterations(demo_run: Path, truth: dict) -> Non
             targets = read(demo_run / f"results/targets/patients/{patient}.tsv").fillna({"drugs": ""})
             listed = set(";".join(targets["drugs"]).split(";"))
             assert not listed & {"CETUXIMAB", "PANITUMUMAB", "SOTORASIB", "ADAGRASIB"}, listed
+            # its KRAS, whose curated evidence is resistance only, takes no druggability from a DGIdb category
+            kras = targets.set_index("gene").loc["KRAS"]
+            assert kras["evidence_druggability"] == 0 and "resistance only" in kras["drug_evidence"], kras
     assert planted_cases >= 20
     assert sum(f["tumor_type"] == "COADREAD" for f in truth["patients"].values()) == 1
     assert len(cohort) == sum(

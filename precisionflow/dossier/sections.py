@@ -325,6 +325,25 @@ def patient_dossier(cohort: Cohort, patient: str) -> dict:
     }
 
 
+def resistance_cell(summary: Mapping, therapy: Mapping) -> str:
+    """A patient's resistance in the cohort index, from the summary's lines: each alteration with tier I-A to II-C
+    resistance evidence, its best tier and the therapies it predicts resistance to, then the therapies withdrawn
+    for the patient ("KRAS p.G12D (I-A): Cetuximab, Panitumumab; withdrawn: Alpelisib (PIK3CA p.H1047R)");
+    ``none`` when there is neither, ``not assessed`` when no alteration was tested."""
+    if not therapy.get("available") or therapy.get("assessed") is False:
+        return "not assessed"
+    by_alteration: dict[str, tuple[str, list[str]]] = {}
+    for r in summary.get("resistance", []):  # best tier first (the table's order)
+        tier, therapies = by_alteration.setdefault(f"{r['gene']} {r['alteration']}".strip(), (r["tier"], []))
+        if r["therapy"] not in therapies:
+            therapies.append(r["therapy"])
+    parts = [f"{alteration} ({tier}): {', '.join(t)}" for alteration, (tier, t) in by_alteration.items()]
+    withdrawn = dict.fromkeys(f"{r['therapy']} ({r['gene']} {r['alteration']})" for r in summary.get("withdrawn", []))
+    if withdrawn:
+        parts.append("withdrawn: " + ", ".join(withdrawn))
+    return "; ".join(parts) or "none"
+
+
 def index_row(dossier: Mapping) -> dict:
     """A patient's line in the cohort index."""
     s = dossier["by_id"]
@@ -341,4 +360,5 @@ def index_row(dossier: Mapping) -> dict:
         "cluster": s["omics"].get("cluster", ""),
         "predicted": s["prediction"].get("predicted", ""),
         "therapies": listed,
+        "resistance": resistance_cell(s["summary"], s["therapy"]),
     }

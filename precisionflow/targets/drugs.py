@@ -20,11 +20,14 @@ Rule, per gene (settings under ``targets: druggability:``):
   gene fully tractable);
 * categories part (optional DGIdb categories file) = the largest value of the gene's categories in
   ``categories`` (``CLINICALLY ACTIONABLE`` 0.5, druggable-genome families 0.25);
-* d(g) = max(interactions part, categories part), in [0, 1].
+* d(g) = max(interactions part, categories part), in [0, 1]; for a patient whose curated evidence of the gene
+  is resistance only, of tier I-A to II-C (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab), the
+  interactions part alone: a category names no drug, and the curated evidence names none for this patient.
 
 ``drugs``: the gene's drugs acting against it (``direct``), strongest first (weight, then number of
 sources, then name), at most ``max_drugs``, joined by ``;``. They are *inferential* (AMP tier II-D at most):
-the target tables show them only for a patient's activating alteration of the gene (prioritize.py).
+the target tables show them only for a patient's activating alteration of the gene (prioritize.py), after the
+curated drugs of the patient's own alterations (curated.py).
 """
 
 from __future__ import annotations
@@ -116,12 +119,21 @@ def drug_weights(
     return per_drug.reset_index()[columns]
 
 
+def interactions_part(per_drug: pd.DataFrame, settings: Mapping) -> pd.Series:
+    """gene -> min(1, Σ drug weights / ``saturation``): d(g) without the categories (genes without drugs absent).
+    What a gene keeps for a patient whose curated evidence of it is resistance only (prioritize.py)."""
+    if per_drug.empty:
+        return pd.Series(dtype=np.float64, name="druggability")
+    total = per_drug.groupby("gene")["weight"].sum() / settings["druggability"]["saturation"]
+    return total.clip(upper=1.0).sort_index().rename("druggability")
+
+
 def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settings: Mapping) -> pd.Series:
     """gene -> d(g) in [0, 1] (genes with neither interactions nor a scored category are absent)."""
     cfg = settings["druggability"]
     parts = []
     if not per_drug.empty:
-        parts.append((per_drug.groupby("gene")["weight"].sum() / cfg["saturation"]).clip(upper=1.0))
+        parts.append(interactions_part(per_drug, settings))
     if categories is not None and not categories.empty:
         values = {k.upper(): float(v) for k, v in cfg["categories"].items()}
         scored = categories.assign(value=categories["category"].astype(str).str.upper().map(values)).dropna(

@@ -91,6 +91,9 @@ class EvidenceInputs:
     groups: pd.Series | None = None  # patient -> group (label or cluster)
     separation: str = "label"  # which factor r² to use: "label" or "cluster"
     extra_genes: Sequence[str] = field(default_factory=tuple)
+    # gene -> d(g) from its drugs alone, no DGIdb category (None: ``druggability``): what a gene whose curated
+    # evidence for a patient is resistance only keeps
+    drug_interactions: pd.Series | None = None
 
 
 def split_genes(value: object) -> list[str]:

@@ -20,14 +20,15 @@ from precisionflow.actionability.knowledge import (
 )
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import inputs as io_
-from precisionflow.targets.evidence import EvidenceInputs
-from precisionflow.targets.prioritize import (
-    cohort_table,
-    label_resistance_only,
-    patient_tables,
-    prepare,
-    withdraw_resisted_drugs,
+from precisionflow.targets.curated import (
+    CuratedEvidence,
+    annotate_drugs,
+    curated_sensitivity,
+    directed_pairs,
+    without_category,
 )
+from precisionflow.targets.evidence import EvidenceInputs
+from precisionflow.targets.prioritize import Prepared, cohort_table, patient_tables, prepare
 from precisionflow.targets.settings import with_defaults
 from precisionflow.targets.tables import write_split, write_table
 
@@ -51,8 +52,9 @@ class StepInputs:
     actionable: str | os.PathLike[str] | None = None  # results/targets/actionable.tsv: resisted or contradicted agents
 
 
-def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series]:
-    """Read every input; returns the evidence inputs and each gene's drug list."""
+def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series, frozenset[tuple[str, str]]]:
+    """Read every input; returns the evidence inputs, each gene's drug list and the (gene, agent) pairs in which
+    the agent acts on the gene (:func:`~precisionflow.targets.curated.directed_pairs`)."""
     mutations = io_.read_mafs(step.mafs)
     copy_number = io_.read_copy_number(step.copy_number)
     layers = [io_.read_layer(path, name, kind) for name, (path, kind) in sorted(step.layers.items())]
@@ -62,7 +64,7 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         else pd.Series(dtype=object)
     )
     interactions = references.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
-    curated, approved, specific = frozenset(), None, frozenset()
+    curated, approved, specific, kb = frozenset(), None, frozenset(), None
     if step.knowledge_base is not None:
         kb = read_moalmanac(step.knowledge_base)
         curated, approved, specific = anticancer_agents(kb), approved_agents(kb), allele_specific_agents(kb)
@@ -89,8 +91,16 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         druggability=dr.druggability(listed, categories, settings),
         groups=step.groups,
         separation=step.separation,
+        drug_interactions=dr.interactions_part(listed, settings),
     )
-    return inputs, dr.drug_lists(listed, settings)
+    return inputs, dr.drug_lists(listed, settings), directed_pairs(kb, per_drug)
+
+
+def category_dropped(prepared: Prepared, no_category: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """``no_category`` (patient -> genes) restricted to the genes whose d(g) came from a DGIdb category above their
+    drugs' part: the rows whose druggability the rule changed."""
+    above = set(prepared.genes[prepared.druggability > prepared.drug_interactions])
+    return {p: genes & above for p, genes in no_category.items() if genes & above}
 
 
 def run(
@@ -102,7 +112,10 @@ def run(
     """Write the cohort table to ``cohort_path`` and each patient's to ``patient_paths[patient]`` (every
     patient of ``step.patients``); return the cohort table."""
     settings = with_defaults(settings)
-    inputs, drugs = load(step, settings)
+    inputs, drugs, directed = load(step, settings)
+    actionable = io_.read_actionable(step.actionable) if step.actionable is not None else None
+    resistance = resistance_only_genes(actionable) if actionable is not None else {}
+    no_category = without_category(actionable, resistance) if actionable is not None else {}
     prepared = prepare(inputs, settings)
     log.info(
         "%d genes, %d patients, %d layers, %d genes with drugs",
@@ -113,11 +126,15 @@ def run(
     )
     cohort = cohort_table(inputs, prepared, drugs, settings)
     write_table(cohort, cohort_path)
-    tables = patient_tables(prepared, drugs, settings)
-    if step.actionable is not None:
-        actionable = io_.read_actionable(step.actionable)
-        withdraw_resisted_drugs(tables, withdrawn_agents(actionable))
-        label_resistance_only(tables, resistance_only_genes(actionable))
+    tables = patient_tables(prepared, drugs, settings, no_category)
+    if actionable is not None:
+        evidence = CuratedEvidence(
+            curated_sensitivity(actionable, directed),
+            withdrawn_agents(actionable),
+            resistance,
+            category_dropped(prepared, no_category),
+        )
+        annotate_drugs(tables, evidence, settings["druggability"]["max_drugs"])
     write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])
     log.info("cohort table: %d genes; patient tables: %d rows in all", len(cohort), len(tables.table))
     return cohort

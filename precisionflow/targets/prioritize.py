@@ -13,7 +13,7 @@ when the patient has some tumour evidence for it (a mutation, a copy-number call
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +50,7 @@ class Prepared:
     protein: ev.ExpressionEvidence
     integration: np.ndarray
     druggability: np.ndarray  # d(g), ungated
+    drug_interactions: np.ndarray  # d(g) from the gene's drugs alone (no DGIdb category), ungated
     mutation_role: np.ndarray
     cn_role: np.ndarray
     mutation_class: np.ndarray  # before the role factor
@@ -99,6 +100,10 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
         protein=protein,
         integration=ev.integration_evidence(inputs.gene_weights, genes, inputs.separation),
         druggability=inputs.druggability.reindex(genes).fillna(0.0).to_numpy(dtype=np.float64),
+        drug_interactions=(inputs.druggability if inputs.drug_interactions is None else inputs.drug_interactions)
+        .reindex(genes)
+        .fillna(0.0)
+        .to_numpy(dtype=np.float64),
         mutation_role=mutation_role,
         cn_role=cn_role,
         mutation_class=mutation_class,
@@ -123,6 +128,7 @@ def stack(
 
 
 INFERENTIAL = "inferential (DGIdb; AMP tier II-D at most)"
+RESISTANCE_ONLY = "curated (MOAlmanac): resistance only, no drug for this patient"
 
 
 def z_column(z: np.ndarray) -> np.ndarray:
@@ -166,11 +172,35 @@ def flat_lookup(
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> PatientTables:
+def pair_mask(
+    pairs: Mapping[str, Iterable[str]], patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray
+) -> np.ndarray:
+    """True at the (patient, gene) pairs of ``pairs`` (patient -> genes) among (p_idx, g_idx)."""
+    patient_index = pd.Index(patients).get_indexer(list(pairs))
+    gene_index = pd.Index(genes)
+    flat = [
+        p * len(genes) + g
+        for p, some in zip(patient_index, pairs.values(), strict=True)
+        if p >= 0
+        for g in gene_index.get_indexer(list(some))
+        if g >= 0
+    ]
+    return np.isin(p_idx.astype(np.int64) * len(genes) + g_idx, np.array(flat, dtype=np.int64))
+
+
+def patient_tables(
+    prepared: Prepared,
+    drugs: pd.Series,
+    settings: Mapping,
+    resistance_only: Mapping[str, Iterable[str]] | None = None,
+) -> PatientTables:
     """Every patient's table: the genes with some tumour evidence in the patient, ranked.
 
     Vectorized over all (patient, gene) pairs at once: the pairs listed are taken from the dense
     patients × genes evidence, scored together and sorted by (patient, score, gene name).
+    ``resistance_only``: patient -> genes whose curated evidence for the patient is resistance only
+    (:func:`~precisionflow.actionability.knowledge.resistance_only_genes`); their druggability is their drugs'
+    alone, none from a DGIdb gene category (which names no drug: KRAS's "clinically actionable" is its resistance).
     """
     weights = weight_vector(settings)
     genes = prepared.genes
@@ -181,10 +211,12 @@ def patient_tables(prepared: Prepared, drugs: pd.Series, settings: Mapping) -> P
     p_idx, g_idx = np.nonzero(listed)
     tumour = np.stack([part[p_idx, g_idx] for part in parts], axis=1)
     activating = prepared.activating[p_idx, g_idx]
-    gated = (
-        ev.gated_druggability(prepared.druggability[g_idx], activating, tumour[:, 1], settings["weights"])
-        * prepared.not_lof[g_idx]
+    base = np.where(
+        pair_mask(resistance_only or {}, prepared.patients, genes, p_idx, g_idx),
+        prepared.drug_interactions[g_idx],
+        prepared.druggability[g_idx],
     )
+    gated = ev.gated_druggability(base, activating, tumour[:, 1], settings["weights"]) * prepared.not_lof[g_idx]
     evidence = np.column_stack([tumour, prepared.integration[g_idx], gated])
     evidence, scores = finish_scores(evidence, weights)
     order = np.lexsort((g_idx, -scores, p_idx))  # genes are sorted by name: index order is name order
@@ -301,51 +333,7 @@ def cohort_table(inputs: ev.EvidenceInputs, prepared: Prepared, drugs: pd.Series
     return table
 
 
-def withdraw_resisted_drugs(tables: PatientTables, resisted: Mapping[str, Mapping[str, str]]) -> None:
-    """Remove from each patient's drug lists the agents an alteration of the patient predicts resistance
-    to (``resisted``: patient -> {agent: reason}, from the actionability table); ``drug_evidence`` names them."""
-    updates: dict[int, tuple[str, str]] = {}
-    drugs_column = tables.table["drugs"]
-    for i, patient in enumerate(tables.patients):
-        agents = resisted.get(patient)
-        if not agents:
-            continue
-        start, stop = int(tables.bounds[i]), int(tables.bounds[i + 1])
-        for position, text in zip(range(start, stop), drugs_column.iloc[start:stop].astype(str), strict=True):
-            listed = [d for d in text.split(";") if d]
-            gone = [d for d in listed if d in agents]
-            if gone:
-                kept = ";".join(d for d in listed if d not in agents)
-                reasons = "; ".join(f"{d}: {agents[d]}" for d in gone)
-                updates[position] = (kept, (INFERENTIAL + "; " if kept else "") + "withdrawn " + reasons)
-    _set_cells(tables, updates)
-
-
-RESISTANCE_ONLY = "curated (MOAlmanac): resistance only, no drug for this patient"
-
-
-def label_resistance_only(tables: PatientTables, genes: Mapping[str, Mapping[str, str]]) -> None:
-    """A gene without drugs whose every curated assertion matched for the patient is a resistance (``genes``:
-    patient -> {gene: text}, :func:`~precisionflow.actionability.knowledge.resistance_only_genes`) says so in
-    its ``drug_evidence`` cell ("curated (MOAlmanac): resistance only, no drug for this patient: CETUXIMAB,
-    PANITUMUMAB: resistance (KRAS p.G12D)"), so a blank ``drugs`` cell does not read like an opportunity still to
-    find; ``drugs`` stays a list of drugs (SPEC)."""
-    updates: dict[int, tuple[str, str]] = {}
-    for i, patient in enumerate(tables.patients):
-        labels = genes.get(patient)
-        if not labels:
-            continue
-        start, stop = int(tables.bounds[i]), int(tables.bounds[i + 1])
-        rows = tables.table.iloc[start:stop]
-        for position, gene, drugs in zip(
-            range(start, stop), rows["gene"].astype(str), rows["drugs"].astype(str), strict=True
-        ):
-            if gene in labels and not drugs:
-                updates[position] = ("", f"{RESISTANCE_ONLY}: {labels[gene]}")
-    _set_cells(tables, updates)
-
-
-def _set_cells(tables: PatientTables, updates: Mapping[int, tuple[str, str]]) -> None:
+def set_cells(tables: PatientTables, updates: Mapping[int, tuple[str, str]]) -> None:
     """Write (drugs, drug_evidence) at the given rows of the long table (categorical columns)."""
     if not updates:
         return

@@ -105,7 +105,8 @@ def targets_html(
         + [LABELS[t] for t in EVIDENCE_TYPES]
         + [d.replace("_", " ") for d in details]
     )
-    head += ["drugs (inferential, DGIdb)" if "drug_evidence" in table.columns else "drugs"]
+    evidence = "drug_evidence" in table.columns  # a patient's table: each drug's evidence, curated or inferential
+    head += ["drugs", "drug evidence"] if evidence else ["drugs"]
     rows = []
     for i, (_, row) in enumerate(top.iterrows()):
         cells = [
@@ -117,6 +118,8 @@ def targets_html(
         cells += [_cell(float(row[c]), True) for c in EVIDENCE_COLUMNS]
         cells += [_cell(row[d], pd.api.types.is_float_dtype(top[d])) for d in details]
         cells.append(_drugs(row["drugs"]))
+        if evidence:
+            cells.append(_cell(row["drug_evidence"]))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows) if rows else f'<tr><td colspan="{len(head)}">no gene with tumour evidence</td></tr>'
     return (
@@ -227,8 +230,9 @@ def patient_page(
     lead = actionable_html(patient, actionable) if actionable is not None else ""
     if lead:
         note += (
-            " Drugs there are inferential (DGIdb, AMP tier II-D at most), "
-            "listed only for an activating mutation or an amplification."
+            " Drugs there name their evidence: curated (MOAlmanac, with the tier of the suggestion above) first, then"
+            " inferential ones (DGIdb, AMP tier II-D at most, listed only for an activating mutation or an"
+            " amplification)."
         )
     return targets_html(
         f"Patient {patient}: top targets",
