@@ -151,7 +151,7 @@ def test_the_colorectal_case_gets_no_breast_subtype(integrated: Path, truth: dic
     colorectal = {p: f["tumor_type"] for p, f in truth["patients"].items() if f["tumor_type"] != cohort_tumour_type()}
     assert colorectal == {"DEMO-033": "COADREAD"}
     folder = integrated / "results/integration"
-    predictions = pd.read_csv(folder / "predictions.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    predictions = pd.read_csv(folder / "predictions.tsv", sep="\t", keep_default_na=False, na_values=["NA"])
     row = predictions.set_index("patient").loc["DEMO-033"]
     assert row["predicted"] not in set(truth["subtypes"]) and pd.isna(row["predicted"])
     assert row["kind"] == "not applicable (subtype labels are for BRCA)" and row["layers_used"] == "none"
