@@ -33,15 +33,14 @@ NOT_APPLICABLE = "not applicable"
 NOT_GIVEN = "not given"
 
 
+def _is_blank(value: object) -> bool:
+    """None, NaN, pd.NA or only spaces: a blank sheet cell."""
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or not str(value).strip()
+
+
 def _code(value: object) -> str | None:
     """An OncoTree code as compared here (upper-case, stripped), None when blank."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
-        return None
-    return str(value).strip().upper()
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+    return None if _is_blank(value) else str(value).strip().upper()
 
 
 @dataclass(frozen=True)
