@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from precisionflow.integration.scope import label_scope
+
 MIN_PATIENTS = {"MOFA+": 2, "k-means (silhouette)": 3, "UMAP": 4}
 MIN_PER_CLASS = 2  # stratified cross-validation: at least 2 folds
 STEP_COLUMNS = ("step", "status", "reason")
@@ -58,24 +60,35 @@ def integration_step(layer_patients: Mapping[str, Iterable[str]]) -> Step:
 
 
 def classifier_step(
-    label: str | None, integration: Step, labels: Mapping[str, object], layer_patients: Iterable[str]
+    label: str | None,
+    integration: Step,
+    labels: Mapping[str, object],
+    layer_patients: Iterable[str],
+    tumour_types: Mapping[str, object] | None = None,
+    main_types: Mapping[str, str] | None = None,
+    cohort_type: str | None = None,
 ) -> Step:
-    """The classifier needs the integration, a label column, and 2 classes of at least 2 labelled patients."""
+    """The classifier needs the integration, a label column, and 2 classes of at least 2 labelled patients
+    of the labels' tumour type (precisionflow/integration/scope.py; ``tumour_types``: patient -> OncoTree
+    code, the config's for blank sheet cells); a tie between tumour types is an InputError."""
     if not label:
         return Step("classifier", False, "no label column in the config")
     if not integration.ran:
         return Step("classifier", False, "integration skipped")
     present = set(layer_patients)
-    labelled = [v for p, v in labels.items() if p in present and v is not None and not pd.isna(v)]
+    with_layer = {p: (v if p in present else None) for p, v in labels.items()}
+    scope = label_scope(with_layer, tumour_types, main_types, cohort_type, label)
+    labelled = [v for p, v in with_layer.items() if scope.applies(p) and v is not None and not pd.isna(v)]
     sizes = pd.Series(labelled, dtype=object)
     classes = sizes.value_counts().sort_index()
     if len(classes) < 2 or classes.min() < MIN_PER_CLASS:
         found = ", ".join(f"{c}: {n}" for c, n in classes.items()) or "none"
+        of_type = f" of tumour type {scope.tumor_type}" if scope.tumor_type else ""
         return Step(
             "classifier",
             False,
             f"label {label!r}: cross-validation needs at least 2 classes of {MIN_PER_CLASS} or more labelled patients "
-            f"with a layer; found {found}",
+            f"with a layer{of_type}; found {found}",
         )
     return Step("classifier", True, f"label {label!r}: {len(classes)} classes")
 

@@ -13,6 +13,7 @@ sys.path.insert(0, workflow.basedir)
 
 from precisionflow.workflow import paths
 from precisionflow.workflow.configuration import check_unique_keys, schema_error_line
+from precisionflow.actionability.oncotree import oncotree_main_types
 from precisionflow.dossier.sources import SOURCES, workflow_version
 from precisionflow.errors import InputError
 from precisionflow.outcome.data import check_outcome
@@ -360,11 +361,23 @@ def targets_outputs():
 # Steps the cohort's shape lets run (precisionflow/steps.py: minimum patients per method), decided here
 # at parse time; a skipped step is never planned, and results/cohort/steps.tsv gives the reason.
 INTEGRATION_STEP = integration_step(LAYER_PATIENTS)
-CLASSIFIER_STEP = classifier_step(
+# The classifier's scope (precisionflow/integration/scope.py): each patient's OncoTree code (the sheet's
+# tumor_type, else the config's), by public id, and the main types of those codes (resources: oncotree).
+CLASSIFIER_TUMOUR_TYPES = {p: sheet_value(p, "tumor_type") or config["tumor_type"] for p in PATIENTS}
+CLASSIFIER_MAIN_TYPES = (
+    stop_on_input_error(oncotree_main_types, resource("oncotree"), CLASSIFIER_TUMOUR_TYPES.values())
+    if config["label"] and "oncotree" in config["resources"]
+    else {}
+)
+CLASSIFIER_STEP = stop_on_input_error(
+    classifier_step,
     config["label"],
     INTEGRATION_STEP,
     SHEET[config["label"]].to_dict() if config["label"] in SHEET.columns else {},
     set().union(*LAYER_PATIENTS.values()) if LAYER_PATIENTS else set(),
+    {raw: CLASSIFIER_TUMOUR_TYPES[public] for raw, public in PUBLIC_ID.items()},
+    CLASSIFIER_MAIN_TYPES,
+    config["tumor_type"],
 )
 
 if workflow.is_main_process:

@@ -110,7 +110,9 @@ rule integration_clusters:
 
 
 # The classifier when the config sets a label and the labelled patients allow cross-validation
-# (CLASSIFIER_STEP, rules/common.smk).
+# (CLASSIFIER_STEP, rules/common.smk). It trains on and predicts for the labels' tumour type only
+# (precisionflow/integration/scope.py): each patient's OncoTree code (the sheet's tumor_type, else the
+# config's) and, with resources: oncotree, the codes' main types (IDC and BRCA are one tumour type).
 if CLASSIFIER_STEP.ran:
 
     rule integration_classifier:
@@ -162,6 +164,9 @@ if CLASSIFIER_STEP.ran:
             label=config["label"],
             protected=config["protected"],
             settings=config["integration"],
+            tumor_types=CLASSIFIER_TUMOUR_TYPES,
+            main_types=CLASSIFIER_MAIN_TYPES,
+            tumor_type=config["tumor_type"],
         script:
             "../scripts/integration_classifier.py"
 

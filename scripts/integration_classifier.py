@@ -1,5 +1,5 @@
 """Adapter: aligned.h5mu -> late-integration classifier: predictions, feature importance, explanations,
-fairness audit."""
+fairness audit; for the patients of the labels' tumour type (the others: "not applicable")."""
 
 import json
 
@@ -15,7 +15,15 @@ from precisionflow.workflow.runner import run_script
 def main(smk):
     mdata = read_h5mu(smk.input.mudata)
     with threadpool_limits(smk.threads):
-        out = classify(mdata, smk.params.label, smk.params.protected, smk.params.settings)
+        out = classify(
+            mdata,
+            smk.params.label,
+            smk.params.protected,
+            smk.params.settings,
+            tumour_types=smk.params.tumor_types,
+            main_types=smk.params.main_types,
+            cohort_type=smk.params.tumor_type,
+        )
     write_tsv(out.predictions, smk.output.predictions)
     write_tsv(out.importance, smk.output.importance)
     write_tsv(out.fairness.round(6), smk.output.fairness)

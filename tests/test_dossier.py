@@ -618,3 +618,24 @@ def test_preclinical_evidence_is_in_the_evidence_table_not_among_the_therapies(t
     assert len(rows) == 2 and all('data-tier="II-D"' in r and f"<td>no: {note}</td>" in r for r in rows)
     index = (tmp_path / "dossiers" / "index.html").read_text()
     assert "Pictilisib" not in index
+
+
+def test_a_patient_of_another_tumour_type_reads_not_applicable_not_a_subtype(tmp_path) -> None:
+    """The classifier's 'not applicable' row (a colorectal patient of a breast-labelled cohort, the demo's
+    DEMO-033): the summary and the prediction section say so, with no subtype and no probability."""
+    sources = write_sources(tmp_path / "results", patient_ids(3))
+    predictions = pd.read_csv(sources.paths["predictions"], sep="\t")
+    note = "not applicable (subtype labels are for BRCA)"
+    row = predictions["patient"] == "S0001"
+    predictions.loc[row, [c for c in predictions.columns if c.startswith("prob_")] + ["predicted"]] = None
+    predictions["kind"] = "model"
+    predictions.loc[row, "kind"] = note
+    predictions.to_csv(sources.paths["predictions"], sep="\t", index=False)
+    build_all(patient_ids(3), sources, HEADER, tmp_path / "dossiers")
+    page = (tmp_path / "dossiers" / "S0001.html").read_text()
+    assert f"<li>Predicted subtype: <b>{note}</b></li>" in section_html(page, "summary")
+    prediction = section_html(page, "prediction")
+    assert f"Predicted subtype: <b>{note}</b>" in prediction and 'id="probabilities"' not in prediction
+    assert not re.search(r"\b(HER2|Basal|Luminal)\b|nan", section_html(page, "summary"))
+    other = section_html((tmp_path / "dossiers" / "S0000.html").read_text(), "summary")
+    assert "Predicted subtype: <b>HER2</b> (probability 0.92)" in other

@@ -103,6 +103,17 @@ def test_a_demo_dossier_is_under_2_mb(demo_run: Path) -> None:
     assert max(sizes.values()) < MAX_DOSSIER_BYTES, max(sizes.items(), key=lambda kv: kv[1])
 
 
+def test_the_colorectal_case_reads_no_breast_subtype(demo_run: Path, truth: dict) -> None:
+    """DEMO-033, the demo's KRAS G12D colorectal tumour in a breast-labelled cohort: its dossier says the
+    subtype labels do not apply to it (it said "Predicted subtype: Basal"); a breast patient keeps its own."""
+    page = (demo_run / FOLDER / "DEMO-033.html").read_text()
+    assert "Predicted subtype: <b>not applicable (subtype labels are for BRCA)</b>" in page
+    assert not any(f"Predicted subtype: <b>{s}</b>" in page for s in truth["subtypes"])
+    breast = next(p for p, f in sorted(truth["patients"].items()) if f["label_blank"] and f["tumor_type"] == "BRCA")
+    other = (demo_run / FOLDER / f"{breast}.html").read_text()
+    assert f"Predicted subtype: <b>{truth['patients'][breast]['subtype']}</b>" in other
+
+
 def test_absent_steps_are_named_in_every_demo_dossier(demo_run: Path, truth: dict) -> None:
     """The demo runs every step; a patient without a germline sample says PGx was not assessed for them."""
     without = [p for p in patients(demo_run) if p not in truth["pgx"]]

@@ -97,7 +97,7 @@ def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, tr
         integrated / "results/integration/predictions.tsv", sep="\t", keep_default_na=False, na_values=["NA"]
     )
     predictions = predictions.set_index("patient")
-    blank = [p for p, facts in truth["patients"].items() if facts["label_blank"]]
+    blank = blank_of_the_labels_type(truth)
     assert (predictions.loc[blank, "kind"] == "model").all()
     assert (predictions.loc[blank, "predicted"] == subtype.loc[blank]).all()
     for patient in blank:  # predicted from exactly the layers the patient has
@@ -131,6 +131,40 @@ def test_demo_subtypes_recovered_and_blank_labels_predicted(integrated: Path, tr
     assert fairness.loc[fairness["flagged"], "group"].tolist() == [bias["group"]]
 
 
+def cohort_tumour_type() -> str:
+    """The demo's cohort tumour type (config/config.yaml), the one its subtype labels belong to."""
+    return yaml.safe_load((Path(__file__).resolve().parents[1] / "config/config.yaml").read_text())["tumor_type"]
+
+
+def blank_of_the_labels_type(truth: dict) -> list[str]:
+    """The patients the classifier predicts: a blank label and the labels' (the cohort's) tumour type."""
+    return [
+        p
+        for p, facts in truth["patients"].items()
+        if facts["label_blank"] and facts["tumor_type"] == cohort_tumour_type()
+    ]
+
+
+def test_the_colorectal_case_gets_no_breast_subtype(integrated: Path, truth: dict) -> None:
+    """DEMO-033 is the demo's colorectal tumour (KRAS G12D): the breast subtype labels do not apply to it. The
+    classifier neither trains on it nor predicts for it, and says why, in the table, the metrics and the log."""
+    colorectal = {p: f["tumor_type"] for p, f in truth["patients"].items() if f["tumor_type"] != cohort_tumour_type()}
+    assert colorectal == {"DEMO-033": "COADREAD"}
+    folder = integrated / "results/integration"
+    predictions = pd.read_csv(folder / "predictions.tsv", sep="\t", keep_default_na=False, na_values=["NA"])
+    row = predictions.set_index("patient").loc["DEMO-033"]
+    assert row["predicted"] not in set(truth["subtypes"]) and pd.isna(row["predicted"])
+    assert row["kind"] == "not applicable (subtype labels are for BRCA)" and row["layers_used"] == "none"
+    assert row[[c for c in predictions.columns if c.startswith("prob_")]].isna().all()
+    assert (predictions["kind"] == row["kind"]).sum() == 1
+    scope = json.loads((folder / "model_metrics.json").read_text())["classifier"]["tumor_type_scope"]
+    assert scope["labels_tumor_type"] == "BRCA" and scope["not_applicable"] == {"DEMO-033": "COADREAD"}
+    assert scope["excluded_from_training"] == {}  # the regenerated sheet gives it no breast label
+    log = (integrated / "logs/integration/classifier.log").read_text()
+    assert "the subtype labels are for tumour type BRCA: 1 patient(s) of another tumour type" in log
+    assert "DEMO-033: COADREAD" in log
+
+
 def test_outputs_follow_the_contract(integrated: Path, truth: dict) -> None:
     import mudata as md
 
@@ -160,7 +194,7 @@ def test_outputs_follow_the_contract(integrated: Path, truth: dict) -> None:
     assert set(explanations["patient"]) == set(predicted.index)
     assert (explanations["class"].to_numpy() == predicted.loc[explanations["patient"]].to_numpy()).all()
     assert (explanations["feature"] == "(layer total)").sum() == sum(
-        len(f["layers"]) for f in truth["patients"].values()
+        len(f["layers"]) for f in truth["patients"].values() if f["tumor_type"] == cohort_tumour_type()
     )
     importance = pd.read_csv(folder / "feature_importance.tsv", sep="\t")
     her2 = importance[(importance["class"] == "HER2") & (importance["importance"] > 0)].nsmallest(40, "rank")
@@ -220,8 +254,10 @@ def test_whole_workflow_on_the_demo(demo_run: Path, truth: dict) -> None:
 
     assert adjusted_rand_score(subtype.loc[clusters.index], clusters) >= 0.9
     predictions = pd.read_csv(folder / "predictions.tsv", sep="\t").set_index("patient")
-    blank = [p for p, facts in truth["patients"].items() if facts["label_blank"]]
+    blank = blank_of_the_labels_type(truth)
     assert (predictions.loc[blank, "predicted"] == subtype.loc[blank]).all()
+    colorectal = [p for p, facts in truth["patients"].items() if facts["tumor_type"] != cohort_tumour_type()]
+    assert predictions.loc[colorectal, "predicted"].isna().all()
 
 
 def test_a_filter_grouped_by_the_label_is_refused(tmp_path: Path) -> None:

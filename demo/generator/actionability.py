@@ -86,8 +86,9 @@ def planted_actionable(patient: Patient, calls: dict[str, str], resistance_case:
 
 
 def resistance_patient(patients: list[Patient]) -> Patient | None:
-    """The planted KRAS G12D colorectal case: the first Basal patient with variants (every layer and a label
-    when one has them); None in a cohort without a Basal patient with variants."""
+    """The planted KRAS G12D colorectal case: the first Basal patient with variants (every layer and a drawn
+    label when one has them; the sheet then leaves its breast subtype label blank, see ``cli.generate``);
+    None in a cohort without a Basal patient with variants."""
     basal = [p for p in patients if p.subtype == "Basal" and p.has_variants]
     complete = [p for p in basal if not p.label_blank and len(p.layers) == 3]
     return (complete or basal or [None])[0]

@@ -175,6 +175,10 @@ def generate(out: Path, sheet: Path, prefix: str, n_patients: int = 60, seed: in
     filler_symbols = [g.symbol for g in genes if g.symbol.startswith("DMG")]
     markers = subtype_markers(rng, filler_symbols, 40, 20)
     drawn = Drawn(seed, patients, markers, resistance_patient(patients))
+    if drawn.case is not None:
+        # the colorectal case: the sheet's subtype labels are the cohort's breast (PAM50-style) ones, so it
+        # has none (its expression stays the one drawn for its subtype, as truth.yaml says)
+        drawn.case.label_blank = True
 
     for sub in ("vcf", "cna", "rna", "proteomics", "mirna", "resources", "germline"):
         shutil.rmtree(out / sub, ignore_errors=True)

@@ -11,7 +11,7 @@ to every tumour type.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -92,3 +92,12 @@ def patient_tumour_types(
     cohort = check_tumour_types({"": cohort_code}, table, config_source, "key tumor_type")[""]
     own = check_tumour_types(dict(sheet_codes), table, sheet_path, "column 'tumor_type'")
     return {patient: own[patient] or cohort for patient in sorted(own)}
+
+
+def oncotree_main_types(path: str | os.PathLike[str], codes: Iterable[object]) -> dict[str, str]:
+    """code -> OncoTree main type for the given codes the file knows (upper-cased; blanks and unknown codes
+    left out): what the classifier's scope needs to tell that ``IDC`` and ``BRCA`` are one tumour type."""
+    table = read_oncotree(path)
+    main = dict(zip(table["code"], table["main_type"], strict=True))
+    wanted = {str(c).strip().upper() for c in codes if c is not None and str(c).strip()}
+    return {code: main[code] for code in sorted(wanted) if main.get(code)}

@@ -30,6 +30,7 @@ from precisionflow.dossier.gather import (
 )
 from precisionflow.dossier.sources import not_assessed
 from precisionflow.dossier.svg import copy_number_track
+from precisionflow.integration.scope import NOT_APPLICABLE
 from precisionflow.targets.prioritize import RESISTANCE_ONLY
 
 # Section ids and titles, in the issue's order (the browser test checks every one is present).
@@ -197,14 +198,18 @@ def prediction_section(cohort: Cohort, patient: str) -> dict:
         return _section("prediction", False, [cohort.sources.reason("predictions")])
     rows = cohort.predictions[cohort.predictions["patient"] == patient]
     data: dict = {}
-    if len(rows):
+    kind = str(rows["kind"].iloc[0]) if len(rows) and "kind" in rows.columns else ""
+    if kind.startswith(NOT_APPLICABLE):  # a patient of another tumour type than the labels' (integration/scope.py)
+        data["predicted"] = kind
+        data["not_applicable"] = True
+    elif len(rows) and pd.notna(rows["predicted"].iloc[0]):
         row = rows.iloc[0]
         probabilities = {c.removeprefix("prob_"): float(row[c]) for c in rows.columns if c.startswith("prob_")}
         data["predicted"] = str(row["predicted"])
         data["probabilities"] = dict(sorted(probabilities.items(), key=lambda kv: -kv[1]))
         data["probability"] = probabilities.get(data["predicted"])
         data["layers_used"] = str(row.get("layers_used", ""))
-    reasons = [] if len(rows) else ["no prediction for this patient (labelled, or no omics layer)"]
+    reasons = [] if "predicted" in data else ["no prediction for this patient (no omics layer)"]
     if cohort.explanations is not None:
         data["explanations"] = cohort.rows("explanations", patient).sort_values(
             "contribution", key=abs, ascending=False, kind="stable"
@@ -213,7 +218,7 @@ def prediction_section(cohort: Cohort, patient: str) -> dict:
         reasons.append(cohort.sources.reason("explanations"))
     if cohort.model_metrics and isinstance(cohort.model_metrics.get("classifier"), dict):
         data["design"] = cohort.model_metrics["classifier"].get("design")
-    return _section("prediction", bool(len(rows)), reasons, **data)
+    return _section("prediction", "predicted" in data, reasons, **data)
 
 
 def outcome_section(cohort: Cohort, patient: str) -> dict:

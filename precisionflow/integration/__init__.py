@@ -12,6 +12,8 @@ Modules, in the order the workflow uses them:
 - :mod:`~precisionflow.integration.classifier` — late integration: one model per layer, class
   probabilities pooled over the layers a patient has; nested repeated stratified cross-validation;
   exact per-patient explanations.
+- :mod:`~precisionflow.integration.scope` — the labels' tumour type: the classifier trains on and predicts
+  for its patients only; the others are "not applicable".
 - :mod:`~precisionflow.integration.fairness` — equalized odds per protected column and class, permutation
   within true classes, Holm-corrected.
 - :mod:`~precisionflow.integration.figures` — the report's figures.

@@ -24,6 +24,7 @@ import pandas as pd
 from precisionflow import settings as schema_settings
 from precisionflow.errors import InputError
 from precisionflow.integration import align, factors
+from precisionflow.integration.scope import in_scope, scope_of
 from precisionflow.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -225,16 +226,28 @@ def layer_frames(mdata: md.MuData) -> dict[str, pd.DataFrame]:
     }
 
 
-def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: Mapping) -> ClassifierOutputs:
-    """Cross-validate, fit on every labelled patient, predict the others, audit fairness."""
+def classify(
+    mdata: md.MuData,
+    label: str,
+    protected: Sequence[str],
+    settings: Mapping,
+    tumour_types: Mapping[str, object] | None = None,
+    main_types: Mapping[str, str] | None = None,
+    cohort_type: str | None = None,
+) -> ClassifierOutputs:
+    """Cross-validate, fit on every labelled patient, predict the others, audit fairness; only for the
+    patients of the labels' tumour type (``tumour_types``: patient -> OncoTree code, see
+    :mod:`~precisionflow.integration.scope`; None: every patient)."""
     from precisionflow.integration import classifier, fairness
 
     settings = with_defaults(settings)
     options = settings["classifier"]
     labels = label_series(mdata, label)
     assert labels is not None
+    without = list(mdata.uns.get("patients_without_layers", []))
+    scope = scope_of(labels, without, label, tumour_types, main_types, cohort_type)
     layers = layer_frames(mdata)
-    labelled = labels.dropna().astype(str)
+    labelled = labels.loc[in_scope(scope, labels.index)].dropna().astype(str)
     C = options["C"] if isinstance(options["C"], int | float) else [float(c) for c in options["C"]]
     cv = classifier.cross_validate(
         layers,
@@ -248,13 +261,12 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
     model = classifier.LateIntegration(C, options["inner_folds"], settings["seed"]).fit(layers, labelled)
     classes = model.classes_
 
-    unlabelled = pd.Index([p for p in mdata.obs_names if p not in set(labelled.index)])
-    new_proba, used = model.predict_proba(layers, pd.Index(mdata.obs_names))
+    unlabelled = pd.Index([p for p in in_scope(scope, mdata.obs_names) if p not in set(labelled.index)])
+    new_proba, used = model.predict_proba(layers, pd.Index(in_scope(scope, mdata.obs_names)))
     proba = new_proba.copy()
     proba.loc[cv.out_of_fold.index, classes] = cv.out_of_fold[classes]
     kind = pd.Series("model", index=proba.index)
     kind.loc[cv.out_of_fold.index] = "cross_validated"
-    without = list(mdata.uns.get("patients_without_layers", []))
     predictions = pd.DataFrame(index=pd.Index(list(mdata.obs_names) + without, name="patient"))
     predictions["predicted"] = proba.idxmax(axis=1).reindex(predictions.index)
     for c in classes:
@@ -262,6 +274,7 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
     predictions["layers_used"] = used.reindex(predictions.index).fillna("").replace("", "none")
     predictions["label"] = labels.reindex(predictions.index)
     predictions["kind"] = kind.reindex(predictions.index).fillna("none")
+    predictions.loc[[p for p in predictions.index if not scope.applies(p)], "kind"] = scope.note
     predictions = predictions.sort_index().reset_index()
 
     genes = {name: mdata[name].var["gene"].astype("object") for name in mdata.mod}
@@ -308,9 +321,10 @@ def classify(mdata: md.MuData, label: str, protected: Sequence[str], settings: M
             "C_final_model": model.chosen_C(),
             "layers": sorted(model.models),
             "n_labelled": int(len(labelled)),
-            "n_unlabelled": int(len(unlabelled) + len(without)),
+            "n_unlabelled": int(len(unlabelled) + len(in_scope(scope, without))),
             "n_unlabelled_predicted": n_unlabelled_predicted,
             "class_sizes": {c: int(n) for c, n in sorted(labelled.value_counts().items())},
+            "tumor_type_scope": scope.summary(),
         },
         "cross_validation": cv.summary(),
         "fairness": audit,
