@@ -155,3 +155,24 @@ def test_a_killed_writers_temporary_file_is_removed_on_the_next_write(tmp_path: 
     other.write_text("half")
     write_text("done\n", tmp_path / "table.tsv")
     assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "table.tsv"]
+
+
+def test_atomic_path_hands_the_writer_a_new_file(tmp_path: Path) -> None:
+    """The temporary path does not exist yet: the writer creates the file (re-opening an existing one truncates it,
+    and ext4 then writes it back on close: auto_da_alloc); a block that writes nothing leaves an empty output; a
+    failed block leaves neither the output nor a temporary file."""
+    from precisionflow.io import CURRENT_UMASK, atomic_path
+
+    target = tmp_path / "big.maf.tsv"
+    with atomic_path(target) as tmp:
+        assert not tmp.exists() and tmp.parent == tmp_path and tmp.name.startswith(".big.maf.tsv.")
+        with open(tmp, "wb") as handle:
+            handle.write(b"rows\n")
+    assert target.read_bytes() == b"rows\n" and target.stat().st_mode & 0o777 == 0o666 & ~CURRENT_UMASK
+    with atomic_path(tmp_path / "empty.tsv"):
+        pass
+    assert (tmp_path / "empty.tsv").read_bytes() == b""
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "failed.tsv") as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("the step failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.maf.tsv", "empty.tsv"]
