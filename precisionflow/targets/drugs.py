@@ -23,7 +23,7 @@ Rule, per gene (settings under ``targets: druggability:``):
 * d(g) = max(interactions part, categories part), in [0, 1]; for a patient whose curated evidence of the gene
   is resistance only, of tier I-A to II-C (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab), the
   interactions part alone: a category names no drug, and the curated evidence names none for this patient;
-* in a patient's row the interactions part counts only the drugs still shown for the patient
+* in a patient's row the interactions part leaves out the drugs no longer shown for the patient
   (:func:`withdrawn_parts`): an agent withdrawn for the patient (an alteration predicts resistance to it, or its
   indication excludes the tumour: alpelisib in an ERBB2-amplified breast cancer) is no reason to rank its target
   higher. The cohort table, per group, keeps d(g).
