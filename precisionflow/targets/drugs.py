@@ -153,13 +153,15 @@ def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settin
     return combined.sort_index().rename("druggability")
 
 
-def withdrawn_parts(per_drug: pd.DataFrame, withdrawn: Mapping[str, Iterable[str]], settings: Mapping) -> pd.Series:
+def withdrawn_parts(
+    per_drug: pd.DataFrame | None, withdrawn: Mapping[str, Iterable[str]], settings: Mapping
+) -> pd.Series:
     """(patient, gene) -> the interactions part of the gene counting only its drugs not withdrawn for the patient
     (``withdrawn``: patient -> agents, upper-case; :func:`~precisionflow.actionability.knowledge.withdrawn_agents`),
     for the pairs where one of the gene's drugs is withdrawn: a drug the patient must not get makes no target."""
     pairs = [(patient, agent) for patient, agents in withdrawn.items() for agent in agents]
     index = pd.MultiIndex.from_arrays([[], []], names=["patient", "gene"])
-    if per_drug.empty or not pairs:
+    if per_drug is None or per_drug.empty or not pairs:
         return pd.Series(dtype=np.float64, index=index, name="druggability")
     gone = pd.DataFrame(pairs, columns=["patient", "drug"]).merge(per_drug[["gene", "drug", "weight"]], on="drug")
     if gone.empty:
