@@ -17,10 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from precisionflow.actionability.knowledge import withdrawn_agents
 from precisionflow.actionability.pipeline import ActionabilityInputs
 from precisionflow.actionability.pipeline import run as run_actionability
+from precisionflow.targets import drugs as dr
 from precisionflow.targets.curated import Curated, drug_cell
-from precisionflow.targets.pipeline import StepInputs
+from precisionflow.targets.pipeline import StepInputs, load
 from precisionflow.targets.pipeline import run as run_targets
 from precisionflow.targets.prioritize import INFERENTIAL, RESISTANCE_ONLY
 from precisionflow.targets.settings import with_defaults
@@ -179,3 +181,30 @@ def test_a_drug_cell_names_each_drugs_evidence() -> None:
         "",
         f"{RESISTANCE_ONLY}: CETUXIMAB: resistance (KRAS p.G12D)",
     )
+
+
+def test_withdrawn_agents_count_in_no_druggability_of_the_her2_patient(real, shared_data: Path) -> None:
+    """As A04W, with the real files: alpelisib (PIK3CA) and the partners of the HER2-negative inavolisib regimen
+    (palbociclib, fulvestrant) are withdrawn, and their weights leave the patient's druggability of their genes.
+    PIK3CA keeps 1.0 from its 22 other DGIdb inhibitors (11 / 3, saturated), so ERBB2 stays first and PIK3CA
+    second; CDK4 loses palbociclib (3 / 3 -> 2 / 3)."""
+    withdrawn = withdrawn_agents(real["HER2.actionable"])
+    assert {"ALPELISIB", "PALBOCICLIB", "FULVESTRANT"} <= set(withdrawn["HER2"])  # the premise
+    step = StepInputs(
+        patients=["HER2"],
+        mafs={},
+        copy_number=None,
+        cn_patients=[],
+        layers={},
+        drug_gene=shared_data / "resources" / "dgidb_interactions.tsv.gz",
+        knowledge_base=shared_data / "knowledge" / "moalmanac.json",
+    )
+    weights = load(step, SETTINGS)[0].drug_weights
+    parts = dr.withdrawn_parts(weights, withdrawn, SETTINGS)
+    pik3ca = weights[weights["gene"] == "PIK3CA"]
+    kept = pik3ca.loc[~pik3ca["drug"].isin(withdrawn["HER2"]), "weight"].sum()
+    assert "ALPELISIB" in set(pik3ca["drug"]) and kept == 11.0
+    assert parts[("HER2", "PIK3CA")] == 1.0 and parts[("HER2", "CDK4")] == pytest.approx(2 / 3)
+    table = real["HER2"]
+    assert table.at["ERBB2", "rank"] == 1 and table.at["PIK3CA", "rank"] == 2
+    assert table.at["PIK3CA", "evidence_druggability"] == 1.0

@@ -154,6 +154,13 @@ def test_erbb2_amplification_of_a04w_is_tier_one_a_with_trastuzumab(breast: Path
     # the cohort table holds the same rows
     cohort = read(breast / "results/targets/actionable.tsv")
     assert cohort[cohort["patient"] == "A04W"].reset_index(drop=True).equals(table)
+    # withdrawn alpelisib is in no drug list and adds nothing to PIK3CA's druggability; PIK3CA keeps 1.0 from its
+    # 22 other DGIdb inhibitors (11 / 3, saturated: tests/test_targets_curated.py), second after ERBB2
+    targets = read(breast / "results/targets/patients/A04W.tsv").set_index("gene")
+    assert targets.at["ERBB2", "rank"] == 1 and targets.at["PIK3CA", "rank"] == 2
+    assert targets.at["PIK3CA", "evidence_druggability"] == 1.0
+    assert "ALPELISIB" not in targets.at["PIK3CA", "drugs"].split(";")
+    assert "withdrawn ALPELISIB" in targets.at["PIK3CA", "drug_evidence"]
 
 
 def test_breast_cohort_suggests_no_drug_without_a_genomic_reason(breast: Path) -> None:

@@ -22,7 +22,11 @@ Rule, per gene (settings under ``targets: druggability:``):
   ``categories`` (``CLINICALLY ACTIONABLE`` 0.5, druggable-genome families 0.25);
 * d(g) = max(interactions part, categories part), in [0, 1]; for a patient whose curated evidence of the gene
   is resistance only, of tier I-A to II-C (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab), the
-  interactions part alone: a category names no drug, and the curated evidence names none for this patient.
+  interactions part alone: a category names no drug, and the curated evidence names none for this patient;
+* in a patient's row the interactions part leaves out the drugs no longer shown for the patient
+  (:func:`withdrawn_parts`): an agent withdrawn for the patient (an alteration predicts resistance to it, or its
+  indication excludes the tumour: alpelisib in an ERBB2-amplified breast cancer) is no reason to rank its target
+  higher. The cohort table, per group, keeps d(g).
 
 ``drugs``: the gene's drugs acting against it (``direct``), strongest first (weight, then number of
 sources, then name), at most ``max_drugs``, joined by ``;``. They are *inferential* (AMP tier II-D at most):
@@ -32,7 +36,7 @@ curated drugs of the patient's own alterations (curated.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -128,23 +132,44 @@ def interactions_part(per_drug: pd.DataFrame, settings: Mapping) -> pd.Series:
     return total.clip(upper=1.0).sort_index().rename("druggability")
 
 
+def categories_part(categories: pd.DataFrame | None, settings: Mapping) -> pd.Series:
+    """gene -> the largest value of its DGIdb categories in ``categories`` (genes without a scored one absent)."""
+    if categories is None or categories.empty:
+        return pd.Series(dtype=np.float64, name="druggability")
+    values = {k.upper(): float(v) for k, v in settings["druggability"]["categories"].items()}
+    scored = categories.assign(value=categories["category"].astype(str).str.upper().map(values)).dropna(
+        subset=["value"]
+    )
+    return scored.groupby("gene")["value"].max().clip(upper=1.0).sort_index().rename("druggability")
+
+
 def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settings: Mapping) -> pd.Series:
     """gene -> d(g) in [0, 1] (genes with neither interactions nor a scored category are absent)."""
-    cfg = settings["druggability"]
-    parts = []
-    if not per_drug.empty:
-        parts.append(interactions_part(per_drug, settings))
-    if categories is not None and not categories.empty:
-        values = {k.upper(): float(v) for k, v in cfg["categories"].items()}
-        scored = categories.assign(value=categories["category"].astype(str).str.upper().map(values)).dropna(
-            subset=["value"]
-        )
-        if not scored.empty:
-            parts.append(scored.groupby("gene")["value"].max().clip(upper=1.0))
+    both = (interactions_part(per_drug, settings), categories_part(categories, settings))
+    parts = [part for part in both if len(part)]
     if not parts:
         return pd.Series(dtype=np.float64, name="druggability")
     combined = pd.concat(parts, axis=1).max(axis=1)
     return combined.sort_index().rename("druggability")
+
+
+def withdrawn_parts(
+    per_drug: pd.DataFrame | None, withdrawn: Mapping[str, Iterable[str]], settings: Mapping
+) -> pd.Series:
+    """(patient, gene) -> the interactions part of the gene counting only its drugs not withdrawn for the patient
+    (``withdrawn``: patient -> agents, upper-case; :func:`~precisionflow.actionability.knowledge.withdrawn_agents`),
+    for the pairs where one of the gene's drugs is withdrawn: a drug the patient must not get makes no target."""
+    pairs = [(patient, agent) for patient, agents in withdrawn.items() for agent in agents]
+    index = pd.MultiIndex.from_arrays([[], []], names=["patient", "gene"])
+    if per_drug is None or per_drug.empty or not pairs:
+        return pd.Series(dtype=np.float64, index=index, name="druggability")
+    gone = pd.DataFrame(pairs, columns=["patient", "drug"]).merge(per_drug[["gene", "drug", "weight"]], on="drug")
+    if gone.empty:
+        return pd.Series(dtype=np.float64, index=index, name="druggability")
+    lost = gone.groupby(["patient", "gene"], sort=True)["weight"].sum()
+    total = per_drug.groupby("gene")["weight"].sum().reindex(lost.index.get_level_values("gene")).to_numpy()
+    left = np.clip(total - lost.to_numpy(), 0.0, None) / settings["druggability"]["saturation"]
+    return pd.Series(np.minimum(1.0, left), index=lost.index, name="druggability")
 
 
 def drug_lists(per_drug: pd.DataFrame, settings: Mapping) -> pd.Series:

@@ -25,8 +25,9 @@ Rules (settings from the config's ``targets:`` section, defaults in ``settings.D
 * **integration** — how strongly the gene loads on the joint factors that separate the groups:
   max over factors of (share of the factor's variance explained by the groups, r²) × |weight| / the
   factor's largest |weight| in that layer. A property of the cohort, the same in every row of a gene.
-* **druggability** — the gene's tractability d(g) (see ``drugs.py``: anticancer agents only) times the
-  row's own *genetic* evidence that the gene is activated, at its weight: max(w_mutation × an activating
+* **druggability** — the gene's tractability d(g) (see ``drugs.py``: anticancer agents only; in a patient's
+  row, no agent withdrawn for the patient) times the row's own *genetic* evidence that the gene is
+  activated, at its weight: max(w_mutation × an activating
   mutation's evidence (a hotspot or missense change of an IntOGen ``Act`` gene), w_copy_number × the
   copy-number evidence), at most 1. Over-expression alone never makes a drug count: a drug counts as far
   as the tumour's genome gives a reason to use it, so a gene is never a target for its drugs alone.
@@ -94,6 +95,10 @@ class EvidenceInputs:
     # gene -> d(g) from its drugs alone, no DGIdb category (None: ``druggability``): what a gene whose curated
     # evidence for a patient is resistance only keeps
     drug_interactions: pd.Series | None = None
+    # gene -> d(g) from its DGIdb categories alone (None: what ``druggability`` has above ``drug_interactions``)
+    drug_categories: pd.Series | None = None
+    # the weighted (gene, drug) rows d(g) counts (drugs.drug_weights): what a patient's withdrawn agents take away
+    drug_weights: pd.DataFrame | None = None
 
 
 def split_genes(value: object) -> list[str]:

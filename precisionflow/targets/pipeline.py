@@ -92,15 +92,29 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         groups=step.groups,
         separation=step.separation,
         drug_interactions=dr.interactions_part(listed, settings),
+        drug_categories=dr.categories_part(categories, settings),
+        drug_weights=listed,
     )
     return inputs, dr.drug_lists(listed, settings), directed_pairs(kb, per_drug)
 
 
-def category_dropped(prepared: Prepared, no_category: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
-    """``no_category`` (patient -> genes) restricted to the genes whose d(g) came from a DGIdb category above their
-    drugs' part: the rows whose druggability the rule changed."""
-    above = set(prepared.genes[prepared.druggability > prepared.drug_interactions])
-    return {p: genes & above for p, genes in no_category.items() if genes & above}
+def category_dropped(
+    prepared: Prepared, no_category: Mapping[str, frozenset[str]], withdrawn: pd.Series | None = None
+) -> dict[str, frozenset[str]]:
+    """``no_category`` (patient -> genes) restricted to the rows whose DGIdb category is above their drugs' part
+    (``withdrawn``: the patient's part where agents were withdrawn, ``drugs.withdrawn_parts``): the rows whose
+    druggability the rule changed."""
+    index = pd.Index(prepared.genes)
+    parts = {} if withdrawn is None else withdrawn.to_dict()
+    out = {}
+    for patient, genes in no_category.items():
+        found = [(g, index.get_loc(g)) for g in genes if g in index]
+        above = frozenset(
+            g for g, i in found if prepared.drug_categories[i] > parts.get((patient, g), prepared.drug_interactions[i])
+        )
+        if above:
+            out[patient] = above
+    return out
 
 
 def run(
@@ -116,6 +130,9 @@ def run(
     actionable = io_.read_actionable(step.actionable) if step.actionable is not None else None
     resistance = resistance_only_genes(actionable) if actionable is not None else {}
     no_category = without_category(actionable, resistance) if actionable is not None else {}
+    withdrawn = withdrawn_agents(actionable) if actionable is not None else {}
+    # a gene's drugs' part in the rows of a patient with withdrawn agents: only the drugs still shown count
+    parts = dr.withdrawn_parts(inputs.drug_weights, withdrawn, settings)
     prepared = prepare(inputs, settings)
     log.info(
         "%d genes, %d patients, %d layers, %d genes with drugs",
@@ -126,13 +143,13 @@ def run(
     )
     cohort = cohort_table(inputs, prepared, drugs, settings)
     write_table(cohort, cohort_path)
-    tables = patient_tables(prepared, drugs, settings, no_category)
+    tables = patient_tables(prepared, drugs, settings, no_category, parts)
     if actionable is not None:
         evidence = CuratedEvidence(
             curated_sensitivity(actionable, directed),
-            withdrawn_agents(actionable),
+            withdrawn,
             resistance,
-            category_dropped(prepared, no_category),
+            category_dropped(prepared, no_category, parts),
         )
         annotate_drugs(tables, evidence, settings["druggability"]["max_drugs"])
     write_split(tables.table, tables.bounds, [patient_paths[p] for p in tables.patients])

@@ -51,6 +51,7 @@ class Prepared:
     integration: np.ndarray
     druggability: np.ndarray  # d(g), ungated
     drug_interactions: np.ndarray  # d(g) from the gene's drugs alone (no DGIdb category), ungated
+    drug_categories: np.ndarray  # d(g) from the gene's DGIdb categories alone, ungated
     mutation_role: np.ndarray
     cn_role: np.ndarray
     mutation_class: np.ndarray  # before the role factor
@@ -91,6 +92,18 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
     )
     mutation_text = text.sort_values(["patient", "gene", "label"]).groupby(["patient", "gene"])["label"].agg("; ".join)
     cn_text = inputs.copy_number.drop_duplicates(["patient", "gene"]).set_index(["patient", "gene"])["call"]
+    druggability = inputs.druggability.reindex(genes).fillna(0.0).to_numpy(dtype=np.float64)
+    interactions = (
+        (inputs.druggability if inputs.drug_interactions is None else inputs.drug_interactions)
+        .reindex(genes)
+        .fillna(0.0)
+        .to_numpy(dtype=np.float64)
+    )
+    categories = (
+        np.where(druggability > interactions, druggability, 0.0)
+        if inputs.drug_categories is None
+        else inputs.drug_categories.reindex(genes).fillna(0.0).to_numpy(dtype=np.float64)
+    )
     return Prepared(
         genes=genes,
         patients=patients,
@@ -99,11 +112,9 @@ def prepare(inputs: ev.EvidenceInputs, settings: Mapping) -> Prepared:
         rna=rna,
         protein=protein,
         integration=ev.integration_evidence(inputs.gene_weights, genes, inputs.separation),
-        druggability=inputs.druggability.reindex(genes).fillna(0.0).to_numpy(dtype=np.float64),
-        drug_interactions=(inputs.druggability if inputs.drug_interactions is None else inputs.drug_interactions)
-        .reindex(genes)
-        .fillna(0.0)
-        .to_numpy(dtype=np.float64),
+        druggability=druggability,
+        drug_interactions=interactions,
+        drug_categories=categories,
         mutation_role=mutation_role,
         cn_role=cn_role,
         mutation_class=mutation_class,
@@ -188,11 +199,31 @@ def pair_mask(
     return np.isin(p_idx.astype(np.int64) * len(genes) + g_idx, np.array(flat, dtype=np.int64))
 
 
+def pair_values(
+    values: pd.Series | None,
+    patients: Sequence[str],
+    genes: np.ndarray,
+    p_idx: np.ndarray,
+    g_idx: np.ndarray,
+    default: np.ndarray,
+) -> np.ndarray:
+    """Values of a (patient, gene)-indexed numeric series at the pairs (p_idx, g_idx); ``default`` elsewhere."""
+    if values is None or values.empty:
+        return default
+    keys_p = pd.Index(patients).get_indexer(values.index.get_level_values(0))
+    keys_g = pd.Index(genes).get_indexer(values.index.get_level_values(1))
+    ok = (keys_p >= 0) & (keys_g >= 0)
+    lookup = pd.Series(values.to_numpy(np.float64)[ok], index=keys_p[ok].astype(np.int64) * len(genes) + keys_g[ok])
+    found = lookup.reindex(p_idx.astype(np.int64) * len(genes) + g_idx).to_numpy()
+    return np.where(np.isnan(found), default, found)
+
+
 def patient_tables(
     prepared: Prepared,
     drugs: pd.Series,
     settings: Mapping,
     resistance_only: Mapping[str, Iterable[str]] | None = None,
+    withdrawn: pd.Series | None = None,
 ) -> PatientTables:
     """Every patient's table: the genes with some tumour evidence in the patient, ranked.
 
@@ -201,6 +232,8 @@ def patient_tables(
     ``resistance_only``: patient -> genes whose curated evidence for the patient is resistance only
     (:func:`~precisionflow.actionability.knowledge.resistance_only_genes`); their druggability is their drugs'
     alone, none from a DGIdb gene category (which names no drug: KRAS's "clinically actionable" is its resistance).
+    ``withdrawn``: (patient, gene) -> the gene's drugs' part without the agents withdrawn for the patient
+    (:func:`~precisionflow.targets.drugs.withdrawn_parts`), in place of the gene's own.
     """
     weights = weight_vector(settings)
     genes = prepared.genes
@@ -211,10 +244,11 @@ def patient_tables(
     p_idx, g_idx = np.nonzero(listed)
     tumour = np.stack([part[p_idx, g_idx] for part in parts], axis=1)
     activating = prepared.activating[p_idx, g_idx]
+    interactions = pair_values(withdrawn, prepared.patients, genes, p_idx, g_idx, prepared.drug_interactions[g_idx])
     base = np.where(
         pair_mask(resistance_only or {}, prepared.patients, genes, p_idx, g_idx),
-        prepared.drug_interactions[g_idx],
-        prepared.druggability[g_idx],
+        interactions,
+        np.maximum(interactions, prepared.drug_categories[g_idx]),
     )
     gated = ev.gated_druggability(base, activating, tumour[:, 1], settings["weights"]) * prepared.not_lof[g_idx]
     evidence = np.column_stack([tumour, prepared.integration[g_idx], gated])
