@@ -15,8 +15,7 @@ the file, the row or column, and what was expected.
 * :func:`read_hotspots` — cancerhotspots.org via maftools, no header: ``chrom pos ref alt gene class
   protein_change …``. Alleles are also given in MAF convention (``maf_start``, ``maf_ref``,
   ``maf_alt``: ``-`` for the empty allele) whatever the file used, so they match MAF rows.
-* :func:`read_drug_gene` — DGIdb interactions (``Gene``, ``drug_name`` …), one row per claim.
-* :func:`read_drug_categories` — DGIdb druggable-genome categories (``Gene``, ``category`` …).
+* DGIdb's drug-gene interactions and gene categories: :mod:`precisionflow.dgidb`.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from precisionflow.errors import InputError, shorten
-from precisionflow.io import read_table, read_text_table
+from precisionflow.io import read_text_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,7 +170,7 @@ _ROLE_ALIASES = {
 }
 
 
-def _first_present(columns: Iterable[str], names: Iterable[str]) -> str | None:
+def first_present(columns: Iterable[str], names: Iterable[str]) -> str | None:
     present = set(columns)
     return next((n for n in names if n in present), None)
 
@@ -192,7 +191,7 @@ def read_drivers_table(path: str | os.PathLike[str]) -> pa.Table:
     Roles of other lists are mapped onto IntOGen's: oncogene → ``Act``, TSG → ``LoF``, both → ``ambiguous``.
     """
     table = read_text_table(path, sep="\t", what="a driver gene table (IntOGen compendium layout)")
-    symbol = _first_present(table.column_names, _DRIVER_SYMBOL)
+    symbol = first_present(table.column_names, _DRIVER_SYMBOL)
     if symbol is None:
         raise InputError(
             path,
@@ -204,7 +203,7 @@ def read_drivers_table(path: str | os.PathLike[str]) -> pa.Table:
     blank = _blank_rows(symbols)
     if len(blank):
         raise InputError(path, f"row {blank[0] + 2}, column {symbol!r}", "a gene symbol", "a blank cell")
-    role = _first_present(table.column_names, _DRIVER_ROLE)
+    role = first_present(table.column_names, _DRIVER_ROLE)
     nulls = pa.nulls(table.num_rows, pa.string())
     return pa.table(
         {
@@ -361,69 +360,6 @@ def read_hotspots(path: str | os.PathLike[str]) -> pd.DataFrame:
     return read_hotspots_table(path).to_pandas()
 
 
-# --- drug-gene interactions -----------------------------------------------------------------
-
-_DRUG_COLUMNS = ("drug_name", "drug_claim_primary_name", "drug_claim_name", "drug")
-_GENE_COLUMN = ("Gene", "gene", "gene_name", "gene_claim_name", "SYMBOL", "symbol")
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | (values.astype("string").str.strip() == "")
-
-
-def read_drug_gene(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Drug-gene interactions (DGIdb layout), one row per claim with a gene and a drug:
-    ``gene``, ``drug`` (``drug_name``, else the claim's primary name, else the claim name),
-    ``interaction_types``, ``source``, ``drug_chembl_id``, ``pmids`` (blank when absent).
-    """
-    import pandas as pd
-
-    frame = read_table(path, sep="\t", dtype=str, what="a drug-gene interaction table (DGIdb layout)")
-    gene = _first_present(frame.columns, _GENE_COLUMN)
-    drugs = [c for c in _DRUG_COLUMNS if c in frame.columns]
-    if gene is None or not drugs:
-        expected = f"a gene column ({shorten(_GENE_COLUMN, 6)}) and a drug column ({shorten(_DRUG_COLUMNS, 4)})"
-        raise InputError(path, "header", expected, f"columns {shorten(frame.columns)}")
-    drug = frame[drugs[0]].where(~_blank(frame[drugs[0]]))
-    for column in drugs[1:]:
-        drug = drug.fillna(frame[column].where(~_blank(frame[column])))
-    out = pd.DataFrame(
-        {
-            "gene": frame[gene].astype("string").str.strip(),
-            "drug": drug.astype("string").str.strip(),
-            "interaction_types": frame.get("interaction_types", pd.Series(pd.NA, index=frame.index)),
-            "source": frame.get("interaction_claim_source", pd.Series(pd.NA, index=frame.index)),
-            "drug_chembl_id": frame.get("drug_chembl_id", pd.Series(pd.NA, index=frame.index)),
-            "pmids": frame.get("PMIDs", pd.Series(pd.NA, index=frame.index)),
-        }
-    )
-    out = out[~(_blank(out["gene"]) | _blank(out["drug"]))].reset_index(drop=True)
-    if out.empty:
-        raise InputError(path, "rows", "at least one interaction with both a gene and a drug", "none")
-    return out.astype(object).where(out.notna(), None)
-
-
-def read_drug_categories(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Druggable-genome categories (DGIdb layout): ``gene``, ``category``, ``sources`` (rows with a gene and
-    a category)."""
-    import pandas as pd
-
-    frame = read_table(path, sep="\t", dtype=str, what="a gene category table (DGIdb layout)")
-    gene = _first_present(frame.columns, _GENE_COLUMN)
-    category = _first_present(frame.columns, ("category", "Category"))
-    if gene is None or category is None:
-        raise InputError(path, "header", "columns 'Gene' and 'category'", f"columns {shorten(frame.columns)}")
-    out = pd.DataFrame(
-        {
-            "gene": frame[gene].astype("string").str.strip(),
-            "category": frame[category].astype("string").str.strip(),
-            "sources": frame.get("category_sources", pd.Series(pd.NA, index=frame.index)),
-        }
-    )
-    out = out[~(_blank(out["gene"]) | _blank(out["category"]))].reset_index(drop=True)
-    return out.astype(object).where(out.notna(), None)
-
-
 __all__ = [
     "DRIVER_ROLES",
     "GENE_COLUMNS",
@@ -435,8 +371,6 @@ __all__ = [
     "maf_alleles",
     "read_drivers",
     "check_driver_cancer_types",
-    "read_drug_categories",
-    "read_drug_gene",
     "read_genes",
     "read_hotspots",
 ]

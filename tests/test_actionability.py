@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from precisionflow import references
 from precisionflow.actionability.alterations import patient_alterations, short_protein_change
 from precisionflow.actionability.knowledge import (
     allele_specific_agents,
@@ -28,6 +27,7 @@ from precisionflow.actionability.oncotree import check_tumour_types, read_oncotr
 from precisionflow.actionability.patient_files import read_fusions, read_germline_mafs
 from precisionflow.actionability.pipeline import ActionabilityInputs, run
 from precisionflow.actionability.tiers import tier
+from precisionflow.dgidb import read_drug_gene
 from precisionflow.errors import InputError
 from precisionflow.sheet import check_msi_status
 from precisionflow.targets import drugs as dr
@@ -356,7 +356,7 @@ def test_rows_are_sorted_by_tier_then_gene_and_the_bytes_are_stable(
 @pytest.fixture(scope="module")
 def dgidb(shared_data: Path, kb: pd.DataFrame) -> pd.Series:
     """gene -> the drugs the target tables may list for it (real DGIdb v3 export, real knowledge base)."""
-    interactions = references.read_drug_gene(shared_data / "resources" / "dgidb_interactions.tsv.gz")
+    interactions = read_drug_gene(shared_data / "resources" / "dgidb_interactions.tsv.gz")
     anticancer = dr.anticancer_drugs(interactions, SETTINGS, anticancer_agents(kb))
     per_drug = dr.drug_weights(interactions, SETTINGS, anticancer=anticancer, approved=approved_agents(kb))
     return dr.drug_lists(per_drug, SETTINGS)

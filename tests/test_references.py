@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from precisionflow.dgidb import read_drug_categories, read_drug_gene
 from precisionflow.errors import InputError
 from precisionflow.references import (
     contig_matcher,
@@ -14,8 +15,6 @@ from precisionflow.references import (
     ensembl_symbols,
     maf_alleles,
     read_drivers,
-    read_drug_categories,
-    read_drug_gene,
     read_genes,
     read_hotspots,
 )

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from bench.targets import command, simulate
-from precisionflow import references
+from precisionflow import dgidb, references
 from precisionflow.errors import InputError
 from precisionflow.targets import drugs as dr
 from precisionflow.targets import evidence as ev
@@ -488,9 +488,9 @@ def test_layer_kinds_default_by_type_and_override() -> None:
 
 def test_real_dgidb_and_intogen(shared_data: Path) -> None:
     resources = shared_data / "resources"
-    interactions = references.read_drug_gene(resources / "dgidb_interactions.tsv.gz")
+    interactions = dgidb.read_drug_gene(resources / "dgidb_interactions.tsv.gz")
     per_drug = dr.drug_weights(interactions, SETTINGS, anticancer=dr.anticancer_drugs(interactions, SETTINGS))
-    d = dr.druggability(per_drug, references.read_drug_categories(resources / "dgidb_categories.tsv.gz"), SETTINGS)
+    d = dr.druggability(per_drug, dgidb.read_drug_categories(resources / "dgidb_categories.tsv.gz"), SETTINGS)
     lists = dr.drug_lists(per_drug, SETTINGS)
     assert d["ERBB2"] == 1.0 and d["EGFR"] == 1.0
     erbb2 = lists["ERBB2"].split(";")

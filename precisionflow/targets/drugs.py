@@ -83,7 +83,7 @@ def drug_weights(
     """One row per (gene, drug) with a weight above 0: ``weight``, ``sources`` (distinct claim sources),
     ``direct``, ``approved``.
 
-    ``interactions``: :func:`precisionflow.references.read_drug_gene` (``gene, drug, interaction_types,
+    ``interactions``: :func:`precisionflow.dgidb.read_drug_gene` (``gene, drug, interaction_types,
     source``), with an ``approved`` column where the export has one. ``anticancer``: the drugs allowed
     (:func:`anticancer_drugs`; None: all, for tests of the weighting alone); ``approved``: approved agents
     (MOAlmanac's FDA-approved therapies) when the export has no ``approved`` column. Drug names are

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from precisionflow import references
+from precisionflow import dgidb, references
 from precisionflow.actionability.knowledge import (
     allele_specific_agents,
     anticancer_agents,
@@ -63,7 +63,7 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         if step.drivers is not None
         else pd.Series(dtype=object)
     )
-    interactions = references.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
+    interactions = dgidb.read_drug_gene(step.drug_gene) if step.drug_gene is not None else pd.DataFrame()
     curated, approved, specific, kb = frozenset(), None, frozenset(), None
     if step.knowledge_base is not None:
         kb = read_moalmanac(step.knowledge_base)
@@ -71,7 +71,7 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
     per_drug = dr.drug_weights(
         interactions, settings, anticancer=dr.anticancer_drugs(interactions, settings, curated), approved=approved
     )
-    categories = references.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
+    categories = dgidb.read_drug_categories(step.drug_categories) if step.drug_categories is not None else None
     listed = (
         per_drug[[(g, d) not in specific for g, d in zip(per_drug["gene"], per_drug["drug"], strict=True)]]
         if specific
