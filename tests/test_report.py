@@ -130,8 +130,11 @@ def test_one_section_per_patient_with_targets_evidence_and_drugs(report: Report,
             row = page[page.index(f"<b>{target}</b>") :].split("</tr>", 1)[0]
             drugs = {"ERBB2": "TRASTUZUMAB", "PIK3CA": "ALPELISIB"}[target]
             assert drugs in row, (patient, row[:300])
-        else:  # over-expression only (EGFR in Basal): no drug anywhere on the page
-            assert "ERLOTINIB" not in page and "CETUXIMAB" not in page, patient
+        else:  # over-expression only (EGFR in Basal): no drug offered; named only where resistance withdraws it
+            offered = " ".join(re.findall(r'<td class="drugs">(.*?)</td>', page))
+            assert "ERLOTINIB" not in offered and "CETUXIMAB" not in offered, patient
+            for mention in re.findall(r"<td>([^<]*CETUXIMAB[^<]*)</td>", page):
+                assert "resistance" in mention, (patient, mention)
         table = pd.read_csv(io.BytesIO(report.data(next(p for p in entries if p.endswith(f"{patient}.tsv")))), sep="\t")
         assert table["gene"].head(len(genes)).tolist() == genes
 
