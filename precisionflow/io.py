@@ -81,7 +81,7 @@ def read_text(path: str | os.PathLike[str], what: str = "a text table") -> str:
         raise InputError(p, f"line {line}", "UTF-8 text", "bytes that are not UTF-8") from None
     if not text.strip():
         raise InputError(p, "content", what, "only blank lines")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def guess_separator(path: str | os.PathLike[str], header: str) -> str:
@@ -183,20 +183,25 @@ def read_text_table(
     import pyarrow as pa
 
     text = read_text(path, what)
-    lines = text.split("\n")
+    lines = text.split("\n", 1000)  # enough to find the first line; all of them only if the text must be mended
     first = next((line for line in lines if line.strip() and not (comment and line.startswith(comment))), None)
+    if first is None and len(lines) > 1000:
+        lines = text.split("\n")
+        first = next((line for line in lines if line.strip() and not (comment and line.startswith(comment))), None)
     if first is None:
         raise InputError(path, "content", what, "no rows")
     separator = sep or guess_separator(path, first)
     names = [str(i) for i in range(len(next(csv.reader([first], delimiter=separator))))]
-    has_comments = comment is not None and (text.startswith(comment) or f"\n{comment}" in text)
+    # pyarrow reads the text as it is unless a line must be dropped (a comment, blank lines before the first) or
+    # filled (fewer fields: pyarrow then fails, and the lines are mended)
+    as_is = lines[0] == first and not (comment and (text.startswith(comment) or f"\n{comment}" in text))
     try:
-        # pyarrow reads the text as it is unless a line must be dropped (a comment) or filled (fewer fields)
-        body = _padded(path, what, lines, separator, len(names), comment) if has_comments else text
+        body = text if as_is else _padded(path, what, text.split("\n"), separator, len(names), comment)
         table = _parse_text(body, names, header, separator)
     except pa.ArrowInvalid:
         try:
-            table = _parse_text(_padded(path, what, lines, separator, len(names), comment), names, header, separator)
+            mended = _padded(path, what, text.split("\n"), separator, len(names), comment)
+            table = _parse_text(mended, names, header, separator)
         except pa.ArrowInvalid as error:
             expected = f"{what} with the same number of fields on every line"
             raise InputError(path, "layout", expected, str(error).strip().splitlines()[0][:200]) from None

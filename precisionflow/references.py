@@ -184,6 +184,13 @@ def _normalise_role(value: str | None) -> str | None:
     return "ambiguous" if parts else None
 
 
+def _normalised_roles(values: pa.ChunkedArray) -> pa.Array:
+    """:func:`_normalise_role` of each cell, computed once per distinct text."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    roles = pa.array([_normalise_role(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return roles.take(encoded.indices)
+
+
 def read_drivers_table(path: str | os.PathLike[str]) -> pa.Table:
     """Driver genes, one row per row of the file: ``symbol``, ``role`` (Act / LoF / ambiguous / null),
     ``cohort`` and ``cancer_type`` (null when the file has no such column). Read without pandas.
@@ -208,9 +215,7 @@ def read_drivers_table(path: str | os.PathLike[str]) -> pa.Table:
     return pa.table(
         {
             "symbol": symbols,
-            "role": pa.array([_normalise_role(v) for v in table.column(role).to_pylist()], pa.string())
-            if role
-            else nulls,
+            "role": _normalised_roles(table.column(role)) if role else nulls,
             "cohort": table.column("COHORT") if "COHORT" in table.column_names else nulls,
             "cancer_type": table.column("CANCER_TYPE") if "CANCER_TYPE" in table.column_names else nulls,
         }

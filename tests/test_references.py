@@ -183,3 +183,15 @@ def test_genes_table_blank_contig_is_an_error(tmp_path: Path) -> None:
     path.write_text("1\t-5\t200\tA\n")
     with pytest.raises(InputError, match=r"line 1, column 2 \(start\): expected a whole number >= 0, found '-5'"):
         read_genes(path)
+
+
+def test_text_table_reader_skips_leading_blank_lines(tmp_path: Path) -> None:
+    from precisionflow.io import read_table, read_text_table
+
+    path = tmp_path / "t.tsv"
+    path.write_text("\n\ngene\trole\nKRAS\tAct\n")
+    assert (
+        read_text_table(path).to_pylist()
+        == read_table(path, dtype=str).to_dict("records")
+        == [{"gene": "KRAS", "role": "Act"}]
+    )

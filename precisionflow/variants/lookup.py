@@ -69,10 +69,11 @@ class References:
         self._hot_by_protein: dict[tuple[str, str], str] = {}
         if self.hotspots is not None:
             wanted = ("chrom", "maf_start", "maf_ref", "maf_alt", "gene", "protein_change")
+            keys = {c: contig_key(c) for c in pc.unique(self.hotspots["chrom"]).to_pylist()}
             for chrom, start, ref, alt, gene, protein in zip(*(self.hotspots[c].to_pylist() for c in wanted)):
                 change = str(protein).removeprefix("p.")
                 label = f"{gene} {change}".strip()
-                self._hot_by_position.setdefault((contig_key(chrom), int(start), ref, alt), label)
+                self._hot_by_position.setdefault((keys[chrom], int(start), ref, alt), label)
                 if change:
                     self.hot_change.setdefault(label, f"p.{change}")
                     self._hot_by_protein.setdefault((str(gene), change), label)
