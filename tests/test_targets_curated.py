@@ -163,6 +163,9 @@ def test_a_resistance_of_a_variant_of_unknown_significance_changes_no_druggabili
     assert set(kras["effect"]) == {"resistance"} and set(kras["tier"]) == {"III"}  # the premise
     row = demo["VUS"].loc["KRAS"]
     assert row["evidence_druggability"] == 0.25 and "category not counted" not in row["drug_evidence"]
+    # its resistance label says what it rests on: not an established resistance of this change
+    assert "resistance (KRAS p.S205D; tier III: the assertion names the gene's mutations" in row["drug_evidence"]
+    assert "tier III" not in demo["CRC"].loc["KRAS", "drug_evidence"]  # G12D's resistance is of tier I-A
 
 
 def test_a_drug_cell_names_each_drugs_evidence() -> None:

@@ -24,6 +24,7 @@ from collections import Counter
 
 import pandas as pd
 
+from precisionflow.actionability.tiers import TIERS
 from precisionflow.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -208,10 +209,18 @@ def resisted_agents(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
 CONTRADICTED = "withdrawn: the indication is "  # the note of a row whose indication the patient's tumour contradicts
 
 
+# What a resistance of a lower tier rests on, said beside it: a tumour board must not read it as established.
+RESISTANCE_QUALIFIERS = {
+    "II-D": "preclinical evidence, tier II-D",
+    "III": "tier III: the assertion names the gene's mutations, not this change (a variant of unknown significance)",
+}
+
+
 def resistance_only_genes(actionable: pd.DataFrame) -> dict[str, dict[str, str]]:
     """patient -> {gene: text} for the genes whose every assertion with a therapy matched for the patient is a
     resistance (KRAS p.G12D in colorectal cancer: cetuximab, panitumumab): ``'CETUXIMAB, PANITUMUMAB: resistance
-    (KRAS p.G12D)'``, what the target table says in place of drugs."""
+    (KRAS p.G12D)'``, what the target table says in place of drugs. When the best tier of those rows is II-D or III
+    the text says so (:data:`RESISTANCE_QUALIFIERS`): ``'CETUXIMAB: resistance (KRAS p.S205D; tier III: …)'``."""
     rows = actionable[actionable["therapy"] != ""]
     out: dict[str, dict[str, str]] = {}
     for (patient, gene), group in rows.groupby(["patient", "gene"], sort=True):
@@ -219,7 +228,10 @@ def resistance_only_genes(actionable: pd.DataFrame) -> dict[str, dict[str, str]]
             continue
         agents = sorted({a for t in group["therapy"] for a in therapy_agents(t)})
         alterations = ", ".join(dict.fromkeys(f"{gene} {a}".strip() for a in group["alteration"]))
-        out.setdefault(str(patient), {})[str(gene)] = f"{', '.join(agents)}: resistance ({alterations})"
+        tiers = [t for t in group.get("tier", pd.Series(dtype=object)) if t in TIERS]
+        qualifier = RESISTANCE_QUALIFIERS.get(min(tiers, key=TIERS.index) if tiers else "")
+        evidence = f"{alterations}; {qualifier}" if qualifier else alterations
+        out.setdefault(str(patient), {})[str(gene)] = f"{', '.join(agents)}: resistance ({evidence})"
     return out
 
 
