@@ -169,7 +169,7 @@ def test_a_resistance_of_a_variant_of_unknown_significance_changes_no_druggabili
 
 
 def test_a_drug_cell_names_each_drugs_evidence() -> None:
-    curated = Curated({"TRASTUZUMAB": "I-A", "PERTUZUMAB": "I-A", "TUCATINIB": "II-C"}, ("ERBB2 amplification",), 4)
+    curated = Curated({"TRASTUZUMAB": "I-A", "PERTUZUMAB": "I-A", "TUCATINIB": "II-C"}, ("ERBB2 amplification",))
     withdrawn = {"TUCATINIB": "KRAS p.G12D predicts resistance (MOAlmanac:1)"}
     drugs, evidence = drug_cell(["LAPATINIB", "TRASTUZUMAB", "AFATINIB"], curated, withdrawn, None, 4)
     assert drugs == "TRASTUZUMAB;PERTUZUMAB;LAPATINIB;AFATINIB"

@@ -29,6 +29,8 @@ from precisionflow.actionability.alterations import TRUNCATING
 from precisionflow.actionability.oncotree import ANY, SAME
 
 TIERS = ("I-A", "I-B", "II-C", "II-D", "III")
+# I-A to II-C: what may be suggested, and what a resistance warning or a score change may rest on
+ESTABLISHED_TIERS = TIERS[:3]
 LEVEL_GRADE = {
     "FDA-Approved": "A",
     "Guideline": "A",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from precisionflow.actionability.knowledge import therapy_agents
 from precisionflow.actionability.suggestions import preclinical_only
-from precisionflow.actionability.tiers import TIERS
+from precisionflow.actionability.tiers import ESTABLISHED_TIERS, TIERS
 from precisionflow.dossier.sources import SOURCES, absent_cause, absent_reason
 from precisionflow.errors import InputError
 from precisionflow.pgx.recommendations import changes_care
@@ -299,9 +299,6 @@ def therapy_pgx(therapy: str, recommendations: pd.DataFrame | None, not_assessed
 
 
 PGX_NOT_ASSESSED = "genotype-guided dosing not assessed"
-
-
-ESTABLISHED_TIERS = ("I-A", "I-B", "II-C")  # what a resistance warning of the summary may rest on
 
 
 def resistance_warnings(actionable: pd.DataFrame) -> pd.DataFrame:

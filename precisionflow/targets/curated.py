@@ -31,11 +31,10 @@ import numpy as np
 import pandas as pd
 
 from precisionflow.actionability.knowledge import therapy_agents
-from precisionflow.actionability.tiers import TIERS
+from precisionflow.actionability.tiers import ESTABLISHED_TIERS, TIERS
 from precisionflow.targets.prioritize import INFERENTIAL, RESISTANCE_ONLY, PatientTables, set_cells
 
 CURATED = "curated (MOAlmanac)"
-SUGGESTED_TIERS = TIERS[:3]  # I-A, I-B, II-C: what the actionability step may suggest
 CATEGORY_NOT_COUNTED = "DGIdb gene category not counted in druggability (it names no drug for this patient)"
 
 
@@ -45,11 +44,6 @@ class Curated:
 
     agents: dict[str, str]  # agent -> best tier, best tier first, then by name
     alterations: tuple[str, ...]  # "ERBB2 amplification", in table order
-    assertions: int  # suggested sensitivity rows behind them
-
-    @property
-    def best(self) -> str:
-        return next(iter(self.agents.values()))
 
 
 def directed_pairs(kb: pd.DataFrame | None, dgidb: pd.DataFrame | None = None) -> frozenset[tuple[str, str]]:
@@ -75,7 +69,7 @@ def curated_sensitivity(actionable: pd.DataFrame, directed: Set[tuple[str, str]]
     rows = actionable[
         (actionable["effect"] == "sensitivity")
         & (actionable["suggested"] == "yes")
-        & actionable["tier"].isin(SUGGESTED_TIERS)
+        & actionable["tier"].isin(ESTABLISHED_TIERS)
         & (actionable["therapy"] != "")
         & (actionable["gene"] != "")
     ]
@@ -89,7 +83,7 @@ def curated_sensitivity(actionable: pd.DataFrame, directed: Set[tuple[str, str]]
         if best:
             agents = dict(sorted(best.items(), key=lambda item: (TIERS.index(item[1]), item[0])))
             alterations = tuple(dict.fromkeys(f"{gene} {a}".strip() for a in group["alteration"]))
-            out.setdefault(str(patient), {})[str(gene)] = Curated(agents, alterations, len(group))
+            out.setdefault(str(patient), {})[str(gene)] = Curated(agents, alterations)
     return out
 
 
@@ -99,7 +93,7 @@ def without_category(
     """patient -> the resistance-only genes (``resistance_only``) with a resistance of tier I-A to II-C: those take
     no druggability from a DGIdb category. A resistance of tier II-D (preclinical) or III (a variant of unknown
     significance matched by gene only) is for research, no reason to change a score."""
-    rows = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(SUGGESTED_TIERS)]
+    rows = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(ESTABLISHED_TIERS)]
     established = set(zip(rows["patient"], rows["gene"], strict=True))
     out = {p: frozenset(g for g in genes if (p, g) in established) for p, genes in resistance_only.items()}
     return {p: genes for p, genes in out.items() if genes}

@@ -145,8 +145,12 @@ def categories_part(categories: pd.DataFrame | None, settings: Mapping) -> pd.Se
 
 def druggability(per_drug: pd.DataFrame, categories: pd.DataFrame | None, settings: Mapping) -> pd.Series:
     """gene -> d(g) in [0, 1] (genes with neither interactions nor a scored category are absent)."""
-    both = (interactions_part(per_drug, settings), categories_part(categories, settings))
-    parts = [part for part in both if len(part)]
+    return combined(interactions_part(per_drug, settings), categories_part(categories, settings))
+
+
+def combined(interactions: pd.Series, categories: pd.Series) -> pd.Series:
+    """d(g) = max(interactions part, categories part), from the two parts."""
+    parts = [part for part in (interactions, categories) if len(part)]
     if not parts:
         return pd.Series(dtype=np.float64, name="druggability")
     combined = pd.concat(parts, axis=1).max(axis=1)

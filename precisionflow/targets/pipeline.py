@@ -77,6 +77,7 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         if specific
         else per_drug
     )
+    from_drugs, from_categories = dr.interactions_part(listed, settings), dr.categories_part(categories, settings)
     inputs = EvidenceInputs(
         patients=sorted(step.patients),
         mutations=mutations,
@@ -88,11 +89,11 @@ def load(step: StepInputs, settings: Mapping) -> tuple[EvidenceInputs, pd.Series
         roles=roles,
         # an allele-specific drug (sotorasib: KRAS p.G12C only) is no drug of the gene: it makes no KRAS p.G12D
         # druggable, and reaches a G12C patient through the matching assertion (actionable.tsv)
-        druggability=dr.druggability(listed, categories, settings),
+        druggability=dr.combined(from_drugs, from_categories),
         groups=step.groups,
         separation=step.separation,
-        drug_interactions=dr.interactions_part(listed, settings),
-        drug_categories=dr.categories_part(categories, settings),
+        drug_interactions=from_drugs,
+        drug_categories=from_categories,
         drug_weights=listed,
     )
     return inputs, dr.drug_lists(listed, settings), directed_pairs(kb, per_drug)

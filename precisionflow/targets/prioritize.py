@@ -183,20 +183,21 @@ def flat_lookup(
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
+def pair_keys(pair_patients: Sequence[str], pair_genes: Sequence[str], patients: Sequence[str], genes: np.ndarray):
+    """One number per (patient, gene) pair, as ``p_idx * len(genes) + g_idx`` numbers the table's pairs; -1 for a
+    patient or gene not in the table."""
+    p = pd.Index(patients).get_indexer(pair_patients).astype(np.int64)
+    g = pd.Index(genes).get_indexer(pair_genes).astype(np.int64)
+    return np.where((p >= 0) & (g >= 0), p * len(genes) + g, -1)
+
+
 def pair_mask(
     pairs: Mapping[str, Iterable[str]], patients: Sequence[str], genes: np.ndarray, p_idx: np.ndarray, g_idx: np.ndarray
 ) -> np.ndarray:
     """True at the (patient, gene) pairs of ``pairs`` (patient -> genes) among (p_idx, g_idx)."""
-    patient_index = pd.Index(patients).get_indexer(list(pairs))
-    gene_index = pd.Index(genes)
-    flat = [
-        p * len(genes) + g
-        for p, some in zip(patient_index, pairs.values(), strict=True)
-        if p >= 0
-        for g in gene_index.get_indexer(list(some))
-        if g >= 0
-    ]
-    return np.isin(p_idx.astype(np.int64) * len(genes) + g_idx, np.array(flat, dtype=np.int64))
+    flat = [(patient, gene) for patient, some in pairs.items() for gene in some]
+    keys = pair_keys([p for p, _ in flat], [g for _, g in flat], patients, genes)
+    return np.isin(p_idx.astype(np.int64) * len(genes) + g_idx, keys[keys >= 0])
 
 
 def pair_values(
@@ -210,10 +211,9 @@ def pair_values(
     """Values of a (patient, gene)-indexed numeric series at the pairs (p_idx, g_idx); ``default`` elsewhere."""
     if values is None or values.empty:
         return default
-    keys_p = pd.Index(patients).get_indexer(values.index.get_level_values(0))
-    keys_g = pd.Index(genes).get_indexer(values.index.get_level_values(1))
-    ok = (keys_p >= 0) & (keys_g >= 0)
-    lookup = pd.Series(values.to_numpy(np.float64)[ok], index=keys_p[ok].astype(np.int64) * len(genes) + keys_g[ok])
+    keys = pair_keys(values.index.get_level_values(0), values.index.get_level_values(1), patients, genes)
+    ok = keys >= 0
+    lookup = pd.Series(values.to_numpy(np.float64)[ok], index=keys[ok])
     found = lookup.reindex(p_idx.astype(np.int64) * len(genes) + g_idx).to_numpy()
     return np.where(np.isnan(found), default, found)
 
