@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from precisionflow.actionability.tiers import ESTABLISHED_TIERS
 from precisionflow.targets.evidence import EVIDENCE_TYPES
 from precisionflow.targets.prioritize import EVIDENCE_COLUMNS, weight_vector
 from precisionflow.targets.score import contributions
@@ -194,22 +195,19 @@ def actionable_html(patient: str, actionable: pd.DataFrame) -> str:
     """The page's lead: tier I/II suggestions (AMP/ASCO/CAP), then resistance, then withdrawn suggestions."""
     actionable = actionable.fillna("")
     # tiers I-A to II-C: a tier II-D row (preclinical evidence) is never suggested; it stays in the full table
-    suggestions = actionable[(actionable["suggested"] == "yes") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
+    suggestions = actionable[(actionable["suggested"] == "yes") & actionable["tier"].isin(ESTABLISHED_TIERS)]
     # resistance at tiers I-A to II-C lead the page; preclinical (II-D) resistance stays in the table (it still
     # withdraws a suggestion there), so that preclinical data alone never reads as a reason to withhold a
     # standard therapy
-    resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(["I-A", "I-B", "II-C"])]
+    resistance = actionable[(actionable["effect"] == "resistance") & actionable["tier"].isin(ESTABLISHED_TIERS)]
     withdrawn = actionable[actionable["note"].str.startswith("withdrawn")]
+    withdrawn_title = "Withdrawn: resistance predicted by another alteration, or an indication excluding this tumour"
     return (
         "<h2>Actionable alterations (AMP/ASCO/CAP tiers I-II, MOAlmanac)</h2>\n"
         + _actionable_rows(suggestions, "No tier I or II therapy matched this patient's alterations.")
-        + "<h2>Resistance (tiers I-II C)</h2>\n"
+        + "<h2>Resistance (tiers I-A to II-C)</h2>\n"
         + _actionable_rows(resistance, "No resistance assertion matched this patient's alterations.")
-        + (
-            "<h2>Withdrawn: resistance predicted by another alteration</h2>\n" + _actionable_rows(withdrawn, "")
-            if len(withdrawn)
-            else ""
-        )
+        + (f"<h2>{withdrawn_title}</h2>\n" + _actionable_rows(withdrawn, "") if len(withdrawn) else "")
         + '<p class="note">Full table (with tier II-D preclinical evidence, tier III drivers and prognosis): '
         f"{html.escape(paths.patient_actionable(patient))}.</p>\n"
     )
